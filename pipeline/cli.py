@@ -1,0 +1,165 @@
+"""The `resultsnight` command. Heavy imports (GX, SQLAlchemy) happen inside commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _settings():
+    from pipeline.config import load_settings
+
+    return load_settings()
+
+
+def cmd_db_init(args: argparse.Namespace) -> int:
+    """Create or migrate the schema and load the seeds."""
+    from rich.console import Console
+
+    from pipeline.db import get_engine
+    from pipeline.schema import init_db
+
+    settings = _settings()
+    report = init_db(
+        get_engine(settings),
+        settings,
+        baseline_csv=Path(args.baseline_csv) if args.baseline_csv else None,
+        counting_election_id=args.counting,
+        baseline_election_id=args.baseline,
+    )
+    console = Console()
+    console.print(
+        f"schema at revision [bold]{report.revision}[/]; counting [bold]{report.counting_election_id}[/] "
+        f"against [bold]{report.baseline_election_id}[/]"
+    )
+    console.print(
+        f"seeds: {report.seeds.constituencies} constituencies, {report.seeds.parties} parties "
+        f"({report.seeds.aliases} aliases), past results "
+        + ", ".join(f"{k}: {v} rows" for k, v in sorted(report.seeds.past_results.items()))
+    )
+    return 0
+
+
+def cmd_db_url(args: argparse.Namespace) -> int:
+    """Print the SQLAlchemy URL of the results database (starting the embedded one if needed)."""
+    from pipeline.db import database_url
+
+    print(database_url(_settings()))
+    return 0
+
+
+def cmd_db_psql(args: argparse.Namespace) -> int:
+    """Print the psql command an analyst uses (read-only role)."""
+    from pipeline.db import analyst_psql_command
+
+    print(analyst_psql_command(_settings()))
+    return 0
+
+
+def cmd_db_stop(args: argparse.Namespace) -> int:
+    """Stop the embedded Postgres server."""
+    from pipeline.db import stop_embedded
+
+    settings = _settings()
+    if settings.database_url:
+        print("DATABASE_URL is set: nothing embedded to stop")
+        return 0
+    print("stopped the embedded Postgres" if stop_embedded(settings) else "the embedded Postgres was not running")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Ingest files or folders: every file ends stored or quarantined."""
+    from pipeline.db import get_engine
+    from pipeline.ingest import ingest_paths
+    from pipeline.report import print_ingest_summary
+
+    settings = _settings()
+    archive = Path(args.archive) if args.archive else None
+    summary = ingest_paths(
+        get_engine(settings),
+        [Path(p) for p in args.paths],
+        settings=settings,
+        archive=archive,
+        progress=not args.json and sys.stderr.isatty(),
+    )
+    if args.json:
+        print(json.dumps(summary.as_dict(), indent=2, default=str))
+    else:
+        print_ingest_summary(summary)
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Play the 2019 night into the inbox as agency XML."""
+    from pipeline.replay import plan_night, play
+
+    settings = _settings()
+    inbox = Path(args.inbox) if args.inbox else settings.inbox
+    messages = plan_night(seed=args.seed)
+    if args.limit:
+        messages = messages[: args.limit]
+    written = play(messages, inbox, speed=args.speed, duration=args.duration, progress=not args.quiet)
+    print(f"wrote {written} files into {inbox}")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Print the night's summary tables."""
+    from pipeline.db import get_engine
+    from pipeline.report import print_night_summary
+
+    print_night_summary(get_engine(_settings()))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(prog="resultsnight", description=__doc__.splitlines()[0].split(".")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    db = sub.add_parser("db", help="the results database").add_subparsers(dest="db_command", required=True)
+    init = db.add_parser("init", help="create or migrate the schema and load the seeds (safe to rerun)")
+    init.add_argument("--baseline-csv", help="another past-results CSV (election_id,gss_code,party_code,votes)")
+    init.add_argument("--counting", help="election id being counted (default from seeds/count_setting.csv)")
+    init.add_argument("--baseline", help="election id compared with (default from seeds/count_setting.csv)")
+    init.set_defaults(func=cmd_db_init)
+    db.add_parser("url", help="print the database URL").set_defaults(func=cmd_db_url)
+    db.add_parser("psql", help="print the analysts' psql command").set_defaults(func=cmd_db_psql)
+    db.add_parser("stop", help="stop the embedded Postgres").set_defaults(func=cmd_db_stop)
+
+    ing = sub.add_parser("ingest", help="ingest files or folders of declarations")
+    ing.add_argument("paths", nargs="+", help="files or folders")
+    ing.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    ing.add_argument("--archive", help="move each file here once its transaction has committed")
+    ing.set_defaults(func=cmd_ingest)
+
+    rep = sub.add_parser("replay", help="play the 2019 night into the inbox as agency XML")
+    rep.add_argument("--inbox", help="target folder (default RESULTSNIGHT_INBOX)")
+    rep.add_argument("--speed", type=float, default=0.0, help="1 = real time, 60 = sixty times faster, 0 = no waiting")
+    rep.add_argument("--duration", type=float, help="squeeze the whole night into about this many seconds")
+    rep.add_argument("--seed", type=int, default=2019, help="random seed for times, recounts and corrections")
+    rep.add_argument("--limit", type=int, help="only the first N messages")
+    rep.add_argument("--quiet", action="store_true", help="no progress bar")
+    rep.set_defaults(func=cmd_replay)
+
+    sub.add_parser("summary", help="print the night's summary").set_defaults(func=cmd_summary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `resultsnight` command."""
+    from pipeline.exceptions import PipelineError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PipelineError as exc:
+        print(f"resultsnight: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

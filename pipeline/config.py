@@ -1,0 +1,58 @@
+"""Configuration, read from the environment in this one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.exceptions import ConfigurationError
+
+# The repository (or installed project) root: seeds/, sql/, expectations/ live here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# A genuine message is under 1 MiB; anything over this is quarantined unread.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the pipeline reads from the environment."""
+
+    database_url: str | None  # None: use the embedded Postgres
+    data_dir: Path
+    inbox: Path
+    archive: Path
+    alert_webhook: str | None
+    seeds_dir: Path
+    sql_dir: Path
+    expectations_dir: Path
+
+    @property
+    def pgdata(self) -> Path:
+        """Where the embedded Postgres keeps its files."""
+        return self.data_dir / "pgdata"
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Read the settings from the environment (or a given mapping)."""
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("RESULTSNIGHT_DATA_DIR") or PROJECT_ROOT / ".data").resolve()
+    inbox = Path(env.get("RESULTSNIGHT_INBOX") or data_dir / "inbox").resolve()
+    archive = Path(env.get("RESULTSNIGHT_ARCHIVE") or inbox.parent / "archive").resolve()
+    url = env.get("DATABASE_URL") or None
+    if url is not None and not url.startswith(("postgresql://", "postgresql+psycopg://")):
+        raise ConfigurationError(
+            "DATABASE_URL must be a PostgreSQL URL (postgresql+psycopg://user@host/db); "
+            f"got one starting {url.split(':', 1)[0]!r}"
+        )
+    return Settings(
+        database_url=url,
+        data_dir=data_dir,
+        inbox=inbox,
+        archive=archive,
+        alert_webhook=env.get("RESULTSNIGHT_ALERT_WEBHOOK") or None,
+        seeds_dir=Path(env.get("RESULTSNIGHT_SEEDS_DIR") or PROJECT_ROOT / "seeds"),
+        sql_dir=PROJECT_ROOT / "sql",
+        expectations_dir=Path(env.get("RESULTSNIGHT_EXPECTATIONS_DIR") or PROJECT_ROOT / "expectations"),
+    )

@@ -1,0 +1,97 @@
+"""Create or migrate the schema (Alembic), then the analyst views, then the seeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from pipeline.config import PROJECT_ROOT, Settings, load_settings
+from pipeline.db import sql, sql_text
+from pipeline.seeds import SeedReport, default_count_setting, load_seeds
+
+# Views are (re)created in this order after every migration: each depends only
+# on the tables and on views earlier in the list.
+VIEWS = [
+    "past_seat",
+    "past_share",
+    "current_result",
+    "baseline_seats",
+    "seat_status",
+    "flips",
+    "party_tally",
+    "targets",
+    "alerts",
+    "quarantine",
+    "declarations",
+    "candidates",
+]
+
+# Serialises concurrent `db init`s (two Airflow workers starting at once).
+_INIT_LOCK_KEY = 7_201_912
+
+
+@dataclass(frozen=True)
+class InitReport:
+    """What `db init` did."""
+
+    revision: str
+    seeds: SeedReport
+    counting_election_id: str
+    baseline_election_id: str
+
+
+def migrate(conn) -> str:
+    """Run Alembic to head on this connection; return the head revision."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "pipeline" / "migrations"))
+    cfg.attributes["connection"] = conn
+    # Alembic keeps its version table in our schema, so that must exist first.
+    conn.exec_driver_sql("create schema if not exists pipeline")
+    command.upgrade(cfg, "head")
+    return ScriptDirectory.from_config(cfg).get_current_head() or ""
+
+
+def create_views(conn) -> None:
+    """Create or replace every view, in dependency order, and grant analysts read access."""
+    for name in VIEWS:
+        conn.exec_driver_sql(sql_text(f"views/{name}"))
+    conn.exec_driver_sql("grant usage on schema results to results_reader")
+    conn.exec_driver_sql("grant select on all tables in schema results to results_reader")
+
+
+def init_db(
+    engine: Engine,
+    settings: Settings | None = None,
+    *,
+    baseline_csv: Path | None = None,
+    counting_election_id: str | None = None,
+    baseline_election_id: str | None = None,
+) -> InitReport:
+    """Create or upgrade the schema and load the seeds; running it again changes nothing."""
+    settings = settings or load_settings()
+    with engine.begin() as conn:
+        conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": _INIT_LOCK_KEY})
+        revision = migrate(conn)
+        create_views(conn)
+        seeds = load_seeds(conn, settings.seeds_dir, baseline_csv)
+        default_counting, default_baseline = default_count_setting(settings.seeds_dir)
+        explicit = counting_election_id is not None or baseline_election_id is not None
+        conn.execute(
+            sql("queries/seed_count_setting"),
+            {
+                "counting_election_id": counting_election_id or default_counting,
+                "baseline_election_id": baseline_election_id or default_baseline,
+                "only_if_missing": not explicit,
+            },
+        )
+        conn.exec_driver_sql("refresh materialized view pipeline.past_seat")
+        counting, baseline = conn.execute(
+            text("select counting_election_id, baseline_election_id from pipeline.count_setting")
+        ).one()
+    return InitReport(revision, seeds, counting, baseline)

@@ -1,0 +1,17 @@
+-- One row per alert raised, never repeated.
+create or replace view results.alerts as
+select
+    a.alert_id,
+    a.kind,
+    a.gss_code,
+    k.name as constituency,
+    a.from_party,
+    a.to_party,
+    a.source,
+    a.message,
+    a.raised_at,
+    a.declared_at,
+    a.delivered_at
+from pipeline.alert as a
+join pipeline.count_setting as s on a.election_id = s.counting_election_id
+join pipeline.constituency as k on k.gss_code = a.gss_code

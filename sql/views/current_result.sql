@@ -1,0 +1,56 @@
+-- One row per declared seat of the counted election: the figures of its
+-- current (highest-revision) result, with the 2017-style comparison inputs.
+create or replace view pipeline.current_result as
+with setting as (
+    select counting_election_id, baseline_election_id from pipeline.count_setting
+),
+party_votes as (
+    select st.gss_code, c.party_code, sum(c.votes) as votes
+    from pipeline.seat_state as st
+    join setting on st.election_id = setting.counting_election_id
+    join pipeline.candidate as c on c.declaration_id = st.result_declaration_id
+    group by st.gss_code, c.party_code
+)
+select
+    st.election_id,
+    st.gss_code,
+    d.declaration_id,
+    d.revision,
+    d.declared_at,
+    d.valid_votes,
+    coalesce(d.electorate, ct.electorate) as electorate,
+    w.party_code as winner_party,
+    w.votes as winner_votes,
+    ru.party_code as runner_up_party,
+    coalesce(ru.votes, 0) as runner_up_votes,
+    w.votes - coalesce(ru.votes, 0) as majority,
+    100.0 * (w.votes - coalesce(ru.votes, 0)) / nullif(d.valid_votes, 0) as majority_pct,
+    100.0 * d.valid_votes / nullif(coalesce(d.electorate, ct.electorate), 0) as turnout_pct,
+    -- Butler swing between the baseline winner and runner-up; null where
+    -- either did not stand this time (the Speaker's seat, mostly).
+    case when bw.votes is not null and br.votes is not null then
+        ((100.0 * br.votes / nullif(d.valid_votes, 0) - bru.share_pct)
+         - (100.0 * bw.votes / nullif(d.valid_votes, 0) - bwi.share_pct)) / 2
+    end as swing_pct
+from pipeline.seat_state as st
+join setting on st.election_id = setting.counting_election_id
+join pipeline.declaration as d on d.declaration_id = st.result_declaration_id
+join pipeline.contest as ct on ct.election_id = st.election_id and ct.gss_code = st.gss_code
+cross join lateral (
+    select c.party_code, c.votes from pipeline.candidate as c
+    where c.declaration_id = d.declaration_id and c.elected
+    order by c.position limit 1
+) as w
+left join lateral (
+    select c.party_code, c.votes from pipeline.candidate as c
+    where c.declaration_id = d.declaration_id and not c.elected
+    order by c.votes desc, c.position limit 1
+) as ru on true
+left join pipeline.past_seat as b
+    on b.election_id = setting.baseline_election_id and b.gss_code = st.gss_code
+left join pipeline.past_share as bwi
+    on bwi.election_id = b.election_id and bwi.gss_code = b.gss_code and bwi.party_code = b.winner_party
+left join pipeline.past_share as bru
+    on bru.election_id = b.election_id and bru.gss_code = b.gss_code and bru.party_code = b.runner_up_party
+left join party_votes as bw on bw.gss_code = st.gss_code and bw.party_code = b.winner_party
+left join party_votes as br on br.gss_code = st.gss_code and br.party_code = b.runner_up_party

@@ -1,0 +1,9 @@
+-- One row per party per constituency per past election: its share of valid votes.
+create or replace view pipeline.past_share as
+select
+    election_id,
+    gss_code,
+    party_code,
+    votes,
+    100.0 * votes / nullif(sum(votes) over (partition by election_id, gss_code), 0) as share_pct
+from pipeline.past_result
