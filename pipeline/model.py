@@ -19,6 +19,7 @@ class Candidate:
     votes: int | None  # whole number parsed from votes_raw, else None
     elected: bool
     party_code: str | None = None  # canonical code, filled by resolution
+    party_name: str | None = None  # the feed's long party name, tried when the label is unknown
 
 
 @dataclass

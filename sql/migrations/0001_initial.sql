@@ -124,7 +124,7 @@ create table pipeline.receipt (
 create table pipeline.seat_state (
     election_id            text not null,
     gss_code               text not null,
-    status                 text not null check (status in ('rush', 'recount', 'declared')),
+    status                 text not null check (status in ('awaiting', 'rush', 'recount', 'declared')),
     result_declaration_id  bigint references pipeline.declaration,
     rush_declaration_id    bigint references pipeline.declaration,
     recount_declaration_id bigint references pipeline.declaration,

@@ -3,13 +3,6 @@
 create or replace view pipeline.current_result as
 with setting as (
     select counting_election_id, baseline_election_id from pipeline.count_setting
-),
-party_votes as (
-    select st.gss_code, c.party_code, sum(c.votes) as votes
-    from pipeline.seat_state as st
-    join setting on st.election_id = setting.counting_election_id
-    join pipeline.candidate as c on c.declaration_id = st.result_declaration_id
-    group by st.gss_code, c.party_code
 )
 select
     st.election_id,
@@ -52,5 +45,12 @@ left join pipeline.past_share as bwi
     on bwi.election_id = b.election_id and bwi.gss_code = b.gss_code and bwi.party_code = b.winner_party
 left join pipeline.past_share as bru
     on bru.election_id = b.election_id and bru.gss_code = b.gss_code and bru.party_code = b.runner_up_party
-left join party_votes as bw on bw.gss_code = st.gss_code and bw.party_code = b.winner_party
-left join party_votes as br on br.gss_code = st.gss_code and br.party_code = b.runner_up_party
+-- this seat's votes now for the baseline winner's and runner-up's parties
+left join lateral (
+    select sum(c.votes) as votes from pipeline.candidate as c
+    where c.declaration_id = d.declaration_id and c.party_code = b.winner_party
+) as bw on true
+left join lateral (
+    select sum(c.votes) as votes from pipeline.candidate as c
+    where c.declaration_id = d.declaration_id and c.party_code = b.runner_up_party
+) as br on true

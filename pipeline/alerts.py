@@ -1,0 +1,149 @@
+"""Alerts: deciding what changed in a seat's known outcome, wording it, delivering it.
+
+The alert table is the record. Deciding happens inside the transaction that
+stores the declaration (pipeline.store); delivery happens after commit, with
+each delivery recorded so a restart sends what was not sent and nothing twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.request
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from pipeline.db import sql
+from pipeline.model import Declaration
+from pipeline.resolve import Baseline
+
+log = logging.getLogger("resultsnight.alerts")
+
+
+@dataclass(frozen=True)
+class PlannedAlert:
+    """An alert decided inside a storing transaction, before it is inserted."""
+
+    kind: str  # flip | retraction | recount
+    from_party: str | None
+    to_party: str | None
+    source: str  # rush | result | recount
+    message: str
+
+
+def party_swing(decl: Declaration, base: Baseline, party: str) -> float | None:
+    """Butler swing from the baseline winner to `party` in this result, in points; None without figures."""
+    total = decl.valid_votes
+    if decl.kind != "result" or total <= 0:
+        return None
+    now = {}
+    for c in decl.candidates:
+        now[c.party_code] = now.get(c.party_code, 0) + (c.votes or 0)
+    if base.winner not in now or party not in now:
+        return None
+    gain = 100.0 * now[party] / total - base.shares.get(party, 0.0)
+    loss = 100.0 * now[base.winner] / total - base.shares.get(base.winner, 0.0)
+    return (gain - loss) / 2
+
+
+def swing_needed(base: Baseline, party: str) -> float:
+    """Half the gap between the baseline winner's share and `party`'s, in points."""
+    return (base.shares.get(base.winner, 0.0) - base.shares.get(party, 0.0)) / 2
+
+
+def decide(
+    decl: Declaration,
+    seat_name: str,
+    base: Baseline | None,
+    old_winner: str | None,
+    new_winner: str | None,
+    first_recount: bool,
+) -> list[PlannedAlert]:
+    """The alerts this declaration raises, given what was known before and after it."""
+    alerts: list[PlannedAlert] = []
+    if decl.kind == "recount" and first_recount:
+        held = f"{base.winner} majority {base.majority_pct:.1f}% at the baseline" if base else "no baseline"
+        alerts.append(PlannedAlert("recount", None, None, "recount", f"RECOUNT: {seat_name} ({held})"))
+    if base is None or new_winner == old_winner:
+        return alerts
+    source = "result" if decl.kind == "result" else "rush"
+    if old_winner is not None and old_winner != base.winner:
+        now = f"{new_winner} GAIN FROM {base.winner}" if new_winner != base.winner else f"{new_winner} HOLD"
+        alerts.append(
+            PlannedAlert(
+                "retraction",
+                base.winner,
+                old_winner,
+                source,
+                f"RETRACTION: {seat_name} is not a {old_winner} gain from {base.winner}; "
+                f"{source} revision {decl.revision} shows {now}",
+            )
+        )
+    if new_winner is not None and new_winner != base.winner:
+        swing = party_swing(decl, base, new_winner)
+        needed = swing_needed(base, new_winner)
+        figures = f"swing {swing:.1f}%, needed {needed:.1f}%" if swing is not None else f"rush; needed {needed:.1f}%"
+        alerts.append(
+            PlannedAlert(
+                "flip", base.winner, new_winner, source,
+                f"{new_winner} GAIN FROM {base.winner}: {seat_name} ({figures})",
+            )
+        )
+    return alerts
+
+
+class Sink(Protocol):
+    """Somewhere an alert goes: a log, a webhook."""
+
+    def send(self, alert: dict) -> None:
+        """Deliver one alert or raise."""
+
+
+class LogSink:
+    """The default: each alert is a WARNING line on the `resultsnight.alerts` logger."""
+
+    def send(self, alert: dict) -> None:
+        """Log the alert's message."""
+        log.warning("ALERT %s", alert["message"])
+
+
+class WebhookSink:
+    """POST each alert as JSON ({"text": ...} suits a Slack incoming webhook)."""
+
+    def __init__(self, url: str, timeout: float = 5.0) -> None:
+        self.url = url
+        self.timeout = timeout
+
+    def send(self, alert: dict) -> None:
+        """POST the alert; any non-2xx status raises."""
+        payload = {"text": alert["message"], **{k: v for k, v in alert.items() if k != "message"}}
+        body = json.dumps(payload, default=str).encode()
+        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"}, method="POST")
+        with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - operator-configured URL
+            if resp.status >= 300:
+                raise OSError(f"webhook answered HTTP {resp.status}")
+
+
+def sink_for(webhook: str | None) -> Sink:
+    """The sink configuration asks for."""
+    return WebhookSink(webhook) if webhook else LogSink()
+
+
+def deliver_pending(engine: Engine, sink: Sink, limit: int = 100) -> int:
+    """Send undelivered alerts, oldest first, recording each delivery; returns how many were sent."""
+    sent = 0
+    with engine.begin() as conn:
+        rows = conn.execute(sql("queries/claim_undelivered_alerts"), {"limit": limit}).mappings().all()
+        for row in rows:
+            alert = dict(row)
+            try:
+                sink.send(alert)
+            except OSError as exc:  # network trouble: leave it undelivered for the next round
+                conn.execute(sql("queries/mark_alert_failed"), {"alert_id": alert["alert_id"], "error": str(exc)[:500]})
+                log.error("alert %s not delivered: %s", alert["alert_id"], exc)
+                break
+            conn.execute(sql("queries/mark_alert_delivered"), {"alert_id": alert["alert_id"]})
+            sent += 1
+    return sent

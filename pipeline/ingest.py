@@ -1,0 +1,289 @@
+"""Ingest files: read, parse, resolve, validate (great-expectations), store, archive, alert.
+
+`ingest_paths` is the one entry point: the CLI, the Airflow tasks and the tests
+all call it. Every file ends stored, superseded, duplicate or quarantined;
+only a failure of the pipeline itself (database down) raises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from pipeline.alerts import deliver_pending, sink_for
+from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
+from pipeline.db import sql
+from pipeline.exceptions import DatabaseUnavailable, FileTooLarge, InvalidDeclaration, RejectedFile
+from pipeline.model import Declaration
+from pipeline.parse import parse_file
+from pipeline.resolve import Reference, load_reference, resolve
+from pipeline.store import (
+    ALREADY,
+    QUARANTINED,
+    AlreadyReceived,
+    Received,
+    StoreResult,
+    store_declarations,
+    store_duplicate,
+    store_rejected,
+)
+
+log = logging.getLogger("resultsnight.ingest")
+
+# Files this large are not read into memory at all; their bytes stay on disk
+# (moved to the quarantine folder) and the database records where.
+KEEP_IN_DATABASE_BYTES = 64 * 1024 * 1024
+CHUNK = 1000  # files parsed and validated together (one GX run per kind per chunk)
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    file_name: str
+    outcome: str  # stored | superseded | duplicate | quarantined | already
+    reason: str | None = None
+    declarations: int = 0
+    alerts: list[str] = field(default_factory=list)
+    unknown_parties: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestSummary:
+    """The result of one ingest run."""
+
+    files: list[FileReport] = field(default_factory=list)
+    seconds: float = 0.0
+    delivered_alerts: int = 0
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Files per outcome."""
+        c = Counter(f.outcome for f in self.files)
+        return {k: c.get(k, 0) for k in ("stored", "superseded", "duplicate", "quarantined", "already")}
+
+    @property
+    def alerts(self) -> list[str]:
+        """Every alert message raised by this run, in order."""
+        return [a for f in self.files for a in f.alerts]
+
+    def as_dict(self) -> dict:
+        """A JSON-ready form for `ingest --json`."""
+        return {
+            "counts": self.counts,
+            "files_per_second": round(len(self.files) / self.seconds, 1) if self.seconds else None,
+            "seconds": round(self.seconds, 3),
+            "alerts": self.alerts,
+            "delivered_alerts": self.delivered_alerts,
+            "files": [asdict(f) for f in self.files],
+        }
+
+
+def list_files(paths: Iterable[Path]) -> list[Path]:
+    """Regular files under the given paths, oldest first; hidden (in-flight) files skipped."""
+    found: dict[Path, Path] = {}
+    for p in paths:
+        if p.is_dir():
+            for child in p.iterdir():
+                if child.is_file() and not child.name.startswith("."):
+                    found[child.resolve()] = child
+        elif p.is_file():
+            found[p.resolve()] = p
+        else:
+            log.warning("skipping %s: not a file or folder", p)
+
+    def order(path: Path) -> tuple[int, str]:
+        try:
+            return (path.stat().st_mtime_ns, path.name)
+        except FileNotFoundError:
+            return (0, path.name)
+
+    return sorted(found.values(), key=order)
+
+
+def read_received(path: Path) -> tuple[Received, RejectedFile | None]:
+    """Hash and (within bounds) read one file; an oversized file is flagged, not parsed."""
+    size = path.stat().st_size
+    if size <= MAX_FILE_BYTES:
+        body = path.read_bytes()
+        return Received(path.name, hashlib.sha256(body).hexdigest(), len(body), body), None
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    body = path.read_bytes() if size <= KEEP_IN_DATABASE_BYTES else None
+    rec = Received(path.name, digest.hexdigest(), size, body, None if body is not None else str(path.resolve()))
+    return rec, FileTooLarge(
+        f"the file is {size:,} bytes; no genuine message exceeds 1 MiB and anything over "
+        f"{MAX_FILE_BYTES:,} bytes is quarantined unread"
+    )
+
+
+@dataclass
+class _Pending:
+    path: Path
+    received: Received
+    rejection: RejectedFile | None = None
+    duplicate_of: str | None = None
+    already: bool = False
+    declarations: list[Declaration] = field(default_factory=list)
+
+
+def _chunks(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _prepare(engine: Engine, paths: Sequence[Path], ref: Reference) -> list[_Pending]:
+    """Read, look up, parse, resolve and validate a chunk of files; nothing is written yet."""
+    pending: list[_Pending] = []
+    for path in paths:
+        try:
+            rec, too_large = read_received(path)
+        except FileNotFoundError:
+            continue  # moved away by a concurrent run after listing
+        pending.append(_Pending(path, rec, rejection=too_large))
+
+    with engine.connect() as conn:
+        known = conn.execute(sql("queries/find_receipts"), {"shas": [p.received.sha256 for p in pending]}).all()
+    pairs = {(r.file_name, r.sha256) for r in known}
+    first_name = {r.sha256: r.first_file_name for r in known}
+    seen_here: dict[str, str] = {}
+    for p in pending:
+        rec = p.received
+        if (rec.file_name, rec.sha256) in pairs:
+            p.already = True
+        elif rec.sha256 in first_name:
+            p.duplicate_of = first_name[rec.sha256]
+        elif rec.sha256 in seen_here:
+            p.duplicate_of = seen_here[rec.sha256]
+        else:
+            seen_here[rec.sha256] = rec.file_name
+
+    to_validate: list[tuple[_Pending, Declaration]] = []
+    for p in pending:
+        if p.already or p.duplicate_of or p.rejection:
+            continue
+        try:
+            decls = parse_file(p.received.file_name, p.received.body or b"")
+            p.declarations = [resolve(d, ref) for d in decls]
+        except RejectedFile as exc:
+            p.rejection = exc
+            continue
+        except Exception as exc:  # a parser bug must not stop the night: quarantine and say so
+            log.exception("unexpected error parsing %s", p.received.file_name)
+            p.rejection = RejectedFile(f"unexpected error while reading the file (please report): {exc!r}")
+            continue
+        to_validate.extend((p, d) for d in p.declarations)
+
+    if to_validate:
+        from pipeline.validate import validate  # imports great_expectations: only when needed
+
+        failures = validate([d for _, d in to_validate], ref.counting_election_id)
+        bad: dict[int, list[str]] = {}
+        for (p, d), reasons in zip(to_validate, failures):
+            if reasons:
+                where = f"{d.constituency_name or d.gss_code} {d.kind} r{d.revision}: " if len(p.declarations) > 1 else ""
+                bad.setdefault(id(p), []).extend(where + r for r in reasons)
+        for p in pending:
+            if id(p) in bad:
+                p.rejection = InvalidDeclaration("; ".join(bad[id(p)]))
+    return pending
+
+
+def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
+    try:
+        with engine.begin() as conn:
+            if p.duplicate_of:
+                return store_duplicate(conn, p.received, p.duplicate_of)
+            if p.rejection is not None:
+                return store_rejected(conn, p.received, p.rejection.reason)
+            return store_declarations(conn, p.received, p.declarations, ref)
+    except AlreadyReceived:
+        return StoreResult(ALREADY, "recorded by another run")
+
+
+def _archive(path: Path, archive: Path, outcome: str, sha256: str) -> None:
+    """Move a processed file out of the inbox (after its transaction committed)."""
+    target_dir = archive / "quarantine" if outcome == QUARANTINED else archive
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / path.name
+    if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
+        target = target_dir / f"{path.stem}.{sha256[:12]}{path.suffix}"
+    try:
+        os.replace(path, target)
+    except FileNotFoundError:
+        pass  # a concurrent run archived it first
+
+
+def ingest_paths(
+    engine: Engine,
+    paths: Sequence[Path],
+    *,
+    settings: Settings | None = None,
+    archive: Path | None = None,
+    progress: bool = False,
+) -> IngestSummary:
+    """Ingest files and folders; every file ends stored, superseded, duplicate or quarantined."""
+    settings = settings or load_settings()
+    started = time.perf_counter()
+    summary = IngestSummary()
+    sink = sink_for(settings.alert_webhook)
+    try:
+        with engine.connect() as conn:
+            ref = load_reference(conn)
+        files = list_files(paths)
+        bar = _progress(len(files)) if progress and files else None
+        for chunk in _chunks(files, CHUNK):
+            for p in _prepare(engine, chunk, ref):
+                if p.received.body is None and archive is not None:
+                    p.received.stored_path = str(archive / "quarantine" / p.path.name)
+                if p.already:
+                    result = StoreResult(ALREADY, "already received")
+                else:
+                    result = _store_one(engine, p, ref)
+                if archive is not None:
+                    _archive(p.path, archive, result.outcome, p.received.sha256)
+                summary.files.append(
+                    FileReport(
+                        p.received.file_name,
+                        result.outcome,
+                        result.reason,
+                        len(result.declaration_ids),
+                        [a.message for a in result.alerts],
+                        sorted(set(result.unknown_parties)),
+                    )
+                )
+                if result.alerts:
+                    summary.delivered_alerts += deliver_pending(engine, sink)
+                if bar is not None:
+                    bar[0].update(bar[1], advance=1, description=p.received.file_name[:48])
+        summary.delivered_alerts += deliver_pending(engine, sink)  # anything a crashed run left unsent
+        if bar is not None:
+            bar[0].stop()
+    except (OperationalError, DBAPIError) as exc:
+        if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
+            raise DatabaseUnavailable(f"the results database went away: {exc.orig or exc}") from exc
+        raise
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _progress(total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    prog = Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn("{task.description}"), transient=True,
+    )
+    prog.start()
+    return prog, prog.add_task("", total=total)

@@ -1,0 +1,97 @@
+"""Readable tables for people: an ingest run's summary and the night's picture."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from pipeline.db import sql
+from pipeline.ingest import IngestSummary
+
+
+def _console():
+    from rich.console import Console
+
+    return Console()
+
+
+def print_ingest_summary(summary: IngestSummary) -> None:
+    """Counts per outcome, then every quarantined or superseded file with its reason."""
+    from rich.table import Table
+
+    console = _console()
+    counts = summary.counts
+    table = Table(title=f"ingested {len(summary.files)} files in {summary.seconds:.2f} s")
+    for name in counts:
+        table.add_column(name, justify="right")
+    table.add_row(*(f"{v:,}" for v in counts.values()))
+    console.print(table)
+    problems = [f for f in summary.files if f.outcome in ("quarantined", "superseded") or f.unknown_parties]
+    if problems:
+        detail = Table(title="files needing a look", show_lines=False)
+        detail.add_column("file")
+        detail.add_column("outcome")
+        detail.add_column("reason", overflow="fold")
+        for f in problems:
+            reason = f.reason or ""
+            if f.unknown_parties:
+                reason = (reason + "; " if reason else "") + "unknown parties counted as OTH: " + ", ".join(f.unknown_parties)
+            detail.add_row(f.file_name, f.outcome, reason)
+        console.print(detail)
+    for message in summary.alerts:
+        console.print(f"[bold red]ALERT[/] {message}")
+
+
+def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
+    """Seats and net change by party, the flips, the Anglia marginals, alerts and quarantine."""
+    from rich.table import Table
+
+    console = _console()
+    with engine.connect() as conn:
+        status = {k: v for k, v in conn.execute(sql("queries/summary_status"))}
+        tally = conn.execute(sql("queries/summary_tally")).all()
+        flips = conn.execute(sql("queries/summary_flips"), {"limit": limit_flips}).all()
+        marginals = conn.execute(sql("queries/anglia_marginals")).all()
+        alerts = conn.execute(sql("queries/summary_alerts")).all()
+        quarantine = conn.execute(sql("queries/summary_quarantine")).all()
+
+    declared = status.get("declared", 0)
+    console.print(
+        f"[bold]{declared} of {sum(status.values())} seats declared[/] "
+        + " ".join(f"{k}: {v}" for k, v in sorted(status.items()) if k != "declared")
+    )
+    t = Table(title="seats by party (change against 2017)")
+    for col, just in [("party", "left"), ("seats", "right"), ("net", "right"), ("gains", "right"),
+                      ("losses", "right"), ("votes", "right"), ("share %", "right"), ("2017", "right")]:
+        t.add_column(col, justify=just)
+    for party, seats, net, gains, losses, votes, share, base in tally:
+        t.add_row(party, str(seats), f"{net:+d}", str(gains), str(losses), f"{votes:,}",
+                  f"{share:.1f}" if share is not None else "", str(base))
+    console.print(t)
+
+    f = Table(title=f"{len(flips)} seats changed hands against 2017" if len(flips) < limit_flips else "seats changed hands")
+    for col in ("constituency", "from", "to", "majority", "swing %", "needed %"):
+        f.add_column(col)
+    for name, frm, to, maj, swing, needed in flips:
+        f.add_row(name, frm, to, f"{maj:,}" if maj is not None else "", f"{swing}" if swing is not None else "", f"{needed}")
+    console.print(f)
+
+    m = Table(title="Anglia marginals (Eastern, Northamptonshire, Milton Keynes: 2017 majority under 2,000)")
+    for col in ("constituency", "2017", "majority", "needed %", "now", "outcome"):
+        m.add_column(col)
+    for name, party, maj, needed, winner, outcome in marginals:
+        m.add_row(name, party, f"{maj:,}", f"{needed}", winner or "…", outcome or "awaiting")
+    console.print(m)
+
+    a = Table(title=f"{len(alerts)} alerts raised")
+    for col in ("#", "kind", "message", "raised"):
+        a.add_column(col)
+    for alert_id, kind, message, raised in alerts:
+        a.add_row(str(alert_id), kind, message, raised.strftime("%H:%M:%S"))
+    console.print(a)
+
+    q = Table(title=f"{len(quarantine)} files quarantined")
+    q.add_column("file")
+    q.add_column("reason", overflow="fold")
+    for name, reason in quarantine:
+        q.add_row(name, reason)
+    console.print(q)

@@ -1,0 +1,99 @@
+"""Resolve parsed declarations against the reference data: seat, parties, election."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from pipeline.db import sql
+from pipeline.exceptions import PipelineError, UnknownConstituency
+from pipeline.model import Declaration
+from pipeline.names import fold
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """A seat's baseline (2017) result: who won, who came second, shares by party."""
+
+    winner: str
+    runner_up: str | None
+    majority_pct: float
+    shares: dict[str, float]  # party -> percent of valid votes
+
+
+@dataclass
+class Reference:
+    """Reference data for one counted election, loaded once per process."""
+
+    counting_election_id: str
+    baseline_election_id: str
+    names: dict[str, str]  # gss -> official name
+    by_key: dict[str, str]  # folded name -> gss
+    electorate: dict[str, int | None]  # gss -> registered electorate in the counted election
+    aliases: dict[str, str]  # folded alias -> party code
+    baseline: dict[str, Baseline] = field(default_factory=dict)
+
+    def party(self, *labels: str | None) -> str | None:
+        """The canonical code for the first label that is a known alias."""
+        for label in labels:
+            if label:
+                code = self.aliases.get(fold(label))
+                if code:
+                    return code
+        return None
+
+
+def load_reference(conn: Connection) -> Reference:
+    """Read the counted election's seats, parties and baseline from the database."""
+    setting = conn.execute(sql("queries/count_setting")).one_or_none()
+    if setting is None:
+        raise PipelineError("no election is set to be counted: run `resultsnight db init`")
+    counting, baseline_id = setting
+    names, by_key, electorate = {}, {}, {}
+    for gss, name, name_key, elect in conn.execute(sql("queries/reference_seats"), {"election_id": counting}):
+        names[gss] = name
+        by_key[name_key] = gss
+        electorate[gss] = elect
+    aliases = {k: v for k, v in conn.execute(sql("queries/reference_aliases"))}
+    ref = Reference(counting, baseline_id, names, by_key, electorate, aliases)
+    shares: dict[str, dict[str, float]] = {}
+    for gss, party, share in conn.execute(sql("queries/reference_baseline_shares"), {"election_id": baseline_id}):
+        shares.setdefault(gss, {})[party] = float(share)
+    for gss, winner, runner_up, majority_pct in conn.execute(
+        sql("queries/reference_baseline_seats"), {"election_id": baseline_id}
+    ):
+        ref.baseline[gss] = Baseline(winner, runner_up, float(majority_pct), shares.get(gss, {}))
+    return ref
+
+
+def resolve(decl: Declaration, ref: Reference) -> Declaration:
+    """Fill gss_code, party codes, the registered electorate; raise UnknownConstituency if no seat matches."""
+    gss = decl.gss_code_given
+    if gss and gss.upper() in ref.names:
+        decl.gss_code = gss.upper()
+    elif decl.constituency_name and fold(decl.constituency_name) in ref.by_key:
+        decl.gss_code = ref.by_key[fold(decl.constituency_name)]
+    else:
+        raise UnknownConstituency(
+            f"no constituency of {ref.counting_election_id} matches "
+            f"GSS code {decl.gss_code_given!r} or name {decl.constituency_name!r}"
+        )
+    decl.registered_electorate = ref.electorate.get(decl.gss_code)
+    unknown: list[str] = []
+    for cand in decl.candidates:
+        code = ref.party(cand.party_label, cand.party_name)
+        if code is None:
+            code = "OTH"  # an unheard-of party still counts; it is reported, not rejected
+            unknown.append(cand.party_label or cand.party_name or "(blank)")
+        cand.party_code = code
+    if decl.kind == "rush" and decl.winning_party_label:
+        decl.winning_party_code = ref.party(decl.winning_party_label)
+        if decl.winning_party_code is None:
+            decl.winning_party_code = "OTH"
+            unknown.append(decl.winning_party_label)
+    if decl.kind == "result":
+        elected = [c for c in decl.candidates if c.elected]
+        decl.winning_party_code = elected[0].party_code if len(elected) == 1 else None
+    decl.unknown_parties = sorted(set(unknown))
+    return decl

@@ -1,0 +1,202 @@
+"""Publishing one received file in one transaction: raw bytes, declarations, seat state, alerts."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection
+
+from pipeline.alerts import PlannedAlert, decide
+from pipeline.db import sql
+from pipeline.model import Declaration
+from pipeline.resolve import Reference
+
+STORED, SUPERSEDED, DUPLICATE, QUARANTINED, ALREADY = "stored", "superseded", "duplicate", "quarantined", "already"
+
+
+class AlreadyReceived(Exception):  # noqa: N818 - control flow inside this module only
+    """Another run recorded this (file name, content) first: roll this transaction back."""
+
+
+@dataclass
+class Received:
+    """One file as read from disk."""
+
+    file_name: str
+    sha256: str
+    size_bytes: int
+    body: bytes | None  # None when too large to keep in the database
+    stored_path: str | None = None
+
+
+@dataclass
+class StoreResult:
+    """What became of one file."""
+
+    outcome: str
+    reason: str | None = None
+    declaration_ids: list[int] = field(default_factory=list)
+    alerts: list[PlannedAlert] = field(default_factory=list)
+    unknown_parties: list[str] = field(default_factory=list)
+
+
+def _record(conn: Connection, f: Received, result: StoreResult) -> StoreResult:
+    """Insert the receipt last: if another run got there first, undo everything we did."""
+    row = conn.execute(
+        sql("queries/insert_receipt"),
+        {
+            "file_name": f.file_name,
+            "sha256": f.sha256,
+            "outcome": result.outcome,
+            "reason": result.reason,
+            "declaration_ids": result.declaration_ids,
+        },
+    ).first()
+    if row is None:
+        raise AlreadyReceived(f.file_name)
+    return result
+
+
+def _keep_bytes(conn: Connection, f: Received) -> None:
+    conn.execute(
+        sql("queries/insert_raw_file"),
+        {
+            "sha256": f.sha256,
+            "size_bytes": f.size_bytes,
+            "body": f.body,
+            "stored_path": f.stored_path,
+            "file_name": f.file_name,
+        },
+    )
+
+
+def store_rejected(conn: Connection, f: Received, reason: str) -> StoreResult:
+    """Quarantine a file: keep its bytes and the reason."""
+    _keep_bytes(conn, f)
+    return _record(conn, f, StoreResult(QUARANTINED, reason))
+
+
+def store_duplicate(conn: Connection, f: Received, first_name: str) -> StoreResult:
+    """Record a file whose bytes we already have under another name."""
+    return _record(conn, f, StoreResult(DUPLICATE, f"same bytes as {first_name}"))
+
+
+def store_declarations(conn: Connection, f: Received, decls: list[Declaration], ref: Reference) -> StoreResult:
+    """Store validated declarations of one file, update each seat and raise its alerts."""
+    _keep_bytes(conn, f)
+    result = StoreResult(SUPERSEDED)
+    stale: list[str] = []
+    for decl in decls:
+        row = conn.execute(
+            sql("queries/insert_declaration"),
+            {
+                "election_id": decl.election_id,
+                "gss_code": decl.gss_code,
+                "kind": decl.kind,
+                "revision": decl.revision,
+                "declared_at": decl.declared_at,
+                "source_format": decl.source_format,
+                "sha256": f.sha256,
+                "electorate": decl.electorate,
+                "turnout": decl.turnout,
+                "valid_votes": decl.valid_votes if decl.kind == "result" else None,
+                "winner_party": decl.winning_party_code,
+                "agency": json.dumps(decl.agency),
+                "unknown_parties": decl.unknown_parties,
+            },
+        ).first()
+        if row is None:
+            stale.append(f"{decl.kind} revision {decl.revision} for {ref.names[decl.gss_code]} is already stored")
+            continue
+        decl_id = row[0]
+        result.declaration_ids.append(decl_id)
+        result.unknown_parties.extend(decl.unknown_parties)
+        if decl.candidates:
+            conn.execute(
+                sql("queries/insert_candidate"),
+                [
+                    {
+                        "declaration_id": decl_id,
+                        "position": c.position,
+                        "candidate_name": c.name,
+                        "party_code": c.party_code,
+                        "party_label": c.party_label,
+                        "votes": c.votes,
+                        "elected": c.elected,
+                    }
+                    for c in decl.candidates
+                ],
+            )
+        if _advance_seat(conn, decl, decl_id, ref, result):
+            result.outcome = STORED
+        else:
+            stale.append(
+                f"{decl.kind} revision {decl.revision} for {ref.names[decl.gss_code]} "
+                "arrived after a higher revision; kept as history"
+            )
+    if result.outcome == SUPERSEDED:
+        result.reason = "; ".join(stale)
+    return _record(conn, f, result)
+
+
+def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Reference, result: StoreResult) -> bool:
+    """Move the seat's state forward if this declaration is now the current one; False if it is stale."""
+    key = {"election_id": decl.election_id, "gss_code": decl.gss_code}
+    conn.execute(sql("queries/ensure_seat_state"), key)
+    state = conn.execute(sql("queries/select_seat_for_update"), key).mappings().one()
+    top = conn.execute(sql("queries/max_revision"), {**key, "kind": decl.kind}).scalar_one()
+    if decl.revision < top:
+        return False
+    pointers = {
+        "result_declaration_id": state["result_declaration_id"],
+        "rush_declaration_id": state["rush_declaration_id"],
+        "recount_declaration_id": state["recount_declaration_id"],
+    }
+    first_recount = decl.kind == "recount" and pointers["recount_declaration_id"] is None
+    pointers[f"{decl.kind}_declaration_id"] = decl_id
+    if decl.kind == "result":
+        status = "declared"
+    elif state["status"] == "declared":
+        status = "declared"  # declared for good once a result is stored
+    else:
+        status = decl.kind
+    # What is known: the current result's winner, else the current rush's.
+    if pointers["result_declaration_id"] is not None:
+        known_source = "result"
+        known = (
+            decl.winning_party_code
+            if decl.kind == "result"
+            else conn.execute(
+                sql("queries/winner_of_declaration"), {"declaration_id": pointers["result_declaration_id"]}
+            ).scalar_one()
+        )
+    elif pointers["rush_declaration_id"] is not None:
+        known_source = "rush"
+        known = decl.winning_party_code if decl.kind == "rush" else state["known_winner"]
+    else:
+        known_source, known = None, None
+    conn.execute(
+        sql("queries/update_seat"),
+        {**key, **pointers, "status": status, "known_winner": known, "known_source": known_source},
+    )
+    planned = decide(
+        decl, ref.names[decl.gss_code], ref.baseline.get(decl.gss_code), state["known_winner"], known, first_recount
+    )
+    for alert in planned:
+        inserted = conn.execute(
+            sql("queries/insert_alert"),
+            {
+                **key,
+                "kind": alert.kind,
+                "from_party": alert.from_party,
+                "to_party": alert.to_party,
+                "source": alert.source,
+                "declaration_id": decl_id,
+                "message": alert.message,
+                "declared_at": decl.declared_at,
+            },
+        ).first()
+        if inserted is not None:
+            result.alerts.append(alert)
+    return True

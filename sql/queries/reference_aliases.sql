@@ -1,0 +1,1 @@
+select alias_key, party_code from pipeline.party_alias

@@ -1,0 +1,1 @@
+select file_name, reason from results.quarantine order by received_at

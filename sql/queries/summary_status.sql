@@ -1,0 +1,1 @@
+select status, count(*) from results.seat_status group by status

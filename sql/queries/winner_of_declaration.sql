@@ -1,0 +1,1 @@
+select winner_party from pipeline.declaration where declaration_id = :declaration_id
