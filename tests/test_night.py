@@ -1,0 +1,254 @@
+"""The night's picture: the replayed 2019 night against 2017, flips, alerts exactly once."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from pipeline.ingest import ingest_paths
+from pipeline.replay import plan_night, play
+
+pytestmark = pytest.mark.integration
+
+PUBLISHED_2019 = {  # seats (net change against 2017)
+    "CON": (365, 48), "LAB": (202, -60), "SNP": (48, 13), "LD": (11, -1), "DUP": (8, -2),
+    "SF": (7, 0), "PC": (4, 0), "SDLP": (2, 2), "GRN": (1, 0), "ALL": (1, 1), "SPK": (1, 0),
+}
+NORWICH_NORTH, BLYTH_VALLEY, BRECON = "E14000863", "E14000575", "W07000068"
+
+
+def q(engine, query: str, **params):
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(query), params)]
+
+
+def alert_rows(engine):
+    return q(engine, "select kind, gss_code, from_party, to_party, source from results.alerts order by alert_id")
+
+
+@pytest.fixture(scope="module")
+def night_dir(tmp_path_factory) -> Path:
+    inbox = tmp_path_factory.mktemp("night")
+    play(plan_night(), inbox, speed=0, progress=False)
+    return inbox
+
+
+@pytest.fixture(scope="module")
+def night(engine, settings, night_dir):
+    """The whole replayed night ingested once into a clean database."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "truncate pipeline.alert, pipeline.seat_state, pipeline.candidate, pipeline.receipt, "
+            "pipeline.declaration, pipeline.raw_file restart identity cascade"
+        )
+    summary = ingest_paths(engine, [night_dir], settings=settings)
+    return engine, summary
+
+
+def test_night_gives_the_published_result(night):
+    engine, summary = night
+    assert summary.counts["quarantined"] == 0
+    assert q(engine, "select status, count(*) from results.seat_status group by 1") == [("declared", 650)]
+    tally = {p: (s, n) for p, s, n in q(engine, "select party, seats, net from results.party_tally where seats > 0")}
+    assert tally == PUBLISHED_2019
+    assert q(engine, "select count(*) from results.flips") == [(81,)]
+    assert q(engine, "select sum(gains), sum(losses), sum(net) from results.party_tally") == [(81, 81, 0)]
+
+
+def test_night_seat_details(night):
+    engine, _ = night
+    row = q(engine, "select winner_party, outcome, majority, revision from results.seat_status where gss_code = :g",
+            g=NORWICH_NORTH)
+    assert row == [("CON", "hold", 4738, 1)]
+    # The agency calls Brecon a gain (LD won the August 2019 by-election); against 2017 it is a hold.
+    assert q(engine, "select baseline_party, winner_party, outcome from results.seat_status where gss_code = :g",
+             g=BRECON) == [("CON", "CON", "hold")]
+    blyth = q(engine, "select baseline_party, winner_party, swing_pct, swing_needed_pct from results.flips "
+                      "where gss_code = :g", g=BLYTH_VALLEY)
+    assert blyth[0][:2] == ("LAB", "CON") and float(blyth[0][2]) > float(blyth[0][3]) > 0
+
+
+def test_night_alerts_once_per_flip_plus_the_false_flip(night):
+    engine, _ = night
+    alerts = alert_rows(engine)
+    flips = [a for a in alerts if a[0] == "flip"]
+    retractions = [a for a in alerts if a[0] == "retraction"]
+    recounts = [a for a in alerts if a[0] == "recount"]
+    flipped = {g for (g,) in q(engine, "select gss_code from results.flips")}
+    assert {a[1] for a in flips} >= flipped
+    assert len(retractions) == 1
+    false_seat = retractions[0][1]
+    assert false_seat not in flipped  # the corrected result is a hold
+    assert len(flips) == 81 + 1  # every real flip once, plus the false one
+    assert len({a[1] for a in flips if a[1] != false_seat}) == 81
+    assert len(recounts) == 4
+    assert q(engine, "select count(*) from results.targets where status = 'awaiting'") == [(0,)]
+
+
+def test_reingesting_the_night_changes_nothing(night, night_dir, settings):
+    engine, _ = night
+    before = (alert_rows(engine), q(engine, "select count(*) from pipeline.declaration"))
+    again = ingest_paths(engine, [night_dir], settings=settings)
+    assert again.counts["already"] == len(again.files) and again.alerts == []
+    assert (alert_rows(engine), q(engine, "select count(*) from pipeline.declaration")) == before
+
+
+# --- small hand-built scenarios -------------------------------------------------------------
+
+
+def _messages(gss: str):
+    return [m for m in plan_night(only=[gss], corrections=0, recounts=0, false_flips=0)]
+
+
+def _write(folder: Path, name: str, body: bytes) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(body)
+    return path
+
+
+def _swap_top_two(body: bytes, a: str, b: str) -> bytes:
+    """Swap two candidates' votes and the elected mark (a deliberately wrong first revision)."""
+    from defusedxml import ElementTree
+
+    root = ElementTree.fromstring(body)
+    cands = root.findall(".//Candidate")
+    by_party = {c.find("Party").get("abbreviation"): c for c in cands}
+    va, vb = by_party[a].find("Party").get("votes"), by_party[b].find("Party").get("votes")
+    by_party[a].find("Party").set("votes", vb)
+    by_party[b].find("Party").set("votes", va)
+    ea, eb = by_party[a].get("elected"), by_party[b].get("elected")
+    for c, e in ((by_party[a], eb), (by_party[b], ea)):
+        if e:
+            c.set("elected", e)
+        elif "elected" in c.attrib:
+            del c.attrib["elected"]
+    import xml.etree.ElementTree as StdET  # serialising only; parsing stays with defusedxml
+
+    return StdET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def test_false_flip_corrected_gives_one_flip_and_one_retraction(clean_db, settings, tmp_path):
+    result = next(m for m in _messages(NORWICH_NORTH) if m.kind == "result")
+    wrong = _swap_top_two(result.body, "C", "Lab").replace(b'revision="1"', b'revision="1"')
+    right = result.body.replace(b'revision="1"', b'revision="2"')
+    ingest_paths(clean_db, [_write(tmp_path / "a", "nn_result_1.xml", wrong)], settings=settings)
+    assert alert_rows(clean_db) == [("flip", NORWICH_NORTH, "CON", "LAB", "result")]
+    ingest_paths(clean_db, [_write(tmp_path / "b", "nn_result_2.xml", right)], settings=settings)
+    assert alert_rows(clean_db) == [
+        ("flip", NORWICH_NORTH, "CON", "LAB", "result"),
+        ("retraction", NORWICH_NORTH, "CON", "LAB", "result"),
+    ]
+    assert q(clean_db, "select winner_party, outcome, revision from results.seat_status where gss_code = :g",
+             g=NORWICH_NORTH) == [("CON", "hold", 2)]
+    # The stale first revision arriving again (under another name) raises nothing.
+    ingest_paths(clean_db, [_write(tmp_path / "c", "nn_result_1_again.xml", wrong + b"\n")], settings=settings)
+    assert len(alert_rows(clean_db)) == 2
+
+
+def test_rush_flip_confirmed_by_result_alerts_once(clean_db, settings, tmp_path):
+    msgs = _messages(BLYTH_VALLEY)
+    rush = next(m for m in msgs if m.kind == "rush")
+    result = next(m for m in msgs if m.kind == "result")
+    ingest_paths(clean_db, [_write(tmp_path / "a", rush.file_name, rush.body)], settings=settings)
+    assert q(clean_db, "select status, winner_party, outcome, majority from results.seat_status where gss_code = :g",
+             g=BLYTH_VALLEY) == [("rush", "CON", "gain", None)]
+    ingest_paths(clean_db, [_write(tmp_path / "b", result.file_name, result.body)], settings=settings)
+    assert alert_rows(clean_db) == [("flip", BLYTH_VALLEY, "LAB", "CON", "rush")]
+    assert q(clean_db, "select status, majority from results.seat_status where gss_code = :g",
+             g=BLYTH_VALLEY) == [("declared", 712)]
+
+
+def test_rush_reversed_by_result_retracts(clean_db, settings, tmp_path):
+    msgs = _messages(BLYTH_VALLEY)
+    rush = next(m for m in msgs if m.kind == "rush")
+    result = next(m for m in msgs if m.kind == "result")
+    wrong_result = _swap_top_two(result.body, "C", "Lab")
+    ingest_paths(clean_db, [_write(tmp_path / "a", rush.file_name, rush.body)], settings=settings)
+    ingest_paths(clean_db, [_write(tmp_path / "b", result.file_name, wrong_result)], settings=settings)
+    assert alert_rows(clean_db) == [
+        ("flip", BLYTH_VALLEY, "LAB", "CON", "rush"),
+        ("retraction", BLYTH_VALLEY, "LAB", "CON", "result"),
+    ]
+
+
+def test_two_processes_at_once_alert_once(clean_db, settings, night_dir, tmp_path):
+    """Two `resultsnight ingest` processes over the same files: every alert exactly once."""
+    files = sorted(night_dir.iterdir())[:400]
+    folder = tmp_path / "both"
+    folder.mkdir()
+    for f in files:
+        (folder / f.name).write_bytes(f.read_bytes())
+    env = {**os.environ, "DATABASE_URL": settings.database_url}
+    cmd = [sys.executable, "-m", "pipeline.cli", "ingest", "--json", str(folder)]
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [o[1][-2000:] for o in outs]
+    reports = [json.loads(o[0]) for o in outs]
+    together = [r["counts"] for r in reports]
+    # Each file was handled by exactly one of the two (the other saw it as already received).
+    handled = sum(c["stored"] + c["superseded"] + c["duplicate"] + c["quarantined"] for c in together)
+    assert handled == len(files)
+    dupes = q(clean_db, "select kind, gss_code, count(*) from results.alerts group by 1, 2 having count(*) > 1")
+    assert dupes == []
+    # The same alerts as one process alone would raise.
+    alone = alert_rows(clean_db)
+    with clean_db.begin() as conn:
+        conn.exec_driver_sql(
+            "truncate pipeline.alert, pipeline.seat_state, pipeline.candidate, pipeline.receipt, "
+            "pipeline.declaration, pipeline.raw_file restart identity cascade"
+        )
+    ingest_paths(clean_db, [folder], settings=settings)
+    assert sorted(alert_rows(clean_db)) == sorted(alone)
+
+
+class _Hook(http.server.BaseHTTPRequestHandler):
+    received: list[dict] = []
+    fail = False
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if _Hook.fail:
+            self.send_response(500)
+        else:
+            _Hook.received.append(body)
+            self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_webhook_delivery_is_recorded_and_never_repeated(clean_db, settings, tmp_path):
+    from dataclasses import replace
+
+    from pipeline.alerts import WebhookSink, deliver_pending
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/hook"
+    hooked = replace(settings, alert_webhook=url)
+    _Hook.received.clear()
+    try:
+        msgs = _messages(BLYTH_VALLEY)
+        rush = next(m for m in msgs if m.kind == "rush")
+        _Hook.fail = True  # the webhook is down when the flip happens
+        ingest_paths(clean_db, [_write(tmp_path / "a", rush.file_name, rush.body)], settings=hooked)
+        assert _Hook.received == []
+        assert q(clean_db, "select delivered_at is null, delivery_attempts > 0, delivery_error is not null "
+                           "from pipeline.alert") == [(True, True, True)]
+        _Hook.fail = False  # back up: the next round (a restart, the next file) delivers it, once
+        assert deliver_pending(clean_db, WebhookSink(url)) == 1
+        assert deliver_pending(clean_db, WebhookSink(url)) == 0
+        assert [r["text"] for r in _Hook.received] == ["CON GAIN FROM LAB: Blyth Valley (rush; needed 9.3%)"]
+        assert q(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
+    finally:
+        server.shutdown()
