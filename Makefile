@@ -30,7 +30,7 @@ demo: setup
 	$(BIN)/python -m pipeline.demo
 
 bench: setup
-	$(BIN)/python -m pipeline.bench
+	$(BIN)/python -m benchmarks.bench
 
 stop:
 	-$(BIN)/python -m pipeline.demo --stop

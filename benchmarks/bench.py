@@ -1,0 +1,186 @@
+"""`make bench`: rerunnable measurements of ingest speed and recompute cost.
+
+Uses its own database (`resultsnight_bench`) on the embedded server (or on
+DATABASE_URL's server), so it never touches the night's data. Prints a
+Markdown table; BENCHMARKS.md records the figures with the machine they came from.
+
+    python benchmarks/bench.py [--runs 5] [--only ingest,command,recompute,airflow]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from pipeline.config import load_settings
+from pipeline.db import database_url
+from pipeline.ingest import _prepare, _store_one, ingest_paths
+from pipeline.replay import plan_night, play
+from pipeline.resolve import load_reference
+from pipeline.schema import init_db
+
+ROOT = Path(__file__).resolve().parent.parent
+TRUNCATE = (
+    "truncate pipeline.alert, pipeline.seat_state, pipeline.candidate, pipeline.receipt, "
+    "pipeline.declaration, pipeline.raw_file restart identity cascade"
+)
+
+
+def bench_database() -> str:
+    """The URL of a scratch database for benchmarks, created if missing."""
+    import psycopg
+
+    url = make_url(database_url(load_settings()))
+    admin = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("select 1 from pg_database where datname = 'resultsnight_bench'").fetchone():
+            conn.execute("create database resultsnight_bench")
+    return url.set(database="resultsnight_bench").render_as_string(hide_password=False)
+
+
+def reset(engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(TRUNCATE)
+
+
+def bench_ingest_warm(engine, settings, night: Path, runs: int) -> dict:
+    """Files per second of ingest_paths over the whole night, in a process already warm."""
+    reset(engine)
+    ingest_paths(engine, [night], settings=settings)  # warm-up: imports GX, fills caches
+    rates = []
+    for _ in range(runs):
+        reset(engine)
+        t = time.perf_counter()
+        summary = ingest_paths(engine, [night], settings=settings)
+        elapsed = time.perf_counter() - t
+        assert summary.counts["quarantined"] == 0
+        rates.append(len(summary.files) / elapsed)
+    return {"files": len(summary.files), "files_per_s": rates, "median_files_per_s": statistics.median(rates)}
+
+
+def bench_command(engine, url: str, night: Path, runs: int) -> dict:
+    """Wall time of the whole `resultsnight ingest` command over the night, start-up included."""
+    walls = []
+    env = {**os.environ, "DATABASE_URL": url}
+    exe = str(Path(sys.executable).parent / "resultsnight")
+    for _ in range(runs):
+        reset(engine)
+        t = time.perf_counter()
+        subprocess.run([exe, "ingest", "--json", str(night)], env=env, check=True, stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - t)
+    help_t = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run([exe, "--help"], check=True, stdout=subprocess.DEVNULL)
+        help_t.append(time.perf_counter() - t)
+    return {"wall_s": walls, "median_wall_s": statistics.median(walls), "median_help_s": statistics.median(help_t)}
+
+
+def bench_recompute(engine, settings, night: Path, runs: int) -> dict:
+    """Per-declaration store-and-recompute cost, and analyst view cost, at 1, 325 and 650 declared."""
+    results_only = [p for p in sorted(night.iterdir(), key=lambda p: p.stat().st_mtime_ns) if "_result_" in p.name]
+    firsts: dict[str, Path] = {}
+    for p in results_only:  # one result file per seat (the first revision)
+        firsts.setdefault(p.name.rsplit("_", 1)[0], p)
+    files = list(firsts.values())
+    marks = {1: [], 325: [], 650: []}
+    views = {1: [], 325: [], 650: []}
+    with engine.connect() as conn:
+        ref = load_reference(conn)
+    for _ in range(runs):
+        reset(engine)
+        pending = _prepare(engine, files, ref)  # parse + GX once, outside the timed part
+        for n, p in enumerate(pending, start=1):
+            t = time.perf_counter()
+            _store_one(engine, p, ref)
+            dt = time.perf_counter() - t
+            for mark in marks:
+                if mark - 10 < n <= mark + 10 or (mark == 1 and n <= 20):
+                    marks[mark].append(dt)
+            if n in views:
+                t = time.perf_counter()
+                with engine.connect() as conn:
+                    conn.execute(text("select * from results.party_tally")).all()
+                    conn.execute(text("select * from results.seat_status")).all()
+                    conn.execute(text("select * from results.targets")).all()
+                views[n].append(time.perf_counter() - t)
+    med = {k: statistics.median(v) * 1000 for k, v in marks.items()}
+    vmed = {k: statistics.median(v) * 1000 for k, v in views.items()}
+    return {
+        "store_ms": med,
+        "views_ms": vmed,
+        "ratio_650_over_1": med[650] / med[1],
+        "views_ratio_650_over_1": vmed[650] / vmed[1],
+    }
+
+
+def main() -> None:
+    """Run the benchmarks and print a Markdown summary."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", default="ingest,command,recompute,airflow")
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+
+    import logging
+
+    logging.getLogger("resultsnight.alerts").setLevel(logging.ERROR)  # 87 alerts a run, five runs
+    url = bench_database()
+    settings = load_settings({**os.environ, "DATABASE_URL": url})
+    from pipeline.db import get_engine
+
+    engine = get_engine(settings)
+    init_db(engine, settings)
+    out: dict = {"runs": args.runs, "cores": os.cpu_count()}
+    with tempfile.TemporaryDirectory() as tmp:
+        night = Path(tmp) / "night"
+        play(plan_night(), night, speed=0, progress=False)
+        if "ingest" in only:
+            out["ingest"] = bench_ingest_warm(engine, settings, night, args.runs)
+        if "command" in only:
+            out["command"] = bench_command(engine, url, night, args.runs)
+        if "recompute" in only:
+            out["recompute"] = bench_recompute(engine, settings, night, args.runs)
+    if "airflow" in only:
+        try:
+            from benchmarks.latency import bench_latency
+        except ImportError:
+            bench_latency = None
+        if bench_latency is not None:
+            out["airflow"] = bench_latency(args.runs)
+
+    (ROOT / ".data").mkdir(exist_ok=True)
+    (ROOT / ".data" / "bench-latest.json").write_text(json.dumps(out, indent=2, default=str))
+    print(f"\n## make bench ({args.runs} runs, {os.cpu_count()} cores)\n")
+    print("| measure | median | goal |\n| --- | --- | --- |")
+    if "ingest" in out:
+        i = out["ingest"]
+        print(f"| ingest, warm process ({i['files']} files) | {i['median_files_per_s']:.0f} files/s | ≥ 300 files/s |")
+    if "command" in out:
+        c = out["command"]
+        print(f"| `resultsnight ingest` whole night, wall | {c['median_wall_s']:.2f} s | < 10 s |")
+        print(f"| `resultsnight --help`, wall | {c['median_help_s']:.2f} s | |")
+    if "recompute" in out:
+        r = out["recompute"]
+        for k, v in r["store_ms"].items():
+            print(f"| store + recompute one declaration at {k} declared | {v:.2f} ms | |")
+        print(f"| ratio at 650 / at 1 | {r['ratio_650_over_1']:.2f} | ≈ 1 |")
+        for k, v in r["views_ms"].items():
+            print(f"| read party_tally + seat_status + targets at {k} declared | {v:.1f} ms | |")
+    if "airflow" in out:
+        for row in out["airflow"].get("rows", []):
+            print(row)
+
+
+if __name__ == "__main__":
+    main()
