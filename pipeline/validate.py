@@ -162,6 +162,16 @@ def _gx():
     return gx
 
 
+def preload() -> None:
+    """Import great_expectations (and pandas) now, so processes forked later inherit them.
+
+    Only the import: the GX context is built lazily in the process that
+    validates, so no threads or connections are carried across a fork.
+    """
+    _gx()
+    import pandas  # noqa: F401 - imported for its side effect of being loaded
+
+
 class _Runtime:
     """The ephemeral GX context with one dataframe asset per (kind, table), built once."""
 

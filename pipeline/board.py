@@ -1,0 +1,99 @@
+"""The night's report: a Markdown summary and an HTML board with a seat chart."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from pipeline.db import sql
+
+# Conventional broadcast colours, for the board only.
+COLOURS = {
+    "CON": "#0087DC", "LAB": "#E4003B", "LD": "#FAA61A", "SNP": "#FDF38E", "PC": "#005B54",
+    "GRN": "#02A95B", "BRX": "#12B6CF", "UKIP": "#6D3177", "DUP": "#D46A4C", "SF": "#326760",
+    "SDLP": "#2AA82C", "UUP": "#48A5EE", "ALL": "#F6CB2F", "SPK": "#7F7F7F", "IND": "#DDDDDD",
+    "OTH": "#AAAAAA",
+}
+AWAITING = "#EEEEEE"
+
+
+def _seat_chart(seats: list[tuple]) -> str:
+    """An SVG of every seat as a square, grouped by winning party; gains outlined in black."""
+    order = {p: i for i, p in enumerate(COLOURS)}
+    seats = sorted(seats, key=lambda s: (order.get(s[2] or "~", 99), s[3] != "gain", s[1]))
+    cols, size, gap = 50, 14, 2
+    rows = (len(seats) + cols - 1) // cols
+    cells = []
+    for i, (_gss, name, winner, outcome) in enumerate(seats):
+        x, y = (i % cols) * (size + gap), (i // cols) * (size + gap)
+        fill = COLOURS.get(winner, AWAITING) if winner else AWAITING
+        stroke = ' stroke="#000" stroke-width="2"' if outcome == "gain" else ""
+        title = html.escape(f"{name}: {winner or 'awaiting'} {outcome or ''}".strip())
+        cells.append(f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="{fill}"{stroke}><title>{title}</title></rect>')
+    w, h = cols * (size + gap), rows * (size + gap)
+    return f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img">{"".join(cells)}</svg>'
+
+
+def write_report(engine: Engine, folder: Path) -> dict:
+    """Write night-<time>.md and board.html into folder; return the headline figures."""
+    with engine.connect() as conn:
+        status = {k: v for k, v in conn.execute(sql("queries/summary_status"))}
+        tally = conn.execute(sql("queries/summary_tally")).all()
+        flips = conn.execute(sql("queries/summary_flips"), {"limit": 1000}).all()
+        quarantine = conn.execute(sql("queries/summary_quarantine")).all()
+        alerts = conn.execute(sql("queries/summary_alerts")).all()
+        seats = conn.execute(sql("queries/board_seats")).all()
+    now = datetime.now(timezone.utc)
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = [
+        f"# Results night report, {now:%Y-%m-%d %H:%M} UTC",
+        "",
+        f"{status.get('declared', 0)} of {sum(status.values())} seats declared; "
+        + ", ".join(f"{k} {v}" for k, v in sorted(status.items()) if k != "declared"),
+        "",
+        "| party | seats | net | votes | share % | 2017 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        *(f"| {p} | {s} | {n:+d} | {v:,} | {sh or 0} | {b} |" for p, s, n, _g, _l, v, sh, b in tally),
+        "",
+        f"## {len(flips)} seats changed hands against 2017",
+        "",
+        *(f"- {name}: {to} gain from {frm} (majority {maj:,}, swing {sw}%, needed {nd}%)"
+          for name, frm, to, maj, sw, nd in flips),
+        "",
+        f"## {len(alerts)} alerts",
+        "",
+        *(f"- {a[2]}" for a in alerts),
+        "",
+        f"## {len(quarantine)} quarantined files",
+        "",
+        *(f"- `{name}`: {reason}" for name, reason in quarantine),
+        "",
+    ]
+    md = folder / f"night-{now:%Y%m%dT%H%M%S}.md"
+    md.write_text("\n".join(lines), encoding="utf-8")
+    legend = " ".join(
+        f'<span style="background:{COLOURS[p]};padding:0 6px">&nbsp;</span> {p} {s}' for p, s, *_ in tally if s
+    )
+    board = folder / "board.html"
+    board.write_text(
+        "<!doctype html><meta charset=utf-8><title>resultsnight board</title>"
+        "<body style='font-family:sans-serif'>"
+        f"<h1>{status.get('declared', 0)} of {sum(status.values())} declared</h1>"
+        f"<p>{legend}</p>{_seat_chart(seats)}"
+        "<p>Each square is a seat, grouped by winner; black outline: gained against 2017; grey: awaiting.</p>"
+        f"<h2>{len(flips)} gains</h2><ul>"
+        + "".join(f"<li>{html.escape(n)}: {t} from {f}</li>" for n, f, t, *_ in flips)
+        + "</ul></body>",
+        encoding="utf-8",
+    )
+    return {
+        "declared": status.get("declared", 0),
+        "flips": len(flips),
+        "alerts": len(alerts),
+        "quarantined": len(quarantine),
+        "markdown": str(md),
+        "board": str(board),
+    }
