@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from pipeline.alerts import deliver_pending, sink_for
 from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
@@ -210,6 +210,19 @@ def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
             return store_declarations(conn, p.received, p.declarations, ref)
     except AlreadyReceived:
         return StoreResult(ALREADY, "recorded by another run")
+    except DataError as exc:
+        # A value the database cannot hold (an integer beyond 32 bits, a NUL in
+        # text): the file is bad, not the night. Its transaction rolled back;
+        # quarantine it in a fresh one.
+        if p.rejection is not None or p.duplicate_of:
+            raise
+        diag = getattr(exc.orig, "diag", None)
+        detail = (getattr(diag, "message_primary", None) or str(exc.orig)).strip()
+        try:
+            with engine.begin() as conn:
+                return store_rejected(conn, p.received, f"the database cannot store a value in this file: {detail}")
+        except AlreadyReceived:
+            return StoreResult(ALREADY, "recorded by another run")
 
 
 def _archive(path: Path, archive: Path, outcome: str, sha256: str) -> None:

@@ -146,7 +146,7 @@ def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
                     party_name=(party.get("name") or "").strip() or None if party is not None else None,
                     votes_raw=votes_raw,
                     votes=whole_number(votes_raw),
-                    elected=(cand.get("elected") or "").strip() not in ("", "0", "false", "no"),
+                    elected=(cand.get("elected") or "").strip().lower() in ("*", "true", "yes", "y", "1"),
                 )
             )
     return decl
