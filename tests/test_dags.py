@@ -213,3 +213,13 @@ def test_killing_the_scheduler_mid_night_loses_and_repeats_nothing(live_stack, e
     assert after_airflow == alerts(engine)
     assert max(after_airflow.values()) == 1
     assert tally == q(engine, "select party, seats, net from results.party_tally where seats > 0 order by party")
+
+
+def test_report_dag_writes_the_board(airflow_env, engine, tmp_path):
+    module = _load_dag_module("resultsnight_report")
+    run = module.report_dag.test(run_conf={"out_dir": str(tmp_path)})
+    assert str(run.state).endswith("success")
+    board = (tmp_path / "board.html").read_text()
+    assert board.count("<rect ") == 650
+    report = next(tmp_path.glob("night-*.md")).read_text()
+    assert "seats declared" in report and "| party | seats | net |" in report

