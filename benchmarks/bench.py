@@ -27,15 +27,9 @@ from pipeline.db import database_url
 from pipeline.ingest import _prepare, _store_one, ingest_paths
 from pipeline.replay import plan_night, play
 from pipeline.resolve import load_reference
-from pipeline.schema import init_db
+from pipeline.schema import init_db, reset_night
 
 ROOT = Path(__file__).resolve().parent.parent
-TRUNCATE = (
-    "truncate pipeline.alert, pipeline.seat_state, pipeline.candidate, pipeline.receipt, "
-    "pipeline.declaration, pipeline.raw_file restart identity cascade"
-)
-
-
 def bench_database() -> str:
     """The URL of a scratch database for benchmarks, created if missing."""
     import psycopg
@@ -48,18 +42,13 @@ def bench_database() -> str:
     return url.set(database="resultsnight_bench").render_as_string(hide_password=False)
 
 
-def reset(engine) -> None:
-    with engine.begin() as conn:
-        conn.exec_driver_sql(TRUNCATE)
-
-
 def bench_ingest_warm(engine, settings, night: Path, runs: int) -> dict:
     """Files per second of ingest_paths over the whole night, in a process already warm."""
-    reset(engine)
+    reset_night(engine)
     ingest_paths(engine, [night], settings=settings)  # warm-up: imports GX, fills caches
     rates = []
     for _ in range(runs):
-        reset(engine)
+        reset_night(engine)
         t = time.perf_counter()
         summary = ingest_paths(engine, [night], settings=settings)
         elapsed = time.perf_counter() - t
@@ -74,9 +63,9 @@ def bench_command(engine, url: str, night: Path, runs: int) -> dict:
     env = {**os.environ, "DATABASE_URL": url}
     exe = str(Path(sys.executable).parent / "resultsnight")
     for _ in range(runs):
-        reset(engine)
+        reset_night(engine)
         t = time.perf_counter()
-        subprocess.run([exe, "ingest", "--json", str(night)], env=env, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([exe, "ingest", "--json", str(night)], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         walls.append(time.perf_counter() - t)
     help_t = []
     for _ in range(runs):
@@ -98,7 +87,7 @@ def bench_recompute(engine, settings, night: Path, runs: int) -> dict:
     with engine.connect() as conn:
         ref = load_reference(conn)
     for _ in range(runs):
-        reset(engine)
+        reset_night(engine)
         pending = _prepare(engine, files, ref)  # parse + GX once, outside the timed part
         for n, p in enumerate(pending, start=1):
             t = time.perf_counter()

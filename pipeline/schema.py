@@ -95,3 +95,9 @@ def init_db(
             text("select counting_election_id, baseline_election_id from pipeline.count_setting")
         ).one()
     return InitReport(revision, seeds, counting, baseline)
+
+
+def reset_night(engine: Engine) -> None:
+    """Forget every received file, declaration and alert (seeds stay): a fresh rehearsal."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql(sql_text("queries/reset_night"))

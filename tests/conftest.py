@@ -18,8 +18,6 @@ import pytest
 
 from pipeline.config import Settings, load_settings
 
-INGEST_TABLES = "pipeline.alert, pipeline.seat_state, pipeline.candidate, pipeline.receipt, pipeline.declaration, pipeline.raw_file"
-
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[dict[str, str]]:
@@ -78,6 +76,7 @@ def engine(settings: Settings):
 @pytest.fixture
 def clean_db(engine):
     """The seeded database with every ingested file, declaration and alert removed."""
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"truncate {INGEST_TABLES} restart identity cascade")
+    from pipeline.schema import reset_night
+
+    reset_night(engine)
     return engine

@@ -28,6 +28,8 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 
+from pipeline.stack import read_env_file
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -131,17 +133,6 @@ def env_files(service: dict) -> list[Path]:
     value = service.get("env_file") or []
     items = [value] if isinstance(value, (str, dict)) else value
     return [ROOT / interpolate(item if isinstance(item, str) else item["path"]) for item in items]
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of an env file (comments and blanks skipped)."""
-    pairs = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            pairs[key.strip()] = value.strip()
-    return pairs
 
 
 def raw_environment(service: dict) -> dict[str, str]:

@@ -21,14 +21,11 @@ from sqlalchemy import text
 from pipeline.config import PROJECT_ROOT, load_settings
 from pipeline.ingest import ingest_paths
 from pipeline.replay import plan_night, play
+from pipeline.schema import reset_night
 from pipeline.stack import LocalStack
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 
-TRUNCATE = (
-    "truncate pipeline.alert, pipeline.seat_state, pipeline.candidate, pipeline.receipt, "
-    "pipeline.declaration, pipeline.raw_file restart identity cascade"
-)
 # A small night: a rush-then-result flip, holds, the false flip and its
 # correction (Caithness), a recount (Kensington), a Speaker seat.
 SEATS = [
@@ -131,8 +128,7 @@ def test_pipeline_never_imports_airflow():
 
 
 def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path):
-    with engine.begin() as conn:
-        conn.exec_driver_sql(TRUNCATE)
+    reset_night(engine)
     inbox = Path(os.environ["RESULTSNIGHT_INBOX"])
     play(plan_night(only=SEATS), inbox, speed=0, progress=False)
     (inbox / "General_Election_2019_result_Nowhere_1.xml").write_bytes(b"<FirstPastThePostResult")
@@ -177,8 +173,7 @@ def _wait_processed(engine, stack: LocalStack, files: int, timeout: float = 240)
 
 @pytest.mark.slow
 def test_real_airflow_ingests_dropped_files_without_a_manual_trigger(live_stack, engine):
-    with engine.begin() as conn:
-        conn.exec_driver_sql(TRUNCATE)
+    reset_night(engine)
     msgs = [m for m in plan_night(only=["E14000575"]) if m.kind in ("rush", "result")]  # Blyth Valley
     play(msgs, live_stack.settings.inbox, speed=0, progress=False)
     _wait_processed(engine, live_stack, len(msgs), timeout=120)
@@ -189,8 +184,7 @@ def test_real_airflow_ingests_dropped_files_without_a_manual_trigger(live_stack,
 
 @pytest.mark.slow
 def test_killing_the_scheduler_mid_night_loses_and_repeats_nothing(live_stack, engine, settings, tmp_path):
-    with engine.begin() as conn:
-        conn.exec_driver_sql(TRUNCATE)
+    reset_night(engine)
     msgs = plan_night(only=SEATS)
     half = len(msgs) // 2
     play(msgs[:half], live_stack.settings.inbox, duration=4, progress=False)
@@ -205,8 +199,7 @@ def test_killing_the_scheduler_mid_night_loses_and_repeats_nothing(live_stack, e
     assert q(engine, "select count(*) from pipeline.receipt") == [(len(msgs),)]
 
     # The same files ingested once, in-process, with nothing killed: the same alerts and tally.
-    with engine.begin() as conn:
-        conn.exec_driver_sql(TRUNCATE)
+    reset_night(engine)
     ref = tmp_path / "ref"
     play(msgs, ref, speed=0, progress=False)
     ingest_paths(engine, [ref], settings=settings)

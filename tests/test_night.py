@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from pipeline.ingest import ingest_paths
 from pipeline.replay import plan_night, play
+from pipeline.schema import reset_night
 
 pytestmark = pytest.mark.integration
 
@@ -44,11 +45,7 @@ def night_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def night(engine, settings, night_dir):
     """The whole replayed night ingested once into a clean database."""
-    with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "truncate pipeline.alert, pipeline.seat_state, pipeline.candidate, pipeline.receipt, "
-            "pipeline.declaration, pipeline.raw_file restart identity cascade"
-        )
+    reset_night(engine)
     summary = ingest_paths(engine, [night_dir], settings=settings)
     return engine, summary
 
@@ -201,11 +198,7 @@ def test_two_processes_at_once_alert_once(clean_db, settings, night_dir, tmp_pat
     assert dupes == []
     # The same alerts as one process alone would raise.
     alone = alert_rows(clean_db)
-    with clean_db.begin() as conn:
-        conn.exec_driver_sql(
-            "truncate pipeline.alert, pipeline.seat_state, pipeline.candidate, pipeline.receipt, "
-            "pipeline.declaration, pipeline.raw_file restart identity cascade"
-        )
+    reset_night(clean_db)
     ingest_paths(clean_db, [folder], settings=settings)
     assert sorted(alert_rows(clean_db)) == sorted(alone)
 
