@@ -84,6 +84,11 @@ def airflow_env(settings, engine, tmp_path_factory):
     saved = dict(os.environ)
     os.environ.update(stack.env())
     yield stack
+    # Close Airflow's pooled connections now: the test server stops before
+    # Airflow's own atexit hook would, and that hook then fails noisily.
+    from airflow import settings as airflow_settings
+
+    airflow_settings.dispose_orm()
     os.environ.clear()
     os.environ.update(saved)
 
