@@ -115,6 +115,17 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the night's Markdown report and HTML board (what the report DAG does)."""
+    from pipeline.board import write_report
+    from pipeline.db import get_engine
+
+    settings = _settings()
+    out = write_report(get_engine(settings), Path(args.out) if args.out else settings.data_dir / "reports")
+    print(f"report: {out['markdown']}\nboard:  {out['board']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="resultsnight", description=__doc__.splitlines()[0].split(".")[0])
@@ -146,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=cmd_replay)
 
     sub.add_parser("summary", help="print the night's summary").set_defaults(func=cmd_summary)
+    report = sub.add_parser("report", help="write the night's report and HTML board")
+    report.add_argument("--out", help="folder (default: reports/ in the data folder)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -75,13 +75,28 @@ def demo(duration: float) -> None:
     _wait_for_night(engine, len({m.body for m in messages}), timeout=180)
     console.print("[bold]4/4[/] the night\n")
     print_night_summary(engine)
+    board = _report_through_airflow(stack, settings.data_dir / "reports")
     console.print(
         f"\nAirflow UI:    http://127.0.0.1:{stack.port}  (DAGs resultsnight_ingest, resultsnight_report)\n"
         f"Analysts:      {analyst_psql_command(settings)}\n"
-        f"Report:        .venv/bin/airflow dags trigger resultsnight_report  (or `resultsnight summary`)\n"
+        f"Board:         {board or 'resultsnight report (the report DAG did not finish in time)'}\n"
+        f"Again:         resultsnight summary | resultsnight report | trigger resultsnight_report in the UI\n"
         f"Logs:          {stack.run_dir}\n"
         "Stop it all:   make stop"
     )
+
+
+def _report_through_airflow(stack: LocalStack, folder, timeout: float = 60):
+    """Trigger the report DAG and wait for its board; the board's path, or None."""
+    board = folder / "board.html"
+    before = board.stat().st_mtime if board.exists() else 0.0
+    stack.airflow("dags", "trigger", "resultsnight_report", check=False)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if board.exists() and board.stat().st_mtime > before:
+            return board
+        time.sleep(0.5)
+    return None
 
 
 def main() -> None:
