@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from pipeline.db import sql
+from pipeline.report import night_figures
 
 # Conventional broadcast colours, for the board only.
 COLOURS = {
@@ -39,20 +39,14 @@ def _seat_chart(seats: list[tuple]) -> str:
 
 def write_report(engine: Engine, folder: Path) -> dict:
     """Write night-<time>.md and board.html into folder; return the headline figures."""
-    with engine.connect() as conn:
-        status = {k: v for k, v in conn.execute(sql("queries/summary_status"))}
-        tally = conn.execute(sql("queries/summary_tally")).all()
-        flips = conn.execute(sql("queries/summary_flips"), {"limit": 1000}).all()
-        quarantine = conn.execute(sql("queries/summary_quarantine")).all()
-        alerts = conn.execute(sql("queries/summary_alerts")).all()
-        seats = conn.execute(sql("queries/board_seats")).all()
+    night = night_figures(engine)
+    tally, flips, alerts, quarantine = night.tally, night.flips, night.alerts, night.quarantine
     now = datetime.now(timezone.utc)
     folder.mkdir(parents=True, exist_ok=True)
     lines = [
         f"# Results night report, {now:%Y-%m-%d %H:%M} UTC",
         "",
-        f"{status.get('declared', 0)} of {sum(status.values())} seats declared; "
-        + ", ".join(f"{k} {v}" for k, v in sorted(status.items()) if k != "declared"),
+        night.headline,
         "",
         "| party | seats | net | votes | share % | 2017 |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
@@ -81,8 +75,8 @@ def write_report(engine: Engine, folder: Path) -> dict:
     board.write_text(
         "<!doctype html><meta charset=utf-8><title>resultsnight board</title>"
         "<body style='font-family:sans-serif'>"
-        f"<h1>{status.get('declared', 0)} of {sum(status.values())} declared</h1>"
-        f"<p>{legend}</p>{_seat_chart(seats)}"
+        f"<h1>{html.escape(night.headline)}</h1>"
+        f"<p>{legend}</p>{_seat_chart(night.seats)}"
         "<p>Each square is a seat, grouped by winner; black outline: gained against 2017; grey: awaiting.</p>"
         f"<h2>{len(flips)} gains</h2><ul>"
         + "".join(f"<li>{html.escape(n)}: {t} from {f}</li>" for n, f, t, *_ in flips)
@@ -90,7 +84,7 @@ def write_report(engine: Engine, folder: Path) -> dict:
         encoding="utf-8",
     )
     return {
-        "declared": status.get("declared", 0),
+        "declared": night.declared,
         "flips": len(flips),
         "alerts": len(alerts),
         "quarantined": len(quarantine),

@@ -2,10 +2,50 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, Row
 
 from pipeline.db import sql
 from pipeline.ingest import IngestSummary
+
+
+@dataclass(frozen=True)
+class NightFigures:
+    """Everything the summary, the report and the board show, read in one go."""
+
+    status: dict[str, int]  # seat_status.status -> seats
+    tally: list[Row]
+    flips: list[Row]
+    marginals: list[Row]
+    alerts: list[Row]
+    quarantine: list[Row]
+    seats: list[Row]
+
+    @property
+    def declared(self) -> int:
+        """Seats with a stored result."""
+        return self.status.get("declared", 0)
+
+    @property
+    def headline(self) -> str:
+        """'N of 650 seats declared', plus the other statuses."""
+        rest = ", ".join(f"{k} {v}" for k, v in sorted(self.status.items()) if k != "declared")
+        return f"{self.declared} of {sum(self.status.values())} seats declared" + (f"; {rest}" if rest else "")
+
+
+def night_figures(engine: Engine, limit_flips: int = 1000) -> NightFigures:
+    """Read the night's figures from the analyst views."""
+    with engine.connect() as conn:
+        return NightFigures(
+            status={k: v for k, v in conn.execute(sql("queries/summary_status"))},
+            tally=conn.execute(sql("queries/summary_tally")).all(),
+            flips=conn.execute(sql("queries/summary_flips"), {"limit": limit_flips}).all(),
+            marginals=conn.execute(sql("queries/anglia_marginals")).all(),
+            alerts=conn.execute(sql("queries/summary_alerts")).all(),
+            quarantine=conn.execute(sql("queries/summary_quarantine")).all(),
+            seats=conn.execute(sql("queries/board_seats")).all(),
+        )
 
 
 def _console():
@@ -46,19 +86,9 @@ def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
     from rich.table import Table
 
     console = _console()
-    with engine.connect() as conn:
-        status = {k: v for k, v in conn.execute(sql("queries/summary_status"))}
-        tally = conn.execute(sql("queries/summary_tally")).all()
-        flips = conn.execute(sql("queries/summary_flips"), {"limit": limit_flips}).all()
-        marginals = conn.execute(sql("queries/anglia_marginals")).all()
-        alerts = conn.execute(sql("queries/summary_alerts")).all()
-        quarantine = conn.execute(sql("queries/summary_quarantine")).all()
-
-    declared = status.get("declared", 0)
-    console.print(
-        f"[bold]{declared} of {sum(status.values())} seats declared[/] "
-        + " ".join(f"{k}: {v}" for k, v in sorted(status.items()) if k != "declared")
-    )
+    night = night_figures(engine, limit_flips)
+    tally, flips, marginals, alerts, quarantine = night.tally, night.flips, night.marginals, night.alerts, night.quarantine
+    console.print(f"[bold]{night.headline}[/]")
     t = Table(title="seats by party (change against 2017)")
     for col, just in [("party", "left"), ("seats", "right"), ("net", "right"), ("gains", "right"),
                       ("losses", "right"), ("votes", "right"), ("share %", "right"), ("2017", "right")]:

@@ -98,6 +98,20 @@ def test_reingesting_the_night_changes_nothing(night, night_dir, settings):
     assert (alert_rows(engine), q(engine, "select count(*) from pipeline.declaration")) == before
 
 
+def test_example_analyst_queries_run_as_analyst(night):
+    """The example queries in sql/queries/ that the README points analysts at keep working."""
+    from pipeline.db import sql
+
+    engine, _ = night
+    with engine.connect() as conn:
+        conn.exec_driver_sql("set role analyst")
+        marginals = conn.execute(sql("queries/anglia_marginals")).all()
+        missed = conn.execute(sql("queries/targets_missed_by_runner_up")).all()
+        conn.rollback()
+    assert [m[0] for m in marginals][:3] == ["Thurrock", "Norwich North", "Peterborough"]
+    assert ("LAB", 1, "Southampton, Itchen", "CON") == tuple(missed[[m[0] for m in missed].index("LAB")][:4])
+
+
 # --- small hand-built scenarios -------------------------------------------------------------
 
 
@@ -245,3 +259,4 @@ def test_webhook_delivery_is_recorded_and_never_repeated(clean_db, settings, tmp
         assert q(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
     finally:
         server.shutdown()
+
