@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.config import PROJECT_ROOT, Settings
@@ -62,6 +63,7 @@ class LocalStack:
     metadata_db: str = "airflow"
     port: int = 8080
     extra_env: dict[str, str] = field(default_factory=dict)
+    started_at: dict[str, datetime] = field(default_factory=dict, repr=False)  # component -> when started
 
     @property
     def metadata_url(self) -> str:
@@ -144,6 +146,7 @@ class LocalStack:
             if self.pid(name):
                 continue
             args = [a.format(port=self.port) for a in COMPONENTS[name]]
+            self.started_at[name] = datetime.now(timezone.utc)
             log = open(self.run_dir / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
             proc = subprocess.Popen(
                 [exe, *args], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
@@ -185,12 +188,34 @@ class LocalStack:
         for name in names:
             (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
 
-    def wait_ready(self, timeout: float = 180) -> None:
-        """Wait until the ingest DAG is parsed and its inbox watcher is running in the triggerer."""
+    def query_metadata(self, query: str, params: tuple = ()) -> list[tuple]:
+        """Rows of one read-only query on Airflow's metadata database (for readiness checks and tests)."""
         import psycopg
         from sqlalchemy.engine import make_url
 
         url = make_url(self.metadata_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(url) as conn:
+            return conn.execute(query, params).fetchall()
+
+    def active_runs(self, dag_id: str = "resultsnight_ingest") -> int:
+        """How many runs of a DAG are queued or running."""
+        rows = self.query_metadata(
+            "select count(*) from dag_run where dag_id = %s and state in ('queued', 'running')", (dag_id,)
+        )
+        return rows[0][0]
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        """Wait until the ingest DAG is parsed and its inbox watcher has scanned the inbox.
+
+        A trigger row with a triggerer is not enough: the watcher's first scan
+        comes seconds later (it first reads its state through the api-server),
+        and files dropped in between are only picked up by the minute's sweep.
+        The watcher saves its state after its first scan, so a state row newer
+        than the triggerer's start means it is watching.
+        """
+        import psycopg
+
+        since = self.started_at.get("triggerer", datetime.fromtimestamp(0, timezone.utc))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name in COMPONENTS:
@@ -198,13 +223,12 @@ class LocalStack:
                     tail = (self.run_dir / f"{name}.log").read_text(errors="replace")[-2000:]
                     raise PipelineError(f"airflow {name} exited; its log ends:\n{tail}")
             try:
-                with psycopg.connect(url) as conn:
-                    row = conn.execute(
-                        "select count(*) from trigger where classpath = %s and triggerer_id is not null",
-                        ("resultsnight_triggers.InboxTrigger",),
-                    ).fetchone()
-                    if row and row[0] > 0:
-                        return
+                rows = self.query_metadata(
+                    "select count(*) from asset_state_store where key = %s and updated_at >= %s",
+                    ("announced_files", since),
+                )
+                if rows[0][0] > 0:
+                    return
             except psycopg.Error:
                 pass  # tables not there yet
             time.sleep(0.5)

@@ -64,13 +64,18 @@ class InboxTrigger(BaseEventTrigger):
         """Yield an event whenever files appear that were not announced before."""
         announced = await self._load()
         self.log.info("watching %s (%d files already announced)", self.directory, len(announced))
+        first = True
         while True:
             present = await asyncio.to_thread(self._scan)
             still = announced & present  # forget files that have been archived
             new = sorted(present - announced)
-            if new or still != announced:
+            if new or still != announced or first:
+                # Saved after the first scan even when nothing changed: the
+                # row's updated_at tells `LocalStack.wait_ready` the watcher
+                # is looking at the inbox, not just registered.
                 announced = still | set(new)
                 await self._save(announced)
+                first = False
             if new:
                 yield TriggerEvent({"files": new[:200], "count": len(new), "directory": self.directory})
             await asyncio.sleep(self.poll_interval)

@@ -176,15 +176,46 @@ def _wait_processed(engine, stack: LocalStack, files: int, timeout: float = 240)
     raise AssertionError(f"only {done} of {files} files processed; logs in {stack.run_dir}")
 
 
+def _wait_until(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
+
+
 @pytest.mark.slow
 def test_real_airflow_ingests_dropped_files_without_a_manual_trigger(live_stack, engine):
     reset_night(engine)
+    # Drop the files into an idle Airflow, away from the minute's sweep, so
+    # the watcher (polling every 0.2 s) sees them before any run can take them.
+    _wait_until(lambda: live_stack.active_runs() == 0 and 1 <= time.gmtime().tm_sec <= 50, 120, "an idle moment")
     msgs = [m for m in plan_night(only=["E14000575"]) if m.kind in ("rush", "result")]  # Blyth Valley
     play(msgs, live_stack.settings.inbox, speed=0, progress=False)
     _wait_processed(engine, live_stack, len(msgs), timeout=120)
     assert alerts(engine) == Counter({("flip", "E14000575", "LAB", "CON"): 1})
-    runs = live_stack.airflow("dags", "list-runs", "resultsnight_ingest", "-o", "plain").stdout
-    assert "asset_triggered" in runs  # started by the inbox watcher, not by hand or by the clock
+
+    # The inbox watcher, not a person, announced these very files as an asset
+    # event, and that event started a run.
+    def announced() -> set[str]:
+        rows = live_stack.query_metadata(
+            "select e.extra from asset_event e join asset a on a.id = e.asset_id where a.name = %s",
+            ("resultsnight_inbox",),
+        )
+        return {f for (extra,) in rows if extra.get("from_trigger") for f in extra["payload"]["files"]}
+
+    names = {m.file_name for m in msgs}
+    _wait_until(lambda: names <= announced(), 30, "the watcher to announce the dropped files")
+
+    def asset_runs() -> int:
+        return live_stack.query_metadata(
+            "select count(*) from dag_run where dag_id = 'resultsnight_ingest'"
+            " and run_type = 'asset_triggered' and state = 'success'"
+        )[0][0]
+
+    _wait_until(asset_runs, 90, "an asset-triggered run to succeed")
+    assert live_stack.query_metadata("select count(*) from dag_run where run_type = 'manual'") == [(0,)]
 
 
 @pytest.mark.slow
