@@ -140,9 +140,12 @@ def deliver_pending(engine: Engine, sink: Sink, limit: int = 100) -> int:
             alert = dict(row)
             try:
                 sink.send(alert)
-            except OSError as exc:  # network trouble: leave it undelivered for the next round
-                conn.execute(sql("queries/mark_alert_failed"), {"alert_id": alert["alert_id"], "error": str(exc)[:500]})
-                log.error("alert %s not delivered: %s", alert["alert_id"], exc)
+            except Exception as exc:  # noqa: BLE001 - no sink failure may stop the night
+                # Network trouble, a garbled reply, a malformed webhook URL:
+                # record why and leave it undelivered for the next round.
+                error = f"{type(exc).__name__}: {exc}"[:500]
+                conn.execute(sql("queries/mark_alert_failed"), {"alert_id": alert["alert_id"], "error": error})
+                log.error("alert %s not delivered: %s", alert["alert_id"], error)
                 break
             conn.execute(sql("queries/mark_alert_delivered"), {"alert_id": alert["alert_id"]})
             sent += 1

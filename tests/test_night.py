@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -260,3 +261,45 @@ def test_webhook_delivery_is_recorded_and_never_repeated(clean_db, settings, tmp
     finally:
         server.shutdown()
 
+
+
+def _garbled_server() -> socket.socket:
+    """A TCP server that answers any request with a line that is not HTTP."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen()
+
+    def serve():
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"this is not HTTP\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    return srv
+
+
+@pytest.mark.parametrize("webhook", ["hooks.example.org/no-scheme", "garbled"])
+def test_a_broken_webhook_never_stops_the_night(clean_db, settings, tmp_path, webhook):
+    """A malformed URL (ValueError) or a reply that is not HTTP (BadStatusLine): not OSErrors, still no crash."""
+    from dataclasses import replace
+
+    srv = _garbled_server() if webhook == "garbled" else None
+    url = f"http://127.0.0.1:{srv.getsockname()[1]}/hook" if srv else webhook
+    try:
+        msgs = _messages(BLYTH_VALLEY)
+        folder = tmp_path / "in"
+        for m in msgs:
+            _write(folder, m.file_name, m.body)
+        summary = ingest_paths(clean_db, [folder], settings=replace(settings, alert_webhook=url))
+        assert summary.counts["stored"] == len(msgs) and summary.delivered_alerts == 0
+        undelivered = q(clean_db, "select delivered_at is null, delivery_error from pipeline.alert")
+        assert len(undelivered) == 1 and undelivered[0][0]
+        assert undelivered[0][1].startswith("ValueError" if srv is None else "BadStatusLine")
+    finally:
+        if srv:
+            srv.close()
