@@ -76,6 +76,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from pipeline.ingest import ingest_paths
     from pipeline.report import print_ingest_summary
 
+    missing = [p for p in args.paths if not Path(p).exists()]
+    if missing:
+        print(f"resultsnight ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
+        return 2
     settings = _settings()
     archive = Path(args.archive) if args.archive else None
     summary = ingest_paths(
@@ -89,7 +93,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_dict(), indent=2, default=str))
     else:
         print_ingest_summary(summary)
-    return 0
+    return 0 if summary.complete else 1  # 1: some file could not be read and was left in place
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -43,6 +43,7 @@ log = logging.getLogger("resultsnight.ingest")
 # (moved to the quarantine folder) and the database records where.
 KEEP_IN_DATABASE_BYTES = 64 * 1024 * 1024
 CHUNK = 1000  # files parsed and validated together (one GX run per kind per chunk)
+UNREADABLE = "unreadable"  # a file the process could not read: reported, left in place
 
 
 @dataclass
@@ -50,7 +51,7 @@ class FileReport:
     """What happened to one file."""
 
     file_name: str
-    outcome: str  # stored | superseded | duplicate | quarantined | already
+    outcome: str  # stored | superseded | duplicate | quarantined | already | unreadable
     reason: str | None = None
     declarations: int = 0
     alerts: list[str] = field(default_factory=list)
@@ -69,7 +70,12 @@ class IngestSummary:
     def counts(self) -> dict[str, int]:
         """Files per outcome."""
         c = Counter(f.outcome for f in self.files)
-        return {k: c.get(k, 0) for k in ("stored", "superseded", "duplicate", "quarantined", "already")}
+        return {k: c.get(k, 0) for k in ("stored", "superseded", "duplicate", "quarantined", "already", UNREADABLE)}
+
+    @property
+    def complete(self) -> bool:
+        """True when every file ended stored or quarantined (none left unread)."""
+        return not any(f.outcome == UNREADABLE for f in self.files)
 
     @property
     def alerts(self) -> list[str]:
@@ -110,18 +116,24 @@ def list_files(paths: Iterable[Path]) -> list[Path]:
     return sorted(found.values(), key=order)
 
 
+def display_name(path: Path) -> str:
+    """The file's name as text the database can hold: bytes that are not UTF-8 become U+FFFD."""
+    return os.fsencode(path.name).decode("utf-8", "replace")
+
+
 def read_received(path: Path) -> tuple[Received, RejectedFile | None]:
     """Hash and (within bounds) read one file; an oversized file is flagged, not parsed."""
+    name = display_name(path)
     size = path.stat().st_size
     if size <= MAX_FILE_BYTES:
         body = path.read_bytes()
-        return Received(path.name, hashlib.sha256(body).hexdigest(), len(body), body), None
+        return Received(name, hashlib.sha256(body).hexdigest(), len(body), body), None
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     body = path.read_bytes() if size <= KEEP_IN_DATABASE_BYTES else None
-    rec = Received(path.name, digest.hexdigest(), size, body, None if body is not None else str(path.resolve()))
+    rec = Received(name, digest.hexdigest(), size, body, None if body is not None else str(path.resolve()))
     return rec, FileTooLarge(
         f"the file is {size:,} bytes; no genuine message exceeds 1 MiB and anything over "
         f"{MAX_FILE_BYTES:,} bytes is quarantined unread"
@@ -143,14 +155,24 @@ def _chunks(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
         yield items[i : i + size]
 
 
-def _prepare(engine: Engine, paths: Sequence[Path], ref: Reference) -> list[_Pending]:
-    """Read, look up, parse, resolve and validate a chunk of files; nothing is written yet."""
+def _prepare(engine: Engine, paths: Sequence[Path], ref: Reference, unreadable: list[FileReport]) -> list[_Pending]:
+    """Read, look up, parse, resolve and validate a chunk of files; nothing is written yet.
+
+    A file that cannot be read (permissions, an I/O error) cannot be stored
+    with its bytes: it is reported in `unreadable` and left where it is, so a
+    later run takes it once someone has fixed it.
+    """
     pending: list[_Pending] = []
     for path in paths:
         try:
             rec, too_large = read_received(path)
         except FileNotFoundError:
             continue  # moved away by a concurrent run after listing
+        except OSError as exc:
+            log.error("cannot read %s: %s", path, exc)
+            reason = f"could not read the file ({exc.strerror or exc}); left in place, fix it and ingest again"
+            unreadable.append(FileReport(display_name(path), UNREADABLE, reason))
+            continue
         pending.append(_Pending(path, rec, rejection=too_large))
 
     with engine.connect() as conn:
@@ -257,7 +279,12 @@ def ingest_paths(
         files = list_files(paths)
         bar = _progress(len(files)) if progress and files else None
         for chunk in _chunks(files, CHUNK):
-            for p in _prepare(engine, chunk, ref):
+            unreadable: list[FileReport] = []
+            prepared = _prepare(engine, chunk, ref, unreadable)
+            summary.files.extend(unreadable)
+            if bar is not None and unreadable:
+                bar[0].update(bar[1], advance=len(unreadable))
+            for p in prepared:
                 if p.received.body is None and archive is not None:
                     p.received.stored_path = str(archive / "quarantine" / p.path.name)
                 if p.already:

@@ -59,13 +59,13 @@ def print_ingest_summary(summary: IngestSummary) -> None:
     from rich.table import Table
 
     console = _console()
-    counts = summary.counts
+    counts = {k: v for k, v in summary.counts.items() if k != "unreadable" or v}  # that column only when needed
     table = Table(title=f"ingested {len(summary.files)} files in {summary.seconds:.2f} s")
     for name in counts:
         table.add_column(name, justify="right")
     table.add_row(*(f"{v:,}" for v in counts.values()))
     console.print(table)
-    problems = [f for f in summary.files if f.outcome in ("quarantined", "superseded") or f.unknown_parties]
+    problems = [f for f in summary.files if f.outcome in ("quarantined", "superseded", "unreadable") or f.unknown_parties]
     if problems:
         detail = Table(title="files needing a look", show_lines=False)
         detail.add_column("file")
@@ -119,6 +119,9 @@ def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
         a.add_row(str(alert_id), kind, message, raised.strftime("%H:%M:%S"))
     console.print(a)
 
+    if not quarantine:
+        console.print("[green]no files quarantined[/]")
+        return
     q = Table(title=f"{len(quarantine)} files quarantined")
     q.add_column("file")
     q.add_column("reason", overflow="fold")

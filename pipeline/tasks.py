@@ -27,6 +27,9 @@ def ingest_inbox(extra_files: list[str] | None = None) -> dict:
         "counts": summary.counts,
         "alerts": summary.alerts,
         "quarantined": {f.file_name: f.reason for f in summary.files if f.outcome == "quarantined"},
+        # Logged as errors and left in the inbox; not a task failure, which
+        # would hold up every file behind it while Airflow retried.
+        "unreadable": {f.file_name: f.reason for f in summary.files if f.outcome == "unreadable"},
         "seconds": round(summary.seconds, 3),
     }
 

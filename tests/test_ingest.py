@@ -618,7 +618,8 @@ def test_cli_ingest_json_on_a_mixed_folder(clean_db, settings, tmp_path):
 
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)  # stdout is the JSON and nothing else
-    assert report["counts"] == {"stored": 4, "superseded": 0, "duplicate": 1, "quarantined": 3, "already": 0}
+    assert report["counts"] == {"stored": 4, "superseded": 0, "duplicate": 1, "quarantined": 3, "already": 0,
+                                "unreadable": 0}
     assert [(f["file_name"], f["outcome"]) for f in report["files"]] == [
         (BLYTH, STORED),
         ("bad_empty.xml", QUARANTINED),
@@ -649,6 +650,51 @@ def test_cli_ingest_with_the_database_down_exits_non_zero_with_a_readable_messag
     assert re.search(r"database", done.stderr, re.IGNORECASE)
     assert "127.0.0.1" in done.stderr and "port 1" in done.stderr
     assert (inbox / BLYTH).exists()  # nothing was consumed
+
+
+def test_cli_ingest_of_a_path_that_does_not_exist_exits_2_and_touches_nothing(clean_db, settings, tmp_path):
+    inbox = stage(tmp_path / "inbox", [BLYTH])
+    done = subprocess.run(
+        [*cli_command(), "ingest", str(inbox), str(tmp_path / "no-such-folder")],
+        env=cli_env(settings, tmp_path), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2
+    assert "no such file or folder" in done.stderr and "no-such-folder" in done.stderr
+    assert scalar(clean_db, "select count(*) from pipeline.receipt") == 0
+
+
+def test_an_unreadable_file_is_reported_and_left_while_the_rest_goes_on(clean_db, settings, tmp_path, monkeypatch):
+    # Tests run as root, which chmod cannot lock out, so the operating
+    # system's refusal is simulated at the one call that reads a file.
+    inbox = stage(tmp_path / "inbox", [BLYTH, HOUGHTON])
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == BLYTH:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    summary = ingest_paths(clean_db, [inbox], settings=settings, archive=tmp_path / "archive")
+    assert [(f.file_name, f.outcome) for f in summary.files] == [(BLYTH, "unreadable"), (HOUGHTON, STORED)]
+    assert "Permission denied" in summary.files[0].reason and not summary.complete
+    assert (inbox / BLYTH).exists() and not (inbox / HOUGHTON).exists()  # left for the next run
+
+    monkeypatch.setattr(Path, "read_bytes", real_read)  # someone fixed the permissions
+    again = ingest_paths(clean_db, [inbox], settings=settings, archive=tmp_path / "archive")
+    assert [(f.file_name, f.outcome) for f in again.files] == [(BLYTH, STORED)] and again.complete
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_under_a_readable_name(clean_db, settings, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    odd = os.fsdecode(b"General_Election_2019_result_Blyth_Valley_\xff.xml")
+    (inbox / odd).write_bytes(source_bytes(BLYTH))
+    summary = ingest_paths(clean_db, [inbox], settings=settings, archive=tmp_path / "archive")
+    assert [(f.file_name, f.outcome) for f in summary.files] == [
+        ("General_Election_2019_result_Blyth_Valley_\ufffd.xml", STORED)
+    ]
+    assert (tmp_path / "archive" / odd).exists()
 
 
 # --------------------------------------------------------------------------- the replayed night
