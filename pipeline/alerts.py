@@ -34,17 +34,19 @@ class PlannedAlert:
 
 
 def party_swing(decl: Declaration, base: Baseline, party: str) -> float | None:
-    """Butler swing from the baseline winner to `party` in this result, in points; None without figures."""
+    """Butler swing from the baseline winner to `party` in this result, in points; None without figures.
+
+    For the 2017 runner-up this is results.seat_status.swing_pct.
+    """
     total = decl.valid_votes
     if decl.kind != "result" or total <= 0:
         return None
     now = {}
     for c in decl.candidates:
         now[c.party_code] = now.get(c.party_code, 0) + (c.votes or 0)
-    if base.winner not in now or party not in now:
-        return None
-    gain = 100.0 * now[party] / total - base.shares.get(party, 0.0)
-    loss = 100.0 * now[base.winner] / total - base.shares.get(base.winner, 0.0)
+    # A party that did not stand polled 0%, as in results.seat_status.swing_pct.
+    gain = 100.0 * now.get(party, 0) / total - base.shares.get(party, 0.0)
+    loss = 100.0 * now.get(base.winner, 0) / total - base.shares.get(base.winner, 0.0)
     return (gain - loss) / 2
 
 
@@ -85,6 +87,10 @@ def decide(
         swing = party_swing(decl, base, new_winner)
         needed = swing_needed(base, new_winner)
         figures = f"swing {swing:.1f}%, needed {needed:.1f}%" if swing is not None else f"rush; needed {needed:.1f}%"
+        if new_winner != base.runner_up:
+            # The views' swing is between the 2017 winner and runner-up; say
+            # whose swing this is when a party from further back wins.
+            figures += f"; {new_winner} was not second in 2017"
         alerts.append(
             PlannedAlert(
                 "flip", base.winner, new_winner, source,

@@ -74,6 +74,20 @@ def test_night_seat_details(night):
     assert blyth[0][:2] == ("LAB", "CON") and float(blyth[0][2]) > float(blyth[0][3]) > 0
 
 
+def test_night_swing_follows_the_contract_even_where_a_party_did_not_stand(night):
+    engine, _ = night
+    assert q(engine, "select count(*) from results.seat_status where status = 'declared' and swing_pct is null") == [(0,)]
+    # Chorley: the Speaker stood unopposed by LAB (2017 winner) and CON (runner-up): both polled 0%,
+    # so the formula gives half the 2017 majority, towards CON.
+    chorley = q(engine, "select s.swing_pct, b.majority_pct from results.seat_status s "
+                        "join results.baseline_seats b using (gss_code) where s.constituency = 'Chorley'")
+    assert abs(float(chorley[0][0]) - float(chorley[0][1]) / 2) < 0.01
+    messages = dict(q(engine, "select constituency, message from results.alerts where kind = 'flip' and source = 'result'"))
+    assert all("swing " in m for m in messages.values()), messages  # a result always carries its swing
+    assert q(engine, "select message from results.alerts where kind = 'flip' and constituency = 'Chorley'")[0][0] \
+        .endswith("; SPK was not second in 2017)")
+
+
 def test_night_alerts_once_per_flip_plus_the_false_flip(night):
     engine, _ = night
     alerts = alert_rows(engine)

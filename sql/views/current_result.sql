@@ -19,11 +19,12 @@ select
     w.votes - coalesce(ru.votes, 0) as majority,
     100.0 * (w.votes - coalesce(ru.votes, 0)) / nullif(d.valid_votes, 0) as majority_pct,
     100.0 * d.valid_votes / nullif(coalesce(d.electorate, ct.electorate), 0) as turnout_pct,
-    -- Butler swing between the baseline winner and runner-up; null where
-    -- either did not stand this time (the Speaker's seat, mostly).
-    case when bw.votes is not null and br.votes is not null then
-        ((100.0 * br.votes / nullif(d.valid_votes, 0) - bru.share_pct)
-         - (100.0 * bw.votes / nullif(d.valid_votes, 0) - bwi.share_pct)) / 2
+    -- Butler swing between the baseline winner and runner-up, as the
+    -- contract defines it; a party that did not stand this time polled 0%
+    -- (so in the Speaker's seat the figure is arithmetic, not politics).
+    case when b.gss_code is not null then
+        ((100.0 * coalesce(br.votes, 0) / nullif(d.valid_votes, 0) - coalesce(bru.share_pct, 0))
+         - (100.0 * coalesce(bw.votes, 0) / nullif(d.valid_votes, 0) - coalesce(bwi.share_pct, 0))) / 2
     end as swing_pct
 from pipeline.seat_state as st
 join setting on st.election_id = setting.counting_election_id
