@@ -292,7 +292,8 @@ def test_corpus_every_file_ends_as_expected(clean_db, settings, tmp_path):
     summary, _ = ingest_corpus(clean_db, settings, tmp_path)
 
     assert [(f.file_name, f.outcome) for f in summary.files] == LANDING
-    assert summary.counts == {"stored": 13, "superseded": 1, "duplicate": 1, "quarantined": 14, "already": 0}
+    assert summary.counts == {"stored": 13, "superseded": 1, "duplicate": 1, "quarantined": 14, "already": 0,
+                              "unreadable": 0}
     for name, patterns in HOSTILE.items():
         reason = report_of(summary, name).reason or ""
         missing = [p for p in patterns if not re.search(p, reason, re.IGNORECASE)]
@@ -710,7 +711,8 @@ def test_replayed_2019_night_declares_all_650_seats(clean_db, settings, tmp_path
 
     summary = ingest_paths(clean_db, [tmp_path / "inbox"], settings=settings)
 
-    assert summary.counts == {"stored": written, "superseded": 0, "duplicate": 0, "quarantined": 0, "already": 0}
+    assert summary.counts == {"stored": written, "superseded": 0, "duplicate": 0, "quarantined": 0, "already": 0,
+                              "unreadable": 0}
     assert scalar(clean_db, "select count(*) from results.quarantine") == 0
     assert rows(clean_db, "select status, count(*) from results.seat_status group by status") == [("declared", 650)]
     seats = {s.gss_code: s for s in load_seats()}
