@@ -41,10 +41,22 @@ SOURCE_PARTY = {
 }
 
 # The Library's file folds every minor candidate of a seat into one "Other"
-# row. Where that row won, it was one independent candidate, and the contract
-# counts that seat as IND: North Down 2017 is Lady Sylvia Hermon (16,148 of
-# the 16,185 "Other" votes).
-OTHER_WAS_INDEPENDENT = {("parl.2017-06-08", "N06000013")}
+# row. Where that row won or came second on the strength of one independent
+# candidate, the row is coded IND, so that the seat's winner or runner-up is
+# the party code a feed uses for that candidate ("Ind") and the swing and the
+# targets compare like with like. North Down 2017 is Lady Sylvia Hermon
+# (16,148 of the 16,185 "Other" votes). East Devon is Claire Wright, second
+# in 2017 and 2019; Beaconsfield 2019 Dominic Grieve and South West
+# Hertfordshire 2019 David Gauke, both second. Left as OTH: rows led by a
+# minor party (South West Surrey 2017, National Health Action; Ashfield
+# Independents, Birkenhead Social Justice and People Before Profit in 2019).
+OTHER_WAS_INDEPENDENT = {
+    ("parl.2017-06-08", "N06000013"),  # North Down
+    ("parl.2017-06-08", "E14000678"),  # East Devon
+    ("parl.2019-12-12", "E14000678"),  # East Devon
+    ("parl.2019-12-12", "E14000550"),  # Beaconsfield
+    ("parl.2019-12-12", "E14000951"),  # South West Hertfordshire
+}
 
 PARTIES = [
     ("CON", "Conservative and Unionist Party"),
