@@ -111,6 +111,10 @@ class LocalStack:
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
             }
         )
+        # Components talk to each other over 127.0.0.1; a proxy set for the
+        # outside world must not sit in between.
+        no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY") or os.environ.get("no_proxy"), "127.0.0.1,localhost"]))
+        env["NO_PROXY"] = env["no_proxy"] = no_proxy
         env.update(read_env_file(LATENCY_ENV))
         env.update(self._secrets())
         env.update(self.extra_env)
@@ -178,8 +182,9 @@ class LocalStack:
                 pass
         deadline = time.monotonic() + timeout
         while groups and time.monotonic() < deadline:
-            groups = {n: p for n, p in groups.items() if _group_alive(p)}
-            time.sleep(0.2)
+            groups = {n: p for n, p in groups.items() if group_alive(p)}
+            if groups:
+                time.sleep(0.2)
         for pid in groups.values():
             try:
                 os.killpg(pid, signal.SIGKILL)
@@ -235,7 +240,12 @@ class LocalStack:
         raise PipelineError(f"Airflow was not ready after {timeout:.0f} s; logs in {self.run_dir}")
 
 
-def _group_alive(pgid: int) -> bool:
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the group is left, reaping its leader first if it is our exited child."""
+    try:
+        os.waitpid(pgid, os.WNOHANG)  # a zombie leader would otherwise keep the group "alive"
+    except ChildProcessError:
+        pass  # not our child (started by another command): init reaps it
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
