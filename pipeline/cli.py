@@ -32,7 +32,8 @@ def cmd_db_init(args: argparse.Namespace) -> int:
     console = Console()
     console.print(
         f"schema at revision [bold]{report.revision}[/]; counting [bold]{report.counting_election_id}[/] "
-        f"against [bold]{report.baseline_election_id}[/]"
+        f"against [bold]{report.baseline_election_id}[/]; views "
+        + ("created from sql/views" if report.views_recreated else "already match sql/views")
     )
     console.print(
         f"seeds: {report.seeds.constituencies} constituencies, {report.seeds.parties} parties "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +11,7 @@ from sqlalchemy import Engine, text
 
 from pipeline.config import PROJECT_ROOT, Settings, load_settings
 from pipeline.db import sql, sql_text
+from pipeline.exceptions import PipelineError
 from pipeline.seeds import SeedReport, default_count_setting, load_seeds
 
 # Views are (re)created in this order after every migration: each depends only
@@ -40,6 +43,7 @@ class InitReport:
     seeds: SeedReport
     counting_election_id: str
     baseline_election_id: str
+    views_recreated: bool = False
 
 
 def migrate(conn) -> str:
@@ -57,12 +61,49 @@ def migrate(conn) -> str:
     return ScriptDirectory.from_config(cfg).get_current_head() or ""
 
 
-def create_views(conn) -> None:
-    """Create or replace every view, in dependency order, and grant analysts read access."""
+_CREATE_VIEW = re.compile(
+    r"create\s+(?:or\s+replace\s+)?(materialized\s+)?view\s+(?:if\s+not\s+exists\s+)?([a-z_]+\.[a-z_]+)\s+as",
+    re.IGNORECASE,
+)
+_FINGERPRINT_PREFIX = "resultsnight views sha256:"
+
+
+def view_sources() -> list[tuple[str, str, str]]:
+    """(kind, schema-qualified name, SQL) of every view, in creation order."""
+    sources = []
     for name in VIEWS:
-        conn.exec_driver_sql(sql_text(f"views/{name}"))
+        body = sql_text(f"views/{name}")
+        found = _CREATE_VIEW.search(body)
+        if found is None:
+            raise PipelineError(f"sql/views/{name}.sql does not create a view")
+        sources.append(("materialized view" if found.group(1) else "view", found.group(2), body))
+    return sources
+
+
+def create_views(conn) -> bool:
+    """Bring every view up to its file in sql/views; return whether anything changed.
+
+    The files' fingerprint is kept as the comment of schema `results`. When it
+    differs, every view is dropped (newest first, never CASCADE: an object of
+    someone else's that depends on a view stops the upgrade instead of
+    vanishing) and created again, so a changed column list or a changed
+    materialised view is applied, which CREATE OR REPLACE cannot do.
+    """
+    sources = view_sources()
+    digest = hashlib.sha256("\0".join(f"{n}\0{b}" for _, n, b in sources).encode()).hexdigest()
+    current = conn.execute(
+        text("select obj_description(oid, 'pg_namespace') from pg_namespace where nspname = 'results'")
+    ).scalar()
+    if current == _FINGERPRINT_PREFIX + digest:
+        return False
+    for kind, name, _ in reversed(sources):
+        conn.exec_driver_sql(f"drop {kind} if exists {name}")
+    for _, _, body in sources:
+        conn.exec_driver_sql(body)
     conn.exec_driver_sql("grant usage on schema results to results_reader")
     conn.exec_driver_sql("grant select on all tables in schema results to results_reader")
+    conn.exec_driver_sql(f"comment on schema results is '{_FINGERPRINT_PREFIX}{digest}'")  # hex digest: no quoting needed
+    return True
 
 
 def init_db(
@@ -78,7 +119,7 @@ def init_db(
     with engine.begin() as conn:
         conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": _INIT_LOCK_KEY})
         revision = migrate(conn)
-        create_views(conn)
+        views_recreated = create_views(conn)
         seeds = load_seeds(conn, settings.seeds_dir, baseline_csv)
         default_counting, default_baseline = default_count_setting(settings.seeds_dir)
         explicit = counting_election_id is not None or baseline_election_id is not None
@@ -94,7 +135,7 @@ def init_db(
         counting, baseline = conn.execute(
             text("select counting_election_id, baseline_election_id from pipeline.count_setting")
         ).one()
-    return InitReport(revision, seeds, counting, baseline)
+    return InitReport(revision, seeds, counting, baseline, views_recreated)
 
 
 def reset_night(engine: Engine) -> None:

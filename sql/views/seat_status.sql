@@ -9,7 +9,7 @@ select
     b.winner_party as baseline_party,
     b.runner_up_party as baseline_runner_up,
     case
-        when st.known_winner is null then null
+        when st.known_winner is null or b.winner_party is null then null  -- no baseline: neither
         when st.known_winner = b.winner_party then 'hold'
         else 'gain'
     end as outcome,
