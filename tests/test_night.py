@@ -44,11 +44,23 @@ def night_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def night(engine, settings, night_dir):
-    """The whole replayed night ingested once into a clean database."""
+def _night_summary(engine, settings, night_dir):
     reset_night(engine)
-    summary = ingest_paths(engine, [night_dir], settings=settings)
-    return engine, summary
+    return ingest_paths(engine, [night_dir], settings=settings)
+
+
+@pytest.fixture
+def night(engine, settings, night_dir, _night_summary):
+    """The whole replayed night ingested once into a clean database.
+
+    Ingested once per module; again only if a test in between (clean_db)
+    wiped it, so the tests do not depend on their order.
+    """
+    files = len(list(night_dir.iterdir()))
+    if q(engine, "select count(*) from pipeline.receipt")[0][0] != files:
+        reset_night(engine)
+        assert ingest_paths(engine, [night_dir], settings=settings).counts == _night_summary.counts
+    return engine, _night_summary
 
 
 def test_night_gives_the_published_result(night):
