@@ -189,7 +189,9 @@ def parse_dc_csv(body: bytes) -> list[Declaration]:
             decl.turnout = whole_number(row.get("turnout_reported"))
             by_ballot[key] = decl
         votes_raw = row.get("votes_cast")
-        elected = (row.get("elected") or "").strip().lower() in ("true", "1", "yes", "t")
+        truthy = ("true", "1", "yes", "t")
+        # A win by lot is a win, whether or not the exporter also set `elected`.
+        elected = any((row.get(col) or "").strip().lower() in truthy for col in ("elected", "tied_vote_winner"))
         decl.candidates.append(
             Candidate(
                 position=len(decl.candidates) + 1,

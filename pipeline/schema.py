@@ -27,6 +27,7 @@ VIEWS = [
     "targets",
     "alerts",
     "quarantine",
+    "files",
     "declarations",
     "candidates",
 ]

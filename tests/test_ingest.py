@@ -305,6 +305,10 @@ def test_corpus_every_file_ends_as_expected(clean_db, settings, tmp_path):
     assert report_of(summary, DC_CSV).declarations == 2
     # an unknown party is counted and reported, not rejected; known spellings are not reported
     assert {f.file_name: f.unknown_parties for f in summary.files if f.unknown_parties} == {SUNDERLAND: ["MRLP"]}
+    # analysts see the same story in results.files (they cannot read pipeline.receipt)
+    logged = rows(clean_db, "select file_name, outcome, reason, declarations from results.files order by receipt_id")
+    assert [(n, o) for n, o, _, _ in logged] == LANDING
+    assert [(r, d) for n, _, r, d in logged if n in (RESEND, DC_CSV)] == [(f"same bytes as {HOUGHTON}", 0), (None, 2)]
 
 
 def test_corpus_quarantine_keeps_reason_and_original_bytes(clean_db, settings, tmp_path):

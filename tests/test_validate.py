@@ -489,3 +489,20 @@ def test_validation_is_quiet(capfd: pytest.CaptureFixture[str]) -> None:
     captured = capfd.readouterr()
     assert "Calculating Metrics" not in captured.err
     assert captured.out == ""
+
+
+def test_dc_csv_win_by_lot_counts_as_elected():
+    """`tied_vote_winner` marks a win by lot: that candidate is the winner even if `elected` was left False."""
+    from pipeline.parse import parse_file
+
+    header = ("election_id,ballot_paper_id,gss,post_label,person_id,person_name,party_id,party_name,"
+              "votes_cast,elected,tied_vote_winner,turnout_reported,spoilt_ballots,total_electorate")
+    body = "\n".join([
+        header,
+        "parl.2019-12-12,parl.thurrock.2019-12-12,E14000995,Thurrock,1,Ann Example,PP52,Conservative and Unionist Party,"
+        "20000,False,True,40000,100,78000",
+        "parl.2019-12-12,parl.thurrock.2019-12-12,E14000995,Thurrock,2,Bob Example,PP53,Labour Party,"
+        "20000,False,False,40000,100,78000",
+    ]).encode()
+    (decl,) = parse_file("DemocracyClub_results_tie.csv", body)
+    assert [(c.name, c.elected) for c in decl.candidates] == [("Ann Example", True), ("Bob Example", False)]

@@ -1,0 +1,15 @@
+-- One row per file received (every name, accepted or not): what became of it
+-- and why. The log a person reads when asking "did file X arrive, and what
+-- did we do with it?". Bytes stay in pipeline.raw_file.
+create or replace view results.files as
+select
+    r.receipt_id,
+    r.file_name,
+    r.sha256,
+    r.received_at,
+    r.outcome,  -- stored | superseded | duplicate | quarantined
+    r.reason,   -- why it was superseded, a duplicate (of which file) or quarantined
+    cardinality(r.declaration_ids) as declarations,
+    f.size_bytes
+from pipeline.receipt as r
+join pipeline.raw_file as f on f.sha256 = r.sha256
