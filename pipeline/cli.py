@@ -99,13 +99,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Play the 2019 night into the inbox as agency XML."""
-    from pipeline.replay import plan_night, play
+    from pipeline.replay import plan_night, play, with_bad_files
 
     settings = _settings()
     inbox = Path(args.inbox) if args.inbox else settings.inbox
     messages = plan_night(seed=args.seed)
     if args.limit:
         messages = messages[: args.limit]
+    if args.bad_files:
+        messages = with_bad_files(messages)
     written = play(messages, inbox, speed=args.speed, duration=args.duration, progress=not args.quiet)
     print(f"wrote {written} files into {inbox}")
     return 0
@@ -158,6 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--duration", type=float, help="squeeze the whole night into about this many seconds")
     rep.add_argument("--seed", type=int, default=2019, help="random seed for times, recounts and corrections")
     rep.add_argument("--limit", type=int, help="only the first N messages")
+    rep.add_argument("--bad-files", action="store_true",
+                     help="also drop three broken files (truncated, unknown seat, votes over electorate)")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=cmd_replay)
 

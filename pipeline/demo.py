@@ -54,7 +54,7 @@ def demo(duration: float) -> None:
     """Start the stack, replay the night through it, print the summary."""
     from rich.console import Console
 
-    from pipeline.replay import plan_night, play
+    from pipeline.replay import plan_night, play, with_bad_files
     from pipeline.report import print_night_summary
 
     console = Console()
@@ -68,9 +68,9 @@ def demo(duration: float) -> None:
     stack.migrate()
     stack.start()
     stack.wait_ready()
-    messages = plan_night()
-    console.print(f"[bold]3/4[/] replaying the 2019 night: {len(messages)} agency messages in about {duration:.0f} s "
-                  f"into {settings.inbox}")
+    messages = with_bad_files(plan_night())  # three broken files too, to show the quarantine at work
+    console.print(f"[bold]3/4[/] replaying the 2019 night: {len(messages)} agency messages (3 of them broken) "
+                  f"in about {duration:.0f} s into {settings.inbox}")
     play(messages, settings.inbox, duration=duration, progress=True)
     _wait_for_night(engine, len({m.body for m in messages}), timeout=180)
     console.print("[bold]4/4[/] the night\n")

@@ -329,3 +329,18 @@ def test_a_broken_webhook_never_stops_the_night(clean_db, settings, tmp_path, we
     finally:
         if srv:
             srv.close()
+
+
+def test_replays_bad_files_are_quarantined_with_reasons_a_person_can_act_on(clean_db, settings, tmp_path):
+    from pipeline.replay import bad_files
+
+    bad = bad_files(plan_night())
+    play(bad, tmp_path / "in", speed=0, progress=False)
+    summary = ingest_paths(clean_db, [tmp_path / "in"], settings=settings)
+    reasons = {f.file_name: f.reason for f in summary.files if f.outcome == "quarantined"}
+    assert list(reasons) == [m.file_name for m in bad]
+    truncated, unknown, inflated = reasons.values()
+    assert "not well-formed" in truncated
+    assert "Atlantis North" in unknown and "E14099999" in unknown
+    assert "exceed the electorate" in inflated
+    assert q(clean_db, "select count(*) from results.quarantine") == [(3,)]

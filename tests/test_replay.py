@@ -282,3 +282,19 @@ def test_play_refuses_bad_pacing(tmp_path):
     with pytest.raises(ValueError):
         play([], tmp_path, speed=-1)
     assert play([], tmp_path, progress=False) == 0
+
+
+def test_bad_files_slot_in_without_taking_a_real_files_name(night):
+    mixed = replay.with_bad_files(night)
+    bad = [m for m in mixed if m.kind == "bad"]
+    assert len(mixed) == len(night) + 3 and len(bad) == 3
+    assert len({m.file_name for m in mixed}) == len(mixed)  # none overwrites a real declaration in the inbox
+    assert [m for m in mixed if m.kind != "bad"] == list(night)  # the real night, in its own order
+    assert [m.at for m in mixed] == sorted(m.at for m in mixed)
+    truncated, unknown, inflated = bad
+    assert truncated.body.startswith(b"<?xml") and not truncated.body.rstrip().endswith(b">")
+    assert b"Atlantis North" in unknown.body and b"E14099999" in unknown.body
+    root = ET.fromstring(inflated.body)
+    seat = root.find(".//Constituency")
+    votes = sum(int(p.get("votes")) for p in root.iter("Party"))
+    assert votes > int(seat.get("electorate"))
