@@ -172,26 +172,29 @@ class LocalStack:
             return None
         return pid
 
-    def stop(self, names: tuple[str, ...] = tuple(COMPONENTS), timeout: float = 30, hard: bool = False) -> None:
-        """SIGTERM (or SIGKILL with hard=True) each component's process group; wait; kill leftovers."""
+    def stop(self, names: tuple[str, ...] = tuple(COMPONENTS), timeout: float = 30, hard: bool = False) -> list[str]:
+        """SIGTERM (or SIGKILL with hard=True) each component's process group; wait; kill leftovers.
+
+        Returns the components that had to be SIGKILLed after `timeout`.
+        Returns once every process of every group is gone (or 10 s after
+        the SIGKILL, which only an unkillable process outlasts).
+        """
         groups = {n: p for n in names if (p := self.pid(n))}
         for pid in groups.values():
             try:
                 os.killpg(pid, signal.SIGKILL if hard else signal.SIGTERM)
             except ProcessLookupError:
                 pass
-        deadline = time.monotonic() + timeout
-        while groups and time.monotonic() < deadline:
-            groups = {n: p for n, p in groups.items() if group_alive(p)}
-            if groups:
-                time.sleep(0.2)
+        groups = _wait_gone(groups, timeout)
         for pid in groups.values():
             try:
                 os.killpg(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+        _wait_gone(groups, 10)
         for name in names:
             (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
+        return sorted(groups)
 
     def query_metadata(self, query: str, params: tuple = ()) -> list[tuple]:
         """Rows of one read-only query on Airflow's metadata database (for readiness checks and tests)."""
@@ -240,14 +243,35 @@ class LocalStack:
         raise PipelineError(f"Airflow was not ready after {timeout:.0f} s; logs in {self.run_dir}")
 
 
+def _wait_gone(groups: dict[str, int], timeout: float) -> dict[str, int]:
+    """Wait up to `timeout` for process groups to end; return those still alive."""
+    deadline = time.monotonic() + timeout
+    while True:
+        groups = {n: p for n, p in groups.items() if group_alive(p)}
+        if not groups or time.monotonic() >= deadline:
+            return groups
+        time.sleep(0.2)
+
+
 def group_alive(pgid: int) -> bool:
-    """Whether any process of the group is left, reaping its leader first if it is our exited child."""
+    """Whether any process of the group is still running (zombies, which hold nothing, do not count)."""
     try:
-        os.waitpid(pgid, os.WNOHANG)  # a zombie leader would otherwise keep the group "alive"
+        os.waitpid(pgid, os.WNOHANG)  # reap the leader if it is our exited child
     except ChildProcessError:
-        pass  # not our child (started by another command): init reaps it
+        pass  # not our child (started by another command)
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:
         return False
-    return True
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True  # not Linux: the signal test above is all there is
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after the last ')'
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False

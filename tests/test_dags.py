@@ -163,9 +163,10 @@ def live_stack(settings, engine, tmp_path_factory):
         stack.wait_ready(timeout=240)
         yield stack
     finally:
-        groups = [pid for name in COMPONENTS if (pid := stack.pid(name))]
-        stack.stop(timeout=20)
-        assert [pid for pid in groups if group_alive(pid)] == []  # every component and its children gone
+        groups = {name: pid for name in COMPONENTS if (pid := stack.pid(name))}
+        killed = stack.stop(timeout=20)
+        left = {name: pid for name, pid in groups.items() if group_alive(pid)}
+        assert left == {}, f"still running after stop(): {left}; SIGKILLed after 20 s: {killed}"
 
 
 def _wait_processed(engine, stack: LocalStack, files: int, timeout: float = 240) -> None:
