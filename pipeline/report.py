@@ -57,6 +57,7 @@ def _console():
 def print_ingest_summary(summary: IngestSummary) -> None:
     """Counts per outcome, then every quarantined or superseded file with its reason."""
     from rich.table import Table
+    from rich.text import Text
 
     console = _console()
     counts = {k: v for k, v in summary.counts.items() if k != "unreadable" or v}  # that column only when needed
@@ -68,22 +69,23 @@ def print_ingest_summary(summary: IngestSummary) -> None:
     problems = [f for f in summary.files if f.outcome in ("quarantined", "superseded", "unreadable") or f.unknown_parties]
     if problems:
         detail = Table(title="files needing a look", show_lines=False)
-        detail.add_column("file")
+        detail.add_column("file", overflow="fold")
         detail.add_column("outcome")
         detail.add_column("reason", overflow="fold")
         for f in problems:
             reason = f.reason or ""
             if f.unknown_parties:
                 reason = (reason + "; " if reason else "") + "unknown parties counted as OTH: " + ", ".join(f.unknown_parties)
-            detail.add_row(f.file_name, f.outcome, reason)
+            detail.add_row(Text(f.file_name), f.outcome, Text(reason))
         console.print(detail)
     for message in summary.alerts:
-        console.print(f"[bold red]ALERT[/] {message}")
+        console.print(Text.assemble(("ALERT", "bold red"), " ", message))
 
 
 def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
     """Seats and net change by party, the flips, the Anglia marginals, alerts and quarantine."""
     from rich.table import Table
+    from rich.text import Text
 
     console = _console()
     night = night_figures(engine, limit_flips)
@@ -116,15 +118,15 @@ def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
     for col in ("#", "kind", "message", "raised"):
         a.add_column(col)
     for alert_id, kind, message, raised in alerts:
-        a.add_row(str(alert_id), kind, message, raised.strftime("%H:%M:%S"))
+        a.add_row(str(alert_id), kind, Text(message), raised.strftime("%H:%M:%S"))
     console.print(a)
 
     if not quarantine:
         console.print("[green]no files quarantined[/]")
         return
     q = Table(title=f"{len(quarantine)} files quarantined")
-    q.add_column("file")
+    q.add_column("file", overflow="fold")
     q.add_column("reason", overflow="fold")
     for name, reason in quarantine:
-        q.add_row(name, reason)
+        q.add_row(Text(name), Text(reason))
     console.print(q)

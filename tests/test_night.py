@@ -344,3 +344,24 @@ def test_replays_bad_files_are_quarantined_with_reasons_a_person_can_act_on(clea
     assert "Atlantis North" in unknown and "E14099999" in unknown
     assert "exceed the electorate" in inflated
     assert q(clean_db, "select count(*) from results.quarantine") == [(3,)]
+
+
+def test_summary_prints_reasons_and_names_whole(clean_db, settings, tmp_path):
+    """Reasons carry [expectation_type] tags and names can be long: the tables must not eat or cut them."""
+    from pipeline.replay import bad_files
+
+    bad = bad_files(plan_night())
+    play(bad, tmp_path / "in", speed=0, progress=False)
+    ingest_paths(clean_db, [tmp_path / "in"], settings=settings)
+    def summary(columns: int) -> str:
+        env = {**os.environ, "DATABASE_URL": settings.database_url, "COLUMNS": str(columns)}
+        return subprocess.run([sys.executable, "-m", "pipeline.cli", "summary"], env=env, capture_output=True,
+                              text=True, timeout=120, check=True).stdout
+
+    wide = summary(400)
+    assert "3 files quarantined" in wide
+    for m in bad:
+        assert m.file_name in wide
+    assert "[expect_column_pair_values_a_to_be_greater_than_b]" in wide  # not taken for markup
+    narrow = summary(80).split("files quarantined", 1)[1]
+    assert "…" not in narrow  # folded onto more lines, never cut short
