@@ -118,6 +118,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="ingest,command,recompute,airflow")
+    parser.add_argument("--out", type=Path, default=ROOT / ".data" / "bench-latest.json", help="raw figures (JSON)")
     args = parser.parse_args()
     only = set(args.only.split(","))
 
@@ -148,8 +149,8 @@ def main() -> None:
         if bench_latency is not None:
             out["airflow"] = bench_latency(args.runs)
 
-    (ROOT / ".data").mkdir(exist_ok=True)
-    (ROOT / ".data" / "bench-latest.json").write_text(json.dumps(out, indent=2, default=str))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(out, indent=2, default=str))
     print(f"\n## make bench ({args.runs} runs, {os.cpu_count()} cores)\n")
     print("| measure | median | goal |\n| --- | --- | --- |")
     if "ingest" in out:

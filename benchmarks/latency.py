@@ -78,6 +78,43 @@ def _in_process(engine, settings, msgs) -> list[float]:
     return times
 
 
+def _recovery(stack: LocalStack, engine, settings, night: list, repeats: int) -> list[float]:
+    """Seconds from a file landing just after a scheduler crash (and prompt restart) to its receipt row.
+
+    The dead scheduler's run holds max_active_runs=1 until it is recovered,
+    so this is how long the feed stalls; deploy/airflow-latency.env sets how
+    soon a silent scheduler counts as dead.
+    """
+    results = [m for m in night if m.kind == "result"]
+    waits = []
+    for i in range(repeats):
+        reset_night(engine)
+        first, second = results[2 * i], results[2 * i + 1]
+        play([first], settings.inbox, speed=0, progress=False)
+        deadline = time.monotonic() + 60
+        while stack.active_runs() == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        stack.stop(("scheduler",), hard=True)
+        stack.start(("scheduler",))
+        play([second], settings.inbox, speed=0, progress=False)
+        landed = (settings.inbox / second.file_name).stat().st_mtime
+        deadline = time.monotonic() + 600
+        received = None
+        while received is None and time.monotonic() < deadline:
+            with engine.connect() as conn:
+                received = conn.execute(
+                    text("select extract(epoch from received_at) from pipeline.receipt where file_name = :n"),
+                    {"n": second.file_name},
+                ).scalar()
+            time.sleep(0.2)
+        if received is None:
+            raise RuntimeError(f"{second.file_name} was not stored 600 s after the scheduler restarted")
+        waits.append(float(received) - landed)
+        while any(settings.inbox.iterdir()):
+            time.sleep(0.2)
+    return waits
+
+
 def bench_latency(runs: int, minutes: float = 5.0) -> dict:
     """Replay two slices through a live stack; return figures and Markdown rows."""
     from benchmarks.bench import bench_database
@@ -124,6 +161,12 @@ def bench_latency(runs: int, minutes: float = 5.0) -> dict:
                     f"| Airflow, {label} ({len(alr)} alerts): file → alert row | "
                     f"median {statistics.median(alr):.2f} s, p95 {_pct(alr, 0.95):.2f} s | median < 2 s, p95 < 4 s |"
                 )
+        rec = _recovery(stack, engine, settings, night, repeats=max(3, runs))
+        out["scheduler_crash"] = rec
+        out["rows"].append(
+            f"| Airflow, scheduler SIGKILLed mid-run and restarted at once ({len(rec)} times): next file → stored | "
+            f"median {statistics.median(rec):.1f} s, max {max(rec):.1f} s | |"
+        )
     finally:
         stack.stop()
     local = _in_process(engine, settings, msgs)

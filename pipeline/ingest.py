@@ -155,7 +155,9 @@ def _chunks(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
         yield items[i : i + size]
 
 
-def _prepare(engine: Engine, paths: Sequence[Path], ref: Reference, unreadable: list[FileReport]) -> list[_Pending]:
+def _prepare(
+    engine: Engine, paths: Sequence[Path], ref: Reference, unreadable: list[FileReport] | None = None
+) -> list[_Pending]:
     """Read, look up, parse, resolve and validate a chunk of files; nothing is written yet.
 
     A file that cannot be read (permissions, an I/O error) cannot be stored
@@ -171,7 +173,8 @@ def _prepare(engine: Engine, paths: Sequence[Path], ref: Reference, unreadable: 
         except OSError as exc:
             log.error("cannot read %s: %s", path, exc)
             reason = f"could not read the file ({exc.strerror or exc}); left in place, fix it and ingest again"
-            unreadable.append(FileReport(display_name(path), UNREADABLE, reason))
+            if unreadable is not None:
+                unreadable.append(FileReport(display_name(path), UNREADABLE, reason))
             continue
         pending.append(_Pending(path, rec, rejection=too_large))
 

@@ -1,0 +1,34 @@
+"""`make bench` keeps working: its in-process parts run once, quickly, against the test server.
+
+Figures are not checked (tests never assert on time); only that every part
+runs and reports. The Airflow part is left to `make bench` itself: its
+live-stack mechanics are covered by tests/test_dags.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.config import PROJECT_ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def test_bench_runs_its_in_process_parts(settings, tmp_path):
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench", "--runs", "1", "--only", "ingest,command,recompute",
+         "--out", str(out)],
+        env={**os.environ, "DATABASE_URL": settings.database_url}, cwd=PROJECT_ROOT,
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert figures["ingest"]["files"] == 1204
+    assert set(figures["recompute"]["store_ms"]) == {"1", "325", "650"}
+    assert "| ratio at 650 / at 1 |" in done.stdout
