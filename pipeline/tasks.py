@@ -15,7 +15,7 @@ from pipeline.db import get_engine
 
 def ingest_inbox(extra_files: list[str] | None = None) -> dict:
     """Ingest whatever is in the inbox now (the trigger's list is only a hint) and archive it."""
-    from pipeline.ingest import ingest_paths
+    from pipeline.ingest import UNREADABLE, ingest_paths
 
     settings = load_settings()
     settings.inbox.mkdir(parents=True, exist_ok=True)
@@ -29,7 +29,7 @@ def ingest_inbox(extra_files: list[str] | None = None) -> dict:
         "quarantined": {f.file_name: f.reason for f in summary.files if f.outcome == "quarantined"},
         # Logged as errors and left in the inbox; not a task failure, which
         # would hold up every file behind it while Airflow retried.
-        "unreadable": {f.file_name: f.reason for f in summary.files if f.outcome == "unreadable"},
+        "unreadable": {f.file_name: f.reason for f in summary.files if f.outcome == UNREADABLE},
         "seconds": round(summary.seconds, 3),
     }
 
