@@ -27,6 +27,10 @@ class Settings:
     seeds_dir: Path
     sql_dir: Path
     expectations_dir: Path
+    # A file is taken once unchanged this long and not open for writing (pipeline.arrival).
+    settle_seconds: float = 0.25
+    # A file whose message ends early is quarantined only once unchanged this long.
+    incomplete_after_seconds: float = 30.0
 
     @property
     def pgdata(self) -> Path:
@@ -55,4 +59,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         seeds_dir=Path(env.get("RESULTSNIGHT_SEEDS_DIR") or PROJECT_ROOT / "seeds"),
         sql_dir=PROJECT_ROOT / "sql",
         expectations_dir=Path(env.get("RESULTSNIGHT_EXPECTATIONS_DIR") or PROJECT_ROOT / "expectations"),
+        settle_seconds=_seconds(env, "RESULTSNIGHT_SETTLE_SECONDS", 0.25),
+        incomplete_after_seconds=_seconds(env, "RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS", 30.0),
     )
+
+
+def _seconds(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a number of seconds; got {raw!r}") from None
+    if value < 0:
+        raise ConfigurationError(f"{name} must not be negative; got {raw!r}")
+    return value

@@ -70,3 +70,13 @@ class UnknownConstituency(RejectedFile):
 
     code = "unknown_constituency"
 
+
+
+class IncompleteFile(MalformedFile):
+    """The bytes end before the message does (truncated XML, a short last CSV row, an empty file).
+
+    The ingest leaves such a file in the inbox while it may still be being
+    written, and quarantines it only once it has stopped changing.
+    """
+
+    code = "incomplete"

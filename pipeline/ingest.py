@@ -20,9 +20,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from pipeline.alerts import deliver_pending, sink_for
+from pipeline.arrival import Signature, settle, signature
 from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
 from pipeline.db import sql
-from pipeline.exceptions import DatabaseUnavailable, FileTooLarge, InvalidDeclaration, RejectedFile
+from pipeline.exceptions import DatabaseUnavailable, FileTooLarge, IncompleteFile, InvalidDeclaration, RejectedFile
 from pipeline.model import Declaration
 from pipeline.parse import parse_file
 from pipeline.resolve import Reference, load_reference, resolve
@@ -44,6 +45,7 @@ log = logging.getLogger("resultsnight.ingest")
 KEEP_IN_DATABASE_BYTES = 64 * 1024 * 1024
 CHUNK = 1000  # files parsed and validated together (one GX run per kind per chunk)
 UNREADABLE = "unreadable"  # a file the process could not read: reported, left in place
+WAITING = "waiting"  # a file still being written (or cut off and maybe still coming): left for a later run
 
 
 @dataclass
@@ -51,7 +53,7 @@ class FileReport:
     """What happened to one file."""
 
     file_name: str
-    outcome: str  # stored | superseded | duplicate | quarantined | already | unreadable
+    outcome: str  # stored | superseded | duplicate | quarantined | already | unreadable | waiting
     reason: str | None = None
     declarations: int = 0
     alerts: list[str] = field(default_factory=list)
@@ -70,7 +72,9 @@ class IngestSummary:
     def counts(self) -> dict[str, int]:
         """Files per outcome."""
         c = Counter(f.outcome for f in self.files)
-        return {k: c.get(k, 0) for k in ("stored", "superseded", "duplicate", "quarantined", "already", UNREADABLE)}
+        return {
+            k: c.get(k, 0) for k in ("stored", "superseded", "duplicate", "quarantined", "already", UNREADABLE, WAITING)
+        }
 
     @property
     def complete(self) -> bool:
@@ -148,6 +152,8 @@ class _Pending:
     duplicate_of: str | None = None
     already: bool = False
     declarations: list[Declaration] = field(default_factory=list)
+    taken_as: Signature | None = None  # the file as it was when read: it is archived only if still so
+    waiting: str | None = None  # why it is left in place for a later run
 
 
 def _chunks(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
@@ -156,16 +162,24 @@ def _chunks(items: Sequence[Path], size: int) -> Iterator[Sequence[Path]]:
 
 
 def _prepare(
-    engine: Engine, paths: Sequence[Path], ref: Reference, unreadable: list[FileReport] | None = None
+    engine: Engine,
+    paths: Sequence[Path | tuple[Path, Signature]],
+    ref: Reference,
+    unreadable: list[FileReport] | None = None,
+    incomplete_after: float = 0.0,
 ) -> list[_Pending]:
     """Read, look up, parse, resolve and validate a chunk of files; nothing is written yet.
 
     A file that cannot be read (permissions, an I/O error) cannot be stored
     with its bytes: it is reported in `unreadable` and left where it is, so a
-    later run takes it once someone has fixed it.
+    later run takes it once someone has fixed it. A file whose message ends
+    early is left in place (`waiting`) until it has not changed for
+    `incomplete_after` seconds: a writer we cannot see may still be adding
+    to it.
     """
     pending: list[_Pending] = []
-    for path in paths:
+    for item in paths:
+        path, taken_as = item if isinstance(item, tuple) else (item, None)
         try:
             rec, too_large = read_received(path)
         except FileNotFoundError:
@@ -176,7 +190,7 @@ def _prepare(
             if unreadable is not None:
                 unreadable.append(FileReport(display_name(path), UNREADABLE, reason))
             continue
-        pending.append(_Pending(path, rec, rejection=too_large))
+        pending.append(_Pending(path, rec, rejection=too_large, taken_as=taken_as))
 
     with engine.connect() as conn:
         known = conn.execute(sql("queries/find_receipts"), {"shas": [p.received.sha256 for p in pending]}).all()
@@ -196,11 +210,21 @@ def _prepare(
 
     to_validate: list[tuple[_Pending, Declaration]] = []
     for p in pending:
-        if p.already or p.duplicate_of or p.rejection:
+        if p.already or p.duplicate_of or p.rejection or p.waiting:
             continue
         try:
             decls = parse_file(p.received.file_name, p.received.body or b"")
             p.declarations = [resolve(d, ref) for d in decls]
+        except IncompleteFile as exc:
+            quiet = _quiet_for(p)
+            if quiet < incomplete_after:
+                p.waiting = f"{exc.reason}; waiting up to {incomplete_after:g} s for the rest of it"
+            else:
+                p.rejection = IncompleteFile(
+                    f"the file never completed: still cut off after {incomplete_after:g} s without a change "
+                    f"({p.received.size_bytes:,} bytes); {exc.reason}"
+                )
+            continue
         except RejectedFile as exc:
             p.rejection = exc
             continue
@@ -223,6 +247,12 @@ def _prepare(
             if id(p) in bad:
                 p.rejection = InvalidDeclaration("; ".join(bad[id(p)]))
     return pending
+
+
+def _quiet_for(p: _Pending) -> float:
+    """Seconds since the file last changed (from the signature it was taken at)."""
+    sig = p.taken_as or signature(p.path)
+    return max(0.0, time.time() - sig.mtime_ns / 1e9) if sig else 0.0
 
 
 def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
@@ -250,17 +280,27 @@ def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
             return StoreResult(ALREADY, "recorded by another run")
 
 
-def _archive(path: Path, archive: Path, outcome: str, sha256: str) -> None:
-    """Move a processed file out of the inbox (after its transaction committed)."""
+def _archive(path: Path, archive: Path, outcome: str, sha256: str, taken_as: Signature | None = None) -> bool:
+    """Move a processed file out of the inbox (after its transaction committed); False if left in place.
+
+    A file that changed after it was read holds bytes nobody has looked at:
+    it stays where it is and the next run takes it as a new receipt.
+    """
+    if taken_as is not None and signature(path) != taken_as:
+        log.warning("%s changed after it was read; left in place for the next run", path)
+        return False
     target_dir = archive / "quarantine" if outcome == QUARANTINED else archive
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name
+    if target == path:
+        return True  # a quarantined file looked at again and quarantined again
     if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
         target = target_dir / f"{path.stem}.{sha256[:12]}{path.suffix}"
     try:
         os.replace(path, target)
     except FileNotFoundError:
         pass  # a concurrent run archived it first
+    return True
 
 
 def ingest_paths(
@@ -270,8 +310,15 @@ def ingest_paths(
     settings: Settings | None = None,
     archive: Path | None = None,
     progress: bool = False,
+    recheck: Sequence[Path] = (),
 ) -> IngestSummary:
-    """Ingest files and folders; every file ends stored, superseded, duplicate or quarantined."""
+    """Ingest files and folders; every complete file ends stored, superseded, duplicate or quarantined.
+
+    A file still being written is left where it is (`waiting`, see
+    pipeline.arrival) for a later run. `recheck` names folders of files
+    already received (the quarantine folder): one whose bytes changed since
+    is a new receipt and is ingested; the rest are passed over silently.
+    """
     settings = settings or load_settings()
     started = time.perf_counter()
     summary = IngestSummary()
@@ -279,15 +326,25 @@ def ingest_paths(
     try:
         with engine.connect() as conn:
             ref = load_reference(conn)
-        files = list_files(paths)
-        bar = _progress(len(files)) if progress and files else None
-        for chunk in _chunks(files, CHUNK):
+        recheck = [d for d in recheck if d.is_dir()]
+        again = {p.resolve() for p in list_files(recheck)}
+        ready, waiting = settle(list_files([*paths, *recheck]), settings.settle_seconds)
+        summary.files.extend(FileReport(display_name(w.path), WAITING, w.reason) for w in waiting)
+        bar = _progress(len(ready)) if progress and ready else None
+        for chunk in _chunks(ready, CHUNK):
             unreadable: list[FileReport] = []
-            prepared = _prepare(engine, chunk, ref, unreadable)
+            prepared = _prepare(engine, chunk, ref, unreadable, settings.incomplete_after_seconds)
             summary.files.extend(unreadable)
             if bar is not None and unreadable:
                 bar[0].update(bar[1], advance=len(unreadable))
             for p in prepared:
+                if bar is not None:
+                    bar[0].update(bar[1], advance=1, description=p.received.file_name[:48])
+                if p.already and p.path.resolve() in again:
+                    continue  # a quarantined file whose bytes have not changed
+                if p.waiting:
+                    summary.files.append(FileReport(p.received.file_name, WAITING, p.waiting))
+                    continue
                 if p.received.body is None and archive is not None:
                     p.received.stored_path = str(archive / "quarantine" / p.path.name)
                 if p.already:
@@ -295,7 +352,7 @@ def ingest_paths(
                 else:
                     result = _store_one(engine, p, ref)
                 if archive is not None:
-                    _archive(p.path, archive, result.outcome, p.received.sha256)
+                    _archive(p.path, archive, result.outcome, p.received.sha256, p.taken_as)
                 summary.files.append(
                     FileReport(
                         p.received.file_name,
@@ -308,8 +365,6 @@ def ingest_paths(
                 )
                 if result.alerts:
                     summary.delivered_alerts += deliver_pending(engine, sink)
-                if bar is not None:
-                    bar[0].update(bar[1], advance=1, description=p.received.file_name[:48])
         summary.delivered_alerts += deliver_pending(engine, sink)  # anything a crashed run left unsent
         if bar is not None:
             bar[0].stop()

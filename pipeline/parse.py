@@ -14,7 +14,7 @@ from datetime import datetime
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from pipeline.exceptions import InvalidDeclaration, MalformedFile, UnsafeXML, UnsupportedMessage
+from pipeline.exceptions import IncompleteFile, InvalidDeclaration, MalformedFile, UnsafeXML, UnsupportedMessage
 from pipeline.model import Candidate, Declaration
 
 ROOTS = {
@@ -25,6 +25,10 @@ ROOTS = {
 _WHOLE = re.compile(r"[+-]?\d+")
 _NAME_REVISION = re.compile(r"_(\d+)\.xml$", re.IGNORECASE)
 _NAME_KIND = re.compile(r"_(result|rush|recount)_", re.IGNORECASE)
+# Expat's errors for a document that stops early: "no element found" (the
+# root never closed), "unclosed token", "partial character", "unclosed CDATA
+# section". A file cut off in transfer, or still being written, fails so.
+_XML_ENDS_EARLY = {3, 5, 6, 20}
 DC_REQUIRED = ("election_id", "person_name", "party_name", "votes_cast", "elected")
 
 
@@ -53,7 +57,7 @@ def _snippet(body: bytes) -> str:
 def parse_file(file_name: str, body: bytes) -> list[Declaration]:
     """Parse one received file (agency XML message or Democracy Club CSV) into declarations."""
     if not body.strip():
-        raise MalformedFile(f"the file is empty ({len(body)} bytes)")
+        raise IncompleteFile(f"the file is empty ({len(body)} bytes)")
     head = body.lstrip()[:200]
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
@@ -79,6 +83,8 @@ def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
     except DefusedXmlException as exc:
         raise UnsafeXML(f"the XML was refused by the safe parser ({exc})") from exc
     except SafeET.ParseError as exc:
+        if getattr(exc, "code", None) in _XML_ENDS_EARLY:
+            raise IncompleteFile(f"the XML ends before the message does: truncated? ({exc})") from exc
         raise MalformedFile(f"the XML is not well-formed, truncated or corrupted? ({exc})") from exc
 
     tag = root.tag.rsplit("}", 1)[-1]
@@ -169,6 +175,13 @@ def parse_dc_csv(body: bytes) -> list[Declaration]:
         rows = list(reader)
     except csv.Error as exc:
         raise MalformedFile(f"the CSV cannot be read ({exc})") from exc
+    if rows and not text.endswith(("\n", "\r")) and None in rows[-1].values():
+        # DictReader fills a short row's missing columns with None: the last
+        # line stops mid-row, as a file still being written does.
+        raise IncompleteFile(
+            f"the CSV's last row has {sum(v is not None for v in rows[-1].values())} of {len(columns)} columns "
+            "and no line end: truncated?"
+        )
     for row in rows:
         key = row.get("ballot_paper_id") or row.get("gss") or row.get("post_label") or ""
         decl = by_ballot.get(key)

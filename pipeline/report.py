@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, Row
 
 from pipeline.db import sql
-from pipeline.ingest import UNREADABLE, IngestSummary
+from pipeline.ingest import UNREADABLE, WAITING, IngestSummary
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,16 @@ def print_ingest_summary(summary: IngestSummary) -> None:
     from rich.text import Text
 
     console = _console()
-    counts = {k: v for k, v in summary.counts.items() if k != UNREADABLE or v}  # that column only when needed
+    # Those columns only when needed.
+    counts = {k: v for k, v in summary.counts.items() if k not in (UNREADABLE, WAITING) or v}
     table = Table(title=f"ingested {len(summary.files)} files in {summary.seconds:.2f} s")
     for name in counts:
         table.add_column(name, justify="right")
     table.add_row(*(f"{v:,}" for v in counts.values()))
     console.print(table)
-    problems = [f for f in summary.files if f.outcome in ("quarantined", "superseded", UNREADABLE) or f.unknown_parties]
+    problems = [
+        f for f in summary.files if f.outcome in ("quarantined", "superseded", UNREADABLE, WAITING) or f.unknown_parties
+    ]
     if problems:
         detail = Table(title="files needing a look", show_lines=False)
         detail.add_column("file", overflow="fold")
@@ -80,6 +83,8 @@ def print_ingest_summary(summary: IngestSummary) -> None:
         console.print(detail)
     for message in summary.alerts:
         console.print(Text.assemble(("ALERT", "bold red"), " ", message))
+    if waiting := summary.counts[WAITING]:
+        console.print(f"{waiting} file(s) still being written were left in place: run the ingest again to take them")
 
 
 def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:

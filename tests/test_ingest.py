@@ -100,7 +100,7 @@ LANDING: list[tuple[str, str]] = [
 # operator reads at 3 a.m.
 HOSTILE: dict[str, tuple[str, ...]] = {
     "bad_empty.xml": (r"\bempty\b", r"\b0 bytes"),
-    "bad_truncated.xml": (r"not well-formed", r"truncated"),
+    "bad_truncated.xml": (r"never completed", r"truncated"),
     "bad_not_xml.xml": (r"neither XML nor a Democracy Club CSV", r"feed temporarily unavailable"),
     "bad_billion_laughs.xml": (r"\bDTD\b", r"entity"),
     "bad_external_entity.xml": (r"\bDTD\b", r"external"),
@@ -293,7 +293,7 @@ def test_corpus_every_file_ends_as_expected(clean_db, settings, tmp_path):
 
     assert [(f.file_name, f.outcome) for f in summary.files] == LANDING
     assert summary.counts == {"stored": 13, "superseded": 1, "duplicate": 1, "quarantined": 14, "already": 0,
-                              "unreadable": 0}
+                              "unreadable": 0, "waiting": 0}
     for name, patterns in HOSTILE.items():
         reason = report_of(summary, name).reason or ""
         missing = [p for p in patterns if not re.search(p, reason, re.IGNORECASE)]
@@ -624,7 +624,7 @@ def test_cli_ingest_json_on_a_mixed_folder(clean_db, settings, tmp_path):
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)  # stdout is the JSON and nothing else
     assert report["counts"] == {"stored": 4, "superseded": 0, "duplicate": 1, "quarantined": 3, "already": 0,
-                                "unreadable": 0}
+                                "unreadable": 0, "waiting": 0}
     assert [(f["file_name"], f["outcome"]) for f in report["files"]] == [
         (BLYTH, STORED),
         ("bad_empty.xml", QUARANTINED),
@@ -716,7 +716,7 @@ def test_replayed_2019_night_declares_all_650_seats(clean_db, settings, tmp_path
     summary = ingest_paths(clean_db, [tmp_path / "inbox"], settings=settings)
 
     assert summary.counts == {"stored": written, "superseded": 0, "duplicate": 0, "quarantined": 0, "already": 0,
-                              "unreadable": 0}
+                              "unreadable": 0, "waiting": 0}
     assert scalar(clean_db, "select count(*) from results.quarantine") == 0
     assert rows(clean_db, "select status, count(*) from results.seat_status group by status") == [("declared", 650)]
     seats = {s.gss_code: s for s in load_seats()}
