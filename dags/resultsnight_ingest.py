@@ -2,9 +2,11 @@
 
 Wiring only: each task calls one function in pipeline.tasks. The inbox
 watcher (plugins/resultsnight_triggers.py) fires an asset event per batch of
-new files; a run ingests everything in the inbox at that moment, because
-Airflow merges events that arrive while a run is going (max_active_runs=1)
-and the trigger's file list is only a hint.
+complete files; the run it starts ingests exactly the files its events name,
+so runs may overlap (ingest is safe under concurrency: the same file in two
+runs is stored once and alerts once) and a file landing while a run is going
+gets a run of its own instead of waiting for it. The minute's sweep ingests
+whatever is in the inbox, in case an event was ever lost.
 """
 
 from __future__ import annotations
@@ -17,12 +19,22 @@ from resultsnight_triggers import InboxTrigger
 
 from pipeline.config import load_settings
 
-INBOX = str(load_settings().inbox)
+SETTINGS = load_settings()
+INBOX = str(SETTINGS.inbox)
 
 feed_inbox = Asset(
     name="resultsnight_inbox",
     uri=f"file://{INBOX}",
-    watchers=[AssetWatcher(name="resultsnight_inbox_watcher", trigger=InboxTrigger(directory=INBOX))],
+    watchers=[
+        AssetWatcher(
+            name="resultsnight_inbox_watcher",
+            trigger=InboxTrigger(
+                directory=INBOX,
+                quarantine_directory=str(SETTINGS.archive / "quarantine"),
+                settle_seconds=SETTINGS.settle_seconds,
+            ),
+        )
+    ],
 )
 
 RETRIES = {"retries": 5, "retry_delay": timedelta(seconds=3), "retry_exponential_backoff": True}
@@ -33,7 +45,9 @@ RETRIES = {"retries": 5, "retry_delay": timedelta(seconds=3), "retry_exponential
     schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("* * * * *", timezone="UTC"), assets=feed_inbox),
     start_date=pendulum.datetime(2019, 12, 12, tz="UTC"),
     catchup=False,
-    max_active_runs=1,
+    # Runs overlap: each takes only its own files. Bounded so a flood queues
+    # instead of forking more task processes than two cores can run.
+    max_active_runs=8,
     is_paused_upon_creation=False,
     default_args=RETRIES,
     tags=["resultsnight", "ingest"],
@@ -45,7 +59,8 @@ def resultsnight_ingest():
         """Parse, validate (great-expectations), store, recompute, raise alerts; archive after commit."""
         from pipeline.tasks import ingest_inbox
 
-        return ingest_inbox((context["dag_run"].conf or {}).get("files"))
+        events = [e.extra for evs in context["triggering_asset_events"].values() for e in evs]
+        return ingest_inbox((context["dag_run"].conf or {}).get("files"), events)
 
     @task
     def deliver_alerts() -> dict:

@@ -6,6 +6,7 @@ returns a small JSON-able dict for XCom and the task log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from pipeline.alerts import deliver_pending, sink_for
@@ -13,23 +14,47 @@ from pipeline.config import load_settings
 from pipeline.db import get_engine
 
 
-def ingest_inbox(extra_files: list[str] | None = None) -> dict:
-    """Ingest whatever is in the inbox now (the trigger's list is only a hint) and archive it."""
-    from pipeline.ingest import UNREADABLE, ingest_paths
+def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) -> list[Path]:
+    """The files the inbox watcher's asset events name, as paths (inbox first, then changed quarantined files)."""
+    paths: dict[Path, None] = {}
+    for extra in events:
+        payload = (extra or {}).get("payload") or {}
+        paths.update((inbox / Path(name).name, None) for name in payload.get("files", []))
+        paths.update((quarantine / Path(name).name, None) for name in payload.get("quarantine", []))
+    return list(paths)
+
+
+def ingest_inbox(extra_files: list[str] | None = None, events: list[Mapping] | None = None) -> dict:
+    """Ingest the files the triggering events announced, or sweep the whole inbox; archive each after commit.
+
+    A run started by the watcher takes exactly the files its events named, so
+    runs may overlap without reading each other's files; the minute's sweep
+    (no events) takes everything in the inbox and any quarantined file whose
+    bytes have changed, so nothing waits longer than a minute if an event is
+    ever lost.
+    """
+    from pipeline.ingest import UNREADABLE, WAITING, ingest_paths
 
     settings = load_settings()
     settings.inbox.mkdir(parents=True, exist_ok=True)
-    paths = [settings.inbox]
+    quarantine = settings.archive / "quarantine"
+    named = announced_files(events or [], settings.inbox, quarantine)
+    if named:
+        paths, recheck = [p for p in named if p.exists()], []
+    else:
+        paths, recheck = [settings.inbox], [quarantine]
     # Files named in a manual run's conf, if they are elsewhere than the inbox.
     paths += [Path(f) for f in (extra_files or []) if Path(f).is_absolute() and Path(f).exists()]
-    summary = ingest_paths(get_engine(settings), paths, settings=settings, archive=settings.archive)
+    summary = ingest_paths(get_engine(settings), paths, settings=settings, archive=settings.archive, recheck=recheck)
     return {
+        "mode": "announced" if named else "sweep",
         "counts": summary.counts,
         "alerts": summary.alerts,
         "quarantined": {f.file_name: f.reason for f in summary.files if f.outcome == "quarantined"},
-        # Logged as errors and left in the inbox; not a task failure, which
-        # would hold up every file behind it while Airflow retried.
+        # Logged and left in the inbox; not a task failure, which would hold
+        # up every file behind it while Airflow retried.
         "unreadable": {f.file_name: f.reason for f in summary.files if f.outcome == UNREADABLE},
+        "waiting": {f.file_name: f.reason for f in summary.files if f.outcome == WAITING},
         "seconds": round(summary.seconds, 3),
     }
 

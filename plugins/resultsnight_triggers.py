@@ -1,81 +1,156 @@
-"""The inbox watcher: an event trigger that fires when new files land in the inbox.
+"""The inbox watcher: an event trigger that fires when complete files land in the inbox.
 
 Lives in the Airflow plugins folder, which airflow.settings puts on sys.path in
 every Airflow process; the triggerer imports it by classpath and does NOT have
 the dags folder on its path, so it cannot live under dags/. It cannot live in
-`pipeline/` either: that package never imports Airflow.
+`pipeline/` either: that package never imports Airflow. When a file counts as
+complete is decided by pipeline.arrival, the rule the ingest applies too.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
+from pipeline.arrival import Signature, open_for_writing, settled
+
 STATE_KEY = "announced_files"
+EVENT_FILES = 500  # names per event: a burst after a reconnect becomes a few events, not one huge one
+
+
+def _scan(directory: str) -> dict[str, Signature]:
+    """Visible regular files in a folder with their signatures (hidden names are in-flight temporaries)."""
+    found: dict[str, Signature] = {}
+    try:
+        with os.scandir(directory) as entries:
+            for e in entries:
+                if e.name.startswith("."):
+                    continue
+                try:
+                    if e.is_file():
+                        found[e.name] = Signature.of(e.stat())
+                except FileNotFoundError:
+                    continue  # archived while we looked
+    except FileNotFoundError:
+        pass
+    return found
 
 
 class InboxTrigger(BaseEventTrigger):
-    """Poll a folder and fire one event per batch of new (non-hidden) files.
+    """Poll the inbox (and the quarantine folder) and fire an event per batch of complete files.
 
-    State is the set of files already announced that are still in the inbox
-    (files leave it when the ingest task archives them), persisted in Airflow
-    3.3's asset state store so a triggerer restart does not announce them
-    again. It is saved before yielding: a crash in between loses an event
-    rather than duplicating one, and the DAG's every-minute sweep picks the
-    file up. Files written as hidden temporaries and renamed into place (as
-    the feed and `resultsnight replay` do) are never seen half-written.
+    A file is announced once it has settled (pipeline.arrival: unchanged for
+    `settle_seconds` and not open for writing), and announced again if its
+    bytes change after that (a re-delivery under the same name). A file in
+    the quarantine folder is announced when it changes after we first saw it
+    there (a writer finishing a file that was quarantined half-written).
+    What was announced, with its signature, is kept in Airflow 3.3's asset
+    state store, so a restarted triggerer does not announce it again; it is
+    saved before yielding, so a crash in between loses an event rather than
+    repeating one, and the DAG's every-minute sweep takes the file.
     """
 
-    def __init__(self, directory: str, poll_interval: float = 0.2, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        directory: str,
+        quarantine_directory: str | None = None,
+        poll_interval: float = 0.1,
+        settle_seconds: float = 0.25,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.directory = directory
+        self.quarantine_directory = quarantine_directory
         self.poll_interval = poll_interval
+        self.settle_seconds = settle_seconds
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Classpath and JSON-able kwargs; their hash identifies the watcher."""
         return (
             "resultsnight_triggers.InboxTrigger",
-            {"directory": self.directory, "poll_interval": self.poll_interval},
+            {
+                "directory": self.directory,
+                "quarantine_directory": self.quarantine_directory,
+                "poll_interval": self.poll_interval,
+                "settle_seconds": self.settle_seconds,
+            },
         )
 
-    def _scan(self) -> set[str]:
-        try:
-            with os.scandir(self.directory) as entries:
-                return {e.name for e in entries if e.is_file() and not e.name.startswith(".")}
-        except FileNotFoundError:
-            return set()
-
-    async def _load(self) -> set[str]:
+    async def _load(self) -> dict[str, str]:
         store = getattr(self, "asset_state_store", None)
         if store is None:  # driven directly, e.g. in a unit test
-            return set()
-        return set(await store.aget(STATE_KEY, []) or [])
+            return {}
+        saved = await store.aget(STATE_KEY, {}) or {}
+        if isinstance(saved, list):  # the first wave kept names only
+            return {name: "" for name in saved}
+        return dict(saved)
 
-    async def _save(self, names: set[str]) -> None:
+    async def _save(self, announced: dict[str, str]) -> None:
         store = getattr(self, "asset_state_store", None)
         if store is not None:
-            await store.aset(STATE_KEY, sorted(names))
+            await store.aset(STATE_KEY, announced)
+
+    def _ready(self, present: dict[str, Signature], seen: dict[str, tuple[Signature, float]], now: float) -> list[str]:
+        """Names whose signature has held for the settle interval, updating `seen` with first sightings."""
+        for name in list(seen):
+            if name not in present:
+                del seen[name]
+        ready = []
+        for name, sig in present.items():
+            first = seen.get(name)
+            if first is None or first[0] != sig:
+                seen[name] = (sig, now)
+                first = seen[name]
+            if settled(sig, first[1], now, self.settle_seconds):
+                ready.append(name)
+        return ready
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Yield an event whenever files appear that were not announced before."""
+        """Yield an event whenever complete files appear (or change) that were not announced as they are."""
         announced = await self._load()
         self.log.info("watching %s (%d files already announced)", self.directory, len(announced))
+        seen: dict[str, tuple[Signature, float]] = {}
+        q_seen: dict[str, tuple[Signature, float]] = {}
+        # What the quarantine folder held when we started: only a later change is news.
+        q_known = {n: s.text() for n, s in _scan(self.quarantine_directory).items()} if self.quarantine_directory else {}
         first = True
         while True:
-            present = await asyncio.to_thread(self._scan)
-            still = announced & present  # forget files that have been archived
-            new = sorted(present - announced)
-            if new or still != announced or first:
+            now = time.time()
+            present = await asyncio.to_thread(_scan, self.directory)
+            candidates = [n for n in self._ready(present, seen, now) if announced.get(n) != present[n].text()]
+            q_new: list[str] = []
+            if self.quarantine_directory:
+                q_present = await asyncio.to_thread(_scan, self.quarantine_directory)
+                q_known = {n: t for n, t in q_known.items() if n in q_present}
+                for n, s in q_present.items():
+                    q_known.setdefault(n, s.text())  # archived here by a run: its bytes were seen
+                q_new = [n for n in self._ready(q_present, q_seen, now) if q_known[n] != q_present[n].text()]
+            if candidates or q_new:
+                folders = [self.directory] + ([self.quarantine_directory] if q_new else [])
+                writers = await asyncio.to_thread(open_for_writing, folders)
+                busy = {os.path.basename(p) for p in writers}
+                candidates = [n for n in candidates if n not in busy]
+                q_new = [n for n in q_new if n not in busy]
+            still = {n: t for n, t in announced.items() if n in present}  # forget archived files
+            if candidates or still != announced or first:
                 # Saved after the first scan even when nothing changed: the
                 # row's updated_at tells `LocalStack.wait_ready` the watcher
                 # is looking at the inbox, not just registered.
-                announced = still | set(new)
+                announced = still | {n: present[n].text() for n in candidates}
                 await self._save(announced)
                 first = False
-            if new:
-                yield TriggerEvent({"files": new[:200], "count": len(new), "directory": self.directory})
+            for n in q_new:
+                q_known[n] = q_present[n].text()
+            names = sorted(candidates, key=lambda n: (present[n].mtime_ns, n))
+            for i in range(0, max(len(names), 1 if q_new else 0), EVENT_FILES):
+                batch = names[i : i + EVENT_FILES]
+                extra = sorted(q_new) if i == 0 else []
+                yield TriggerEvent(
+                    {"files": batch, "quarantine": extra, "count": len(batch) + len(extra), "directory": self.directory}
+                )
             await asyncio.sleep(self.poll_interval)

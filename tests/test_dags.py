@@ -137,7 +137,8 @@ def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path):
     reset_night(engine)
     inbox = Path(os.environ["RESULTSNIGHT_INBOX"])
     play(plan_night(only=SEATS), inbox, speed=0, progress=False)
-    (inbox / "General_Election_2019_result_Nowhere_1.xml").write_bytes(b"<FirstPastThePostResult")
+    # Broken for good (a cut-off file would wait in the inbox for the rest of it).
+    (inbox / "General_Election_2019_result_Nowhere_1.xml").write_bytes(b"<FirstPastThePostResult></Recount>")
     files = len(list(inbox.iterdir()))
     module = _load_dag_module("resultsnight_ingest")
     run = module.ingest_dag.test()
@@ -259,3 +260,83 @@ def test_report_dag_writes_the_board(airflow_env, engine, tmp_path):
     assert board.count("<rect ") == 650
     report = next(tmp_path.glob("night-*.md")).read_text()
     assert "seats declared" in report and "| party | seats | net |" in report
+
+
+def _write_in_pieces(path: Path, body: bytes, pieces: int, pause: float) -> None:
+    """Write a file under its final name in pieces, keeping it open, as a slow FTP download does."""
+    step = -(-len(body) // pieces)
+    with path.open("wb") as fh:
+        for i in range(0, len(body), step):
+            fh.write(body[i : i + step])
+            fh.flush()
+            if i + step < len(body):
+                time.sleep(pause)
+
+
+@pytest.mark.slow
+def test_real_airflow_takes_files_written_in_place_only_when_complete(live_stack, engine, settings, tmp_path):
+    import threading
+
+    reset_night(engine)
+    inbox = live_stack.settings.inbox
+    night = plan_night()
+    results = [m for m in night if m.kind == "result" and m.revision == 1]
+    slow, during, busy = results[0], results[1], results[2:42]
+    # Pauses of 0.7 s: several watcher polls (0.1 s) and longer than the settle interval.
+    _write_in_pieces(inbox / slow.file_name, slow.body, pieces=3, pause=0.7)
+    _wait_processed(engine, live_stack, 1, timeout=60)
+
+    # A slow writer while runs are going: 40 files land, and while Airflow is
+    # busy with them another file is written in place in pieces.
+    play(busy, inbox, speed=0, progress=False)
+    _wait_until(lambda: live_stack.active_runs() > 0, 30, "a run to start")
+    writer = threading.Thread(target=_write_in_pieces, args=(inbox / during.file_name, during.body, 4, 0.5))
+    writer.start()
+    writer.join()
+    _wait_processed(engine, live_stack, 2 + len(busy), timeout=120)
+
+    assert q(engine, "select count(*) from results.quarantine") == [(0,)]
+    assert q(engine, "select file_name, count(*) from pipeline.receipt where file_name in (:a, :b) group by 1 order by 1",
+             a=slow.file_name, b=during.file_name) == sorted([(slow.file_name, 1), (during.file_name, 1)])
+    airflow_alerts = alerts(engine)
+    assert airflow_alerts and max(airflow_alerts.values()) == 1
+
+    reset_night(engine)  # the same files in-process: the same alerts, each once
+    ref = tmp_path / "ref"
+    play([slow, during, *busy], ref, speed=0, progress=False)
+    ingest_paths(engine, [ref], settings=settings)
+    assert alerts(engine) == airflow_alerts
+
+
+@pytest.mark.slow
+def test_real_airflow_stores_a_burst_of_300_files_each_alert_once(live_stack, engine, settings, tmp_path):
+    reset_night(engine)
+    msgs = [m for m in plan_night() if m.kind in ("rush", "result")][:300]
+    staging = live_stack.settings.inbox.parent / "staging"
+    play(msgs, staging, speed=0, progress=False)
+    for m in msgs:  # the downloader reconnects: 300 files in the same second
+        os.replace(staging / m.file_name, live_stack.settings.inbox / m.file_name)
+    _wait_processed(engine, live_stack, len(msgs), timeout=180)
+    assert q(engine, "select outcome, count(*) from pipeline.receipt group by 1") == [("stored", 300)]
+    airflow_alerts = alerts(engine)
+    reset_night(engine)
+    ref = tmp_path / "ref"
+    play(msgs, ref, speed=0, progress=False)
+    ingest_paths(engine, [ref], settings=settings)
+    assert airflow_alerts == alerts(engine) and max(airflow_alerts.values()) == 1
+
+
+@pytest.mark.slow
+def test_real_airflow_looks_again_at_a_quarantined_file_whose_bytes_change(live_stack, engine):
+    reset_night(engine)
+    msg = next(m for m in plan_night(only=["E14000575"]) if m.kind == "result")  # Blyth Valley
+    inbox, quarantine = live_stack.settings.inbox, live_stack.settings.archive / "quarantine"
+    (inbox / msg.file_name).write_bytes(msg.body.replace(b"</FirstPastThePostResult>", b"</Recount>"))
+    _wait_until(lambda: q(engine, "select count(*) from results.quarantine")[0][0], 60, "the broken file to be quarantined")
+    assert q(engine, "select file_name from results.quarantine") == [(msg.file_name,)]
+    (quarantine / msg.file_name).write_bytes(msg.body)  # the agency resends it where it now lies
+    stored = "select count(*) from pipeline.receipt where outcome = 'stored'"
+    _wait_until(lambda: q(engine, stored)[0][0], 60, "the good bytes to be stored")
+    _wait_until(lambda: not (quarantine / msg.file_name).exists(), 30, "the stored file to leave the quarantine folder")
+    assert q(engine, "select outcome from pipeline.receipt order by receipt_id") == [("quarantined",), ("stored",)]
+    assert alerts(engine) == Counter({("flip", "E14000575", "LAB", "CON"): 1})
