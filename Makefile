@@ -30,7 +30,7 @@ demo: setup
 	$(BIN)/python -m pipeline.demo
 
 bench: setup
-	$(BIN)/python -m benchmarks.bench
+	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 
 stop:
 	-$(BIN)/python -m pipeline.demo --stop

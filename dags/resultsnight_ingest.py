@@ -1,12 +1,17 @@
 """Ingest the feed the moment files land in the inbox, with a one-minute sweep as a safety net.
 
-Wiring only: each task calls one function in pipeline.tasks. The inbox
-watcher (plugins/resultsnight_triggers.py) fires an asset event per batch of
-complete files; the run it starts ingests exactly the files its events name,
-so runs may overlap (ingest is safe under concurrency: the same file in two
-runs is stored once and alerts once) and a file landing while a run is going
-gets a run of its own instead of waiting for it. The minute's sweep ingests
-whatever is in the inbox, in case an event was ever lost.
+Wiring only: each task calls one function in pipeline.tasks.
+
+- `resultsnight_ingest` runs on the inbox asset. Its watcher
+  (plugins/resultsnight_triggers.py) fires an asset event per batch of
+  complete files, and the run ingests exactly the files its events name. Runs
+  overlap (ingest is safe under concurrency: the same file in two runs is
+  stored once and alerts once), so a file landing while a run is going gets a
+  run of its own instead of waiting. One task per run: a file costs one task
+  process, which is what a two-core machine can afford once a second.
+- `resultsnight_sweep` runs every minute: it ingests whatever is in the inbox
+  and any quarantined file whose bytes changed, in case an event was ever
+  lost, then sends any alert a crash left undelivered.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import Asset, AssetOrTimeSchedule, AssetWatcher, CronTriggerTimetable, dag, task
+from airflow.sdk import Asset, AssetWatcher, CronTriggerTimetable, dag, task
 from resultsnight_triggers import InboxTrigger
 
 from pipeline.config import load_settings
@@ -38,15 +43,15 @@ feed_inbox = Asset(
 )
 
 RETRIES = {"retries": 5, "retry_delay": timedelta(seconds=3), "retry_exponential_backoff": True}
+START = pendulum.datetime(2019, 12, 12, tz="UTC")
 
 
 @dag(
     dag_id="resultsnight_ingest",
-    schedule=AssetOrTimeSchedule(timetable=CronTriggerTimetable("* * * * *", timezone="UTC"), assets=feed_inbox),
-    start_date=pendulum.datetime(2019, 12, 12, tz="UTC"),
+    schedule=feed_inbox,
+    start_date=START,
     catchup=False,
-    # Runs overlap: each takes only its own files. Bounded so a flood queues
-    # instead of forking more task processes than two cores can run.
+    # Bounded so a flood queues instead of forking more task processes than two cores can run.
     max_active_runs=8,
     is_paused_upon_creation=False,
     default_args=RETRIES,
@@ -56,11 +61,33 @@ RETRIES = {"retries": 5, "retry_delay": timedelta(seconds=3), "retry_exponential
 def resultsnight_ingest():
     @task
     def ingest(**context) -> dict:
-        """Parse, validate (great-expectations), store, recompute, raise alerts; archive after commit."""
+        """Parse, validate (great-expectations), store, recompute, raise and send alerts; archive after commit."""
         from pipeline.tasks import ingest_inbox
 
         events = [e.extra for evs in context["triggering_asset_events"].values() for e in evs]
         return ingest_inbox((context["dag_run"].conf or {}).get("files"), events)
+
+    ingest()
+
+
+@dag(
+    dag_id="resultsnight_sweep",
+    schedule=CronTriggerTimetable("* * * * *", timezone="UTC"),
+    start_date=START,
+    catchup=False,
+    max_active_runs=1,
+    is_paused_upon_creation=False,
+    default_args=RETRIES,
+    tags=["resultsnight", "ingest"],
+    doc_md=__doc__,
+)
+def resultsnight_sweep():
+    @task
+    def sweep() -> dict:
+        """Ingest everything in the inbox and changed quarantined files (what an event may have missed)."""
+        from pipeline.tasks import ingest_inbox
+
+        return ingest_inbox()
 
     @task
     def deliver_alerts() -> dict:
@@ -69,7 +96,8 @@ def resultsnight_ingest():
 
         return deliver_alerts()
 
-    ingest() >> deliver_alerts()
+    sweep() >> deliver_alerts()
 
 
 ingest_dag = resultsnight_ingest()
+sweep_dag = resultsnight_sweep()

@@ -77,7 +77,7 @@ def demo(duration: float) -> None:
     print_night_summary(engine)
     board = _report_through_airflow(stack, settings.data_dir / "reports")
     console.print(
-        f"\nAirflow UI:    http://127.0.0.1:{stack.port}  (DAGs resultsnight_ingest, resultsnight_report)\n"
+        f"\nAirflow UI:    http://127.0.0.1:{stack.port}  (DAGs resultsnight_ingest, resultsnight_sweep, resultsnight_report)\n"
         f"Analysts:      {analyst_psql_command(settings)}\n"
         f"Board:         {board or 'resultsnight report (the report DAG did not finish in time)'}\n"
         f"Again:         resultsnight summary | resultsnight report | trigger resultsnight_report in the UI\n"

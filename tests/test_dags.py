@@ -106,7 +106,7 @@ def test_every_dag_imports_with_retries_and_tags(airflow_env):
 
     bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"resultsnight_ingest", "resultsnight_report"}
+    assert set(bag.dag_ids) == {"resultsnight_ingest", "resultsnight_sweep", "resultsnight_report"}
     for dag in bag.dags.values():
         assert "resultsnight" in dag.tags, dag.dag_id
         for t in dag.tasks:
@@ -340,3 +340,46 @@ def test_real_airflow_looks_again_at_a_quarantined_file_whose_bytes_change(live_
     _wait_until(lambda: not (quarantine / msg.file_name).exists(), 30, "the stored file to leave the quarantine folder")
     assert q(engine, "select outcome from pipeline.receipt order by receipt_id") == [("quarantined",), ("stored",)]
     assert alerts(engine) == Counter({("flip", "E14000575", "LAB", "CON"): 1})
+
+
+def test_the_inbox_watcher_announces_only_complete_files_and_changed_ones(airflow_env, tmp_path):
+    """Drive the trigger directly: what it announces, and when."""
+    import asyncio
+    import sys
+
+    sys.path.insert(0, str(PROJECT_ROOT / "plugins"))
+    from resultsnight_triggers import InboxTrigger
+
+    inbox, quarantine = tmp_path / "inbox", tmp_path / "quarantine"
+    inbox.mkdir()
+    quarantine.mkdir()
+    (quarantine / "old.xml").write_bytes(b"<bad/>")  # already there when the watcher starts: not news
+    trigger = InboxTrigger(str(inbox), str(quarantine), poll_interval=0.05, settle_seconds=0.3)
+
+    async def watch() -> list[dict]:
+        events, gen = [], trigger.run()
+
+        async def next_event(timeout: float):
+            try:
+                return (await asyncio.wait_for(gen.__anext__(), timeout)).payload
+            except asyncio.TimeoutError:
+                return None
+
+        with (inbox / "a.xml").open("wb") as fh:  # written in place, kept open across a pause
+            fh.write(b"<First")
+            fh.flush()
+            assert await next_event(1.0) is None  # open for writing: not announced
+            fh.write(b"PastThePostRush/>")
+        events.append(await next_event(2.0))
+        assert await next_event(0.5) is None  # announced once
+        (inbox / "a.xml").write_bytes(b"<FirstPastThePostRush revision='2'/>")  # re-delivered, new bytes
+        events.append(await next_event(2.0))
+        (quarantine / "old.xml").write_bytes(b"<FirstPastThePostRush/>")  # a quarantined file rewritten
+        events.append(await next_event(2.0))
+        await gen.aclose()
+        return events
+
+    first, again, mended = asyncio.run(watch())
+    assert first["files"] == ["a.xml"] and first["quarantine"] == []
+    assert again["files"] == ["a.xml"]
+    assert mended == {"files": [], "quarantine": ["old.xml"], "count": 1, "directory": str(inbox)}
