@@ -67,9 +67,8 @@ def open_for_writing(folders: Iterable[Path]) -> dict[str, int]:
     proc = Path("/proc")
     if not prefixes or not proc.is_dir():
         return found
-    me = os.getpid()
     for entry in os.scandir(proc):
-        if not entry.name.isdigit() or int(entry.name) == me:
+        if not entry.name.isdigit():
             continue
         fd_dir = f"/proc/{entry.name}/fd"
         try:

@@ -358,26 +358,29 @@ def test_the_inbox_watcher_announces_only_complete_files_and_changed_ones(airflo
     trigger = InboxTrigger(str(inbox), str(quarantine), poll_interval=0.05, settle_seconds=0.3)
 
     async def watch() -> list[dict]:
-        events, gen = [], trigger.run()
+        events: list[dict] = []
 
-        async def next_event(timeout: float):
-            try:
-                return (await asyncio.wait_for(gen.__anext__(), timeout)).payload
-            except asyncio.TimeoutError:
-                return None
+        async def consume() -> None:
+            async for event in trigger.run():
+                events.append(event.payload)
 
-        with (inbox / "a.xml").open("wb") as fh:  # written in place, kept open across a pause
-            fh.write(b"<First")
-            fh.flush()
-            assert await next_event(1.0) is None  # open for writing: not announced
-            fh.write(b"PastThePostRush/>")
-        events.append(await next_event(2.0))
-        assert await next_event(0.5) is None  # announced once
-        (inbox / "a.xml").write_bytes(b"<FirstPastThePostRush revision='2'/>")  # re-delivered, new bytes
-        events.append(await next_event(2.0))
-        (quarantine / "old.xml").write_bytes(b"<FirstPastThePostRush/>")  # a quarantined file rewritten
-        events.append(await next_event(2.0))
-        await gen.aclose()
+        task = asyncio.create_task(consume())
+        try:
+            with (inbox / "a.xml").open("wb") as fh:  # written in place, kept open across a pause
+                fh.write(b"<First")
+                fh.flush()
+                await asyncio.sleep(1.0)
+                assert events == []  # open for writing: not announced
+                fh.write(b"PastThePostRush/>")
+            await asyncio.sleep(1.0)
+            assert len(events) == 1  # announced once, then not again
+            (inbox / "a.xml").write_bytes(b"<FirstPastThePostRush revision='2'/>")  # re-delivered, new bytes
+            await asyncio.sleep(1.0)
+            assert len(events) == 2
+            (quarantine / "old.xml").write_bytes(b"<FirstPastThePostRush/>")  # a quarantined file rewritten
+            await asyncio.sleep(1.0)
+        finally:
+            task.cancel()
         return events
 
     first, again, mended = asyncio.run(watch())
