@@ -119,9 +119,9 @@ def test_db_init_applies_a_changed_view_definition(engine, settings, monkeypatch
 
     def changed(name: str) -> str:
         body = original(name)
-        if name == "views/flips":  # CREATE OR REPLACE cannot drop or reorder columns
+        if name == "views/results/flips":  # CREATE OR REPLACE cannot drop or reorder columns
             body = body.replace("select", "select 'v2' as edition,", 1)
-        if name == "views/past_seat":  # nor change a materialised view at all
+        if name == "views/internal/past_seat":  # nor change a materialised view at all
             body = body.replace(")\nselect\n", ")\nselect 'v2' as edition,\n", 1)
         return body
 
