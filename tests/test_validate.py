@@ -555,6 +555,44 @@ def test_the_shipped_suites_and_writers_pair_up_exactly() -> None:
     assert not {"gss_code_present", "revision_present", "revision_at_least_one"} & set(rules)
 
 
+RUSH_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<FirstPastThePostRush declarationTime="2019-12-13T00:02:00+00:00"{revision}>
+  <Election name="General Election 2019" date="2019-12-12" type="G">
+    <Constituency name="{name}" gssCode="{gss}" winningParty="C"/>
+  </Election>
+</FirstPastThePostRush>"""
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("revision", ["", ' revision="0"', ' revision="x"'])
+def test_parse_rejects_a_missing_or_low_revision_before_the_gate(revision: str) -> None:
+    """Why the suites have no revision rule: parse refuses these first, so the rule could never fire."""
+    from pipeline.exceptions import InvalidDeclaration
+    from pipeline.parse import parse_file
+
+    body = RUSH_XML.format(revision=revision, name="Blyth Valley", gss="E14000575").encode()
+    with pytest.raises(InvalidDeclaration, match="revision .* is not a whole number of at least 1"):
+        parse_file("rush.xml", body)
+
+
+@pytest.mark.unit
+def test_resolve_rejects_an_unknown_seat_before_the_gate() -> None:
+    """Why the suites have no 'GSS code known' rule: resolve raises first, so it could never fire."""
+    from pipeline.exceptions import UnknownConstituency
+    from pipeline.parse import parse_file
+    from pipeline.resolve import Reference, resolve
+
+    ref = Reference(COUNTED, "parl.2017-06-08", {"E14000575": "Blyth Valley"}, {"blyth valley": "E14000575"},
+                    {"E14000575": 80000}, {"c": "CON"})
+    (known,) = parse_file("rush.xml", RUSH_XML.format(revision=' revision="1"', name="Blyth Valley",
+                                                      gss="E14000575").encode())
+    assert resolve(known, ref).gss_code == "E14000575" and reasons_of(known) == []
+    (unknown,) = parse_file("rush.xml", RUSH_XML.format(revision=' revision="1"', name="Atlantis North",
+                                                        gss="E14099999").encode())
+    with pytest.raises(UnknownConstituency, match="E14099999"):
+        resolve(unknown, ref)
+
+
 @pytest.mark.unit
 def test_a_source_without_declaration_times_is_exempt_by_the_suites_condition() -> None:
     dc = result(source_format="dc_csv", declared_at=None)
