@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from pipeline.report import night_figures
+from pipeline.report import WatchListFigures, night_figures
 
 # Conventional broadcast colours, for the board only.
 COLOURS = {
@@ -37,10 +37,33 @@ def _seat_chart(seats: list[tuple]) -> str:
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img">{"".join(cells)}</svg>'
 
 
-def write_report(engine: Engine, folder: Path) -> dict:
+def _watch_markdown(watch: WatchListFigures, base: str) -> list[str]:
+    return [
+        f"## {watch.heading}",
+        "",
+        f"| constituency | {base} | majority | needed % | now | outcome |",
+        "| --- | --- | ---: | ---: | --- | --- |",
+        *(f"| {name} | {party} | {maj:,} | {needed} | {winner or '…'} | {outcome or 'awaiting'} |"
+          for name, party, maj, needed, winner, outcome in watch.seats),
+        "",
+    ]
+
+
+def _watch_html(watch: WatchListFigures, base: str) -> str:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in ("constituency", base, "majority", "needed %", "now", "outcome"))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in
+                         (name, party, f"{maj:,}", needed, winner or "…", outcome or "awaiting")) + "</tr>"
+        for name, party, maj, needed, winner, outcome in watch.seats
+    )
+    return f"<h2>{html.escape(watch.heading)}</h2><table class=watch><tr>{head}</tr>{body}</table>"
+
+
+def write_report(engine: Engine, folder: Path, seeds_dir: Path | None = None) -> dict:
     """Write night-<time>.md and board.html into folder; return the headline figures."""
-    night = night_figures(engine)
+    night = night_figures(engine, seeds_dir=seeds_dir)
     tally, flips, alerts, quarantine = night.tally, night.flips, night.alerts, night.quarantine
+    base = night.baseline_label
     now = datetime.now(timezone.utc)
     folder.mkdir(parents=True, exist_ok=True)
     lines = [
@@ -48,15 +71,16 @@ def write_report(engine: Engine, folder: Path) -> dict:
         "",
         night.headline,
         "",
-        "| party | seats | net | votes | share % | 2017 |",
+        f"| party | seats | net | votes | share % | {base} |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
         *(f"| {p} | {s} | {n:+d} | {v:,} | {sh or 0} | {b} |" for p, s, n, _g, _l, v, sh, b in tally),
         "",
-        f"## {len(flips)} seats changed hands against 2017",
+        f"## {len(flips)} seats changed hands against {base}",
         "",
         *(f"- {name}: {to} gain from {frm} (majority {maj:,}, swing {sw}%, needed {nd}%)"
           for name, frm, to, maj, sw, nd in flips),
         "",
+        *(line for watch in night.watch_lists for line in _watch_markdown(watch, base)),
         f"## {len(alerts)} alerts",
         "",
         *(f"- {a[2]}" for a in alerts),
@@ -77,8 +101,9 @@ def write_report(engine: Engine, folder: Path) -> dict:
         "<body style='font-family:sans-serif'>"
         f"<h1>{html.escape(night.headline)}</h1>"
         f"<p>{legend}</p>{_seat_chart(night.seats)}"
-        "<p>Each square is a seat, grouped by winner; black outline: gained against 2017; grey: awaiting.</p>"
-        f"<h2>{len(flips)} gains</h2><ul>"
+        f"<p>Each square is a seat, grouped by winner; black outline: gained against {base}; grey: awaiting.</p>"
+        + "".join(_watch_html(watch, base) for watch in night.watch_lists)
+        + f"<h2>{len(flips)} gains</h2><ul>"
         + "".join(f"<li>{html.escape(n)}: {t} from {f}</li>" for n, f, t, *_ in flips)
         + "</ul></body>",
         encoding="utf-8",

@@ -25,6 +25,10 @@ class ConfigurationError(PipelineError):
     """A setting in the environment is missing or malformed."""
 
 
+class UnpairedRule(ConfigurationError):
+    """An expectation-suite rule has no reason writer, or a reason writer no rule."""
+
+
 class RejectedFile(ResultsnightError):
     """An input file is not acceptable; it is quarantined with this reason."""
 
@@ -69,7 +73,6 @@ class UnknownConstituency(RejectedFile):
     """The constituency matches no seat of the election being counted."""
 
     code = "unknown_constituency"
-
 
 
 class IncompleteFile(MalformedFile):

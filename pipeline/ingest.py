@@ -235,7 +235,7 @@ def _prepare(
         to_validate.extend((p, d) for d in p.declarations)
 
     if to_validate:
-        from pipeline.validate import validate  # imports great_expectations: only when needed
+        from pipeline.validation import validate  # imports great_expectations: only when needed
 
         failures = validate([d for _, d in to_validate], ref.counting_election_id)
         bad: dict[int, list[str]] = {}

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, Row
 
 from pipeline.db import sql
 from pipeline.ingest import UNREADABLE, WAITING, IngestSummary
+from pipeline.watchlists import load_watch_lists
+
+
+@dataclass(frozen=True)
+class WatchListFigures:
+    """One configured watch list as shown: its heading and its seats."""
+
+    heading: str
+    seats: list[Row]  # constituency, baseline party, majority, swing needed %, winner now, outcome
 
 
 @dataclass(frozen=True)
@@ -17,10 +27,11 @@ class NightFigures:
     status: dict[str, int]  # seat_status.status -> seats
     tally: list[Row]
     flips: list[Row]
-    marginals: list[Row]
+    watch_lists: list[WatchListFigures]
     alerts: list[Row]
     quarantine: list[Row]
     seats: list[Row]
+    baseline_label: str  # how titles name the baseline election, e.g. "2017"
 
     @property
     def declared(self) -> int:
@@ -34,17 +45,24 @@ class NightFigures:
         return f"{self.declared} of {sum(self.status.values())} seats declared" + (f"; {rest}" if rest else "")
 
 
-def night_figures(engine: Engine, limit_flips: int = 1000) -> NightFigures:
-    """Read the night's figures from the analyst views."""
+def night_figures(engine: Engine, limit_flips: int = 1000, seeds_dir: Path | None = None) -> NightFigures:
+    """Read the night's figures from the analyst views, with the watch lists of seeds_dir (default: the settings')."""
+    if seeds_dir is None:
+        from pipeline.config import load_settings
+
+        seeds_dir = load_settings().seeds_dir
+    watch_lists = load_watch_lists(seeds_dir)
     with engine.connect() as conn:
+        label = str(conn.execute(sql("queries/baseline_label")).scalar_one())
         return NightFigures(
             status={k: v for k, v in conn.execute(sql("queries/summary_status"))},
             tally=conn.execute(sql("queries/summary_tally")).all(),
             flips=conn.execute(sql("queries/summary_flips"), {"limit": limit_flips}).all(),
-            marginals=conn.execute(sql("queries/anglia_marginals")).all(),
+            watch_lists=[WatchListFigures(w.heading(label), w.seats(conn)) for w in watch_lists],
             alerts=conn.execute(sql("queries/summary_alerts")).all(),
             quarantine=conn.execute(sql("queries/summary_quarantine")).all(),
             seats=conn.execute(sql("queries/board_seats")).all(),
+            baseline_label=label,
         )
 
 
@@ -88,36 +106,38 @@ def print_ingest_summary(summary: IngestSummary) -> None:
 
 
 def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
-    """Seats and net change by party, the flips, the Anglia marginals, alerts and quarantine."""
+    """Seats and net change by party, the flips, the configured watch lists, alerts and quarantine."""
     from rich.table import Table
     from rich.text import Text
 
     console = _console()
     night = night_figures(engine, limit_flips)
-    tally, flips, marginals, alerts, quarantine = night.tally, night.flips, night.marginals, night.alerts, night.quarantine
+    tally, flips, alerts, quarantine = night.tally, night.flips, night.alerts, night.quarantine
+    label = night.baseline_label
     console.print(f"[bold]{night.headline}[/]")
-    t = Table(title="seats by party (change against 2017)")
+    t = Table(title=f"seats by party (change against {label})")
     for col, just in [("party", "left"), ("seats", "right"), ("net", "right"), ("gains", "right"),
-                      ("losses", "right"), ("votes", "right"), ("share %", "right"), ("2017", "right")]:
+                      ("losses", "right"), ("votes", "right"), ("share %", "right"), (label, "right")]:
         t.add_column(col, justify=just)
     for party, seats, net, gains, losses, votes, share, base in tally:
         t.add_row(party, str(seats), f"{net:+d}", str(gains), str(losses), f"{votes:,}",
                   f"{share:.1f}" if share is not None else "", str(base))
     console.print(t)
 
-    f = Table(title=f"{len(flips)} seats changed hands against 2017" if len(flips) < limit_flips else "seats changed hands")
+    f = Table(title=f"{len(flips)} seats changed hands against {label}" if len(flips) < limit_flips else "seats changed hands")
     for col in ("constituency", "from", "to", "majority", "swing %", "needed %"):
         f.add_column(col)
     for name, frm, to, maj, swing, needed in flips:
         f.add_row(name, frm, to, f"{maj:,}" if maj is not None else "", f"{swing}" if swing is not None else "", f"{needed}")
     console.print(f)
 
-    m = Table(title="Anglia marginals (Eastern, Northamptonshire, Milton Keynes: 2017 majority under 2,000)")
-    for col in ("constituency", "2017", "majority", "needed %", "now", "outcome"):
-        m.add_column(col)
-    for name, party, maj, needed, winner, outcome in marginals:
-        m.add_row(name, party, f"{maj:,}", f"{needed}", winner or "…", outcome or "awaiting")
-    console.print(m)
+    for watch in night.watch_lists:
+        m = Table(title=watch.heading)
+        for col in ("constituency", label, "majority", "needed %", "now", "outcome"):
+            m.add_column(col)
+        for name, party, maj, needed, winner, outcome in watch.seats:
+            m.add_row(name, party, f"{maj:,}", f"{needed}", winner or "…", outcome or "awaiting")
+        console.print(m)
 
     a = Table(title=f"{len(alerts)} alerts raised")
     for col in ("#", "kind", "message", "raised"):

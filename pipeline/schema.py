@@ -13,24 +13,7 @@ from pipeline.config import PROJECT_ROOT, Settings, load_settings
 from pipeline.db import sql, sql_text
 from pipeline.exceptions import PipelineError
 from pipeline.seeds import SeedReport, default_count_setting, load_seeds
-
-# Views are (re)created in this order after every migration: each depends only
-# on the tables and on views earlier in the list.
-VIEWS = [
-    "past_seat",
-    "past_share",
-    "current_result",
-    "baseline_seats",
-    "seat_status",
-    "flips",
-    "party_tally",
-    "targets",
-    "alerts",
-    "quarantine",
-    "files",
-    "declarations",
-    "candidates",
-]
+from pipeline.views import load_views
 
 # Serialises concurrent `db init`s (two Airflow workers starting at once).
 _INIT_LOCK_KEY = 7_201_912
@@ -70,19 +53,21 @@ _FINGERPRINT_PREFIX = "resultsnight views sha256:"
 
 
 def view_sources() -> list[tuple[str, str, str]]:
-    """(kind, schema-qualified name, SQL) of every view, in creation order."""
+    """(kind, schema-qualified name, SQL) of every view, in the order their manifests' depends_on give."""
     sources = []
-    for name in VIEWS:
-        body = sql_text(f"views/{name}")
+    for view in load_views():
+        body = sql_text(view.sql_name)
         found = _CREATE_VIEW.search(body)
         if found is None:
-            raise PipelineError(f"sql/views/{name}.sql does not create a view")
+            raise PipelineError(f"sql/{view.sql_name}.sql does not create a view")
+        if found.group(2) != view.name:
+            raise PipelineError(f"sql/{view.sql_name}.sql creates {found.group(2)}, its manifest says {view.name}")
         sources.append(("materialized view" if found.group(1) else "view", found.group(2), body))
     return sources
 
 
 def create_views(conn) -> bool:
-    """Bring every view up to its file in sql/views; return whether anything changed.
+    """Bring every view up to its file in sql/views/*/; return whether anything changed.
 
     The files' fingerprint is kept as the comment of schema `results`. When it
     differs, every view is dropped (newest first, never CASCADE: an object of

@@ -15,6 +15,6 @@ import sys
 _FORKING_COMMANDS = {"scheduler", "worker"}  # `airflow scheduler`, `airflow celery worker`
 
 if _FORKING_COMMANDS & set(sys.argv[1:3]):
-    from pipeline.validate import preload
+    from pipeline.validation import preload
 
     preload()

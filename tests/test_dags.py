@@ -253,14 +253,40 @@ def test_killing_the_scheduler_mid_night_loses_and_repeats_nothing(live_stack, e
     assert tally == q(engine, "select party, seats, net from results.party_tally where seats > 0 order by party")
 
 
-def test_report_dag_writes_the_board(airflow_env, engine, tmp_path):
+def test_report_dag_writes_the_board(airflow_env, engine, settings, tmp_path):
+    """The board of a small night shows that night: each declared seat in its winner's colour, gains outlined."""
+    from defusedxml import ElementTree
+
+    from pipeline.board import AWAITING, COLOURS
+
+    reset_night(engine)
+    play(plan_night(only=SEATS), tmp_path / "in", speed=0, progress=False)
+    ingest_paths(engine, [tmp_path / "in"], settings=settings)
+    known = {name: (winner, outcome) for name, winner, outcome in q(
+        engine, "select constituency, winner_party, outcome from results.seat_status where winner_party is not null")}
+    assert len(known) == len(SEATS)  # the night is in: the board below has something to show
+
     module = _load_dag_module("resultsnight_report")
-    run = module.report_dag.test(run_conf={"out_dir": str(tmp_path)})
+    run = module.report_dag.test(run_conf={"out_dir": str(tmp_path / "out")})
     assert str(run.state).endswith("success")
-    board = (tmp_path / "board.html").read_text()
-    assert board.count("<rect ") == 650
-    report = next(tmp_path.glob("night-*.md")).read_text()
-    assert "seats declared" in report and "| party | seats | net |" in report
+    board = (tmp_path / "out" / "board.html").read_text()
+    svg = ElementTree.fromstring(board[board.index("<svg"):board.index("</svg>") + len("</svg>")])
+    rects = svg.iter("{http://www.w3.org/2000/svg}rect")
+    squares = {rect.find("{*}title").text.split(":")[0]: rect for rect in rects}  # by constituency
+    assert len(squares) == 650
+    shown = {name: rect for name, rect in squares.items() if rect.get("fill") != AWAITING}
+    assert set(shown) == set(known)  # every declared seat coloured, nothing else
+    for name, (winner, outcome) in known.items():
+        assert shown[name].get("fill") == COLOURS[winner], name
+        assert (shown[name].get("stroke") == "#000") == (outcome == "gain"), name
+    assert known["Blyth Valley"] == ("CON", "gain") and known["Thurrock"] == ("CON", "hold")
+    assert f"<h1>{len(SEATS)} of 650 seats declared; awaiting {650 - len(SEATS)}</h1>" in board
+    gains = sorted(name for name, (_, outcome) in known.items() if outcome == "gain")
+    assert f"<h2>{len(gains)} gains</h2>" in board and "<li>Blyth Valley: CON from LAB</li>" in board
+    assert "<tr><td>Thurrock</td><td>CON</td><td>345</td><td>0.34</td><td>CON</td><td>hold</td></tr>" in board
+    report = next((tmp_path / "out").glob("night-*.md")).read_text()
+    seats, net = q(engine, "select seats, net from results.party_tally where party = 'CON'")[0]
+    assert f"{len(SEATS)} of 650 seats declared" in report and f"| CON | {seats} | {net:+d} |" in report
 
 
 def _write_in_pieces(path: Path, body: bytes, pieces: int, pause: float) -> None:

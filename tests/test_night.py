@@ -18,6 +18,7 @@ from sqlalchemy import text
 from pipeline.ingest import ingest_paths
 from pipeline.replay import plan_night, play
 from pipeline.schema import reset_night
+from pipeline.views import invariant_query, load_views
 
 pytestmark = pytest.mark.integration
 
@@ -127,17 +128,29 @@ def test_reingesting_the_night_changes_nothing(night, night_dir, settings):
 
 
 def test_example_analyst_queries_run_as_analyst(night):
-    """The example queries in sql/queries/ that the README points analysts at keep working."""
+    """The example queries in sql/examples/ that the README points analysts at keep working."""
     from pipeline.db import sql
 
     engine, _ = night
     with engine.connect() as conn:
         conn.exec_driver_sql("set role analyst")
-        marginals = conn.execute(sql("queries/anglia_marginals")).all()
-        missed = conn.execute(sql("queries/targets_missed_by_runner_up")).all()
+        marginals = conn.execute(sql("examples/anglia_marginals")).all()
+        missed = conn.execute(sql("examples/targets_missed_by_runner_up")).all()
         conn.rollback()
     assert [m[0] for m in marginals][:3] == ["Thurrock", "Norwich North", "Peterborough"]
     assert ("LAB", 1, "Southampton, Itchen", "CON") == tuple(missed[[m[0] for m in missed].index("LAB")][:4])
+
+
+@pytest.mark.parametrize(
+    "invariant", [i for v in load_views() for i in v.invariants], ids=lambda i: f"{i.view}: {i.name}"
+)
+def test_every_view_invariant_holds_after_the_night(night, invariant):
+    """Each invariant in the views' manifests (sql/views/*/*.yml): no row breaks it once the night is in."""
+    engine, _ = night
+    query, params = invariant_query(invariant)
+    with engine.connect() as conn:
+        broken = conn.execute(text(query), params).fetchmany(5)
+    assert broken == [], f"{invariant.view} breaks '{invariant.name}': {broken}"
 
 
 # --- small hand-built scenarios -------------------------------------------------------------
