@@ -16,7 +16,7 @@ from typing import Protocol
 from sqlalchemy import Engine
 
 from pipeline.db import sql
-from pipeline.model import Declaration
+from pipeline.model import AlertKind, AlertSource, Declaration, MessageKind
 from pipeline.resolve import Baseline
 
 log = logging.getLogger("resultsnight.alerts")
@@ -26,10 +26,10 @@ log = logging.getLogger("resultsnight.alerts")
 class PlannedAlert:
     """An alert decided inside a storing transaction, before it is inserted."""
 
-    kind: str  # flip | retraction | recount
+    kind: AlertKind
     from_party: str | None
     to_party: str | None
-    source: str  # rush | result | recount
+    source: AlertSource
     message: str
 
 
@@ -39,7 +39,7 @@ def party_swing(decl: Declaration, base: Baseline, party: str) -> float | None:
     For the 2017 runner-up this is results.seat_status.swing_pct.
     """
     total = decl.valid_votes
-    if decl.kind != "result" or total <= 0:
+    if decl.kind != MessageKind.RESULT or total <= 0:
         return None
     now = {}
     for c in decl.candidates:
@@ -65,17 +65,19 @@ def decide(
 ) -> list[PlannedAlert]:
     """The alerts this declaration raises, given what was known before and after it."""
     alerts: list[PlannedAlert] = []
-    if decl.kind == "recount" and first_recount:
+    if decl.kind == MessageKind.RECOUNT and first_recount:
         held = f"{base.winner} majority {base.majority_pct:.1f}% at the baseline" if base else "no baseline"
-        alerts.append(PlannedAlert("recount", None, None, "recount", f"RECOUNT: {seat_name} ({held})"))
+        alerts.append(
+            PlannedAlert(AlertKind.RECOUNT, None, None, AlertSource.RECOUNT, f"RECOUNT: {seat_name} ({held})")
+        )
     if base is None or new_winner == old_winner:
         return alerts
-    source = "result" if decl.kind == "result" else "rush"
+    source = AlertSource.RESULT if decl.kind == MessageKind.RESULT else AlertSource.RUSH
     if old_winner is not None and old_winner != base.winner:
         now = f"{new_winner} GAIN FROM {base.winner}" if new_winner != base.winner else f"{new_winner} HOLD"
         alerts.append(
             PlannedAlert(
-                "retraction",
+                AlertKind.RETRACTION,
                 base.winner,
                 old_winner,
                 source,
@@ -93,7 +95,7 @@ def decide(
             figures += f"; {new_winner} was not second in 2017"
         alerts.append(
             PlannedAlert(
-                "flip", base.winner, new_winner, source,
+                AlertKind.FLIP, base.winner, new_winner, source,
                 f"{new_winner} GAIN FROM {base.winner}: {seat_name} ({figures})",
             )
         )

@@ -22,13 +22,18 @@ from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from pipeline.alerts import deliver_pending, sink_for
 from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
 from pipeline.db import sql
-from pipeline.exceptions import DatabaseUnavailable, FileTooLarge, InvalidDeclaration, RejectedFile
-from pipeline.model import Declaration
+from pipeline.exceptions import (
+    DatabaseUnavailable,
+    FileTooLarge,
+    InvalidDeclaration,
+    ParserFailure,
+    RejectedFile,
+    UnstorableValue,
+)
+from pipeline.model import Declaration, Outcome
 from pipeline.parse import parse_file
 from pipeline.resolve import Reference, load_reference, resolve
 from pipeline.store import (
-    ALREADY,
-    QUARANTINED,
     AlreadyReceived,
     Received,
     StoreResult,
@@ -43,7 +48,6 @@ log = logging.getLogger("resultsnight.ingest")
 # (moved to the quarantine folder) and the database records where.
 KEEP_IN_DATABASE_BYTES = 64 * 1024 * 1024
 CHUNK = 1000  # files parsed and validated together (one GX run per kind per chunk)
-UNREADABLE = "unreadable"  # a file the process could not read: reported, left in place
 
 
 @dataclass
@@ -51,7 +55,7 @@ class FileReport:
     """What happened to one file."""
 
     file_name: str
-    outcome: str  # stored | superseded | duplicate | quarantined | already | unreadable
+    outcome: Outcome
     reason: str | None = None
     declarations: int = 0
     alerts: list[str] = field(default_factory=list)
@@ -70,12 +74,12 @@ class IngestSummary:
     def counts(self) -> dict[str, int]:
         """Files per outcome."""
         c = Counter(f.outcome for f in self.files)
-        return {k: c.get(k, 0) for k in ("stored", "superseded", "duplicate", "quarantined", "already", UNREADABLE)}
+        return {str(k): c.get(k, 0) for k in Outcome}
 
     @property
     def complete(self) -> bool:
         """True when every file ended stored or quarantined (none left unread)."""
-        return not any(f.outcome == UNREADABLE for f in self.files)
+        return not any(f.outcome == Outcome.UNREADABLE for f in self.files)
 
     @property
     def alerts(self) -> list[str]:
@@ -174,7 +178,7 @@ def _prepare(
             log.error("cannot read %s: %s", path, exc)
             reason = f"could not read the file ({exc.strerror or exc}); left in place, fix it and ingest again"
             if unreadable is not None:
-                unreadable.append(FileReport(display_name(path), UNREADABLE, reason))
+                unreadable.append(FileReport(display_name(path), Outcome.UNREADABLE, reason))
             continue
         pending.append(_Pending(path, rec, rejection=too_large))
 
@@ -206,7 +210,7 @@ def _prepare(
             continue
         except Exception as exc:  # a parser bug must not stop the night: quarantine and say so
             log.exception("unexpected error parsing %s", p.received.file_name)
-            p.rejection = RejectedFile(f"unexpected error while reading the file (please report): {exc!r}")
+            p.rejection = ParserFailure(f"unexpected error while reading the file (please report): {exc!r}")
             continue
         to_validate.extend((p, d) for d in p.declarations)
 
@@ -231,10 +235,10 @@ def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
             if p.duplicate_of:
                 return store_duplicate(conn, p.received, p.duplicate_of)
             if p.rejection is not None:
-                return store_rejected(conn, p.received, p.rejection.reason)
+                return store_rejected(conn, p.received, p.rejection)
             return store_declarations(conn, p.received, p.declarations, ref)
     except AlreadyReceived:
-        return StoreResult(ALREADY, "recorded by another run")
+        return StoreResult(Outcome.ALREADY, "recorded by another run")
     except DataError as exc:
         # A value the database cannot hold (an integer beyond 32 bits, a NUL in
         # text): the file is bad, not the night. Its transaction rolled back;
@@ -245,14 +249,15 @@ def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
         detail = (getattr(diag, "message_primary", None) or str(exc.orig)).strip()
         try:
             with engine.begin() as conn:
-                return store_rejected(conn, p.received, f"the database cannot store a value in this file: {detail}")
+                rejection = UnstorableValue(f"the database cannot store a value in this file: {detail}")
+                return store_rejected(conn, p.received, rejection)
         except AlreadyReceived:
-            return StoreResult(ALREADY, "recorded by another run")
+            return StoreResult(Outcome.ALREADY, "recorded by another run")
 
 
-def _archive(path: Path, archive: Path, outcome: str, sha256: str) -> None:
+def _archive(path: Path, archive: Path, outcome: Outcome, sha256: str) -> None:
     """Move a processed file out of the inbox (after its transaction committed)."""
-    target_dir = archive / "quarantine" if outcome == QUARANTINED else archive
+    target_dir = archive / "quarantine" if outcome == Outcome.QUARANTINED else archive
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name
     if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
@@ -291,7 +296,7 @@ def ingest_paths(
                 if p.received.body is None and archive is not None:
                     p.received.stored_path = str(archive / "quarantine" / p.path.name)
                 if p.already:
-                    result = StoreResult(ALREADY, "already received")
+                    result = StoreResult(Outcome.ALREADY, "already received")
                 else:
                     result = _store_one(engine, p, ref)
                 if archive is not None:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, Row
 
 from pipeline.db import sql
-from pipeline.ingest import UNREADABLE, IngestSummary
+from pipeline.ingest import IngestSummary
+from pipeline.model import Outcome, SeatStatus
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,12 @@ class NightFigures:
     @property
     def declared(self) -> int:
         """Seats with a stored result."""
-        return self.status.get("declared", 0)
+        return self.status.get(SeatStatus.DECLARED, 0)
 
     @property
     def headline(self) -> str:
         """'N of 650 seats declared', plus the other statuses."""
-        rest = ", ".join(f"{k} {v}" for k, v in sorted(self.status.items()) if k != "declared")
+        rest = ", ".join(f"{k} {v}" for k, v in sorted(self.status.items()) if k != SeatStatus.DECLARED)
         return f"{self.declared} of {sum(self.status.values())} seats declared" + (f"; {rest}" if rest else "")
 
 
@@ -60,13 +61,13 @@ def print_ingest_summary(summary: IngestSummary) -> None:
     from rich.text import Text
 
     console = _console()
-    counts = {k: v for k, v in summary.counts.items() if k != UNREADABLE or v}  # that column only when needed
+    counts = {k: v for k, v in summary.counts.items() if k != Outcome.UNREADABLE or v}  # that column only when needed
     table = Table(title=f"ingested {len(summary.files)} files in {summary.seconds:.2f} s")
     for name in counts:
         table.add_column(name, justify="right")
     table.add_row(*(f"{v:,}" for v in counts.values()))
     console.print(table)
-    problems = [f for f in summary.files if f.outcome in ("quarantined", "superseded", UNREADABLE) or f.unknown_parties]
+    problems = [f for f in summary.files if f.outcome in (Outcome.QUARANTINED, Outcome.SUPERSEDED, Outcome.UNREADABLE) or f.unknown_parties]
     if problems:
         detail = Table(title="files needing a look", show_lines=False)
         detail.add_column("file", overflow="fold")
@@ -111,7 +112,7 @@ def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
     for col in ("constituency", "2017", "majority", "needed %", "now", "outcome"):
         m.add_column(col)
     for name, party, maj, needed, winner, outcome in marginals:
-        m.add_row(name, party, f"{maj:,}", f"{needed}", winner or "…", outcome or "awaiting")
+        m.add_row(name, party, f"{maj:,}", f"{needed}", winner or "…", outcome or SeatStatus.AWAITING)
     console.print(m)
 
     a = Table(title=f"{len(alerts)} alerts raised")

@@ -8,7 +8,7 @@ from sqlalchemy import Connection
 
 from pipeline.db import sql
 from pipeline.exceptions import PipelineError, UnknownConstituency
-from pipeline.model import Declaration
+from pipeline.model import Declaration, MessageKind
 from pipeline.names import fold
 
 
@@ -87,12 +87,12 @@ def resolve(decl: Declaration, ref: Reference) -> Declaration:
             code = "OTH"  # an unheard-of party still counts; it is reported, not rejected
             unknown.append(cand.party_label or cand.party_name or "(blank)")
         cand.party_code = code
-    if decl.kind == "rush" and decl.winning_party_label:
+    if decl.kind == MessageKind.RUSH and decl.winning_party_label:
         decl.winning_party_code = ref.party(decl.winning_party_label)
         if decl.winning_party_code is None:
             decl.winning_party_code = "OTH"
             unknown.append(decl.winning_party_label)
-    if decl.kind == "result":
+    if decl.kind == MessageKind.RESULT:
         elected = [c for c in decl.candidates if c.elected]
         decl.winning_party_code = elected[0].party_code if len(elected) == 1 else None
     decl.unknown_parties = sorted(set(unknown))

@@ -15,7 +15,8 @@ from pipeline.db import get_engine
 
 def ingest_inbox(extra_files: list[str] | None = None) -> dict:
     """Ingest whatever is in the inbox now (the trigger's list is only a hint) and archive it."""
-    from pipeline.ingest import UNREADABLE, ingest_paths
+    from pipeline.ingest import ingest_paths
+    from pipeline.model import Outcome
 
     settings = load_settings()
     settings.inbox.mkdir(parents=True, exist_ok=True)
@@ -26,10 +27,10 @@ def ingest_inbox(extra_files: list[str] | None = None) -> dict:
     return {
         "counts": summary.counts,
         "alerts": summary.alerts,
-        "quarantined": {f.file_name: f.reason for f in summary.files if f.outcome == "quarantined"},
+        "quarantined": {f.file_name: f.reason for f in summary.files if f.outcome == Outcome.QUARANTINED},
         # Logged as errors and left in the inbox; not a task failure, which
         # would hold up every file behind it while Airflow retried.
-        "unreadable": {f.file_name: f.reason for f in summary.files if f.outcome == UNREADABLE},
+        "unreadable": {f.file_name: f.reason for f in summary.files if f.outcome == Outcome.UNREADABLE},
         "seconds": round(summary.seconds, 3),
     }
 
