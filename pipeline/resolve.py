@@ -14,12 +14,11 @@ from pipeline.names import fold
 
 @dataclass(frozen=True)
 class Baseline:
-    """A seat's baseline (2017) result: who won, who came second, shares by party."""
+    """A seat's baseline (2017) result: who won, who came second, by how much."""
 
     winner: str
     runner_up: str | None
     majority_pct: float
-    shares: dict[str, float]  # party -> percent of valid votes
 
 
 @dataclass
@@ -57,13 +56,10 @@ def load_reference(conn: Connection) -> Reference:
         electorate[gss] = elect
     aliases = {k: v for k, v in conn.execute(sql("queries/reference_aliases"))}
     ref = Reference(counting, baseline_id, names, by_key, electorate, aliases)
-    shares: dict[str, dict[str, float]] = {}
-    for gss, party, share in conn.execute(sql("queries/reference_baseline_shares"), {"election_id": baseline_id}):
-        shares.setdefault(gss, {})[party] = float(share)
     for gss, winner, runner_up, majority_pct in conn.execute(
         sql("queries/reference_baseline_seats"), {"election_id": baseline_id}
     ):
-        ref.baseline[gss] = Baseline(winner, runner_up, float(majority_pct), shares.get(gss, {}))
+        ref.baseline[gss] = Baseline(winner, runner_up, float(majority_pct))
     return ref
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
-from pipeline.alerts import PlannedAlert, decide
+from pipeline.alerts import PlannedAlert, decide, flip_figures
 from pipeline.db import sql
 from pipeline.exceptions import RejectedFile
 from pipeline.model import Declaration, MessageKind, Outcome, ReasonCode, SeatStatus
@@ -181,9 +181,11 @@ def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Refere
         sql("queries/update_seat"),
         {**key, **pointers, "status": status, "known_winner": known, "known_source": known_source},
     )
-    planned = decide(
-        decl, ref.names[decl.gss_code], ref.baseline.get(decl.gss_code), state["known_winner"], known, first_recount
-    )
+    base = ref.baseline.get(decl.gss_code)
+    figures = None
+    if base is not None and known is not None and known != base.winner:
+        figures = flip_figures(conn, decl_id, ref.baseline_election_id, base.winner, known)
+    planned = decide(decl, ref.names[decl.gss_code], base, state["known_winner"], known, first_recount, figures)
     for alert in planned:
         inserted = conn.execute(
             sql("queries/insert_alert"),

@@ -25,6 +25,12 @@ PUBLISHED_2019 = {  # seats (net change against 2017)
     "SF": (7, 0), "PC": (4, 0), "SDLP": (2, 2), "GRN": (1, 0), "ALL": (1, 1), "SPK": (1, 0),
 }
 NORWICH_NORTH, BLYTH_VALLEY, BRECON = "E14000863", "E14000575", "W07000068"
+GOLDEN = json.loads((Path(__file__).resolve().parent / "golden" / "night_2019.json").read_text(encoding="utf-8"))
+
+
+def as_text(rows) -> list[list[str | None]]:
+    """Rows with every value as text, as the golden file keeps them."""
+    return [[None if v is None else str(v) for v in r] for r in rows]
 
 
 def q(engine, query: str, **params):
@@ -115,6 +121,19 @@ def test_night_alerts_once_per_flip_plus_the_false_flip(night):
     assert len({a[1] for a in flips if a[1] != false_seat}) == 81
     assert len(recounts) == 4
     assert q(engine, "select count(*) from results.targets where status = 'awaiting'") == [(0,)]
+
+
+def test_night_gives_the_figures_recorded_before_the_redesign(night):
+    """Every alert's text and every seat's figures, as the pipeline gave them before issue 10."""
+    engine, _ = night
+    assert as_text(q(engine, "select kind, gss_code, from_party, to_party, source, message "
+                             "from results.alerts order by alert_id")) == GOLDEN["alerts"]
+    assert as_text(q(engine, "select gss_code, swing_pct, swing_needed_pct from results.flips "
+                             "order by gss_code")) == GOLDEN["flips"]
+    assert as_text(q(engine, "select gss_code, status, winner_party, baseline_party, baseline_runner_up, outcome, "
+                             "majority, majority_pct, turnout_pct, swing_pct, swing_needed_pct, revision "
+                             "from results.seat_status order by gss_code")) == GOLDEN["seat_status"]
+    assert as_text(q(engine, "select * from results.party_tally order by party")) == GOLDEN["tally"]
 
 
 def test_reingesting_the_night_changes_nothing(night, night_dir, settings):
@@ -344,6 +363,9 @@ def test_replays_bad_files_are_quarantined_with_reasons_a_person_can_act_on(clea
     assert "Atlantis North" in unknown and "E14099999" in unknown
     assert "exceed the electorate" in inflated
     assert q(clean_db, "select count(*) from results.quarantine") == [(3,)]
+    # the reasons word for word, as before the redesign (tests/golden/night_2019.json)
+    assert as_text(q(clean_db, "select file_name, reason from results.quarantine order by received_at")) \
+        == GOLDEN["quarantine"]
 
 
 def test_summary_prints_reasons_and_names_whole(clean_db, settings, tmp_path):
