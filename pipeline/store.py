@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Connection
 
 from pipeline.alerts import PlannedAlert, decide, flip_figures
 from pipeline.db import sql
 from pipeline.exceptions import RejectedFile
-from pipeline.model import Declaration, MessageKind, Outcome, ReasonCode, SeatStatus
+from pipeline.model import Declaration, MessageKind, Outcome, ReasonCode
 from pipeline.resolve import Reference
+from pipeline.seat import SeatState, advance, is_first_recount
 
 
 class AlreadyReceived(Exception):  # noqa: N818 - control flow inside this module only
@@ -145,47 +146,20 @@ def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Refere
     """Move the seat's state forward if this declaration is now the current one; False if it is stale."""
     key = {"election_id": decl.election_id, "gss_code": decl.gss_code}
     conn.execute(sql("queries/ensure_seat_state"), key)
-    state = conn.execute(sql("queries/select_seat_for_update"), key).mappings().one()
+    row = conn.execute(sql("queries/select_seat_for_update"), key).mappings().one()
     top = conn.execute(sql("queries/max_revision"), {**key, "kind": decl.kind}).scalar_one()
     if decl.revision < top:
         return False
-    pointers = {
-        "result_declaration_id": state["result_declaration_id"],
-        "rush_declaration_id": state["rush_declaration_id"],
-        "recount_declaration_id": state["recount_declaration_id"],
-    }
-    first_recount = decl.kind == MessageKind.RECOUNT and pointers["recount_declaration_id"] is None
-    pointers[f"{decl.kind}_declaration_id"] = decl_id
-    if decl.kind == MessageKind.RESULT:
-        status = SeatStatus.DECLARED
-    elif state["status"] == SeatStatus.DECLARED:
-        status = SeatStatus.DECLARED  # declared for good once a result is stored
-    else:
-        status = SeatStatus(decl.kind)
-    # What is known: the current result's winner, else the current rush's.
-    if pointers["result_declaration_id"] is not None:
-        known_source = MessageKind.RESULT
-        known = (
-            decl.winning_party_code
-            if decl.kind == MessageKind.RESULT
-            else conn.execute(
-                sql("queries/winner_of_declaration"), {"declaration_id": pointers["result_declaration_id"]}
-            ).scalar_one()
-        )
-    elif pointers["rush_declaration_id"] is not None:
-        known_source = MessageKind.RUSH
-        known = decl.winning_party_code if decl.kind == MessageKind.RUSH else state["known_winner"]
-    else:
-        known_source, known = None, None
-    conn.execute(
-        sql("queries/update_seat"),
-        {**key, **pointers, "status": status, "known_winner": known, "known_source": known_source},
-    )
+    state = SeatState.from_row(row)
+    new = advance(state, decl.kind, decl_id, decl.winning_party_code)
+    conn.execute(sql("queries/update_seat"), {**key, **asdict(new)})
+    known = new.known_winner
     base = ref.baseline.get(decl.gss_code)
     figures = None
     if base is not None and known is not None and known != base.winner:
         figures = flip_figures(conn, decl_id, ref.baseline_election_id, base.winner, known)
-    planned = decide(decl, ref.names[decl.gss_code], base, state["known_winner"], known, first_recount, figures)
+    first_recount = is_first_recount(state, decl.kind)
+    planned = decide(decl, ref.names[decl.gss_code], base, state.known_winner, known, first_recount, figures)
     for alert in planned:
         inserted = conn.execute(
             sql("queries/insert_alert"),
