@@ -21,9 +21,10 @@ from sqlalchemy import text
 
 from pipeline.config import load_settings
 from pipeline.ingest import ingest_paths
-from pipeline.replay import plan_night, play
+from pipeline.rehearsal.pacing import play
+from pipeline.rehearsal.stack import LocalStack
+from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
-from pipeline.stack import LocalStack
 
 
 

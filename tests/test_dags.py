@@ -21,9 +21,10 @@ from sqlalchemy.engine import make_url
 
 from pipeline.config import PROJECT_ROOT, load_settings
 from pipeline.ingest import ingest_paths
-from pipeline.replay import plan_night, play
+from pipeline.rehearsal.pacing import play
+from pipeline.rehearsal.stack import COMPONENTS, LocalStack, group_alive
+from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
-from pipeline.stack import COMPONENTS, LocalStack, group_alive
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 
@@ -126,7 +127,7 @@ def test_pipeline_never_imports_airflow():
     import sys
 
     code = (
-        "import sys, pipeline.cli, pipeline.ingest, pipeline.tasks, pipeline.stack, pipeline.demo;"
+        "import sys, pipeline.cli, pipeline.ingest, pipeline.tasks, pipeline.rehearsal.stack, pipeline.rehearsal.demo;"
         "print([m for m in sys.modules if m == 'airflow' or m.startswith('airflow.')])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -736,7 +736,9 @@ def test_a_file_name_that_is_not_utf8_is_stored_under_a_readable_name(clean_db, 
 
 @pytest.mark.slow
 def test_replayed_2019_night_declares_all_650_seats(clean_db, settings, tmp_path):
-    from pipeline.replay import load_seats, plan_night, play
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.seats import load_seats
+    from pipeline.rehearsal.stories import plan_night
 
     messages = plan_night()
     written = play(messages, tmp_path / "inbox", speed=0, progress=False)

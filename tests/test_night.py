@@ -15,7 +15,9 @@ import pytest
 from sqlalchemy import text
 
 from pipeline.ingest import ingest_paths
-from pipeline.replay import plan_night, play
+from pipeline.rehearsal.bad_files import bad_files
+from pipeline.rehearsal.pacing import play
+from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
 
 pytestmark = pytest.mark.integration
@@ -351,8 +353,6 @@ def test_a_broken_webhook_never_stops_the_night(clean_db, settings, tmp_path, we
 
 
 def test_replays_bad_files_are_quarantined_with_reasons_a_person_can_act_on(clean_db, settings, tmp_path):
-    from pipeline.replay import bad_files
-
     bad = bad_files(plan_night())
     play(bad, tmp_path / "in", speed=0, progress=False)
     summary = ingest_paths(clean_db, [tmp_path / "in"], settings=settings)
@@ -370,8 +370,6 @@ def test_replays_bad_files_are_quarantined_with_reasons_a_person_can_act_on(clea
 
 def test_summary_prints_reasons_and_names_whole(clean_db, settings, tmp_path):
     """Reasons carry [expectation_type] tags and names can be long: the tables must not eat or cut them."""
-    from pipeline.replay import bad_files
-
     bad = bad_files(plan_night())
     play(bad, tmp_path / "in", speed=0, progress=False)
     ingest_paths(clean_db, [tmp_path / "in"], settings=settings)
