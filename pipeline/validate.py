@@ -28,7 +28,6 @@ import functools
 import json
 import logging
 import math
-import os
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -139,11 +138,10 @@ def validate(declarations: Sequence[Declaration], counted_election_id: str) -> l
 
 
 def expectations_dir() -> Path:
-    """The folder holding result.json, rush.json and recount.json."""
-    override = os.environ.get(ENV_EXPECTATIONS_DIR)
-    if override:
-        return Path(override).expanduser().resolve()
-    return Path(__file__).resolve().parent.parent / "expectations"
+    """The folder holding result.json, rush.json and recount.json (Settings.expectations_dir)."""
+    from pipeline.config import load_settings
+
+    return load_settings().expectations_dir.expanduser().resolve()
 
 
 # --------------------------------------------------------------------------- GX runtime
