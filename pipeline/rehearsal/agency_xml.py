@@ -1,8 +1,8 @@
 """The agency XML writer: the mirror of pipeline.parse, writing what it reads.
 
 `result_xml`, `rush_xml` and `recount_xml` write one message each in the
-agency's format (the spec in docs is the feed's own); tests/unit checks that
-pipeline.parse reads back exactly what was written. The agency's own figures
+agency's format; tests/unit/test_agency_xml.py checks that pipeline.parse
+reads back exactly what was written. The agency's own figures
 (`sittingParty`, `gainOrHold`, swing) follow the agency's habit of comparing
 with the party holding the seat at dissolution, not with 2017: the pipeline
 must not trust them, and this writer makes sure it cannot.
