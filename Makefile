@@ -24,16 +24,16 @@ test: setup
 	$(BIN)/python -m pytest
 
 seeds: setup
-	$(BIN)/python -m pipeline.derive_seeds seeds
+	$(BIN)/python -m pipeline.rehearsal.derive_seeds seeds
 
 demo: setup
-	$(BIN)/python -m pipeline.demo
+	$(BIN)/python -m pipeline.rehearsal.demo
 
 bench: setup
 	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 
 stop:
-	-$(BIN)/python -m pipeline.demo --stop
+	-$(BIN)/python -m pipeline.rehearsal.demo --stop
 	-$(BIN)/resultsnight db stop
 
 clean: stop

@@ -25,7 +25,8 @@ from sqlalchemy.engine import make_url
 from pipeline.config import load_settings
 from pipeline.db import database_url
 from pipeline.ingest import _prepare, _store_one, ingest_paths
-from pipeline.replay import plan_night, play
+from pipeline.rehearsal.pacing import play
+from pipeline.rehearsal.stories import plan_night
 from pipeline.resolve import load_reference
 from pipeline.schema import init_db, reset_night
 

@@ -24,9 +24,10 @@ from sqlalchemy import text
 
 from pipeline.config import load_settings
 from pipeline.ingest import ingest_paths
-from pipeline.replay import plan_night, play
+from pipeline.rehearsal.pacing import play
+from pipeline.rehearsal.stack import LocalStack
+from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
-from pipeline.stack import LocalStack
 
 
 
@@ -214,7 +215,7 @@ def bench_latency(runs: int = 3, minutes: float = 3.0, crashes: int = 5) -> dict
 
 def _sigterm_exit(stack: LocalStack) -> float:
     """Seconds from SIGTERM to the scheduler's whole process group being gone."""
-    from pipeline.stack import group_alive
+    from pipeline.rehearsal.stack import group_alive
 
     pid = stack.pid("scheduler")
     t = time.monotonic()

@@ -13,10 +13,10 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from pipeline.db import sql
-from pipeline.model import Declaration
+from pipeline.model import AlertKind, AlertSource, Declaration, MessageKind
 from pipeline.resolve import Baseline
 
 log = logging.getLogger("resultsnight.alerts")
@@ -26,33 +26,32 @@ log = logging.getLogger("resultsnight.alerts")
 class PlannedAlert:
     """An alert decided inside a storing transaction, before it is inserted."""
 
-    kind: str  # flip | retraction | recount
+    kind: AlertKind
     from_party: str | None
     to_party: str | None
-    source: str  # rush | result | recount
+    source: AlertSource
     message: str
 
 
-def party_swing(decl: Declaration, base: Baseline, party: str) -> float | None:
-    """Butler swing from the baseline winner to `party` in this result, in points; None without figures.
+@dataclass(frozen=True)
+class FlipFigures:
+    """What a flip alert quotes for the party that won: the Butler swing to it and the swing it needed."""
 
-    For the 2017 runner-up this is results.seat_status.swing_pct.
-    """
-    total = decl.valid_votes
-    if decl.kind != "result" or total <= 0:
-        return None
-    now = {}
-    for c in decl.candidates:
-        now[c.party_code] = now.get(c.party_code, 0) + (c.votes or 0)
-    # A party that did not stand polled 0%, as in results.seat_status.swing_pct.
-    gain = 100.0 * now.get(party, 0) / total - base.shares.get(party, 0.0)
-    loss = 100.0 * now.get(base.winner, 0) / total - base.shares.get(base.winner, 0.0)
-    return (gain - loss) / 2
+    swing_pct: float | None  # None from a rush, which has no votes
+    swing_needed_pct: float
 
 
-def swing_needed(base: Baseline, party: str) -> float:
-    """Half the gap between the baseline winner's share and `party`'s, in points."""
-    return (base.shares.get(base.winner, 0.0) - base.shares.get(party, 0.0)) / 2
+def flip_figures(conn: Connection, declaration_id: int, baseline_election_id: str, holder: str, party: str) -> FlipFigures:
+    """The swing from the baseline winner `holder` to `party` in a stored declaration, by the views' formulas."""
+    # Read inside the storing transaction: the declaration's candidates are already inserted.
+    row = conn.execute(
+        sql("queries/flip_figures"),
+        {"declaration_id": declaration_id, "baseline_election_id": baseline_election_id, "holder": holder, "party": party},
+    ).one()
+    return FlipFigures(
+        None if row.swing_pct is None else float(row.swing_pct),
+        float(row.swing_needed_pct),
+    )
 
 
 def decide(
@@ -62,20 +61,26 @@ def decide(
     old_winner: str | None,
     new_winner: str | None,
     first_recount: bool,
+    figures: FlipFigures | None = None,
 ) -> list[PlannedAlert]:
-    """The alerts this declaration raises, given what was known before and after it."""
+    """The alerts this declaration raises, given what was known before and after it.
+
+    `figures` are the swing figures for `new_winner`, needed when it is not the baseline winner.
+    """
     alerts: list[PlannedAlert] = []
-    if decl.kind == "recount" and first_recount:
+    if decl.kind == MessageKind.RECOUNT and first_recount:
         held = f"{base.winner} majority {base.majority_pct:.1f}% at the baseline" if base else "no baseline"
-        alerts.append(PlannedAlert("recount", None, None, "recount", f"RECOUNT: {seat_name} ({held})"))
+        alerts.append(
+            PlannedAlert(AlertKind.RECOUNT, None, None, AlertSource.RECOUNT, f"RECOUNT: {seat_name} ({held})")
+        )
     if base is None or new_winner == old_winner:
         return alerts
-    source = "result" if decl.kind == "result" else "rush"
+    source = AlertSource.RESULT if decl.kind == MessageKind.RESULT else AlertSource.RUSH
     if old_winner is not None and old_winner != base.winner:
         now = f"{new_winner} GAIN FROM {base.winner}" if new_winner != base.winner else f"{new_winner} HOLD"
         alerts.append(
             PlannedAlert(
-                "retraction",
+                AlertKind.RETRACTION,
                 base.winner,
                 old_winner,
                 source,
@@ -84,17 +89,18 @@ def decide(
             )
         )
     if new_winner is not None and new_winner != base.winner:
-        swing = party_swing(decl, base, new_winner)
-        needed = swing_needed(base, new_winner)
-        figures = f"swing {swing:.1f}%, needed {needed:.1f}%" if swing is not None else f"rush; needed {needed:.1f}%"
+        if figures is None:
+            raise ValueError(f"a flip to {new_winner} in {seat_name} needs its swing figures")
+        swing, needed = figures.swing_pct, figures.swing_needed_pct
+        quoted = f"swing {swing:.1f}%, needed {needed:.1f}%" if swing is not None else f"rush; needed {needed:.1f}%"
         if new_winner != base.runner_up:
             # The views' swing is between the 2017 winner and runner-up; say
             # whose swing this is when a party from further back wins.
-            figures += f"; {new_winner} was not second in 2017"
+            quoted += f"; {new_winner} was not second in 2017"
         alerts.append(
             PlannedAlert(
-                "flip", base.winner, new_winner, source,
-                f"{new_winner} GAIN FROM {base.winner}: {seat_name} ({figures})",
+                AlertKind.FLIP, base.winner, new_winner, source,
+                f"{new_winner} GAIN FROM {base.winner}: {seat_name} ({quoted})",
             )
         )
     return alerts

@@ -99,7 +99,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Play the 2019 night into the inbox as agency XML."""
-    from pipeline.replay import plan_night, play, with_bad_files
+    from pipeline.rehearsal.bad_files import with_bad_files
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.stories import plan_night
 
     settings = _settings()
     inbox = Path(args.inbox) if args.inbox else settings.inbox

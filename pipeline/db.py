@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.config import PROJECT_ROOT, Settings, load_settings
+from pipeline.config import Settings, load_settings
 from pipeline.exceptions import DatabaseUnavailable, PipelineError
 
 if TYPE_CHECKING:
@@ -108,8 +108,8 @@ def get_engine(settings: Settings | None = None) -> Engine:
 
 @functools.cache
 def sql_text(name: str) -> str:
-    """The text of sql/<name>.sql (e.g. 'queries/insert_declaration')."""
-    path = PROJECT_ROOT / "sql" / f"{name}.sql"
+    """The text of sql/<name>.sql (e.g. 'queries/insert_declaration'), from Settings.sql_dir."""
+    path = load_settings().sql_dir / f"{name}.sql"
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:

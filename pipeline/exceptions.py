@@ -8,6 +8,10 @@ with a non-zero exit so an operator looks.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from pipeline.model import ReasonCode
+
 
 class ResultsnightError(Exception):
     """Base of every error this package raises."""
@@ -30,9 +34,9 @@ class UnpairedRule(ConfigurationError):
 
 
 class RejectedFile(ResultsnightError):
-    """An input file is not acceptable; it is quarantined with this reason."""
+    """An input file is not acceptable; it is quarantined with this reason (and its class's code)."""
 
-    code = "rejected"
+    code: ClassVar[ReasonCode]  # stored as pipeline.receipt.reason_code; every subclass sets one
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -42,37 +46,49 @@ class RejectedFile(ResultsnightError):
 class FileTooLarge(RejectedFile):
     """The file exceeds the size bound and was not read."""
 
-    code = "too_large"
+    code = ReasonCode.TOO_LARGE
 
 
 class MalformedFile(RejectedFile):
     """The bytes are not a well-formed message (empty, truncated, not XML, bad CSV)."""
 
-    code = "malformed"
+    code = ReasonCode.MALFORMED
 
 
 class UnsafeXML(RejectedFile):
     """The XML uses entity declarations or external references (defusedxml refused it)."""
 
-    code = "unsafe_xml"
+    code = ReasonCode.UNSAFE_XML
 
 
 class UnsupportedMessage(RejectedFile):
     """Well-formed, but not a message kind the pipeline knows (wrong root element)."""
 
-    code = "unsupported"
+    code = ReasonCode.UNSUPPORTED
 
 
 class InvalidDeclaration(RejectedFile):
     """The message parsed but its figures fail validation (great-expectations)."""
 
-    code = "invalid"
+    code = ReasonCode.INVALID
 
 
 class UnknownConstituency(RejectedFile):
     """The constituency matches no seat of the election being counted."""
 
-    code = "unknown_constituency"
+    code = ReasonCode.UNKNOWN_CONSTITUENCY
+
+
+class UnstorableValue(RejectedFile):
+    """The file passed every check but holds a value the database cannot store (an integer beyond 32 bits, a NUL)."""
+
+    code = ReasonCode.UNSTORABLE
+
+
+class ParserFailure(RejectedFile):
+    """Reading the file hit a bug of ours: quarantined so the night goes on, and worth a report."""
+
+    code = ReasonCode.PARSER_ERROR
 
 
 class IncompleteFile(MalformedFile):
@@ -82,4 +98,4 @@ class IncompleteFile(MalformedFile):
     written, and quarantines it only once it has stopped changing.
     """
 
-    code = "incomplete"
+    code = ReasonCode.INCOMPLETE

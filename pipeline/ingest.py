@@ -23,13 +23,19 @@ from pipeline.alerts import deliver_pending, sink_for
 from pipeline.arrival import Signature, settle, signature
 from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
 from pipeline.db import sql
-from pipeline.exceptions import DatabaseUnavailable, FileTooLarge, IncompleteFile, InvalidDeclaration, RejectedFile
-from pipeline.model import Declaration
+from pipeline.exceptions import (
+    DatabaseUnavailable,
+    FileTooLarge,
+    IncompleteFile,
+    InvalidDeclaration,
+    ParserFailure,
+    RejectedFile,
+    UnstorableValue,
+)
+from pipeline.model import Declaration, Outcome
 from pipeline.parse import parse_file
 from pipeline.resolve import Reference, load_reference, resolve
 from pipeline.store import (
-    ALREADY,
-    QUARANTINED,
     AlreadyReceived,
     Received,
     StoreResult,
@@ -44,8 +50,6 @@ log = logging.getLogger("resultsnight.ingest")
 # (moved to the quarantine folder) and the database records where.
 KEEP_IN_DATABASE_BYTES = 64 * 1024 * 1024
 CHUNK = 1000  # files parsed and validated together (one GX run per kind per chunk)
-UNREADABLE = "unreadable"  # a file the process could not read: reported, left in place
-WAITING = "waiting"  # a file still being written (or cut off and maybe still coming): left for a later run
 
 
 @dataclass
@@ -53,7 +57,7 @@ class FileReport:
     """What happened to one file."""
 
     file_name: str
-    outcome: str  # stored | superseded | duplicate | quarantined | already | unreadable | waiting
+    outcome: Outcome
     reason: str | None = None
     declarations: int = 0
     alerts: list[str] = field(default_factory=list)
@@ -72,14 +76,12 @@ class IngestSummary:
     def counts(self) -> dict[str, int]:
         """Files per outcome."""
         c = Counter(f.outcome for f in self.files)
-        return {
-            k: c.get(k, 0) for k in ("stored", "superseded", "duplicate", "quarantined", "already", UNREADABLE, WAITING)
-        }
+        return {str(k): c.get(k, 0) for k in Outcome}
 
     @property
     def complete(self) -> bool:
         """True when every file ended stored or quarantined (none left unread)."""
-        return not any(f.outcome == UNREADABLE for f in self.files)
+        return not any(f.outcome == Outcome.UNREADABLE for f in self.files)
 
     @property
     def alerts(self) -> list[str]:
@@ -188,7 +190,7 @@ def _prepare(
             log.error("cannot read %s: %s", path, exc)
             reason = f"could not read the file ({exc.strerror or exc}); left in place, fix it and ingest again"
             if unreadable is not None:
-                unreadable.append(FileReport(display_name(path), UNREADABLE, reason))
+                unreadable.append(FileReport(display_name(path), Outcome.UNREADABLE, reason))
             continue
         pending.append(_Pending(path, rec, rejection=too_large, taken_as=taken_as))
 
@@ -230,7 +232,7 @@ def _prepare(
             continue
         except Exception as exc:  # a parser bug must not stop the night: quarantine and say so
             log.exception("unexpected error parsing %s", p.received.file_name)
-            p.rejection = RejectedFile(f"unexpected error while reading the file (please report): {exc!r}")
+            p.rejection = ParserFailure(f"unexpected error while reading the file (please report): {exc!r}")
             continue
         to_validate.extend((p, d) for d in p.declarations)
 
@@ -261,10 +263,10 @@ def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
             if p.duplicate_of:
                 return store_duplicate(conn, p.received, p.duplicate_of)
             if p.rejection is not None:
-                return store_rejected(conn, p.received, p.rejection.reason)
+                return store_rejected(conn, p.received, p.rejection)
             return store_declarations(conn, p.received, p.declarations, ref)
     except AlreadyReceived:
-        return StoreResult(ALREADY, "recorded by another run")
+        return StoreResult(Outcome.ALREADY, "recorded by another run")
     except DataError as exc:
         # A value the database cannot hold (an integer beyond 32 bits, a NUL in
         # text): the file is bad, not the night. Its transaction rolled back;
@@ -275,12 +277,13 @@ def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
         detail = (getattr(diag, "message_primary", None) or str(exc.orig)).strip()
         try:
             with engine.begin() as conn:
-                return store_rejected(conn, p.received, f"the database cannot store a value in this file: {detail}")
+                rejection = UnstorableValue(f"the database cannot store a value in this file: {detail}")
+                return store_rejected(conn, p.received, rejection)
         except AlreadyReceived:
-            return StoreResult(ALREADY, "recorded by another run")
+            return StoreResult(Outcome.ALREADY, "recorded by another run")
 
 
-def _archive(path: Path, archive: Path, outcome: str, sha256: str, taken_as: Signature | None = None) -> bool:
+def _archive(path: Path, archive: Path, outcome: Outcome, sha256: str, taken_as: Signature | None = None) -> bool:
     """Move a processed file out of the inbox (after its transaction committed); False if left in place.
 
     A file that changed after it was read holds bytes nobody has looked at:
@@ -289,7 +292,7 @@ def _archive(path: Path, archive: Path, outcome: str, sha256: str, taken_as: Sig
     if taken_as is not None and signature(path) != taken_as:
         log.warning("%s changed after it was read; left in place for the next run", path)
         return False
-    target_dir = archive / "quarantine" if outcome == QUARANTINED else archive
+    target_dir = archive / "quarantine" if outcome == Outcome.QUARANTINED else archive
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name
     if target == path:
@@ -329,7 +332,7 @@ def ingest_paths(
         recheck = [d for d in recheck if d.is_dir()]
         again = {p.resolve() for p in list_files(recheck)}
         ready, waiting = settle(list_files([*paths, *recheck]), settings.settle_seconds)
-        summary.files.extend(FileReport(display_name(w.path), WAITING, w.reason) for w in waiting)
+        summary.files.extend(FileReport(display_name(w.path), Outcome.WAITING, w.reason) for w in waiting)
         bar = _progress(len(ready)) if progress and ready else None
         for chunk in _chunks(ready, CHUNK):
             unreadable: list[FileReport] = []
@@ -343,12 +346,12 @@ def ingest_paths(
                 if p.already and p.path.resolve() in again:
                     continue  # a quarantined file whose bytes have not changed
                 if p.waiting:
-                    summary.files.append(FileReport(p.received.file_name, WAITING, p.waiting))
+                    summary.files.append(FileReport(p.received.file_name, Outcome.WAITING, p.waiting))
                     continue
                 if p.received.body is None and archive is not None:
                     p.received.stored_path = str(archive / "quarantine" / p.path.name)
                 if p.already:
-                    result = StoreResult(ALREADY, "already received")
+                    result = StoreResult(Outcome.ALREADY, "already received")
                 else:
                     result = _store_one(engine, p, ref)
                 if archive is not None:

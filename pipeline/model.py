@@ -1,11 +1,94 @@
-"""The typed declaration every feed format is parsed into."""
+"""The pipeline's vocabulary and the typed declaration every feed format is parsed into.
+
+Each enum below is the one list of the values a column may hold; the SQL
+`check` constraints in sql/migrations say the same (tests/test_foundation.py
+compares them with pg_constraint). Adding a value is one line here plus a
+migration that widens the constraint.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
-KINDS = ("result", "rush", "recount")
+
+class MessageKind(StrEnum):
+    """What a message says about a seat (pipeline.declaration.kind)."""
+
+    RESULT = "result"
+    RUSH = "rush"
+    RECOUNT = "recount"
+
+
+class SourceFormat(StrEnum):
+    """The feed a declaration came from (pipeline.declaration.source_format)."""
+
+    AGENCY_XML = "agency_xml"
+    DC_CSV = "dc_csv"
+
+
+class Outcome(StrEnum):
+    """What became of one received file (pipeline.receipt.outcome, plus two never recorded)."""
+
+    STORED = "stored"
+    SUPERSEDED = "superseded"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+    ALREADY = "already"  # this (name, content) was recorded before: nothing new is written
+    UNREADABLE = "unreadable"  # the file could not be read: reported and left in place
+    WAITING = "waiting"  # still being written, or cut off and maybe still coming: left for a later run
+
+    @classmethod
+    def recorded(cls) -> tuple[Outcome, ...]:
+        """The outcomes a receipt row can hold."""
+        return tuple(o for o in cls if o not in (cls.ALREADY, cls.UNREADABLE, cls.WAITING))
+
+
+class ReasonCode(StrEnum):
+    """Why a file was not stored as new (pipeline.receipt.reason_code); null for a stored file."""
+
+    # quarantined: one per RejectedFile subclass in pipeline.exceptions
+    TOO_LARGE = "too_large"
+    MALFORMED = "malformed"
+    INCOMPLETE = "incomplete"  # the message ends early and stopped changing: it never completed
+    UNSAFE_XML = "unsafe_xml"
+    UNSUPPORTED = "unsupported"
+    INVALID = "invalid"
+    UNKNOWN_CONSTITUENCY = "unknown_constituency"
+    UNSTORABLE = "unstorable"  # a value the database cannot hold (an integer beyond 32 bits, a NUL)
+    PARSER_ERROR = "parser_error"  # a bug of ours while reading the file
+    # not quarantined
+    DUPLICATE_BYTES = "duplicate_bytes"  # outcome duplicate: the same bytes came under another name
+    STALE_REVISION = "stale_revision"  # outcome superseded: that revision, or a higher one, is already stored
+
+
+class SeatStatus(StrEnum):
+    """Where a seat's count stands (pipeline.seat_state.status, results.seat_status.status)."""
+
+    AWAITING = "awaiting"
+    RUSH = "rush"
+    RECOUNT = "recount"
+    DECLARED = "declared"
+
+
+class AlertKind(StrEnum):
+    """What an alert announces (pipeline.alert.kind)."""
+
+    FLIP = "flip"
+    RETRACTION = "retraction"
+    RECOUNT = "recount"
+
+
+class AlertSource(StrEnum):
+    """The kind of message that raised an alert (pipeline.alert.source)."""
+
+    RUSH = "rush"
+    RESULT = "result"
+    RECOUNT = "recount"
+
+
+KINDS = tuple(MessageKind)  # the message kinds, in the order the suites are run
 
 
 @dataclass
@@ -26,8 +109,8 @@ class Candidate:
 class Declaration:
     """One message about one constituency: a rush, a full result or a recount notice."""
 
-    kind: str  # one of KINDS
-    source_format: str  # "agency_xml" or "dc_csv"
+    kind: MessageKind
+    source_format: SourceFormat
     revision: int
     constituency_name: str | None
     gss_code_given: str | None  # as in the file; may be absent

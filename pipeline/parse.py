@@ -15,12 +15,12 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from pipeline.exceptions import IncompleteFile, InvalidDeclaration, MalformedFile, UnsafeXML, UnsupportedMessage
-from pipeline.model import Candidate, Declaration
+from pipeline.model import Candidate, Declaration, MessageKind, SourceFormat
 
 ROOTS = {
-    "FirstPastThePostResult": "result",
-    "FirstPastThePostRush": "rush",
-    "Recount": "recount",
+    "FirstPastThePostResult": MessageKind.RESULT,
+    "FirstPastThePostRush": MessageKind.RUSH,
+    "Recount": MessageKind.RECOUNT,
 }
 _WHOLE = re.compile(r"[+-]?\d+")
 _NAME_REVISION = re.compile(r"_(\d+)\.xml$", re.IGNORECASE)
@@ -119,7 +119,7 @@ def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
 
     decl = Declaration(
         kind=kind,
-        source_format="agency_xml",
+        source_format=SourceFormat.AGENCY_XML,
         revision=revision,
         constituency_name=(con.get("name") or "").strip() or None,
         gss_code_given=(con.get("gssCode") or "").strip() or None,
@@ -131,9 +131,9 @@ def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
     )
     if decl.election_date:
         decl.election_id = f"parl.{decl.election_date}"
-    if kind == "rush":
+    if kind == MessageKind.RUSH:
         decl.winning_party_label = (con.get("winningParty") or "").strip() or None
-    if kind == "result":
+    if kind == MessageKind.RESULT:
         decl.electorate_raw = con.get("electorate")
         decl.electorate = whole_number(decl.electorate_raw)
         if decl.electorate_raw is not None and decl.electorate is None:
@@ -187,8 +187,8 @@ def parse_dc_csv(body: bytes) -> list[Declaration]:
         decl = by_ballot.get(key)
         if decl is None:
             decl = Declaration(
-                kind="result",
-                source_format="dc_csv",
+                kind=MessageKind.RESULT,
+                source_format=SourceFormat.DC_CSV,
                 revision=1,
                 constituency_name=(row.get("post_label") or "").strip() or None,
                 gss_code_given=(row.get("gss") or "").strip() or None,

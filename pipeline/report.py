@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import Engine, Row
 
 from pipeline.db import sql
-from pipeline.ingest import UNREADABLE, WAITING, IngestSummary
+from pipeline.ingest import IngestSummary
+from pipeline.model import Outcome, SeatStatus
 from pipeline.watchlists import load_watch_lists
 
 
@@ -36,12 +37,12 @@ class NightFigures:
     @property
     def declared(self) -> int:
         """Seats with a stored result."""
-        return self.status.get("declared", 0)
+        return self.status.get(SeatStatus.DECLARED, 0)
 
     @property
     def headline(self) -> str:
         """'N of 650 seats declared', plus the other statuses."""
-        rest = ", ".join(f"{k} {v}" for k, v in sorted(self.status.items()) if k != "declared")
+        rest = ", ".join(f"{k} {v}" for k, v in sorted(self.status.items()) if k != SeatStatus.DECLARED)
         return f"{self.declared} of {sum(self.status.values())} seats declared" + (f"; {rest}" if rest else "")
 
 
@@ -79,14 +80,15 @@ def print_ingest_summary(summary: IngestSummary) -> None:
 
     console = _console()
     # Those columns only when needed.
-    counts = {k: v for k, v in summary.counts.items() if k not in (UNREADABLE, WAITING) or v}
+    counts = {k: v for k, v in summary.counts.items() if k not in (Outcome.UNREADABLE, Outcome.WAITING) or v}
     table = Table(title=f"ingested {len(summary.files)} files in {summary.seconds:.2f} s")
     for name in counts:
         table.add_column(name, justify="right")
     table.add_row(*(f"{v:,}" for v in counts.values()))
     console.print(table)
     problems = [
-        f for f in summary.files if f.outcome in ("quarantined", "superseded", UNREADABLE, WAITING) or f.unknown_parties
+        f for f in summary.files
+        if f.outcome in (Outcome.QUARANTINED, Outcome.SUPERSEDED, Outcome.UNREADABLE, Outcome.WAITING) or f.unknown_parties
     ]
     if problems:
         detail = Table(title="files needing a look", show_lines=False)
@@ -101,7 +103,7 @@ def print_ingest_summary(summary: IngestSummary) -> None:
         console.print(detail)
     for message in summary.alerts:
         console.print(Text.assemble(("ALERT", "bold red"), " ", message))
-    if waiting := summary.counts[WAITING]:
+    if waiting := summary.counts[Outcome.WAITING]:
         console.print(f"{waiting} file(s) still being written were left in place: run the ingest again to take them")
 
 
@@ -136,7 +138,7 @@ def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
         for col in ("constituency", label, "majority", "needed %", "now", "outcome"):
             m.add_column(col)
         for name, party, maj, needed, winner, outcome in watch.seats:
-            m.add_row(name, party, f"{maj:,}", f"{needed}", winner or "…", outcome or "awaiting")
+            m.add_row(name, party, f"{maj:,}", f"{needed}", winner or "…", outcome or SeatStatus.AWAITING)
         console.print(m)
 
     a = Table(title=f"{len(alerts)} alerts raised")

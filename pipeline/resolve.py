@@ -8,18 +8,17 @@ from sqlalchemy import Connection
 
 from pipeline.db import sql
 from pipeline.exceptions import PipelineError, UnknownConstituency
-from pipeline.model import Declaration
+from pipeline.model import Declaration, MessageKind
 from pipeline.names import fold
 
 
 @dataclass(frozen=True)
 class Baseline:
-    """A seat's baseline (2017) result: who won, who came second, shares by party."""
+    """A seat's baseline (2017) result: who won, who came second, by how much."""
 
     winner: str
     runner_up: str | None
     majority_pct: float
-    shares: dict[str, float]  # party -> percent of valid votes
 
 
 @dataclass
@@ -57,13 +56,10 @@ def load_reference(conn: Connection) -> Reference:
         electorate[gss] = elect
     aliases = {k: v for k, v in conn.execute(sql("queries/reference_aliases"))}
     ref = Reference(counting, baseline_id, names, by_key, electorate, aliases)
-    shares: dict[str, dict[str, float]] = {}
-    for gss, party, share in conn.execute(sql("queries/reference_baseline_shares"), {"election_id": baseline_id}):
-        shares.setdefault(gss, {})[party] = float(share)
     for gss, winner, runner_up, majority_pct in conn.execute(
         sql("queries/reference_baseline_seats"), {"election_id": baseline_id}
     ):
-        ref.baseline[gss] = Baseline(winner, runner_up, float(majority_pct), shares.get(gss, {}))
+        ref.baseline[gss] = Baseline(winner, runner_up, float(majority_pct))
     return ref
 
 
@@ -87,12 +83,12 @@ def resolve(decl: Declaration, ref: Reference) -> Declaration:
             code = "OTH"  # an unheard-of party still counts; it is reported, not rejected
             unknown.append(cand.party_label or cand.party_name or "(blank)")
         cand.party_code = code
-    if decl.kind == "rush" and decl.winning_party_label:
+    if decl.kind == MessageKind.RUSH and decl.winning_party_label:
         decl.winning_party_code = ref.party(decl.winning_party_label)
         if decl.winning_party_code is None:
             decl.winning_party_code = "OTH"
             unknown.append(decl.winning_party_label)
-    if decl.kind == "result":
+    if decl.kind == MessageKind.RESULT:
         elected = [c for c in decl.candidates if c.elected]
         decl.winning_party_code = elected[0].party_code if len(elected) == 1 else None
     decl.unknown_parties = sorted(set(unknown))

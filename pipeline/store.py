@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Connection
 
-from pipeline.alerts import PlannedAlert, decide
+from pipeline.alerts import PlannedAlert, decide, flip_figures
 from pipeline.db import sql
-from pipeline.model import Declaration
+from pipeline.exceptions import RejectedFile
+from pipeline.model import Declaration, MessageKind, Outcome, ReasonCode
 from pipeline.resolve import Reference
-
-STORED, SUPERSEDED, DUPLICATE, QUARANTINED, ALREADY = "stored", "superseded", "duplicate", "quarantined", "already"
+from pipeline.seat import SeatState, advance, is_first_recount
 
 
 class AlreadyReceived(Exception):  # noqa: N818 - control flow inside this module only
@@ -34,8 +34,9 @@ class Received:
 class StoreResult:
     """What became of one file."""
 
-    outcome: str
+    outcome: Outcome
     reason: str | None = None
+    reason_code: ReasonCode | None = None  # null exactly when stored
     declaration_ids: list[int] = field(default_factory=list)
     alerts: list[PlannedAlert] = field(default_factory=list)
     unknown_parties: list[str] = field(default_factory=list)
@@ -50,6 +51,7 @@ def _record(conn: Connection, f: Received, result: StoreResult) -> StoreResult:
             "sha256": f.sha256,
             "outcome": result.outcome,
             "reason": result.reason,
+            "reason_code": result.reason_code,
             "declaration_ids": result.declaration_ids,
         },
     ).first()
@@ -71,21 +73,21 @@ def _keep_bytes(conn: Connection, f: Received) -> None:
     )
 
 
-def store_rejected(conn: Connection, f: Received, reason: str) -> StoreResult:
-    """Quarantine a file: keep its bytes and the reason."""
+def store_rejected(conn: Connection, f: Received, rejection: RejectedFile) -> StoreResult:
+    """Quarantine a file: keep its bytes, the reason and the reason's code."""
     _keep_bytes(conn, f)
-    return _record(conn, f, StoreResult(QUARANTINED, reason))
+    return _record(conn, f, StoreResult(Outcome.QUARANTINED, rejection.reason, rejection.code))
 
 
 def store_duplicate(conn: Connection, f: Received, first_name: str) -> StoreResult:
     """Record a file whose bytes we already have under another name."""
-    return _record(conn, f, StoreResult(DUPLICATE, f"same bytes as {first_name}"))
+    return _record(conn, f, StoreResult(Outcome.DUPLICATE, f"same bytes as {first_name}", ReasonCode.DUPLICATE_BYTES))
 
 
 def store_declarations(conn: Connection, f: Received, decls: list[Declaration], ref: Reference) -> StoreResult:
     """Store validated declarations of one file, update each seat and raise its alerts."""
     _keep_bytes(conn, f)
-    result = StoreResult(SUPERSEDED)
+    result = StoreResult(Outcome.SUPERSEDED)
     stale: list[str] = []
     for decl in decls:
         row = conn.execute(
@@ -100,7 +102,7 @@ def store_declarations(conn: Connection, f: Received, decls: list[Declaration], 
                 "sha256": f.sha256,
                 "electorate": decl.electorate,
                 "turnout": decl.turnout,
-                "valid_votes": decl.valid_votes if decl.kind == "result" else None,
+                "valid_votes": decl.valid_votes if decl.kind == MessageKind.RESULT else None,
                 "winner_party": decl.winning_party_code,
                 "agency": json.dumps(decl.agency),
                 "unknown_parties": decl.unknown_parties,
@@ -129,14 +131,14 @@ def store_declarations(conn: Connection, f: Received, decls: list[Declaration], 
                 ],
             )
         if _advance_seat(conn, decl, decl_id, ref, result):
-            result.outcome = STORED
+            result.outcome = Outcome.STORED
         else:
             stale.append(
                 f"{decl.kind} revision {decl.revision} for {ref.names[decl.gss_code]} "
                 "arrived after a higher revision; kept as history"
             )
-    if result.outcome == SUPERSEDED:
-        result.reason = "; ".join(stale)
+    if result.outcome == Outcome.SUPERSEDED:
+        result.reason, result.reason_code = "; ".join(stale), ReasonCode.STALE_REVISION
     return _record(conn, f, result)
 
 
@@ -144,45 +146,20 @@ def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Refere
     """Move the seat's state forward if this declaration is now the current one; False if it is stale."""
     key = {"election_id": decl.election_id, "gss_code": decl.gss_code}
     conn.execute(sql("queries/ensure_seat_state"), key)
-    state = conn.execute(sql("queries/select_seat_for_update"), key).mappings().one()
+    row = conn.execute(sql("queries/select_seat_for_update"), key).mappings().one()
     top = conn.execute(sql("queries/max_revision"), {**key, "kind": decl.kind}).scalar_one()
     if decl.revision < top:
         return False
-    pointers = {
-        "result_declaration_id": state["result_declaration_id"],
-        "rush_declaration_id": state["rush_declaration_id"],
-        "recount_declaration_id": state["recount_declaration_id"],
-    }
-    first_recount = decl.kind == "recount" and pointers["recount_declaration_id"] is None
-    pointers[f"{decl.kind}_declaration_id"] = decl_id
-    if decl.kind == "result":
-        status = "declared"
-    elif state["status"] == "declared":
-        status = "declared"  # declared for good once a result is stored
-    else:
-        status = decl.kind
-    # What is known: the current result's winner, else the current rush's.
-    if pointers["result_declaration_id"] is not None:
-        known_source = "result"
-        known = (
-            decl.winning_party_code
-            if decl.kind == "result"
-            else conn.execute(
-                sql("queries/winner_of_declaration"), {"declaration_id": pointers["result_declaration_id"]}
-            ).scalar_one()
-        )
-    elif pointers["rush_declaration_id"] is not None:
-        known_source = "rush"
-        known = decl.winning_party_code if decl.kind == "rush" else state["known_winner"]
-    else:
-        known_source, known = None, None
-    conn.execute(
-        sql("queries/update_seat"),
-        {**key, **pointers, "status": status, "known_winner": known, "known_source": known_source},
-    )
-    planned = decide(
-        decl, ref.names[decl.gss_code], ref.baseline.get(decl.gss_code), state["known_winner"], known, first_recount
-    )
+    state = SeatState.from_row(row)
+    new = advance(state, decl.kind, decl_id, decl.winning_party_code)
+    conn.execute(sql("queries/update_seat"), {**key, **asdict(new)})
+    known = new.known_winner
+    base = ref.baseline.get(decl.gss_code)
+    figures = None
+    if base is not None and known is not None and known != base.winner:
+        figures = flip_figures(conn, decl_id, ref.baseline_election_id, base.winner, known)
+    first_recount = is_first_recount(state, decl.kind)
+    planned = decide(decl, ref.names[decl.gss_code], base, state.known_winner, known, first_recount, figures)
     for alert in planned:
         inserted = conn.execute(
             sql("queries/insert_alert"),

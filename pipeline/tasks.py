@@ -33,7 +33,8 @@ def ingest_inbox(extra_files: list[str] | None = None, events: list[Mapping] | N
     bytes have changed, so nothing waits longer than a minute if an event is
     ever lost.
     """
-    from pipeline.ingest import UNREADABLE, WAITING, ingest_paths
+    from pipeline.ingest import ingest_paths
+    from pipeline.model import Outcome
 
     settings = load_settings()
     settings.inbox.mkdir(parents=True, exist_ok=True)
@@ -50,11 +51,11 @@ def ingest_inbox(extra_files: list[str] | None = None, events: list[Mapping] | N
         "mode": "announced" if named else "sweep",
         "counts": summary.counts,
         "alerts": summary.alerts,
-        "quarantined": {f.file_name: f.reason for f in summary.files if f.outcome == "quarantined"},
+        "quarantined": {f.file_name: f.reason for f in summary.files if f.outcome == Outcome.QUARANTINED},
         # Logged and left in the inbox; not a task failure, which would hold
         # up every file behind it while Airflow retried.
-        "unreadable": {f.file_name: f.reason for f in summary.files if f.outcome == UNREADABLE},
-        "waiting": {f.file_name: f.reason for f in summary.files if f.outcome == WAITING},
+        "unreadable": {f.file_name: f.reason for f in summary.files if f.outcome == Outcome.UNREADABLE},
+        "waiting": {f.file_name: f.reason for f in summary.files if f.outcome == Outcome.WAITING},
         "seconds": round(summary.seconds, 3),
     }
 

@@ -80,3 +80,33 @@ def clean_db(engine):
 
     reset_night(engine)
     return engine
+
+
+def _alerts_the_plan_raises(only=None, seed: int = 2019):
+    """Alerts per kind the replayed night must raise, derived from its plan (not counted by hand).
+
+    Every seat that changes hands against 2017 flips once; every false flip
+    (revision 1 shows the wrong winner, revision 2 corrects it) flips and is
+    retracted once; every recount seat raises one recount alert.
+    """
+    from collections import Counter
+
+    from pipeline.rehearsal.seats import load_seats
+    from pipeline.rehearsal.stories import choose_stories
+
+    seats = load_seats()
+    recounts, false_flips, _ = choose_stories(seats, seed=seed)
+    wanted = set(only) if only is not None else {s.gss_code for s in seats}
+    gains = [s.gss_code for s in seats if s.winner != s.winner_2017 and s.gss_code in wanted]
+    false_flips = [g for g in false_flips if g in wanted]
+    return {
+        "counts": Counter(flip=len(gains) + len(false_flips), retraction=len(false_flips),
+                          recount=len([g for g in recounts if g in wanted])),
+        "false_flips": false_flips,
+    }
+
+
+@pytest.fixture(scope="session")
+def plan_alerts():
+    """`plan_alerts(only=None, seed=2019)`: the alerts the replayed night's plan must raise."""
+    return _alerts_the_plan_raises

@@ -24,7 +24,7 @@ from pipeline.arrival import Signature, open_for_writing, settle, settled
 from pipeline.exceptions import IncompleteFile, MalformedFile
 from pipeline.ingest import ingest_paths
 from pipeline.parse import parse_file
-from pipeline.replay import plan_night
+from pipeline.rehearsal.stories import plan_night
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 NORWICH = "General_Election_2019_result_Norwich_North_1.xml"

@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 
-from pipeline.stack import read_env_file
+from pipeline.rehearsal.stack import read_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"

@@ -188,12 +188,12 @@ def test_alternative_baseline_csv(engine, settings, tmp_path):
 
 
 def test_committed_seeds_match_the_derivation(tmp_path, settings):
-    """seeds/ is exactly what pipeline.derive_seeds makes from the uk-politics data."""
+    """seeds/ is exactly what pipeline.rehearsal.derive_seeds makes from the uk-politics data."""
     import importlib.util
 
     if importlib.util.find_spec("uk_politics") is None:
         pytest.fail("uk-politics is not installed; `make setup` installs it (--no-deps)")
-    from pipeline.derive_seeds import derive
+    from pipeline.rehearsal.derive_seeds import derive
 
     derive(tmp_path)
     derived = {p.name for p in tmp_path.glob("*.csv")}

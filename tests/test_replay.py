@@ -1,4 +1,4 @@
-"""Fast tests for the recorded-night generator (no database)."""
+"""The replayed night (pipeline.rehearsal): seats, stories, bad files and pacing. No database."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from pathlib import Path
 import defusedxml.ElementTree as ET
 import pytest
 
-from pipeline import replay
-from pipeline.replay import Message, play, plan_night
+from pipeline.rehearsal.agency_xml import AGENCY_PARTY, slug
+from pipeline.rehearsal.bad_files import with_bad_files
+from pipeline.rehearsal.pacing import play
+from pipeline.rehearsal.seats import Seat, load_seats, winners_2019
+from pipeline.rehearsal.stories import Message, choose_stories, plan_night
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 ROOTS = {"result": "FirstPastThePostResult", "rush": "FirstPastThePostRush", "recount": "Recount"}
@@ -32,8 +35,8 @@ def seeds_2019() -> dict[str, dict[str, int]]:
 
 
 @pytest.fixture(scope="module")
-def seats() -> dict[str, replay.Seat]:
-    return {s.gss_code: s for s in replay.load_seats()}
+def seats() -> dict[str, Seat]:
+    return {s.gss_code: s for s in load_seats()}
 
 
 def constituency(message: Message):
@@ -42,7 +45,7 @@ def constituency(message: Message):
 
 def votes_of(message: Message) -> dict[str, int]:
     """Candidate votes keyed by canonical party code, read back from the XML."""
-    code = {abbr: party for party, (abbr, _) in replay.AGENCY_PARTY.items()}
+    code = {abbr: party for party, (abbr, _) in AGENCY_PARTY.items()}
     return {
         code[c.find("Party").get("abbreviation")]: int(c.find("Party").get("votes"))
         for c in constituency(message).findall("Candidate")
@@ -54,7 +57,7 @@ def utc(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def elected(message: Message) -> str:
-    code = {abbr: party for party, (abbr, _) in replay.AGENCY_PARTY.items()}
+    code = {abbr: party for party, (abbr, _) in AGENCY_PARTY.items()}
     (winner,) = [c for c in constituency(message).findall("Candidate") if c.get("elected") == "*"]
     return code[winner.find("Party").get("abbreviation")]
 
@@ -71,12 +74,14 @@ def final_results(messages: list[Message]) -> dict[str, Message]:
     return {g: max(ms, key=lambda m: m.revision) for g, ms in by_seat(messages, "result").items()}
 
 
+@pytest.mark.unit
 def test_every_seat_gets_one_first_result(night, seeds_2019):
     firsts = [m for m in night if m.kind == "result" and m.revision == 1]
     assert len(firsts) == 650
     assert {m.gss_code for m in firsts} == set(seeds_2019)
 
 
+@pytest.mark.unit
 def test_final_revision_votes_are_the_2019_figures(night, seeds_2019):
     finals = final_results(night)
     assert len(finals) == 650
@@ -85,6 +90,7 @@ def test_final_revision_votes_are_the_2019_figures(night, seeds_2019):
         assert constituency(message).get("gssCode") == gss
 
 
+@pytest.mark.unit
 def test_result_figures_are_consistent(night, seats):
     for message in final_results(night).values():
         seat = seats[message.gss_code]
@@ -95,16 +101,17 @@ def test_result_figures_are_consistent(night, seats):
         assert int(c.get("majority")) == ranked[0] - ranked[1]
         assert c.get("name") == seat.name and int(c.get("number")) == seat.number
         assert elected(message) == seat.winner
-        assert replay.AGENCY_PARTY[seat.winner][0] == c.get("winningParty")
+        assert AGENCY_PARTY[seat.winner][0] == c.get("winningParty")
 
 
+@pytest.mark.unit
 def test_every_message_parses_and_matches_its_file_name(night):
     for m in night:
         root = ET.fromstring(m.body)
         assert root.tag == ROOTS[m.kind]
         assert int(root.get("revision")) == m.revision
-        slug = replay.slug(constituency(m).get("name"))
-        assert m.file_name == f"General_Election_2019_{m.kind}_{slug}_{m.revision}.xml"
+        name_slug = slug(constituency(m).get("name"))
+        assert m.file_name == f"General_Election_2019_{m.kind}_{name_slug}_{m.revision}.xml"
         assert m.file_name.isascii()
         election = root.find("Election")
         assert (election.get("name"), election.get("date"), election.get("type")) == (
@@ -117,6 +124,7 @@ def test_every_message_parses_and_matches_its_file_name(night):
             assert root.get("declarationTime").endswith("+00:00")
 
 
+@pytest.mark.unit
 def test_file_names_unique_and_ascii_folded(night):
     names = [m.file_name for m in night]
     assert len(names) == len(set(names))
@@ -124,11 +132,13 @@ def test_file_names_unique_and_ascii_folded(night):
     assert "General_Election_2019_result_Birmingham_Edgbaston_1.xml" in names
 
 
+@pytest.mark.unit
 def test_messages_sorted_by_landing_time_and_utc(night):
     assert all(m.at.tzinfo is not None and m.at.utcoffset() == timedelta(0) for m in night)
     assert [m.at for m in night] == sorted(m.at for m in night)
 
 
+@pytest.mark.unit
 def test_declaration_times_are_plausible(night, seats):
     results = [m for m in night if m.kind == "result" and m.revision == 1]
     first, last = results[0], results[-1]
@@ -140,6 +150,7 @@ def test_declaration_times_are_plausible(night, seats):
     assert len(core) > 0.75 * len(results)
 
 
+@pytest.mark.unit
 def test_rushes_land_shortly_before_their_result_and_flash_the_winner(night, seats):
     results = by_seat(night, "result")
     rushes = by_seat(night, "rush")
@@ -149,10 +160,11 @@ def test_rushes_land_shortly_before_their_result_and_flash_the_winner(night, sea
         gap = first.at - rush.at
         assert timedelta(0) < gap < timedelta(minutes=6), gss
         flashed = constituency(rush).get("winningParty")
-        assert flashed == replay.AGENCY_PARTY[seats[gss].winner][0]
+        assert flashed == AGENCY_PARTY[seats[gss].winner][0]
         assert rush.revision == 1
 
 
+@pytest.mark.unit
 def test_recounts_precede_results_and_include_kensington(night, seats):
     recounts = by_seat(night, "recount")
     assert len(recounts) == 4
@@ -164,6 +176,7 @@ def test_recounts_precede_results_and_include_kensington(night, seats):
         assert constituency(notice).get("gssCode") == gss
 
 
+@pytest.mark.unit
 def test_corrections_fix_one_figure_and_keep_the_winner(night, seats):
     results = by_seat(night, "result")
     corrected = {g: sorted(ms, key=lambda m: m.revision) for g, ms in results.items() if len(ms) > 1}
@@ -183,8 +196,9 @@ def test_corrections_fix_one_figure_and_keep_the_winner(night, seats):
     assert flips == 1
 
 
+@pytest.mark.unit
 def test_false_flip_shows_a_false_gain_then_the_true_hold(night, seats):
-    _, flips, _ = replay.choose_stories(list(seats.values()))
+    _, flips, _ = choose_stories(list(seats.values()))
     (gss,) = flips
     seat = seats[gss]
     first, second = sorted(by_seat(night, "result")[gss], key=lambda m: m.revision)
@@ -197,6 +211,7 @@ def test_false_flip_shows_a_false_gain_then_the_true_hold(night, seats):
     assert gss not in by_seat(night, "rush")  # documented choice: no rush for a false flip
 
 
+@pytest.mark.unit
 def test_agency_compares_with_the_sitting_party_not_2017(night, seats):
     finals = {seats[g].name: constituency(m) for g, m in final_results(night).items()}
     brecon = finals["Brecon and Radnorshire"]
@@ -210,8 +225,9 @@ def test_agency_compares_with_the_sitting_party_not_2017(night, seats):
     assert finals["Bassetlaw"].get("swingTo") == "C" and finals["Bassetlaw"].get("swingFrom") == "Lab"
 
 
+@pytest.mark.unit
 def test_winners_2019_match_the_seed_totals():
-    winners = replay.winners_2019()
+    winners = winners_2019()
     assert len(winners) == 650
     tally: dict[str, int] = defaultdict(int)
     for party in winners.values():
@@ -219,11 +235,13 @@ def test_winners_2019_match_the_seed_totals():
     assert (tally["CON"], tally["LAB"], tally["SNP"], tally["LD"]) == (365, 202, 48, 11)
 
 
+@pytest.mark.unit
 def test_deterministic_for_a_seed():
     assert plan_night(seed=7) == plan_night(seed=7)
     assert plan_night(seed=7) != plan_night(seed=8)
 
 
+@pytest.mark.unit
 def test_only_gives_the_same_story_as_the_full_night(night, seats):
     chosen = sorted(seats)[:3] + ["E14000768"]  # and Kensington, with its recount
     subset = plan_night(only=chosen)
@@ -231,6 +249,7 @@ def test_only_gives_the_same_story_as_the_full_night(night, seats):
     assert {m.gss_code for m in subset} == set(chosen)
 
 
+@pytest.mark.unit
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError):
         plan_night(only=["E99999999"])
@@ -238,15 +257,35 @@ def test_bad_arguments_are_refused():
         plan_night(corrections=1, false_flips=2)
 
 
+@pytest.mark.unit
 def test_seeds_dir_can_point_elsewhere(tmp_path, seats):
     for name in ("constituencies.csv", "results_2019.csv", "results_2017.csv"):
         (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
     assert plan_night(tmp_path, only=["E14000768"]) == plan_night(only=["E14000768"])
 
 
+@pytest.mark.unit
+def test_the_seeds_folder_comes_from_the_settings(tmp_path, monkeypatch):
+    """RESULTSNIGHT_SEEDS_DIR (read in pipeline.config) is where the replay reads its seats."""
+    for name in ("constituencies.csv", "results_2019.csv", "results_2017.csv"):
+        (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
+    with (tmp_path / "constituencies.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    kensington = next(r for r in rows if r["gss_code"] == "E14000768")
+    kensington["electorate_2019"] = str(int(kensington["electorate_2019"]) + 1)
+    with (tmp_path / "constituencies.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    before = {s.gss_code: s.electorate for s in load_seats()}["E14000768"]
+    monkeypatch.setenv("RESULTSNIGHT_SEEDS_DIR", str(tmp_path))
+    assert {s.gss_code: s.electorate for s in load_seats()}["E14000768"] == before + 1
+
+
 SMALL = ["E14000768", "E14000575", "W07000041", "E14000964"]  # Kensington, Blyth Valley, Ynys Môn, St Ives
 
 
+@pytest.mark.unit
 def test_play_writes_every_file_atomically(tmp_path):
     messages = plan_night(only=SMALL)
     calls: list[float] = []
@@ -259,6 +298,7 @@ def test_play_writes_every_file_atomically(tmp_path):
         assert (inbox / m.file_name).read_bytes() == m.body
 
 
+@pytest.mark.unit
 def test_play_paces_by_the_night_span(tmp_path):
     messages = plan_night(only=SMALL)
     span = (messages[-1].at - messages[0].at).total_seconds()
@@ -270,6 +310,7 @@ def test_play_paces_by_the_night_span(tmp_path):
     assert sum(slept) == pytest.approx(10, rel=1e-6)
 
 
+@pytest.mark.unit
 def test_play_with_progress_bar(tmp_path):
     messages = plan_night(only=SMALL[:2])
     slept: list[float] = []
@@ -278,14 +319,16 @@ def test_play_with_progress_bar(tmp_path):
     assert all(s <= 1.0 for s in slept)  # short slices keep the replayed clock ticking
 
 
+@pytest.mark.unit
 def test_play_refuses_bad_pacing(tmp_path):
     with pytest.raises(ValueError):
         play([], tmp_path, speed=-1)
     assert play([], tmp_path, progress=False) == 0
 
 
+@pytest.mark.unit
 def test_bad_files_slot_in_without_taking_a_real_files_name(night):
-    mixed = replay.with_bad_files(night)
+    mixed = with_bad_files(night)
     bad = [m for m in mixed if m.kind == "bad"]
     assert len(mixed) == len(night) + 3 and len(bad) == 3
     assert len({m.file_name for m in mixed}) == len(mixed)  # none overwrites a real declaration in the inbox

@@ -16,15 +16,18 @@ select
     w.votes as winner_votes,
     ru.party_code as runner_up_party,
     coalesce(ru.votes, 0) as runner_up_votes,
-    w.votes - coalesce(ru.votes, 0) as majority,
-    100.0 * (w.votes - coalesce(ru.votes, 0)) / nullif(d.valid_votes, 0) as majority_pct,
-    100.0 * d.valid_votes / nullif(coalesce(d.electorate, ct.electorate), 0) as turnout_pct,
+    pipeline.majority(w.votes, ru.votes) as majority,
+    pipeline.pct(pipeline.majority(w.votes, ru.votes), d.valid_votes) as majority_pct,
+    pipeline.pct(d.valid_votes, coalesce(d.electorate, ct.electorate)) as turnout_pct,
     -- Butler swing between the baseline winner and runner-up, as the
     -- contract defines it; a party that did not stand this time polled 0%
     -- (so in the Speaker's seat the figure is arithmetic, not politics).
+    -- sql/queries/flip_figures.sql gives a flip alert the same figure.
     case when b.gss_code is not null then
-        ((100.0 * coalesce(br.votes, 0) / nullif(d.valid_votes, 0) - coalesce(bru.share_pct, 0))
-         - (100.0 * coalesce(bw.votes, 0) / nullif(d.valid_votes, 0) - coalesce(bwi.share_pct, 0))) / 2
+        pipeline.butler_swing(
+            pipeline.pct(coalesce(bw.votes, 0), d.valid_votes), coalesce(bwi.share_pct, 0),
+            pipeline.pct(coalesce(br.votes, 0), d.valid_votes), coalesce(bru.share_pct, 0)
+        )
     end as swing_pct
 from pipeline.seat_state as st
 join setting on st.election_id = setting.counting_election_id

@@ -1,4 +1,4 @@
--- One row per constituency per past election: winner, runner-up, majority.
+-- One row per constituency per past election: winner, runner-up, majority, swing the runner-up needed.
 -- Materialised: the seeds change only at `resultsnight db init`, which refreshes it.
 create materialized view if not exists pipeline.past_seat as
 with ranked as (
@@ -20,8 +20,9 @@ select
     r.party_code as runner_up_party,
     r.votes as runner_up_votes,
     w.valid_votes,
-    w.votes - coalesce(r.votes, 0) as majority,
-    100.0 * (w.votes - coalesce(r.votes, 0)) / nullif(w.valid_votes, 0) as majority_pct
+    pipeline.majority(w.votes, r.votes) as majority,
+    pipeline.pct(pipeline.majority(w.votes, r.votes), w.valid_votes) as majority_pct,
+    pipeline.swing_needed(pipeline.majority(w.votes, r.votes), w.valid_votes) as swing_needed_pct  -- for the runner-up
 from ranked as w
 left join ranked as r
     on r.election_id = w.election_id and r.gss_code = w.gss_code and r.place = 2

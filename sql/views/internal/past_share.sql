@@ -5,5 +5,5 @@ select
     gss_code,
     party_code,
     votes,
-    100.0 * votes / nullif(sum(votes) over (partition by election_id, gss_code), 0) as share_pct
+    pipeline.pct(votes, sum(votes) over (partition by election_id, gss_code)) as share_pct
 from pipeline.past_result

@@ -8,7 +8,7 @@ select
     c.party_code as party,
     c.party_label,
     c.votes,
-    round(100.0 * c.votes / nullif(d.valid_votes, 0), 2) as share_pct,
+    round(pipeline.pct(c.votes, d.valid_votes), 2) as share_pct,
     c.elected,
     d.revision
 from pipeline.seat_state as st

@@ -9,6 +9,7 @@ select
     r.received_at,
     r.outcome,  -- stored | superseded | duplicate | quarantined
     r.reason,   -- why it was superseded, a duplicate (of which file) or quarantined
+    r.reason_code,  -- that reason as a code (null when stored): pipeline.model.ReasonCode
     cardinality(r.declaration_ids) as declarations,
     f.size_bytes
 from pipeline.receipt as r

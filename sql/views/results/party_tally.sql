@@ -33,7 +33,7 @@ select
     coalesce(lost.losses, 0) as losses,
     coalesce(won.gains, 0) - coalesce(lost.losses, 0) as net,
     coalesce(votes.votes, 0) as votes,
-    round(100.0 * coalesce(votes.votes, 0) / nullif(sum(votes.votes) over (), 0), 2) as vote_share_pct,
+    round(pipeline.pct(coalesce(votes.votes, 0), sum(votes.votes) over ()), 2) as vote_share_pct,
     coalesce(base.baseline_seats, 0) as baseline_seats
 from pipeline.party as p
 left join won on won.party = p.party_code

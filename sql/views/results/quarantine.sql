@@ -4,6 +4,7 @@ select
     r.file_name,
     r.sha256,
     r.reason,
+    r.reason_code,  -- the cause, to group by: too_large, malformed, invalid, unknown_constituency, ...
     r.received_at,
     f.size_bytes
 from pipeline.receipt as r

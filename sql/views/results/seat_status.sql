@@ -17,7 +17,7 @@ select
     round(cr.majority_pct, 2) as majority_pct,
     round(cr.turnout_pct, 2) as turnout_pct,
     round(cr.swing_pct, 2) as swing_pct,
-    round(b.majority_pct / 2, 2) as swing_needed_pct,
+    round(b.swing_needed_pct, 2) as swing_needed_pct,
     coalesce(cr.revision, rush.revision) as revision,
     coalesce(cr.declared_at, rush.declared_at) as declared_at
 from pipeline.count_setting as s

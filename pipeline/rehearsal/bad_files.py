@@ -1,0 +1,55 @@
+"""The broken files a real night also brings, for rehearsing the quarantine (`replay --bad-files`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from pipeline.rehearsal.agency_xml import FILE_PREFIX, result_xml, slug
+from pipeline.rehearsal.seats import load_seats
+from pipeline.rehearsal.stories import Message, candidate_names
+
+def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> list[Message]:
+    """Three files a real night also brings, for rehearsing the quarantine (`replay --bad-files`).
+
+    A resend cut off in transfer, an agency test message for a constituency
+    that does not exist, and a test message with more votes than electors.
+    Each has a name of its own (never a real declaration's, which it would
+    overwrite in the inbox) and lands a quarter, half and three quarters of
+    the way through the given messages. They carry kind "bad".
+    """
+    results = [m for m in messages if m.kind == "result"]
+    if len(results) < 3:
+        return []
+    seats = {s.gss_code: s for s in load_seats(seeds_dir)}
+    picks = [results[len(results) * i // 4] for i in (1, 2, 3)]
+    out = []
+
+    first = picks[0]
+    seat = seats[first.gss_code]
+    out.append(Message(first.at + timedelta(seconds=7), f"{FILE_PREFIX}_result_{slug(seat.name)}_1_resend.xml",
+                       first.body[: len(first.body) * 3 // 5], "bad", seat.gss_code, 1))
+
+    second = picks[1]
+    seat = seats[second.gss_code]
+    body = second.body.replace(escape(seat.name).encode(), b"Atlantis North").replace(
+        seat.gss_code.encode(), b"E14099999")
+    out.append(Message(second.at + timedelta(seconds=7), f"{FILE_PREFIX}_result_Atlantis_North_1.xml",
+                       body, "bad", "E14099999", 1))
+
+    third = picks[2]
+    seat = seats[third.gss_code]
+    inflated = dict(seat.votes)
+    inflated[seat.winner] += seat.electorate
+    names = candidate_names(seat, 0)
+    body = result_xml(seat, inflated, revision=1, declared_at=third.at, names=names)
+    out.append(Message(third.at + timedelta(seconds=7), f"{FILE_PREFIX}_result_{slug(seat.name)}_1_test.xml",
+                       body, "bad", seat.gss_code, 1))
+    return out
+
+
+def with_bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> list[Message]:
+    """The messages with `bad_files` slotted in, still in landing order."""
+    return sorted([*messages, *bad_files(messages, seeds_dir)], key=lambda m: m.at)  # stable: ties keep their order

@@ -1,0 +1,125 @@
+"""The 2019 seats of the replayed night, read from the committed seeds (no database).
+
+Contains Parliamentary information licensed under the Open Parliament Licence v3.0.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.config import load_settings
+
+ELECTION_ID = "parl.2019-12-12"
+BASELINE_ID = "parl.2017-06-08"
+
+# The party holding the seat at dissolution (6 November 2019) where it is not
+# the 2017 winner. The agency's gain/hold compares with this; the project
+# compares with 2017. Not exhaustive (whip withdrawals and moves to
+# independent are left out), but enough that the two disagree on the night.
+SITTING_AT_DISSOLUTION: dict[str, str] = {
+    "Brecon and Radnorshire": "LD",  # Liberal Democrat gain at the August 2019 by-election
+    "Chorley": "SPK",  # Lindsay Hoyle elected Speaker in November 2019; Labour in 2017
+    "Buckingham": "SPK",  # John Bercow, Speaker in 2017 and until the dissolution
+    # MPs who crossed to the Liberal Democrats during 2019
+    "Streatham": "LD",  # Chuka Umunna (Labour in 2017)
+    "Liverpool, Wavertree": "LD",  # Luciana Berger (Labour in 2017)
+    "Penistone and Stocksbridge": "LD",  # Angela Smith (Labour in 2017)
+    "Totnes": "LD",  # Sarah Wollaston (Conservative in 2017)
+    "South Cambridgeshire": "LD",  # Heidi Allen (Conservative in 2017)
+    "Bracknell": "LD",  # Phillip Lee (Conservative in 2017)
+    "Eddisbury": "LD",  # Antoinette Sandbach (Conservative in 2017)
+    "East Surrey": "LD",  # Sam Gyimah (Conservative in 2017)
+}
+
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One constituency's 2019 contest as the seeds give it."""
+
+    gss_code: str
+    name: str
+    number: int  # agency-style seat number: 1..650 in alphabetical order
+    region: str
+    country: str
+    electorate: int  # electorate_2019
+    votes: Mapping[str, int]  # party code -> 2019 votes
+    votes_2017: Mapping[str, int]  # party code -> 2017 votes
+    sitting: str  # party holding the seat at dissolution, as the agency sees it
+
+    @property
+    def winner(self) -> str:
+        """The 2019 winner's party code."""
+        return winner_of(self.votes)
+
+    @property
+    def winner_2017(self) -> str:
+        """The 2017 winner's party code (the project's baseline)."""
+        return winner_of(self.votes_2017)
+
+    @property
+    def majority(self) -> int:
+        """Winner's votes minus runner-up's in 2019."""
+        top, second = ranked(self.votes)[:2]
+        return self.votes[top] - self.votes[second]
+
+
+def winner_of(votes: Mapping[str, int]) -> str:
+    """The party with most votes (ties go to the first code alphabetically, for determinism)."""
+    return ranked(votes)[0]
+
+
+def ranked(votes: Mapping[str, int]) -> list[str]:
+    return sorted(votes, key=lambda p: (-votes[p], p))
+
+
+def ascii_fold(text: str) -> str:
+    """ASCII-fold accents: 'Ynys Môn' -> 'Ynys Mon'."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def _read_votes(path: Path, election_id: str) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["election_id"] == election_id:
+                out.setdefault(row["gss_code"], {})[row["party_code"]] = int(row["votes"])
+    return out
+
+
+def load_seats(seeds_dir: Path | None = None) -> list[Seat]:
+    """Every 2019 seat from the seeds, numbered alphabetically."""
+    seeds = Path(seeds_dir) if seeds_dir is not None else load_settings().seeds_dir
+    with (seeds / "constituencies.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    votes = _read_votes(seeds / "results_2019.csv", ELECTION_ID)
+    votes_2017 = _read_votes(seeds / "results_2017.csv", BASELINE_ID)
+    rows.sort(key=lambda r: ascii_fold(r["name"]).casefold())
+    seats = []
+    for number, row in enumerate(rows, start=1):
+        gss = row["gss_code"]
+        baseline = votes_2017.get(gss, {})
+        sitting = SITTING_AT_DISSOLUTION.get(row["name"]) or (winner_of(baseline) if baseline else "")
+        seats.append(
+            Seat(
+                gss_code=gss,
+                name=row["name"],
+                number=number,
+                region=row["region"],
+                country=row["country"],
+                electorate=int(row["electorate_2019"]),
+                votes=votes[gss],
+                votes_2017=baseline,
+                sitting=sitting,
+            )
+        )
+    return seats
+
+
+def winners_2019(seeds_dir: Path | None = None) -> dict[str, str]:
+    """The 2019 winner's party code for every seat, by GSS code."""
+    return {seat.gss_code: seat.winner for seat in load_seats(seeds_dir)}

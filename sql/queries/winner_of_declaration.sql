@@ -1,1 +1,0 @@
-select winner_party from pipeline.declaration where declaration_id = :declaration_id
