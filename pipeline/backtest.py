@@ -1,0 +1,208 @@
+"""Replay past elections through the projection and measure its error and its band's coverage.
+
+Each past election is replayed against the one before it (2010->2015,
+2015->2017, 2017->2019, all on the 2010 boundaries) in declaration orders
+from the replay's clock model (pipeline.replay.declaration_order: the North
+East first, Northern Ireland and rural Scotland late) and in uniformly random
+orders. At each mark the projection is compared with the final House.
+
+`python -m pipeline.backtest --calibrate` derives the band's calibration
+(pipeline/calibration/projection_band.csv) from other orders than the ones
+the backtest uses, and for each election from the other two elections only,
+so no backtest figure is scored on what its band was fitted to.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from pipeline import projection as pj
+from pipeline.replay import declaration_order
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+
+# election being replayed -> (baseline results file, its results file)
+ELECTIONS = {
+    "parl.2015-05-07": ("results_2010.csv", "results_2015.csv"),
+    "parl.2017-06-08": ("results_2015.csv", "results_2017.csv"),
+    "parl.2019-12-12": ("results_2017.csv", "results_2019.csv"),
+}
+MARKS = (25, 50, 100, 200, 400)
+REPORTED = ("CON", "LAB", "SNP", "LD")
+ORDER_KINDS = ("clock", "random")
+# The backtest's orders use seeds from BACKTEST_SEED up; the calibration's from CALIBRATION_SEED up.
+BACKTEST_SEED, CALIBRATION_SEED = 1_000, 500_000
+# Grid the band is calibrated on (and the plot is drawn on).
+GRID = (0, 5, 10, 25, 50, 75, 100, 150, 200, 300, 400, 500, 600, 650)
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """One past election ready to replay: its baseline, its final shares and seat counts."""
+
+    election: str
+    base: pj.Baseline
+    final: np.ndarray  # (S, P) shares
+    final_seats: np.ndarray  # (P,)
+
+
+@dataclass(frozen=True)
+class Point:
+    """The projection for one party at one mark of one replay."""
+
+    election: str
+    kind: str  # 'clock' | 'random'
+    order: int
+    method: str
+    declared: int
+    party: str
+    projected: int
+    low: int
+    high: int
+    final: int
+
+    @property
+    def error(self) -> int:
+        """Projected minus final seats."""
+        return self.projected - self.final
+
+    @property
+    def covered(self) -> bool:
+        """Whether the band held the final figure."""
+        return self.low <= self.final <= self.high
+
+
+def load_election(election: str, seeds_dir: Path = SEEDS_DIR) -> Replayed:
+    """A past election and its baseline from the committed seeds."""
+    base_file, final_file = ELECTIONS[election]
+    base = pj.make_baseline(pj.read_seats_csv(seeds_dir / "constituencies.csv"),
+                            pj.read_votes_csv(seeds_dir / base_file))
+    votes = pj.read_votes_csv(seeds_dir / final_file)
+    final = np.array([pj.shares_of(votes[g]) for g in base.gss_codes])
+    return Replayed(election, base, final, np.bincount(np.argmax(final, axis=1), minlength=pj.P))
+
+
+def orders(base: pj.Baseline, kind: str, count: int, first_seed: int) -> list[np.ndarray]:
+    """`count` declaration orders (row indices) of a kind, deterministic for the seed."""
+    if kind == "clock":
+        return [pj.order_by(declaration_order(first_seed + i), base) for i in range(count)]
+    return [np.random.default_rng(first_seed + i).permutation(len(base.gss_codes)) for i in range(count)]
+
+
+def replay(r: Replayed, order: np.ndarray, marks: Iterable[int], method: str, band: pj.Band,
+           kind: str = "clock", number: int = 0, parties: Sequence[str] = REPORTED) -> list[Point]:
+    """Project at each mark of one declaration order."""
+    out = []
+    for mark in marks:
+        mask = np.zeros(len(r.base.gss_codes), dtype=bool)
+        mask[order[:mark]] = True
+        lines = {x.party: x for x in pj.project(r.base, pj.declared_rows(r.base, mask, r.final), band, method)}
+        for party in parties:
+            final = int(r.final_seats[pj.PARTIES.index(party)])
+            x = lines.get(party)
+            out.append(Point(r.election, kind, number, method, mark, party,
+                             x.projected_seats if x else 0, x.low if x else 0, x.high if x else 0, final))
+    return out
+
+
+def run(elections: Sequence[str], count: int, marks: Sequence[int] = MARKS,
+        methods: Sequence[str] = pj.METHODS, first_seed: int = BACKTEST_SEED,
+        band_for: Callable[[str, str], pj.Band] | None = None,
+        parties: Sequence[str] = REPORTED, tick: Callable[[], None] | None = None) -> list[Point]:
+    """Every (election, order, method, mark, party) point; band_for(election, method) gives the band to score."""
+    band_for = band_for or held_out_band
+    points: list[Point] = []
+    for election in elections:
+        r = load_election(election)
+        for kind in ORDER_KINDS:
+            for number, order in enumerate(orders(r.base, kind, count, first_seed)):
+                for method in methods:
+                    points += replay(r, order, marks, method, band_for(election, method), kind, number, parties)
+                if tick:
+                    tick()
+    return points
+
+
+def held_out_band(election: str, method: str, path: Path = pj.CALIBRATION_CSV) -> pj.Band:
+    """The band calibrated on the other elections than this one."""
+    return pj.load_band(path, method, calibrated_on=_others(election))
+
+
+def _others(election: str) -> str:
+    return "+".join(e[5:9] for e in ELECTIONS if e != election)
+
+
+# --- calibration -------------------------------------------------------------
+
+_NO_BAND = pj.Band(np.array([0, 650]), np.array([0.0, 0.0]))
+COVERAGE = 0.80
+_CALIBRATED = [pj.PARTIES.index(p) for p in REPORTED]
+
+
+def calibrate(count: int = 20, tick: Callable[[], None] | None = None) -> list[dict[str, str]]:
+    """Band rows (method, calibrated_on, declared_count, q) for every held-out set and for 'all'."""
+    # z = |error| / sqrt(1 + marginal seats) for CON, LAB, SNP and LD, pooled
+    # over parties and orders; q is its 80th percentile at each mark.
+    z: dict[tuple[str, str], dict[int, list[float]]] = {}
+    for election in ELECTIONS:
+        r = load_election(election)
+        for kind in ORDER_KINDS:
+            for order in orders(r.base, kind, count, CALIBRATION_SEED):
+                for method in pj.METHODS:
+                    per = z.setdefault((election, method), {m: [] for m in GRID})
+                    for mark in GRID:
+                        mask = np.zeros(len(r.base.gss_codes), dtype=bool)
+                        mask[order[:mark]] = True
+                        d = pj.declared_rows(r.base, mask, r.final)
+                        _, projected, marginal = pj.seat_counts(r.base, d, method)
+                        per[mark] += (np.abs(projected - r.final_seats) / np.sqrt(1 + marginal))[_CALIBRATED].tolist()
+                if tick:
+                    tick()
+    rows = []
+    for method in pj.METHODS:
+        for held_out in [*ELECTIONS, None]:
+            used = [e for e in ELECTIONS if e != held_out]
+            name = "all" if held_out is None else _others(held_out)
+            for mark in GRID:
+                values = np.concatenate([z[(e, method)][mark] for e in used])
+                q = float(np.quantile(values, COVERAGE)) if mark < GRID[-1] else 0.0
+                rows.append({"method": method, "calibrated_on": name, "declared_count": str(mark), "q": f"{q:.4f}"})
+    return rows
+
+
+def write_calibration(rows: Sequence[dict[str, str]], path: Path = pj.CALIBRATION_CSV) -> None:
+    """Write the band calibration CSV."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, ["method", "calibrated_on", "declared_count", "q"], lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+# --- summaries ---------------------------------------------------------------
+
+
+def median_abs_error(points: Iterable[Point]) -> float:
+    """Median absolute seat error of the points."""
+    errors = [abs(p.error) for p in points]
+    return float(np.median(errors)) if errors else float("nan")
+
+
+def coverage(points: Iterable[Point]) -> float:
+    """Share of points whose band held the final figure."""
+    held = [p.covered for p in points]
+    return float(np.mean(held)) if held else float("nan")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--calibrate"]:
+        write_calibration(calibrate())
+        print(f"wrote {pj.CALIBRATION_CSV}")
+    else:
+        raise SystemExit("usage: python -m pipeline.backtest --calibrate   (the backtest itself: resultsnight backtest)")

@@ -1,0 +1,305 @@
+"""Project the final House from the results declared so far: pure numpy, no database.
+
+Declared seats count as they fell. Each undeclared seat gets its baseline
+shares plus the change measured in the declared seats, and goes to the party
+with the largest projected share. Two methods:
+
+- `uniform-nation` (the simple one, kept as the yardstick): the mean change of
+  each party's share over the declared seats of the seat's nation (England,
+  Scotland, Wales, Northern Ireland); a nation with nothing declared yet takes
+  Great Britain's mean change (Northern Ireland: no change).
+- `regression` (the default): the change of every party's share in a seat is
+  modelled on the declared seats by ridge regression on the seat's own
+  baseline: an intercept for Great Britain, a deviation for Scotland and for
+  Wales and one for each English region (each shrunk toward zero, so a region
+  with few declarations follows its nation), and slopes on the baseline shares
+  of the main parties (which lets a party fall furthest where it was
+  strongest, proportional rather than uniform change, and lets a seat that
+  looks like the declared ones move like them). Northern Ireland has its own
+  parties and gets its own mean change, shrunk toward none.
+
+A party that did not stand at the baseline (the Brexit Party against 2017) has
+a baseline share of zero, so its projected share is simply its modelled
+change: what it polls in comparable declared seats (uniform-nation: its mean
+share, zeros included, in the declared seats of the nation). Seats where the
+Speaker stood, at the baseline or now, are left out of the measurement.
+
+The 80% band (`low`, `high`) is calibrated on past elections: its half-width
+for a party is q(declared) * (1 + marginal seats), where the marginal seats
+are the undeclared ones the party is first or second in by under ten points,
+and q comes from pipeline/calibration/projection_band.csv (derived by
+`python -m pipeline.backtest --calibrate`, on past elections only).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+PARTIES = ("CON", "LAB", "LD", "SNP", "PC", "GRN", "BRX", "UKIP", "DUP", "SF", "SDLP", "UUP", "ALL", "SPK", "IND",
+           "OTH")
+NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
+UNIFORM, REGRESSION = "uniform-nation", "regression"
+METHODS = (UNIFORM, REGRESSION)
+
+P = len(PARTIES)
+_IDX = {p: i for i, p in enumerate(PARTIES)}
+_SPK = _IDX["SPK"]
+_NI = NATIONS.index("Northern Ireland")
+# Baseline shares the regression uses as slopes (others are the remainder).
+_SLOPE_GROUPS = (("CON",), ("LAB",), ("LD",), ("SNP", "PC"), ("GRN",), ("UKIP", "BRX"))
+_HOLDERS = ("CON", "LAB", "LD", "SNP")  # who held the seat at the baseline (incumbency)
+MARGINAL = 0.10  # a seat is marginal for a party first or second in it by under ten points
+UNSEEN_MARGINAL, UNSEEN_SEATS = 0.25, 3.0  # ... or by more where its nation has few declarations
+
+CALIBRATION_CSV = Path(__file__).resolve().parent / "calibration" / "projection_band.csv"
+
+# Ridge penalties, in seats' worth of evidence (features are scaled to unit
+# spread). Chosen on the 2010->2015 and 2015->2017 replays only; 2017->2019
+# was not looked at while choosing them.
+RIDGE_NATION = 0.1  # Scotland's and Wales's deviation from Great Britain
+RIDGE_REGION = 8.0  # each English region's deviation
+RIDGE_SLOPE = 30.0  # each baseline-share slope
+RIDGE_HOLDER = 3.0  # each incumbency indicator
+RIDGE_NI = 3.0  # Northern Ireland's mean change, shrunk toward no change
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The baseline election on the current boundaries: one row per seat."""
+
+    gss_codes: tuple[str, ...]
+    index: Mapping[str, int]
+    nation: np.ndarray  # (S,) index into NATIONS
+    region: np.ndarray  # (S,) index into regions
+    regions: tuple[str, ...]
+    shares: np.ndarray  # (S, P) vote shares as fractions
+    design: np.ndarray  # (S, F) regression features of GB seats (NI rows unused)
+    penalty: np.ndarray  # (F,) ridge penalty per feature
+
+
+@dataclass(frozen=True)
+class Declared:
+    """The results declared so far: a mask and, on declared rows, the shares and the winner."""
+
+    mask: np.ndarray  # (S,) bool
+    shares: np.ndarray  # (S, P); rows of undeclared seats are ignored
+    winner: np.ndarray  # (S,) party index; -1 where undeclared
+
+
+@dataclass(frozen=True)
+class PartyProjection:
+    """One party's line of the projection."""
+
+    party: str
+    declared_seats: int
+    projected_seats: int
+    low: int
+    high: int
+    declared_count: int
+    method: str
+
+
+def shares_of(votes: Mapping[str, int]) -> np.ndarray:
+    """A seat's votes by party code as a (P,) vector of shares (unknown codes count as OTH)."""
+    out = np.zeros(P)
+    for party, v in votes.items():
+        out[_IDX.get(party, _IDX["OTH"])] += v
+    total = out.sum()
+    return out / total if total > 0 else out
+
+
+def make_baseline(seats: Iterable[tuple[str, str, str]], votes: Mapping[str, Mapping[str, int]]) -> Baseline:
+    """Build the baseline from (gss_code, region, country) rows and each seat's baseline votes by party."""
+    rows = sorted(seats)
+    gss = tuple(r[0] for r in rows)
+    nation = np.array([NATIONS.index(r[2]) for r in rows])
+    regions = tuple(sorted({r[1] for r in rows}))
+    region = np.array([regions.index(r[1]) for r in rows])
+    shares = np.array([shares_of(votes.get(g, {})) for g in gss])
+    gb = nation != _NI
+    cols: list[np.ndarray] = [np.ones(len(gss)), (nation == 1) * 1.0, (nation == 2) * 1.0]
+    pen = [0.0, RIDGE_NATION, RIDGE_NATION]
+    england = nation == 0
+    for r in sorted(set(region[england].tolist())):
+        cols.append((region == r) * 1.0)
+        pen.append(RIDGE_REGION)
+    for group in _SLOPE_GROUPS:
+        x = shares[:, [_IDX[p] for p in group]].sum(axis=1)
+        spread = x[gb].std() or 1.0
+        cols.append((x - x[gb].mean()) / spread)
+        pen.append(RIDGE_SLOPE)
+    winner = np.argmax(shares, axis=1)
+    for party in _HOLDERS:
+        held = (winner == _IDX[party]) * 1.0
+        cols.append(held - held[gb].mean())
+        pen.append(RIDGE_HOLDER)
+    return Baseline(gss, {g: i for i, g in enumerate(gss)}, nation, region, regions, shares,
+                    np.column_stack(cols), np.array(pen))
+
+
+def declared_from(base: Baseline, results: Mapping[str, Mapping[str, int]]) -> Declared:
+    """The Declared state from each declared seat's current votes by party."""
+    mask = np.zeros(len(base.gss_codes), dtype=bool)
+    shares = np.zeros_like(base.shares)
+    for gss, votes in results.items():
+        i = base.index[gss]
+        mask[i] = True
+        shares[i] = shares_of(votes)
+    return declared_rows(base, mask, shares)
+
+
+def declared_rows(base: Baseline, mask: np.ndarray, shares: np.ndarray) -> Declared:
+    """The Declared state from a mask and a full (S, P) share matrix; winners from the shares."""
+    winner = np.where(mask, _winners(shares), -1)
+    return Declared(mask, shares, winner)
+
+
+def _winners(shares: np.ndarray) -> np.ndarray:
+    # Ties (not met in real counts) go to the first party in PARTIES order.
+    return np.argmax(shares, axis=1)
+
+
+def _uniform(base: Baseline, d: Declared) -> np.ndarray:
+    """(S, P) change per seat: the mean change of the seat's nation."""
+    diff = d.shares - base.shares
+    gb = d.mask & (base.nation != _NI)
+    fallback = diff[gb].mean(axis=0) if gb.any() else np.zeros(P)
+    change = np.zeros((len(NATIONS), P))
+    for n in range(len(NATIONS)):
+        rows = d.mask & (base.nation == n)
+        change[n] = diff[rows].mean(axis=0) if rows.any() else (0.0 if n == _NI else fallback)
+    return change[base.nation]
+
+
+def _regression(base: Baseline, d: Declared) -> np.ndarray:
+    """(S, P) change per seat from the ridge model (GB) and a shrunk mean (NI)."""
+    diff = d.shares - base.shares
+    speaker = (base.shares[:, _SPK] > 0) | (d.shares[:, _SPK] > 0)
+    out = np.zeros_like(base.shares)
+    gb = base.nation != _NI
+    fit = d.mask & gb & ~speaker
+    if fit.any():
+        x = base.design[fit]
+        beta = np.linalg.solve(x.T @ x + np.diag(base.penalty), x.T @ diff[fit])
+        out[gb] = base.design[gb] @ beta
+    ni = d.mask & ~gb
+    if ni.any():
+        out[~gb] = diff[ni].sum(axis=0) / (ni.sum() + RIDGE_NI)
+    return out
+
+
+def project_shares(base: Baseline, d: Declared, method: str = REGRESSION) -> np.ndarray:
+    """(S, P) shares: declared seats as declared, undeclared ones projected (clipped at zero)."""
+    change = _uniform(base, d) if method == UNIFORM else _regression(base, d)
+    proj = np.clip(base.shares + change, 0.0, None)
+    return np.where(d.mask[:, None], d.shares, proj)
+
+
+@dataclass(frozen=True)
+class Band:
+    """The calibrated 80% half-width factor q as a function of seats declared."""
+
+    declared: np.ndarray  # grid of declared counts, increasing, 0 .. all
+    q: np.ndarray  # factor at each grid point
+
+    def at(self, declared_count: int) -> float:
+        """q at this many declared seats (linear between grid points)."""
+        return float(np.interp(declared_count, self.declared, self.q))
+
+
+def load_band(path: Path = CALIBRATION_CSV, method: str = REGRESSION, calibrated_on: str = "all") -> Band:
+    """The band factors for a method, calibrated on the given elections ('all' for live use)."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["method"] == method and r["calibrated_on"] == calibrated_on]
+    if not rows:
+        raise ValueError(f"{path} has no band for method {method!r} calibrated on {calibrated_on!r}")
+    rows.sort(key=lambda r: int(r["declared_count"]))
+    return Band(np.array([int(r["declared_count"]) for r in rows]), np.array([float(r["q"]) for r in rows]))
+
+
+def marginal_seats(base: Baseline, d: Declared, shares: np.ndarray) -> np.ndarray:
+    """(P,) undeclared seats each party is first or second in by under the seat's margin of doubt."""
+    # Ten points, widened where the seat's nation has few declarations yet:
+    # nothing measured there means its change is anyone's guess.
+    seen = np.bincount(base.nation[d.mask], minlength=len(NATIONS))[base.nation]
+    doubt = MARGINAL + UNSEEN_MARGINAL * UNSEEN_SEATS / (UNSEEN_SEATS + seen)
+    rows = ~d.mask
+    top2 = np.argpartition(-shares[rows], 1, axis=1)[:, :2]
+    s = np.take_along_axis(shares[rows], top2, axis=1)
+    close = (s[:, 0] - s[:, 1]) < doubt[rows]
+    return np.bincount(top2[close].ravel(), minlength=P)
+
+
+SEAT_NOISE = 0.04
+
+
+def _expected_seats(shares: np.ndarray) -> np.ndarray:
+    """(P,) expected seats over the given rows, each seat shared between its top two by a noisy margin."""
+    if not len(shares):
+        return np.zeros(P)
+    top2 = np.argpartition(-shares, 1, axis=1)[:, :2]
+    s = np.take_along_axis(shares, top2, axis=1)
+    # Logistic approximation of the normal CDF: P(first stays ahead) given seat noise on each share.
+    p_first = 1.0 / (1.0 + np.exp(-1.702 * (s[:, 0] - s[:, 1]) / (SEAT_NOISE * np.sqrt(2.0))))
+    return np.bincount(top2[:, 0], p_first, minlength=P) + np.bincount(top2[:, 1], 1.0 - p_first, minlength=P)
+
+
+def _round_to(total: int, values: np.ndarray) -> np.ndarray:
+    """Integers summing to total, by largest remainder."""
+    base = np.floor(values).astype(int)
+    short = total - int(base.sum())
+    if short > 0:
+        base[np.argsort(-(values - base), kind="stable")[:short]] += 1
+    return base
+
+
+def seat_counts(base: Baseline, d: Declared, method: str = REGRESSION) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(declared, projected, marginal) seat counts per party, each (P,)."""
+    shares = project_shares(base, d, method)
+    declared = np.bincount(d.winner[d.mask], minlength=P)
+    if method == UNIFORM:
+        projected = declared + np.bincount(_winners(shares[~d.mask]), minlength=P)
+    else:
+        undeclared = len(base.gss_codes) - int(d.mask.sum())
+        projected = declared + _round_to(undeclared, _expected_seats(shares[~d.mask]))
+    return declared, projected, marginal_seats(base, d, shares)
+
+
+def project(base: Baseline, d: Declared, band: Band, method: str = REGRESSION) -> list[PartyProjection]:
+    """The projection, one line per party holding or projected to hold a seat or within its band of one."""
+    declared, projected, marginal = seat_counts(base, d, method)
+    n = int(d.mask.sum())
+    undeclared = len(base.gss_codes) - n
+    half = band.at(n) * np.sqrt(1 + marginal) if undeclared else np.zeros(P)
+    low = np.maximum(np.rint(projected - half), declared).astype(int)
+    high = np.minimum(np.rint(projected + half), declared + undeclared).astype(int)
+    return [
+        PartyProjection(PARTIES[i], int(declared[i]), int(projected[i]), int(low[i]), int(high[i]), n, method)
+        for i in range(P)
+        if declared[i] or projected[i] or high[i]
+    ]
+
+
+def read_votes_csv(path: Path) -> dict[str, dict[str, int]]:
+    """gss_code -> party -> votes from a seeds results_YYYY.csv."""
+    out: dict[str, dict[str, int]] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["gss_code"], {})[row["party_code"]] = int(row["votes"])
+    return out
+
+
+def read_seats_csv(path: Path) -> list[tuple[str, str, str]]:
+    """(gss_code, region, country) rows from seeds/constituencies.csv."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [(r["gss_code"], r["region"], r["country"]) for r in csv.DictReader(fh)]
+
+
+def order_by(codes: Sequence[str], base: Baseline) -> np.ndarray:
+    """Row indices of the given GSS codes, in that order."""
+    return np.array([base.index[g] for g in codes])
