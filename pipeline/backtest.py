@@ -200,6 +200,104 @@ def coverage(points: Iterable[Point]) -> float:
     return float(np.mean(held)) if held else float("nan")
 
 
+def _mean(values: Iterable[float]) -> float:
+    return float(np.mean(list(values)))
+
+
+def _pct_pair(values: Iterable[float]) -> str:
+    a, b = values
+    return f"{a:.0%}"[:-1] + f"→{b:.0%}"
+
+
+def tables(points: Sequence[Point], marks: Sequence[int] = MARKS) -> list:
+    """Rich tables: per election and on average, median absolute error and band coverage, both methods."""
+    from rich.table import Table
+
+    elections = sorted({p.election for p in points})
+    out = []
+
+    def cell(sel: list[Point], mark: int) -> str:
+        a, b = (median_abs_error(p for p in sel if p.method == m and p.declared == mark) for m in pj.METHODS)
+        style = "green" if b < a else "red" if b > a else ""
+        return f"{a:g}→[{style}]{b:g}[/]" if style else f"{a:g}→{b:g}"
+
+    for election in elections:
+        t = Table(title=f"{election}: median absolute seat error after N declared, {pj.UNIFORM}→{pj.REGRESSION}",
+                  caption="band held: share of orders and marks whose 80% band held the final figure")
+        t.add_column("party")
+        t.add_column("orders")
+        for mark in marks:
+            t.add_column(f"N={mark}", justify="right")
+        t.add_column("band held", justify="right")
+        for party in REPORTED:
+            for kind in ORDER_KINDS:
+                sel = [p for p in points if p.election == election and p.party == party and p.kind == kind]
+                if not sel:
+                    continue
+                held = _pct_pair(coverage(p for p in sel if p.method == m and p.declared in marks) for m in pj.METHODS)
+                t.add_row(party, kind, *(cell(sel, mark) for mark in marks), held)
+        out.append(t)
+
+    t = Table(title=f"Over {len(elections)} election(s), CON LAB SNP LD: mean of median abs error, and band coverage;"
+                    f" {pj.UNIFORM}→{pj.REGRESSION}")
+    t.add_column("measure")
+    t.add_column("orders")
+    for mark in marks:
+        t.add_column(f"N={mark}", justify="right")
+    t.add_column("all", justify="right")
+    for kind in ORDER_KINDS:
+        row = []
+        for mark in [*marks, None]:
+            vals = []
+            for m in pj.METHODS:
+                vals.append(_mean(
+                    median_abs_error(p for p in points if p.election == e and p.party == party and p.kind == kind
+                                     and p.method == m and (mark is None and p.declared in marks or p.declared == mark))
+                    for e in elections for party in REPORTED))
+            row.append(f"{vals[0]:.1f}→[{'green' if vals[1] < vals[0] else 'red'}]{vals[1]:.1f}[/]")
+        t.add_row("error", kind, *row)
+    for kind in (*ORDER_KINDS, "both"):
+        row = []
+        for mark in [*marks, None]:
+            row.append(_pct_pair(
+                coverage(p for p in points if p.method == m and kind in (p.kind, "both")
+                         and (p.declared == mark if mark else p.declared in marks))
+                for m in pj.METHODS))
+        t.add_row("band held", kind, *row)
+    out.append(t)
+    return out
+
+
+def plot(points: Sequence[Point], path: Path) -> None:
+    """PNG of mean (over elections and parties) median absolute error against seats declared."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    elections = sorted({p.election for p in points})
+    marks = sorted({p.declared for p in points if p.declared >= 10})  # log axis: from ten declared
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, kind in zip(axes, ORDER_KINDS):
+        for method, style in zip(pj.METHODS, ("--", "-")):
+            ys = [_mean(median_abs_error(p for p in points if p.kind == kind and p.method == method
+                                         and p.declared == mark and p.election == e and p.party == party)
+                        for e in elections for party in REPORTED) for mark in marks]
+            ax.plot(marks, ys, style, marker="o", markersize=3, label=method)
+        ax.set_title(f"{kind} orders" + (" (clock model)" if kind == "clock" else " (uniformly random)"))
+        ax.set_xscale("log")
+        ax.set_xticks([10, 25, 50, 100, 200, 400, 650], ["10", "25", "50", "100", "200", "400", "650"])
+        ax.set_xlabel("seats declared (log scale)")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("median |projected - final| seats")
+    axes[0].legend()
+    fig.suptitle("Projection backtest: " + ", ".join(e[5:9] for e in elections) + " (mean of CON, LAB, SNP, LD)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110, metadata={"Software": None})  # no version stamp: reruns give the same file
+    plt.close(fig)
+
+
 if __name__ == "__main__":
     if sys.argv[1:] == ["--calibrate"]:
         write_calibration(calibrate())
