@@ -30,6 +30,8 @@ VIEWS = [
     "files",
     "declarations",
     "candidates",
+    "projection",
+    "projection_history",
 ]
 
 # Serialises concurrent `db init`s (two Airflow workers starting at once).

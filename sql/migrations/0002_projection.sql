@@ -1,0 +1,21 @@
+-- resultsnight schema, revision 0002: the seat projection's history.
+
+-- One row per (election, number of results declared, party): the projection
+-- as it stood once that many results were declared (pipeline.projection_store).
+-- A correction recomputes the row set of the count it arrives at. The rows go
+-- with the declarations they were computed from (a night reset truncates
+-- pipeline.declaration with CASCADE, which empties this table too).
+create table pipeline.projection_history (
+    election_id     text not null references pipeline.election,
+    declared_count  integer not null check (declared_count >= 0),
+    party_code      text not null references pipeline.party,
+    declared_seats  integer not null check (declared_seats >= 0),
+    projected_seats integer not null,
+    low             integer not null,
+    high            integer not null,
+    method          text not null,
+    declaration_id  bigint not null references pipeline.declaration on delete cascade,  -- the latest result counted
+    computed_at     timestamptz not null default clock_timestamp(),
+    primary key (election_id, declared_count, party_code),
+    check (declared_seats <= low and low <= projected_seats and projected_seats <= high)
+);
