@@ -176,26 +176,66 @@ def _uniform(base: Baseline, d: Declared) -> np.ndarray:
     return change[base.nation]
 
 
-def _regression(base: Baseline, d: Declared) -> np.ndarray:
-    """(S, P) change per seat from the ridge model (GB) and a shrunk mean (NI)."""
+@dataclass
+class Stats:
+    """What the regression needs from the declared seats; additive, so one seat can be added or taken back."""
+
+    mask: np.ndarray  # (S,) bool: declared
+    declared: np.ndarray  # (P,) seats won so far
+    xtx: np.ndarray  # (F, F) over declared GB seats without the Speaker
+    xty: np.ndarray  # (F, P) the same seats' design times share change
+    ni_sum: np.ndarray  # (P,) summed share change over declared NI seats
+    ni_n: int
+
+
+def empty_stats(base: Baseline) -> Stats:
+    """Stats with nothing declared."""
+    f = base.design.shape[1]
+    return Stats(np.zeros(len(base.gss_codes), dtype=bool), np.zeros(P, dtype=int), np.zeros((f, f)),
+                 np.zeros((f, P)), np.zeros(P), 0)
+
+
+def add_seat(base: Baseline, stats: Stats, i: int, shares: np.ndarray, winner: int, sign: int = 1) -> None:
+    """Count seat i's result (shares, winner) into stats in place; sign=-1 takes a superseded result back."""
+    stats.mask[i] = sign > 0
+    stats.declared[winner] += sign
+    change = shares - base.shares[i]
+    if base.nation[i] == _NI:
+        stats.ni_sum += sign * change
+        stats.ni_n += sign
+    elif not (base.shares[i, _SPK] > 0 or shares[_SPK] > 0):
+        x = base.design[i]
+        stats.xtx += sign * np.outer(x, x)
+        stats.xty += sign * np.outer(x, change)
+
+
+def stats_of(base: Baseline, d: Declared) -> Stats:
+    """Stats of every declared seat at once."""
     diff = d.shares - base.shares
     speaker = (base.shares[:, _SPK] > 0) | (d.shares[:, _SPK] > 0)
-    out = np.zeros_like(base.shares)
     gb = base.nation != _NI
     fit = d.mask & gb & ~speaker
-    if fit.any():
-        x = base.design[fit]
-        beta = np.linalg.solve(x.T @ x + np.diag(base.penalty), x.T @ diff[fit])
-        out[gb] = base.design[gb] @ beta
     ni = d.mask & ~gb
-    if ni.any():
-        out[~gb] = diff[ni].sum(axis=0) / (ni.sum() + RIDGE_NI)
+    x = base.design[fit]
+    return Stats(d.mask.copy(), np.bincount(d.winner[d.mask], minlength=P), x.T @ x, x.T @ diff[fit],
+                 diff[ni].sum(axis=0), int(ni.sum()))
+
+
+def _regression(base: Baseline, stats: Stats) -> np.ndarray:
+    """(S, P) change per seat from the ridge model (GB) and a shrunk mean (NI)."""
+    out = np.zeros_like(base.shares)
+    gb = base.nation != _NI
+    if stats.xtx[0, 0] > 0:  # the intercept's entry: the number of seats fitted
+        beta = np.linalg.solve(stats.xtx + np.diag(base.penalty), stats.xty)
+        out[gb] = base.design[gb] @ beta
+    if stats.ni_n:
+        out[~gb] = stats.ni_sum / (stats.ni_n + RIDGE_NI)
     return out
 
 
 def project_shares(base: Baseline, d: Declared, method: str = REGRESSION) -> np.ndarray:
     """(S, P) shares: declared seats as declared, undeclared ones projected (clipped at zero)."""
-    change = _uniform(base, d) if method == UNIFORM else _regression(base, d)
+    change = _uniform(base, d) if method == UNIFORM else _regression(base, stats_of(base, d))
     proj = np.clip(base.shares + change, 0.0, None)
     return np.where(d.mask[:, None], d.shares, proj)
 
@@ -222,13 +262,13 @@ def load_band(path: Path = CALIBRATION_CSV, method: str = REGRESSION, calibrated
     return Band(np.array([int(r["declared_count"]) for r in rows]), np.array([float(r["q"]) for r in rows]))
 
 
-def marginal_seats(base: Baseline, d: Declared, shares: np.ndarray) -> np.ndarray:
+def marginal_seats(base: Baseline, mask: np.ndarray, shares: np.ndarray) -> np.ndarray:
     """(P,) undeclared seats each party is first or second in by under the seat's margin of doubt."""
     # Ten points, widened where the seat's nation has few declarations yet:
     # nothing measured there means its change is anyone's guess.
-    seen = np.bincount(base.nation[d.mask], minlength=len(NATIONS))[base.nation]
+    seen = np.bincount(base.nation[mask], minlength=len(NATIONS))[base.nation]
     doubt = MARGINAL + UNSEEN_MARGINAL * UNSEEN_SEATS / (UNSEEN_SEATS + seen)
-    rows = ~d.mask
+    rows = ~mask
     top2 = np.argpartition(-shares[rows], 1, axis=1)[:, :2]
     s = np.take_along_axis(shares[rows], top2, axis=1)
     close = (s[:, 0] - s[:, 1]) < doubt[rows]
@@ -258,22 +298,28 @@ def _round_to(total: int, values: np.ndarray) -> np.ndarray:
     return base
 
 
+def _counts(base: Baseline, mask: np.ndarray, declared: np.ndarray, change: np.ndarray,
+            method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    shares = np.clip(base.shares + change, 0.0, None)  # only the undeclared rows are used
+    rows = ~mask
+    if method == UNIFORM:
+        projected = declared + np.bincount(_winners(shares[rows]), minlength=P)
+    else:
+        projected = declared + _round_to(int(rows.sum()), _expected_seats(shares[rows]))
+    return declared, projected, marginal_seats(base, mask, shares)
+
+
 def seat_counts(base: Baseline, d: Declared, method: str = REGRESSION) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(declared, projected, marginal) seat counts per party, each (P,)."""
-    shares = project_shares(base, d, method)
     declared = np.bincount(d.winner[d.mask], minlength=P)
-    if method == UNIFORM:
-        projected = declared + np.bincount(_winners(shares[~d.mask]), minlength=P)
-    else:
-        undeclared = len(base.gss_codes) - int(d.mask.sum())
-        projected = declared + _round_to(undeclared, _expected_seats(shares[~d.mask]))
-    return declared, projected, marginal_seats(base, d, shares)
+    change = _uniform(base, d) if method == UNIFORM else _regression(base, stats_of(base, d))
+    return _counts(base, d.mask, declared, change, method)
 
 
-def project(base: Baseline, d: Declared, band: Band, method: str = REGRESSION) -> list[PartyProjection]:
-    """The projection, one line per party holding or projected to hold a seat or within its band of one."""
-    declared, projected, marginal = seat_counts(base, d, method)
-    n = int(d.mask.sum())
+def _lines(base: Baseline, mask: np.ndarray, counts: tuple[np.ndarray, np.ndarray, np.ndarray], band: Band,
+           method: str) -> list[PartyProjection]:
+    declared, projected, marginal = counts
+    n = int(mask.sum())
     undeclared = len(base.gss_codes) - n
     half = band.at(n) * np.sqrt(1 + marginal) if undeclared else np.zeros(P)
     low = np.maximum(np.rint(projected - half), declared).astype(int)
@@ -283,6 +329,17 @@ def project(base: Baseline, d: Declared, band: Band, method: str = REGRESSION) -
         for i in range(P)
         if declared[i] or projected[i] or high[i]
     ]
+
+
+def project(base: Baseline, d: Declared, band: Band, method: str = REGRESSION) -> list[PartyProjection]:
+    """The projection, one line per party holding or projected to hold a seat or within its band of one."""
+    return _lines(base, d.mask, seat_counts(base, d, method), band, method)
+
+
+def project_stats(base: Baseline, stats: Stats, band: Band) -> list[PartyProjection]:
+    """The regression projection from running Stats (what a refresh keeps between results)."""
+    counts = _counts(base, stats.mask, stats.declared, _regression(base, stats), REGRESSION)
+    return _lines(base, stats.mask, counts, band, REGRESSION)
 
 
 def read_votes_csv(path: Path) -> dict[str, dict[str, int]]:

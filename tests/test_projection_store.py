@@ -55,7 +55,8 @@ def stored_night(engine, night_files):
         with engine.begin() as conn:
             result = store_declarations(conn, rec, decls, ref)
             if result.outcome == STORED and message.kind == "result":
-                refreshed = refresh_projection(conn)
+                refreshed = refresh_projection(conn, [d.gss_code for d in decls])
+                assert refreshed.seats_counted == 1
                 sets = conn.execute(text("select count(distinct declared_count) from pipeline.projection_history"))
                 steps.append((refreshed.declared_count, sets.scalar()))
     return steps
@@ -100,10 +101,22 @@ def test_reingesting_the_night_changes_nothing(engine, settings, stored_night, n
     assert history_rows(engine) == before  # computed_at included: identical rows are not rewritten
 
 
+def test_the_running_sums_give_what_a_rebuild_from_every_seat_gives(engine, stored_night):
+    before = history_rows(engine)
+    with engine.begin() as conn:
+        conn.execute(text("delete from pipeline.projection_state"))
+        rebuilt = refresh_projection(conn)  # no state: sums rebuilt from all 650 seats
+    assert rebuilt.seats_counted == 650
+    assert history_rows(engine) == before
+    with engine.begin() as conn:
+        assert refresh_projection(conn).seats_counted == 0  # every seat's result id checked, none new
+
+
 def test_a_night_reset_empties_the_projection(engine, stored_night):
     assert q(engine, "select count(*) > 0 from results.projection") == [(True,)]
     reset_night(engine)
     assert q(engine, "select count(*) from pipeline.projection_history") == [(0,)]
+    assert q(engine, "select count(*) from pipeline.projection_state") == [(0,)]
     assert q(engine, "select count(*) from results.projection") == [(0,)]
     with engine.begin() as conn:
         assert refresh_projection(conn) is None  # nothing declared: nothing to project

@@ -19,3 +19,20 @@ create table pipeline.projection_history (
     primary key (election_id, declared_count, party_code),
     check (declared_seats <= low and low <= projected_seats and projected_seats <= high)
 );
+
+-- One row per counted election: the running sums the projection needs
+-- (pipeline.projection.Stats) and which result of each seat they count, so
+-- that a refresh adds one seat at the same cost at 650 declared as at 1.
+-- The arrays follow the seats in GSS-code order. The row goes with the
+-- declarations (the CASCADE of a night reset empties this table too).
+create table pipeline.projection_state (
+    election_id         text primary key references pipeline.election,
+    baseline_key        text not null,      -- the seeds the sums were built on (see projection_key.sql)
+    last_declaration_id bigint not null references pipeline.declaration on delete cascade,
+    seat_declaration    bigint[] not null,  -- per seat: the result declaration counted, 0 for none
+    declared            integer[] not null, -- per party (pipeline.projection.PARTIES): seats won
+    xtx                 float8[] not null,
+    xty                 float8[] not null,
+    ni_sum              float8[] not null,
+    ni_n                integer not null
+);
