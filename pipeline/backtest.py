@@ -78,12 +78,31 @@ class Point:
         return self.low <= self.final <= self.high
 
 
+def read_votes_csv(path: Path) -> dict[str, dict[str, int]]:
+    """gss_code -> party -> votes from a seeds results_YYYY.csv."""
+    out: dict[str, dict[str, int]] = {}
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.setdefault(row["gss_code"], {})[row["party_code"]] = int(row["votes"])
+    return out
+
+
+def read_seats_csv(path: Path) -> list[tuple[str, str, str]]:
+    """(gss_code, region, country) rows from seeds/constituencies.csv."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [(r["gss_code"], r["region"], r["country"]) for r in csv.DictReader(fh)]
+
+
+def order_by(codes: Sequence[str], base: pj.Baseline) -> np.ndarray:
+    """Row indices of the given GSS codes, in that order."""
+    return np.array([base.index[g] for g in codes])
+
+
 def load_election(election: str, seeds_dir: Path = SEEDS_DIR) -> Replayed:
     """A past election and its baseline from the committed seeds."""
     base_file, final_file = ELECTIONS[election]
-    base = pj.make_baseline(pj.read_seats_csv(seeds_dir / "constituencies.csv"),
-                            pj.read_votes_csv(seeds_dir / base_file))
-    votes = pj.read_votes_csv(seeds_dir / final_file)
+    base = pj.make_baseline(read_seats_csv(seeds_dir / "constituencies.csv"), read_votes_csv(seeds_dir / base_file))
+    votes = read_votes_csv(seeds_dir / final_file)
     final = np.array([pj.shares_of(votes[g]) for g in base.gss_codes])
     return Replayed(election, base, final, np.bincount(np.argmax(final, axis=1), minlength=pj.P))
 
@@ -91,7 +110,7 @@ def load_election(election: str, seeds_dir: Path = SEEDS_DIR) -> Replayed:
 def orders(base: pj.Baseline, kind: str, count: int, first_seed: int) -> list[np.ndarray]:
     """`count` declaration orders (row indices) of a kind, deterministic for the seed."""
     if kind == "clock":
-        return [pj.order_by(declaration_order(first_seed + i), base) for i in range(count)]
+        return [order_by(declaration_order(first_seed + i), base) for i in range(count)]
     return [np.random.default_rng(first_seed + i).permutation(len(base.gss_codes)) for i in range(count)]
 
 

@@ -113,6 +113,20 @@ def shares_of(votes: Mapping[str, int]) -> np.ndarray:
     return out / total if total > 0 else out
 
 
+def _share_matrix(gss: Sequence[str], votes: Mapping[str, Mapping[str, int]]) -> np.ndarray:
+    """(S, P) shares of each seat's votes, built in one pass (this runs once per process start)."""
+    rows, cols, vals = [], [], []
+    for i, g in enumerate(gss):
+        for party, v in votes.get(g, {}).items():
+            rows.append(i)
+            cols.append(_IDX.get(party, _IDX["OTH"]))
+            vals.append(v)
+    out = np.zeros((len(gss), P))
+    np.add.at(out, (np.array(rows, dtype=int), np.array(cols, dtype=int)), np.array(vals, dtype=float))
+    totals = out.sum(axis=1, keepdims=True)
+    return np.divide(out, totals, out=np.zeros_like(out), where=totals > 0)
+
+
 def make_baseline(seats: Iterable[tuple[str, str, str]], votes: Mapping[str, Mapping[str, int]]) -> Baseline:
     """Build the baseline from (gss_code, region, country) rows and each seat's baseline votes by party."""
     rows = sorted(seats)
@@ -120,7 +134,7 @@ def make_baseline(seats: Iterable[tuple[str, str, str]], votes: Mapping[str, Map
     nation = np.array([NATIONS.index(r[2]) for r in rows])
     regions = tuple(sorted({r[1] for r in rows}))
     region = np.array([regions.index(r[1]) for r in rows])
-    shares = np.array([shares_of(votes.get(g, {})) for g in gss])
+    shares = _share_matrix(gss, votes)
     gb = nation != _NI
     cols: list[np.ndarray] = [np.ones(len(gss)), (nation == 1) * 1.0, (nation == 2) * 1.0]
     pen = [0.0, RIDGE_NATION, RIDGE_NATION]
@@ -340,23 +354,3 @@ def project_stats(base: Baseline, stats: Stats, band: Band) -> list[PartyProject
     """The regression projection from running Stats (what a refresh keeps between results)."""
     counts = _counts(base, stats.mask, stats.declared, _regression(base, stats), REGRESSION)
     return _lines(base, stats.mask, counts, band, REGRESSION)
-
-
-def read_votes_csv(path: Path) -> dict[str, dict[str, int]]:
-    """gss_code -> party -> votes from a seeds results_YYYY.csv."""
-    out: dict[str, dict[str, int]] = {}
-    with path.open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            out.setdefault(row["gss_code"], {})[row["party_code"]] = int(row["votes"])
-    return out
-
-
-def read_seats_csv(path: Path) -> list[tuple[str, str, str]]:
-    """(gss_code, region, country) rows from seeds/constituencies.csv."""
-    with path.open(newline="", encoding="utf-8") as fh:
-        return [(r["gss_code"], r["region"], r["country"]) for r in csv.DictReader(fh)]
-
-
-def order_by(codes: Sequence[str], base: Baseline) -> np.ndarray:
-    """Row indices of the given GSS codes, in that order."""
-    return np.array([base.index[g] for g in codes])
