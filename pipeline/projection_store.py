@@ -59,11 +59,11 @@ def _band() -> pj.Band:
     return pj.load_band(method=pj.REGRESSION, calibrated_on="all")
 
 
-def _results(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[np.ndarray, int]]:
-    """declaration_id -> (shares, winner index) for result declarations."""
+def _parse(rows) -> dict[int, tuple[np.ndarray, int]]:
+    """declaration_id -> (shares, winner index) from candidate rows (declaration_id, party_code, votes, elected)."""
     votes: dict[int, dict[str, int]] = {}
     elected: dict[int, str] = {}
-    for r in conn.execute(sql("queries/projection_candidates"), {"ids": list(ids)}):
+    for r in rows:
         seat = votes.setdefault(r.declaration_id, {})
         seat[r.party_code] = seat.get(r.party_code, 0) + r.votes  # two independents share the code IND
         if r.elected and r.declaration_id not in elected:
@@ -78,58 +78,65 @@ def _results(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[np.ndarray
 
 
 def _state(base: pj.Baseline, row) -> tuple[pj.Stats, np.ndarray]:
-    counted = np.array(row.seat_declaration, dtype=np.int64)
     f = base.design.shape[1]
-    stats = pj.Stats(counted > 0, np.array(row.declared, dtype=int), np.array(row.xtx).reshape(f, f),
-                     np.array(row.xty).reshape(f, pj.P), np.array(row.ni_sum), row.ni_n)
+    counted = np.frombuffer(row.seat_declaration, dtype="<i8").copy()
+    stats = pj.Stats(counted > 0, np.frombuffer(row.declared, dtype="<i8").astype(int),
+                     np.frombuffer(row.xtx, dtype="<f8").reshape(f, f).copy(),
+                     np.frombuffer(row.xty, dtype="<f8").reshape(f, pj.P).copy(),
+                     np.frombuffer(row.ni_sum, dtype="<f8").copy(), row.ni_n)
     return stats, counted
+
+
+def _buffer(values: np.ndarray, dtype: str) -> bytes:
+    return np.ascontiguousarray(values, dtype=dtype).tobytes()
 
 
 def refresh_projection(conn: Connection, gss_codes: Sequence[str] | None = None) -> Refresh | None:
     """Bring the projection up to date in the caller's transaction (gss_codes: the seats just stored); None before any result."""
     conn.execute(sql("queries/projection_lock"), {"lock_key": _LOCK_KEY})
-    keyed = conn.execute(sql("queries/projection_key")).one_or_none()
-    if keyed is None:
+    read = conn.execute(sql("queries/projection_read")).one_or_none()
+    if read is None:
         return None
-    election_id, key = keyed.counting_election_id, keyed.baseline_key
+    election_id, key = read.counting_election_id, read.baseline_key
     base = _baseline(conn, key)
-    row = conn.execute(sql("queries/projection_state"), {"election_id": election_id}).one_or_none()
-    rebuild = row is None or row.baseline_key != key
-    codes = None if rebuild or gss_codes is None else list(gss_codes)
-    current = conn.execute(sql("queries/projection_current"), {"election_id": election_id, "codes": codes}).all()
+    rebuild = read.state_key != key  # also when there is no state yet
     if rebuild:
         stats, counted = pj.empty_stats(base), np.zeros(len(base.gss_codes), dtype=np.int64)
     else:
-        stats, counted = _state(base, row)
-    changed = [(base.index[r.gss_code], r.result_declaration_id) for r in current
-               if r.gss_code in base.index and counted[base.index[r.gss_code]] != r.result_declaration_id]
-    if changed:
-        results = _results(conn, [d for _, d in changed] + [int(counted[i]) for i, _ in changed if counted[i]])
-        for i, decl in changed:
-            if counted[i]:
-                old_shares, old_winner = results[int(counted[i])]
-                pj.add_seat(base, stats, i, old_shares, old_winner, sign=-1)
-            shares, winner = results[decl]
-            pj.add_seat(base, stats, i, shares, winner)
-            counted[i] = decl
+        stats, counted = _state(base, read)
+    if rebuild or gss_codes is None:
+        # Every declared seat's current result id: cheap, but it grows with the night.
+        current = {r.gss_code: r.result_declaration_id
+                   for r in conn.execute(sql("queries/projection_current"), {"election_id": election_id})}
+        results = None
+    else:
+        # Only the seats just stored, with all their result revisions: constant cost.
+        rows = conn.execute(sql("queries/projection_seat_results"),
+                            {"election_id": election_id, "codes": list(gss_codes)}).all()
+        current = {r.gss_code: r.current_id for r in rows}
+        results = _parse(rows)
+    changed = [(base.index[g], decl) for g, decl in current.items()
+               if g in base.index and counted[base.index[g]] != decl]
+    if changed and results is None:
+        ids = [d for _, d in changed] + [int(counted[i]) for i, _ in changed if counted[i]]
+        results = _parse(conn.execute(sql("queries/projection_candidates"), {"ids": ids}))
+    for i, decl in changed:
+        if counted[i]:
+            old_shares, old_winner = results[int(counted[i])]
+            pj.add_seat(base, stats, i, old_shares, old_winner, sign=-1)
+        shares, winner = results[decl]
+        pj.add_seat(base, stats, i, shares, winner)
+        counted[i] = decl
     if not stats.mask.any():
         return None
-    latest = int(counted.max())
-    if changed or rebuild:
-        conn.execute(sql("queries/upsert_projection_state"), {
-            "election_id": election_id, "baseline_key": key, "last_declaration_id": latest,
-            "seat_declaration": counted.tolist(), "declared": stats.declared.tolist(),
-            "xtx": stats.xtx.ravel().tolist(), "xty": stats.xty.ravel().tolist(),
-            "ni_sum": stats.ni_sum.tolist(), "ni_n": stats.ni_n,
-        })
     lines = pj.project_stats(base, stats, _band())
-    count = int(stats.mask.sum())
-    conn.execute(sql("queries/upsert_projection"), [
-        {"election_id": election_id, "declared_count": count, "party_code": x.party,
-         "declared_seats": x.declared_seats, "projected_seats": x.projected_seats, "low": x.low, "high": x.high,
-         "method": x.method, "declaration_id": latest}
-        for x in lines
-    ])
-    conn.execute(sql("queries/prune_projection"),
-                 {"election_id": election_id, "declared_count": count, "parties": [x.party for x in lines]})
-    return Refresh(election_id, count, lines, len(changed))
+    conn.execute(sql("queries/projection_write"), {
+        "election_id": election_id, "baseline_key": key, "declaration_id": int(counted.max()),
+        "write_state": bool(changed or rebuild), "seat_declaration": _buffer(counted, "<i8"),
+        "declared": _buffer(stats.declared, "<i8"), "xtx": _buffer(stats.xtx, "<f8"), "xty": _buffer(stats.xty, "<f8"),
+        "ni_sum": _buffer(stats.ni_sum, "<f8"), "ni_n": stats.ni_n, "declared_count": int(stats.mask.sum()),
+        "method": pj.REGRESSION, "parties": [x.party for x in lines],
+        "declared_seats": [x.declared_seats for x in lines], "projected_seats": [x.projected_seats for x in lines],
+        "low": [x.low for x in lines], "high": [x.high for x in lines],
+    })
+    return Refresh(election_id, int(stats.mask.sum()), lines, len(changed))

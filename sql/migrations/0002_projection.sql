@@ -23,16 +23,22 @@ create table pipeline.projection_history (
 -- One row per counted election: the running sums the projection needs
 -- (pipeline.projection.Stats) and which result of each seat they count, so
 -- that a refresh adds one seat at the same cost at 650 declared as at 1.
--- The arrays follow the seats in GSS-code order. The row goes with the
--- declarations (the CASCADE of a night reset empties this table too).
+-- The arrays are little-endian numpy buffers (float64, int64), in the seats'
+-- GSS-code order; stored uncompressed, as they are rewritten on every result.
+-- The row goes with the declarations (the CASCADE of a night reset empties
+-- this table too).
 create table pipeline.projection_state (
     election_id         text primary key references pipeline.election,
-    baseline_key        text not null,      -- the seeds the sums were built on (see projection_key.sql)
+    baseline_key        text not null,   -- the seeds the sums were built on (see projection_read.sql)
     last_declaration_id bigint not null references pipeline.declaration on delete cascade,
-    seat_declaration    bigint[] not null,  -- per seat: the result declaration counted, 0 for none
-    declared            integer[] not null, -- per party (pipeline.projection.PARTIES): seats won
-    xtx                 float8[] not null,
-    xty                 float8[] not null,
-    ni_sum              float8[] not null,
+    seat_declaration    bytea not null,  -- int64 per seat: the result declaration counted, 0 for none
+    declared            bytea not null,  -- int64 per party (pipeline.projection.PARTIES): seats won
+    xtx                 bytea not null,  -- float64 F x F
+    xty                 bytea not null,  -- float64 F x P
+    ni_sum              bytea not null,  -- float64 P
     ni_n                integer not null
 );
+alter table pipeline.projection_state
+    alter column seat_declaration set storage external,
+    alter column xtx set storage external,
+    alter column xty set storage external;
