@@ -1,7 +1,9 @@
 """Keep results.projection and results.projection_history current: call refresh_projection after storing a result.
 
-`refresh_projection(conn, gss_codes)` is meant to be the last statement of
-the transaction that stored results for those seats. It takes a
+`refresh_projection(conn, gss_codes)` is meant to be the last call in the
+transaction that stored results for those seats (after the receipt row: a
+transaction holding the projection lock must not then wait on another's
+receipt), at the default READ COMMITTED isolation. It takes a
 transaction-level advisory lock (so concurrent workers compute one declared
 count after another, each from a snapshot that includes the other's seat),
 adds the seats' new results to the running sums in pipeline.projection_state
