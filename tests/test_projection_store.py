@@ -120,3 +120,45 @@ def test_a_night_reset_empties_the_projection(engine, stored_night):
     assert q(engine, "select count(*) from results.projection") == [(0,)]
     with engine.begin() as conn:
         assert refresh_projection(conn) is None  # nothing declared: nothing to project
+
+
+def test_two_workers_storing_at_once_count_one_after_the_other(engine, night_files):
+    """A refresh waits for another's transaction, then counts on top of it: no declared count is lost."""
+    import threading
+    import time
+
+    reset_night(engine)
+    with engine.connect() as conn:
+        ref = load_reference(conn)
+    first, second = [m for m in plan_night() if m.kind == "result"][:2]
+
+    def store(conn, message):
+        rec, _ = read_received(night_files / message.file_name)
+        decls = [resolve(d, ref) for d in parse_file(rec.file_name, rec.body)]
+        assert store_declarations(conn, rec, decls, ref).outcome == STORED
+        return refresh_projection(conn, [message.gss_code])
+
+    seen = {}
+    with engine.connect() as one:
+        tx = one.begin()
+        seen["first"] = store(one, first)  # holds the projection lock until it commits
+
+        def worker():
+            with engine.begin() as two:
+                seen["second"] = store(two, second)
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        for _ in range(600):  # until the second worker is waiting on the lock (a wait, not a timing check)
+            waiting = one.execute(text(
+                "select count(*) from pg_locks where locktype = 'advisory' and not granted")).scalar()
+            if waiting:
+                break
+            time.sleep(0.05)
+        assert waiting == 1
+        assert "second" not in seen
+        tx.commit()
+    thread.join()
+    assert seen["first"].declared_count == 1 and seen["second"].declared_count == 2
+    assert q(engine, "select declared_count, sum(declared_seats) from pipeline.projection_history "
+                     "group by 1 order by 1") == [(1, 1), (2, 2)]
