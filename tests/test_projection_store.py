@@ -162,3 +162,24 @@ def test_two_workers_storing_at_once_count_one_after_the_other(engine, night_fil
     assert seen["first"].declared_count == 1 and seen["second"].declared_count == 2
     assert q(engine, "select declared_count, sum(declared_seats) from pipeline.projection_history "
                      "group by 1 order by 1") == [(1, 1), (2, 2)]
+
+
+def test_the_projection_benchmark_runs(settings, tmp_path):
+    """`make bench --only projection` keeps working (its figures are not checked: tests never assert on time)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from pipeline.config import PROJECT_ROOT
+
+    out = tmp_path / "bench.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench", "--runs", "1", "--only", "projection", "--out", str(out)],
+        env={**os.environ, "DATABASE_URL": settings.database_url}, cwd=PROJECT_ROOT,
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(out.read_text())["projection"]
+    assert set(figures["model"]["ms"]) == set(figures["refresh"]["ms"]) == {"1", "325", "650"}
+    assert "refresh_projection in the storing transaction, 650 declared" in done.stdout
