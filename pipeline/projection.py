@@ -1,22 +1,23 @@
 """Project the final House from the results declared so far: pure numpy, no database.
 
 Declared seats count as they fell. Each undeclared seat gets its baseline
-shares plus the change measured in the declared seats, and goes to the party
-with the largest projected share. Two methods:
+shares plus the change measured in the declared seats. Two methods:
 
 - `uniform-nation` (the simple one, kept as the yardstick): the mean change of
   each party's share over the declared seats of the seat's nation (England,
   Scotland, Wales, Northern Ireland); a nation with nothing declared yet takes
-  Great Britain's mean change (Northern Ireland: no change).
+  Great Britain's mean change (Northern Ireland: no change). Each undeclared
+  seat goes to the party with the largest projected share.
 - `regression` (the default): the change of every party's share in a seat is
   modelled on the declared seats by ridge regression on the seat's own
   baseline: an intercept for Great Britain, a deviation for Scotland and for
   Wales and one for each English region (each shrunk toward zero, so a region
-  with few declarations follows its nation), and slopes on the baseline shares
-  of the main parties (which lets a party fall furthest where it was
-  strongest, proportional rather than uniform change, and lets a seat that
-  looks like the declared ones move like them). Northern Ireland has its own
-  parties and gets its own mean change, shrunk toward none.
+  with few declarations follows its nation), slopes on the baseline shares
+  of the main parties (a party can fall furthest where it was strongest:
+  proportional rather than uniform change) and who held the seat. Northern
+  Ireland has its own parties and gets its own mean change, shrunk toward
+  none. Each undeclared seat counts as expected seats between its projected
+  top two (SEAT_NOISE), rounded so the House adds up.
 
 A party that did not stand at the baseline (the Brexit Party against 2017) has
 a baseline share of zero, so its projected share is simply its modelled
@@ -25,10 +26,11 @@ share, zeros included, in the declared seats of the nation). Seats where the
 Speaker stood, at the baseline or now, are left out of the measurement.
 
 The 80% band (`low`, `high`) is calibrated on past elections: its half-width
-for a party is q(declared) * (1 + marginal seats), where the marginal seats
-are the undeclared ones the party is first or second in by under ten points,
-and q comes from pipeline/calibration/projection_band.csv (derived by
-`python -m pipeline.backtest --calibrate`, on past elections only).
+for a party is q(declared) * sqrt(1 + marginal seats), the marginal seats
+being the undeclared ones the party is first or second in by under ten points
+(more where the seat's nation has few declarations yet), and q comes from
+pipeline/calibration/projection_band.csv (`python -m pipeline.backtest
+--calibrate`, on past elections only).
 """
 
 from __future__ import annotations
@@ -289,7 +291,7 @@ def marginal_seats(base: Baseline, mask: np.ndarray, shares: np.ndarray) -> np.n
     return np.bincount(top2[close].ravel(), minlength=P)
 
 
-SEAT_NOISE = 0.04
+SEAT_NOISE = 0.04  # each share's error in a seat; chosen on 2015 and 2017 like the penalties
 
 
 def _expected_seats(shares: np.ndarray) -> np.ndarray:
