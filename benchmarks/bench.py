@@ -4,7 +4,7 @@ Uses its own database (`resultsnight_bench`) on the embedded server (or on
 DATABASE_URL's server), so it never touches the night's data. Prints a
 Markdown table; BENCHMARKS.md records the figures with the machine they came from.
 
-    python benchmarks/bench.py [--runs 5] [--only ingest,command,recompute,airflow]
+    python benchmarks/bench.py [--runs 5] [--only ingest,command,recompute,projection,airflow]
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def main() -> None:
     """Run the benchmarks and print a Markdown summary."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="ingest,command,recompute,airflow")
+    parser.add_argument("--only", default="ingest,command,recompute,projection,airflow")
     parser.add_argument("--airflow-runs", type=int, default=3, help="repeats of the Airflow latency part")
     parser.add_argument("--minutes", type=float, default=3.0, help="minutes of the busiest hour replayed per pace")
     parser.add_argument("--out", type=Path, default=ROOT / ".data" / "bench-latest.json", help="raw figures (JSON)")
@@ -144,6 +144,10 @@ def main() -> None:
             out["command"] = bench_command(engine, url, night, args.runs)
         if "recompute" in only:
             out["recompute"] = bench_recompute(engine, settings, night, args.runs)
+        if "projection" in only:
+            from benchmarks.projection import bench_model, bench_refresh
+
+            out["projection"] = {"model": bench_model(args.runs), "refresh": bench_refresh(engine, night, args.runs)}
     if "airflow" in only:
         try:
             from benchmarks.latency import bench_latency
@@ -170,6 +174,14 @@ def main() -> None:
         print(f"| ratio at 650 / at 1 | {r['ratio_650_over_1']:.2f} | ≈ 1 |")
         for k, v in r["views_ms"].items():
             print(f"| read party_tally + seat_status + targets at {k} declared | {v:.1f} ms | |")
+    if "projection" in out:
+        pr = out["projection"]
+        for label, figures in (("projection model, one call", pr["model"]["ms"]),
+                               ("refresh_projection in the storing transaction", pr["refresh"]["ms"]),
+                               ("(same loop) store one result, own transaction", pr["refresh"]["store_ms"])):
+            for k, v in figures.items():
+                spread = f"{min(v):.2f}–{max(v):.2f}"
+                print(f"| {label}, {k} declared | {statistics.median(v):.2f} ms ({spread}) | < 20 ms, flat |")
     if "airflow" in out:
         print("\n| Airflow (LocalExecutor) | file → stored, median / p95 | file → alert, median / p95 | Airflow / in-process |")
         print("| --- | --- | --- | --- |")

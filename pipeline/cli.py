@@ -135,6 +135,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """Replay past elections through the projection and print its error and band coverage."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline import backtest
+
+    if args.orders < 1:
+        raise SystemExit("--orders must be at least 1")
+    elections = [args.election] if args.election else list(backtest.ELECTIONS)
+    marks = sorted(set(backtest.MARKS) | (set(backtest.GRID) if args.plot else set()))
+    console = Console()
+    with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TextColumn("orders"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("", total=len(elections) * len(backtest.ORDER_KINDS) * args.orders)
+        points = backtest.run(elections, args.orders, marks, tick=lambda: bar.advance(task))
+    for table in backtest.tables(points):
+        console.print(table)
+    if args.plot:
+        backtest.plot(points, Path(args.plot))
+        console.print(f"plot written to {args.plot}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="resultsnight", description=__doc__.splitlines()[0].split(".")[0])
@@ -168,6 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     rep.set_defaults(func=cmd_replay)
 
     sub.add_parser("summary", help="print the night's summary").set_defaults(func=cmd_summary)
+    bt = sub.add_parser("backtest", help="replay past elections through the projection: its error and band coverage")
+    bt.add_argument("--election", choices=["parl.2015-05-07", "parl.2017-06-08", "parl.2019-12-12"],
+                    help="replay only this election (against the one before it); default all three")
+    bt.add_argument("--orders", type=int, default=20, help="declaration orders of each kind (default 20)")
+    bt.add_argument("--plot", metavar="PNG", help="also write a plot of error against seats declared")
+    bt.set_defaults(func=cmd_backtest)
     report = sub.add_parser("report", help="write the night's report and HTML board")
     report.add_argument("--out", help="folder (default: reports/ in the data folder)")
     report.set_defaults(func=cmd_report)

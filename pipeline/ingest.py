@@ -32,8 +32,9 @@ from pipeline.exceptions import (
     RejectedFile,
     UnstorableValue,
 )
-from pipeline.model import Declaration, Outcome
+from pipeline.model import Declaration, MessageKind, Outcome
 from pipeline.parse import parse_file
+from pipeline.projection_store import refresh_projection
 from pipeline.resolve import Reference, load_reference, resolve
 from pipeline.store import (
     AlreadyReceived,
@@ -264,7 +265,11 @@ def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
                 return store_duplicate(conn, p.received, p.duplicate_of)
             if p.rejection is not None:
                 return store_rejected(conn, p.received, p.rejection)
-            return store_declarations(conn, p.received, p.declarations, ref)
+            result = store_declarations(conn, p.received, p.declarations, ref)
+            if result.outcome == Outcome.STORED and any(d.kind == MessageKind.RESULT for d in p.declarations):
+                # After the receipt row (so two runs of one file cannot deadlock), in the same transaction.
+                refresh_projection(conn, [d.gss_code for d in p.declarations if d.kind == MessageKind.RESULT])
+            return result
     except AlreadyReceived:
         return StoreResult(Outcome.ALREADY, "recorded by another run")
     except DataError as exc:

@@ -91,7 +91,11 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
     conn.execute(sql("queries/seed_upsert_party_alias"), list(aliases.values()))
 
     past: dict[str, int] = {}
-    result_files = sorted(seeds_dir.glob("results_*.csv"))
+    # Only the elections elections.csv names: results_2010/2015.csv are there
+    # for the projection backtest, which reads them from the files.
+    result_files = [
+        p for p in sorted(seeds_dir.glob("results_*.csv")) if p.stem.removeprefix("results_") in year_to_election
+    ]
     if baseline_csv is not None:
         result_files.append(baseline_csv)  # loaded last: it wins for its election
     for path in result_files:

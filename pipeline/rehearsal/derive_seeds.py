@@ -21,11 +21,21 @@ ELECTIONS = {
     "2019-12-12": ("parl.2019-12-12", "General Election 2019"),
 }
 
+# Earlier elections on the same 650 boundaries, derived only as results_YYYY.csv
+# for the projection backtest (`resultsnight backtest`). They are not in
+# elections.csv, so `db init` does not load them (pipeline.seeds skips them).
+BACKTEST_ONLY = {
+    "2010-05-06": "parl.2010-05-06",
+    "2015-05-07": "parl.2015-05-07",
+}
+
 # Commons Library party labels (as styled in GE_results.tsv) -> canonical code.
 SOURCE_PARTY = {
     "Conservative Party": "CON",
+    "Conservative": "CON",  # the 2010 and 2015 spelling
     "Labour": "LAB",
     "Liberal Democrats": "LD",
+    "Liberal Democrat": "LD",  # 2010
     "SNP": "SNP",
     "Plaid Cymru": "PC",
     "Green": "GRN",
@@ -56,6 +66,8 @@ OTHER_WAS_INDEPENDENT = {
     ("parl.2019-12-12", "E14000678"),  # East Devon
     ("parl.2019-12-12", "E14000550"),  # Beaconsfield
     ("parl.2019-12-12", "E14000951"),  # South West Hertfordshire
+    ("parl.2010-05-06", "N06000013"),  # North Down, Lady Sylvia Hermon (backtest only)
+    ("parl.2015-05-07", "N06000013"),  # North Down, Lady Sylvia Hermon (backtest only)
 }
 
 PARTIES = [
@@ -156,6 +168,15 @@ def derive(out_dir: Path) -> None:
     constituencies: dict[str, dict[str, str]] = {}
     results: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     for location, date, party, votes in rows:
+        if date in BACKTEST_ONLY:
+            gss = location.split("|", 1)[0]
+            code = SOURCE_PARTY[party]
+            if code == "OTH" and (BACKTEST_ONLY[date], gss) in OTHER_WAS_INDEPENDENT:
+                code = "IND"
+            key = (gss, code)
+            past = results[BACKTEST_ONLY[date]]
+            past[key] = past.get(key, 0) + int(votes)
+            continue
         if date not in ELECTIONS:
             continue
         election_id = ELECTIONS[date][0]
@@ -195,7 +216,7 @@ def derive(out_dir: Path) -> None:
         for code, _ in PARTIES:
             for alias in [code, *ALIASES[code]]:
                 w.writerow([alias, code])
-    for date, (eid, _) in sorted(ELECTIONS.items()):
+    for date, eid in sorted({**{d: e for d, (e, _) in ELECTIONS.items()}, **BACKTEST_ONLY}.items()):
         with (out_dir / f"results_{date[:4]}.csv").open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(["election_id", "gss_code", "party_code", "votes"])

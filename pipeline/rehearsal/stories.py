@@ -235,3 +235,9 @@ def _seat_messages(seat: Seat, seed: int, recount: bool, false_flip: bool, typo:
     else:
         add("result", landed, result_xml(seat, seat.votes, revision=1, declared_at=declared, names=names))
     return out
+
+
+def declaration_order(seed: int, seeds_dir: Path | None = None) -> list[str]:
+    """Every seat's GSS code in the order the night's clock model declares them for a seed (no recount delays)."""
+    # The projection backtest replays past elections in orders like this one.
+    return [s.gss_code for s in sorted(load_seats(seeds_dir), key=lambda s: (_declaration_time(s, seed), s.gss_code))]
