@@ -79,7 +79,7 @@ def json_response(request: Request, body: bytes, etag: str | None = None, status
                   version: int | None = None) -> Response:
     """A JSON response with its ETag, or 304 with no body when the client already has it."""
     etag = etag or etag_of(body)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
     if version is not None:
         headers["X-Resultsnight-Event-Id"] = str(version)
     if status == 200 and _matches(request, etag):
@@ -100,6 +100,7 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
     conninfo = conninfo or db.libpq_conninfo(url)
     broadcaster = Broadcaster()
     cache = _Cache()
+    inflight: dict[tuple[str, int], asyncio.Future] = {}
     hexmap = load_hexmap(settings.seeds_dir / "hexmap.csv")
 
     @contextlib.asynccontextmanager
@@ -132,12 +133,22 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
         version = broadcaster.last_id  # read before the query: a commit in between only makes us recompute
         hit = cache.get(key, version) if broadcaster.connected else None
         if hit is None:
-            body = db.dumps(await anyio.to_thread.run_sync(compute))
-            etag = etag_of(body)
-            cache.put(key, version, body, etag)
+            # One query per URL and version however many clients ask at once.
+            flight = inflight.get((key, version))
+            if flight is None:
+                flight = asyncio.ensure_future(_compute(key, version, compute))
+                inflight[(key, version)] = flight
+                flight.add_done_callback(lambda _: inflight.pop((key, version), None))
+            body, etag = await asyncio.shield(flight)
         else:
             body, etag = hit
         return json_response(request, body, etag, version=version)
+
+    async def _compute(key: str, version: int, compute: Callable[[], Any]) -> tuple[bytes, str]:
+        body = db.dumps(await anyio.to_thread.run_sync(compute))
+        etag = etag_of(body)
+        cache.put(key, version, body, etag)
+        return body, etag
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -134,7 +134,8 @@ function renderTicker() {
   const list = $("ticker"); list.replaceChildren();
   const shown = state.alerts.filter((a) => !state.asOf || a.raised_at <= state.asOfIso).slice(-15).reverse();
   for (const a of shown) {
-    const li = el("li"); li.append(el("time", fmtTime(a.raised_at), { datetime: a.raised_at }), seatButton(a.gss_code, a.message));
+    const li = el("li"); const when = a.declared_at || a.raised_at;  // the night's own time, as the agency gave it
+    li.append(el("time", fmtTime(when), { datetime: when }), seatButton(a.gss_code, a.message));
     list.append(li);
   }
   if (!shown.length) list.append(el("li", "No flips or alerts yet."));
