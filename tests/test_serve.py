@@ -243,10 +243,13 @@ def test_many_streams_share_one_listening_connection(engine, board):
         r.start()
     for r in readers:
         r.opened.wait(10)
-    rows = q(engine, "select query, state from pg_stat_activity where usename = 'board' and datname = current_database()")
-    listening = [r for r in rows if r["query"].lower().startswith("listen") or "pipeline.event" in r["query"]]
-    assert len(listening) == 1
-    assert len(rows) <= 7  # the listener and the API's pool (4 + 2), whatever the number of browsers
+    rows = q(engine, "select application_name from pg_stat_activity where usename = 'board'"
+                     " and datname = current_database()")
+    apps = [r["application_name"] for r in rows]
+    assert apps.count("resultsnight-board-listener") == 1
+    assert len(apps) <= 7  # the listener and the API's pool (4 + 2), whatever the number of browsers
+    assert q(engine, "select count(*) as n from pg_stat_activity where usename = 'board' and datname ="
+                     " current_database() and query ilike 'listen%'")[0]["n"] <= 1
     for r in readers:
         r.close()
 

@@ -14,6 +14,9 @@ from pipeline.config import Settings
 from pipeline.db import database_url, sql
 
 BOARD_ROLE = "board"
+# How the board's connections name themselves in pg_stat_activity.
+API_APPLICATION = "resultsnight-board-api"
+LISTENER_APPLICATION = "resultsnight-board-listener"
 
 
 def board_url(settings: Settings) -> str:
@@ -35,7 +38,8 @@ def libpq_conninfo(url: str) -> str:
 
 def board_engine(url: str) -> Engine:
     """A small pool for the API: many browsers share these few connections."""
-    return create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=2, pool_timeout=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=2, pool_timeout=10,
+                         connect_args={"application_name": API_APPLICATION})
 
 
 def rows(engine: Engine, name: str, **params: Any) -> list[dict[str, Any]]:

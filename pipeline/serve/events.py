@@ -19,7 +19,7 @@ from typing import Any
 import psycopg
 
 from pipeline.db import sql_text
-from pipeline.serve.db import dumps
+from pipeline.serve.db import LISTENER_APPLICATION, dumps
 
 log = logging.getLogger("resultsnight.serve")
 
@@ -109,7 +109,9 @@ class Listener:
         first = True
         while True:
             try:
-                async with await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True) as conn:
+                async with await psycopg.AsyncConnection.connect(
+                    self.conninfo, autocommit=True, application_name=LISTENER_APPLICATION
+                ) as conn:
                     await conn.execute(f"listen {CHANNEL}")  # a constant identifier, not data
                     if first:
                         # Start from now: older events are for replays (Last-Event-ID), not a broadcast.
