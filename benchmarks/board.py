@@ -25,7 +25,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import psutil
 from sqlalchemy import text
 
@@ -138,32 +137,36 @@ async def _streams(engine, settings, server: BoardServer, message, tmp: Path, n:
     opened = 0
     wanted: list[int] = []
 
-    async def reader(i: int, client: httpx.AsyncClient) -> None:
+    async def reader(i: int) -> None:
         nonlocal opened
-        async with client.stream("GET", "/api/v1/events") as resp:
+        # A raw keep-alive socket per stream, as for polling: the client must not be what is measured.
+        r, w = await asyncio.open_connection("127.0.0.1", server.port)
+        try:
+            w.write(b"GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+            await r.readuntil(b"\r\n\r\n")
             opened += 1
-            async for line in resp.aiter_lines():
-                if line.startswith("id: ") and wanted and int(line[4:]) > wanted[0]:
+            while line := await r.readline():
+                if line.startswith(b"id: ") and wanted and int(line[4:]) > wanted[0]:
                     arrivals[i] = time.time()
                     return
+        finally:
+            w.close()
 
-    limits = httpx.Limits(max_connections=n + 10)
-    async with httpx.AsyncClient(base_url=server.base, limits=limits, timeout=httpx.Timeout(10, read=60)) as client:
-        tasks = [asyncio.create_task(reader(i, client)) for i in range(n)]
-        deadline = time.monotonic() + 60
-        while opened < n and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)
-        rss_open = proc.memory_info().rss
-        before = _last_event(engine)
-        wanted.append(before)  # the readers stop at the first event after this one
-        await asyncio.to_thread(ingest_paths, engine, [_one_file(tmp, message)], settings=settings)
-        with engine.connect() as conn:
-            at = conn.execute(text("select created_at from pipeline.event where event_id > :b"
-                                   " order by event_id limit 1"), {"b": before}).scalar()
-        await asyncio.wait(tasks, timeout=30)
-        for t in tasks:
-            t.cancel()
+    tasks = [asyncio.create_task(reader(i)) for i in range(n)]
+    deadline = time.monotonic() + 60
+    while opened < n and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(1.0)
+    rss_open = proc.memory_info().rss
+    before = _last_event(engine)
+    wanted.append(before)  # the readers stop at the first event after this one
+    await asyncio.to_thread(ingest_paths, engine, [_one_file(tmp, message)], settings=settings)
+    with engine.connect() as conn:
+        at = conn.execute(text("select created_at from pipeline.event where event_id > :b"
+                               " order by event_id limit 1"), {"b": before}).scalar()
+    await asyncio.wait(tasks, timeout=30)
+    for t in tasks:
+        t.cancel()
     delays = sorted(a - at.timestamp() for a in arrivals.values())
     return {"streams": n, "opened": opened, "received": len(delays), "rss_before_mib": rss_before / 2**20,
             "rss_open_mib": rss_open / 2**20, "first_ms": delays[0] * 1000 if delays else None,
