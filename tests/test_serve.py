@@ -237,6 +237,25 @@ def test_events_stream_every_declaration_and_alert_in_commit_order(engine, setti
     again.close()
 
 
+def test_a_lost_listening_connection_comes_back_and_catches_up(engine, settings, board, tmp_path):
+    reader = EventReader(board.base)
+    reader.start()
+    reader.opened.wait(10)
+    time.sleep(0.2)
+    killed = q(engine, "select pg_terminate_backend(pid) as k from pg_stat_activity"
+                       " where application_name = 'resultsnight-board-listener' and datname = current_database()")
+    assert [r["k"] for r in killed] == [True]
+    before = last_event(engine)
+    play(plan_night()[130:140], tmp_path, speed=0, progress=False)
+    ingest_paths(engine, [tmp_path], settings=settings)
+    expected = [r["event_id"] for r in q(engine, "select event_id from pipeline.event where event_id > :b"
+                                                 " order by event_id", b=before)]
+    assert expected
+    events = reader.wait_for(len(expected))
+    reader.close()
+    assert [int(e["id"]) for e in events] == expected
+
+
 def test_many_streams_share_one_listening_connection(engine, board):
     readers = [EventReader(board.base) for _ in range(20)]
     for r in readers:

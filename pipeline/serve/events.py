@@ -128,7 +128,7 @@ class Listener:
                             got = True
                         if got:
                             await self._catch_up(conn)
-            except psycopg.OperationalError as exc:
+            except psycopg.Error as exc:  # down, restarted, not migrated yet: say so and retry
                 self.broadcaster.connected = False
                 log.warning("event listener lost the database (%s); retrying in 1 s", exc)
                 await asyncio.sleep(1.0)
