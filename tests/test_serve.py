@@ -237,6 +237,38 @@ def test_events_stream_every_declaration_and_alert_in_commit_order(engine, setti
     again.close()
 
 
+def test_event_ids_follow_commit_order_not_insert_order(engine):
+    """Insert in A then B, commit B then A: B's event comes first; a rolled-back insert emits nothing."""
+    reset_night(engine)
+    counting = q(engine, "select counting_election_id as e from pipeline.count_setting")[0]["e"]
+    seats = [r["gss_code"] for r in q(engine, "select gss_code from pipeline.contest where election_id = :e"
+                                              " order by gss_code limit 3", e=counting)]
+
+    def insert(conn, gss: str) -> int:
+        sha = f"test-{gss}"
+        conn.execute(text("insert into pipeline.raw_file (sha256, size_bytes, body, first_file_name)"
+                          " values (:s, 1, 'x', :s)"), {"s": sha})
+        return conn.execute(text(
+            "insert into pipeline.declaration (election_id, gss_code, kind, revision, source_format, sha256,"
+            " winner_party) values (:e, :g, 'rush', 1, 'agency_xml', :s, 'CON') returning declaration_id"),
+            {"e": counting, "g": gss, "s": sha}).scalar()
+
+    before = last_event(engine)
+    with engine.connect() as a, engine.connect() as b, engine.connect() as c:
+        first_inserted = insert(a, seats[0])
+        second_inserted = insert(b, seats[1])
+        rolled_back = insert(c, seats[2])
+        b.commit()
+        a.commit()
+        c.rollback()
+    events = q(engine, "select payload from pipeline.event where event_id > :b order by event_id", b=before)
+    assert [e["payload"]["declaration_id"] for e in events] == [second_inserted, first_inserted]
+    assert rolled_back not in {e["payload"]["declaration_id"] for e in events}
+    reset_night(engine)
+    assert q(engine, "select kind from pipeline.event where event_id > :b order by event_id desc limit 1",
+             b=before) == [{"kind": "reset"}]
+
+
 def test_a_lost_listening_connection_comes_back_and_catches_up(engine, settings, board, tmp_path):
     reader = EventReader(board.base)
     reader.start()
