@@ -159,6 +159,15 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the live board at / and the JSON API under /api/v1/, read-only, until SIGINT/SIGTERM."""
+    from pipeline.serve.run import serve
+
+    print(f"resultsnight board on http://{args.host}:{args.port}/ (API under /api/v1/)", flush=True)
+    serve(_settings(), host=args.host, port=args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="resultsnight", description=__doc__.splitlines()[0].split(".")[0])
@@ -201,6 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write the night's report and HTML board")
     report.add_argument("--out", help="folder (default: reports/ in the data folder)")
     report.set_defaults(func=cmd_report)
+    srv = sub.add_parser("serve", help="serve the live board and the JSON API (read-only)")
+    srv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    srv.add_argument("--port", type=int, default=8050, help="port (default 8050)")
+    srv.set_defaults(func=cmd_serve)
     return parser
 
 

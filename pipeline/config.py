@@ -31,6 +31,8 @@ class Settings:
     settle_seconds: float = 0.25
     # A file whose message ends early is quarantined only once unchanged this long.
     incomplete_after_seconds: float = 30.0
+    # The board's read-only connection (`resultsnight serve`); None: database_url as role `board`.
+    board_database_url: str | None = None
 
     @property
     def pgdata(self) -> Path:
@@ -61,6 +63,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         expectations_dir=Path(env.get("RESULTSNIGHT_EXPECTATIONS_DIR") or PROJECT_ROOT / "expectations"),
         settle_seconds=_seconds(env, "RESULTSNIGHT_SETTLE_SECONDS", 0.25),
         incomplete_after_seconds=_seconds(env, "RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS", 30.0),
+        board_database_url=env.get("RESULTSNIGHT_BOARD_DATABASE_URL") or None,
     )
 
 

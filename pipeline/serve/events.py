@@ -1,0 +1,134 @@
+"""Live events: ONE listening connection to Postgres, fanned out to every browser over SSE.
+
+The storing transaction's triggers (sql/migrations/0004_events.sql) add a row
+to pipeline.event and NOTIFY `resultsnight_events` at commit. The Listener
+holds the only LISTEN connection; on each notification it reads the new rows
+(in commit order, on that same connection) and puts them on every
+subscriber's queue. A browser that reconnects with Last-Event-ID reads what
+it missed from the table (one short query on the API pool), then continues
+live, so a thousand browsers are still one listening connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from pipeline.db import sql_text
+from pipeline.serve.db import LISTENER_APPLICATION, dumps
+
+log = logging.getLogger("resultsnight.serve")
+
+CHANNEL = "resultsnight_events"
+# A browser this many events behind is cut off; it reconnects and replays from the table.
+QUEUE_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class Event:
+    """One committed event, ready to send."""
+
+    event_id: int
+    kind: str
+    payload: dict[str, Any]
+    created_at: Any
+
+    def sse(self) -> bytes:
+        """The event as a Server-Sent Events frame (id, event name, one JSON data line)."""
+        data = dumps({"event_id": self.event_id, "kind": self.kind, "at": self.created_at, **self.payload})
+        return b"id: %d\nevent: %s\ndata: %s\n\n" % (self.event_id, self.kind.encode(), data)
+
+
+CLOSE = object()  # queue sentinel: end this stream (server stopping, or the client fell too far behind)
+
+
+class Broadcaster:
+    """The set of open event streams and the newest event id the server has seen."""
+
+    def __init__(self) -> None:
+        self.subscribers: set[asyncio.Queue] = set()
+        self.last_id = 0  # also the data version the API's response cache is keyed on
+        self.connected = False
+        self.closed = False
+
+    def subscribe(self) -> asyncio.Queue:
+        """A new stream's queue of events."""
+        q: asyncio.Queue = asyncio.Queue(QUEUE_SIZE)
+        if self.closed:
+            q.put_nowait(CLOSE)
+        self.subscribers.add(q)
+        return q
+
+    def unsubscribe(self, q: asyncio.Queue) -> None:
+        """Forget a stream that ended."""
+        self.subscribers.discard(q)
+
+    def publish(self, event: Event) -> None:
+        """Give an event to every open stream; a stream that cannot keep up is ended."""
+        self.last_id = max(self.last_id, event.event_id)
+        for q in list(self.subscribers):
+            try:
+                q.put_nowait(event)
+            except asyncio.QueueFull:
+                self.subscribers.discard(q)
+                while not q.empty():
+                    q.get_nowait()
+                q.put_nowait(CLOSE)
+
+    def close(self) -> None:
+        """End every stream (the server is stopping)."""
+        self.closed = True
+        for q in list(self.subscribers):
+            try:
+                q.put_nowait(CLOSE)
+            except asyncio.QueueFull:
+                while not q.empty():
+                    q.get_nowait()
+                q.put_nowait(CLOSE)
+
+
+class Listener:
+    """The one LISTEN connection: reconnects when the database goes away, never polls it."""
+
+    def __init__(self, conninfo: str, broadcaster: Broadcaster) -> None:
+        self.conninfo = conninfo
+        self.broadcaster = broadcaster
+        self.started = asyncio.Event()
+
+    async def _catch_up(self, conn: psycopg.AsyncConnection) -> None:
+        cur = await conn.execute(sql_text("queries/serve_listen_events_after"), {"after": self.broadcaster.last_id})
+        for event_id, kind, payload, created_at in await cur.fetchall():
+            self.broadcaster.publish(Event(event_id, kind, payload, created_at))
+
+    async def run(self) -> None:
+        """Listen until cancelled."""
+        first = True
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self.conninfo, autocommit=True, application_name=LISTENER_APPLICATION
+                ) as conn:
+                    await conn.execute(f"listen {CHANNEL}")  # a constant identifier, not data
+                    if first:
+                        # Start from now: older events are for replays (Last-Event-ID), not a broadcast.
+                        cur = await conn.execute(sql_text("queries/serve_listen_last_event"))
+                        self.broadcaster.last_id = (await cur.fetchone())[0]
+                        first = False
+                    else:
+                        await self._catch_up(conn)  # whatever committed while we were away
+                    self.broadcaster.connected = True
+                    self.started.set()
+                    while True:
+                        got = False
+                        async for _ in conn.notifies(timeout=5.0, stop_after=1):
+                            got = True
+                        if got:
+                            await self._catch_up(conn)
+            except psycopg.Error as exc:  # down, restarted, not migrated yet: say so and retry
+                self.broadcaster.connected = False
+                log.warning("event listener lost the database (%s); retrying in 1 s", exc)
+                await asyncio.sleep(1.0)

@@ -1,0 +1,2 @@
+-- /healthz: the database answers.
+select 1

@@ -1,0 +1,179 @@
+"""The board in a real headless Chromium (Debian's /usr/bin/chromium, driven by Playwright for Python).
+
+Skipped only where Chromium is genuinely absent, and never under CI (CI set):
+there a missing browser is a failure. `.ci/run` installs Debian's `chromium`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from pipeline.ingest import ingest_paths
+from pipeline.rehearsal.pacing import play
+from pipeline.rehearsal.stories import plan_night
+from pipeline.schema import reset_night
+from tests.serve_helpers import HOSTILE_CANDIDATE, BoardServer, hostile_result, wait_for_event_id
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SPLIT = 500
+HOSTILE_SEAT_NAME = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+
+
+def _need_chromium() -> None:
+    if CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium (apt-get install -y chromium)")
+    pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
+
+
+def last_event(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("select coalesce(max(event_id), 0) from pipeline.event")).scalar()
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory):
+    messages = plan_night()
+    first, second = tmp_path_factory.mktemp("b-first"), tmp_path_factory.mktemp("b-second")
+    play(messages[:SPLIT], first, speed=0, progress=False)
+    play(messages[SPLIT:], second, speed=0, progress=False)
+    return first, messages[SPLIT:]
+
+
+@pytest.fixture(scope="module")
+def board(engine, settings, night):
+    _need_chromium()
+    reset_night(engine)
+    ingest_paths(engine, [night[0]], settings=settings)
+    server = BoardServer(settings)
+    yield server
+    assert server.stop() == 0
+
+
+@pytest.fixture(scope="module")
+def browser(board):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, board):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.dialogs = []  # any alert() that fires is a script that ran from data
+    pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    pg.goto(board.base + "/")
+    pg.wait_for_function("() => window.__rn && window.__rn.ready", timeout=30_000)
+    yield pg
+    context.close()
+
+
+def api(board, path, **params):
+    return httpx.get(board.base + path, params=params, timeout=30).json()
+
+
+def test_mid_night_the_filled_hexes_are_the_declared_seats(board, page):
+    seats = api(board, "/api/v1/seats")
+    declared = sum(s["status"] == "declared" for s in seats)
+    known = sum(s["winner_party"] is not None for s in seats)
+    assert 0 < declared < 650
+    assert page.locator("polygon.hex").count() == 650
+    assert page.locator('polygon.hex[data-status="declared"]').count() == declared
+    assert page.locator('polygon.hex[data-filled="true"]').count() == known
+    assert page.locator("#declared").get_attribute("data-declared") == str(declared)
+    assert page.locator("#tally tbody tr").count() > 3
+
+
+def test_one_more_file_changes_the_page_without_a_reload(engine, settings, board, page, night, tmp_path):
+    loaded = page.evaluate("window.__rn.loadedAt")
+    before = int(page.locator("#declared").get_attribute("data-declared"))
+    next_result = next(m for m in night[1] if m.kind == "result")
+    (tmp_path / next_result.file_name).write_bytes(next_result.body)
+    ingest_paths(engine, [tmp_path], settings=settings)
+    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) > {before}", timeout=30_000)
+    assert page.evaluate("window.__rn.loadedAt") == loaded
+    gss = next_result.gss_code
+    assert page.locator(f'polygon.hex[data-gss="{gss}"]').get_attribute("data-status") == "declared"
+
+
+def test_the_search_opens_the_right_card(board, page):
+    declared = [s for s in api(board, "/api/v1/seats") if s["status"] == "declared"]
+    seat = declared[len(declared) // 2]
+    page.fill("#search", seat["constituency"])
+    page.press("#search", "Enter")
+    page.wait_for_selector("#card[open]")
+    assert page.locator("#card-title").text_content() == seat["constituency"]
+    card = api(board, f"/api/v1/seats/{seat['gss_code']}")
+    rows = page.locator("#card-candidates tbody tr")
+    assert rows.count() == len(card["candidates"])
+    assert card["candidates"][0]["candidate_name"] in rows.nth(0).text_content()
+    assert page.locator("#card-revisions tbody tr").count() == len(card["revisions"])
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#card:not([open])", state="attached")
+
+
+def test_the_slider_at_an_earlier_time_shows_fewer_seats(page):
+    now = int(page.locator("#declared").get_attribute("data-declared"))
+    page.locator("#slider").fill("400")
+    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) < {now}", timeout=30_000)
+    assert page.locator("#mode").text_content() == "Replaying"
+    earlier = int(page.locator("#declared").get_attribute("data-declared"))
+    assert page.locator('polygon.hex[data-status="declared"]').count() == earlier
+    page.click("#live-button")
+    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) >= {now}", timeout=30_000)
+
+
+def test_hostile_names_render_as_text(engine, settings, board, browser, tmp_path):
+    gss = "E14000863"  # Norwich North
+    with engine.begin() as conn:
+        old = conn.execute(text("select name from pipeline.constituency where gss_code = :g"), {"g": gss}).scalar()
+        conn.execute(text("update pipeline.constituency set name = :n where gss_code = :g"),
+                     {"n": HOSTILE_SEAT_NAME, "g": gss})
+    try:
+        hostile_result(tmp_path, gss)
+        ingest_paths(engine, [tmp_path], settings=settings)
+        wait_for_event_id(board.base, last_event(engine))
+        context = browser.new_context()
+        pg = context.new_page()
+        dialogs: list[str] = []
+        pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        pg.goto(board.base + "/")
+        pg.wait_for_function("() => window.__rn && window.__rn.ready", timeout=30_000)
+        pg.fill("#search", gss)
+        pg.press("#search", "Enter")
+        pg.wait_for_selector("#card[open]")
+        assert pg.locator("#card-title").text_content() == HOSTILE_SEAT_NAME
+        names = pg.locator("#card-candidates tbody tr td:first-child").all_text_contents()
+        assert any(" ".join(HOSTILE_CANDIDATE) in n for n in names)
+        assert HOSTILE_SEAT_NAME in pg.locator(f'polygon.hex[data-gss="{gss}"] title').text_content()
+        assert pg.locator("img").count() == 0
+        assert pg.locator("body script").count() == 0
+        assert dialogs == []
+        context.close()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("update pipeline.constituency set name = :n where gss_code = :g"), {"n": old, "g": gss})
+
+
+def test_readable_on_a_phone(browser, board):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg = context.new_page()
+    pg.goto(board.base + "/")
+    pg.wait_for_function("() => window.__rn && window.__rn.ready", timeout=30_000)
+    # nothing wider than the screen, and the map still fits
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    box = pg.locator("#hexmap").bounding_box()
+    assert 0 < box["width"] <= 390
+    context.close()
