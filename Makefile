@@ -31,6 +31,7 @@ demo: setup
 
 bench: setup
 	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks.board --runs 3
 
 stop:
 	-$(BIN)/python -m pipeline.rehearsal.demo --stop

@@ -72,6 +72,15 @@ class SeatStatus(StrEnum):
     DECLARED = "declared"
 
 
+class EventKind(StrEnum):
+    """What a row of the live board's event log announces (pipeline.event.kind, pipeline.serve)."""
+
+    DECLARATION = "declaration"
+    ALERT = "alert"
+    CALL = "call"
+    RESET = "reset"
+
+
 class AlertKind(StrEnum):
     """What an alert announces (pipeline.alert.kind)."""
 

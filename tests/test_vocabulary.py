@@ -10,6 +10,7 @@ from sqlalchemy import text
 from pipeline import exceptions
 from pipeline.model import (
     AlertKind,
+    EventKind,
     AlertSource,
     MessageKind,
     Outcome,
@@ -28,6 +29,7 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("seat_state", "known_source"): {MessageKind.RESULT, MessageKind.RUSH},  # what a seat's winner is known from
     ("alert", "kind"): set(AlertKind),
     ("alert", "source"): set(AlertSource),
+    ("event", "kind"): set(EventKind),
 }
 
 # How Postgres prints `col in ('a', 'b')` back: ((col = ANY (ARRAY['a'::text, 'b'::text])))

@@ -7,9 +7,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
+import subprocess
 import sys
 import time
+import urllib.request
+from pathlib import Path
 
 from pipeline.config import load_settings
 from pipeline.db import analyst_psql_command, database_url, get_engine, stop_embedded
@@ -22,9 +26,64 @@ def _stack() -> LocalStack:
     return LocalStack(settings=settings, results_url=database_url(settings), home=settings.data_dir / "airflow")
 
 
+BOARD_PORT = 8050
+
+
+def _board_pid_file(settings) -> Path:
+    return settings.data_dir / "board.pid"
+
+
+def start_board(settings, url: str, port: int = BOARD_PORT, timeout: float = 60) -> str:
+    """Start `resultsnight serve` in the background (its own process group); return the board's URL once it answers."""
+    exe = str(Path(sys.executable).parent / "resultsnight")
+    log = open(settings.data_dir / "board.log", "ab")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen(
+        [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "DATABASE_URL": url, "RESULTSNIGHT_DATA_DIR": str(settings.data_dir)},
+        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+    )
+    log.close()
+    _board_pid_file(settings).write_text(str(proc.pid))
+    board = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"resultsnight serve exited; see {settings.data_dir / 'board.log'}")
+        try:
+            with urllib.request.urlopen(board + "healthz", timeout=2) as resp:  # noqa: S310 - our own loopback server
+                if resp.status == 200:
+                    return board
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"the board did not answer on {board} within {timeout:.0f} s")
+
+
+def stop_board(settings) -> bool:
+    """SIGTERM the demo's board server if it runs; True if one was stopped."""
+    path = _board_pid_file(settings)
+    if not path.exists():
+        return False
+    pid = int(path.read_text())
+    path.unlink()
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    for _ in range(50):
+        try:
+            os.killpg(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    os.killpg(pid, signal.SIGKILL)
+    return True
+
+
 def stop() -> None:
-    """Stop every Airflow component of the demo, then the embedded Postgres."""
+    """Stop the board, every Airflow component of the demo, then the embedded Postgres."""
     settings = load_settings()
+    if stop_board(settings):
+        print("stopped the board")
     if (settings.data_dir / "airflow" / "run").exists():
         LocalStack(settings=settings, results_url="postgresql+psycopg:///unused", home=settings.data_dir / "airflow").stop()
         print("stopped Airflow")
@@ -70,6 +129,8 @@ def demo(duration: float) -> None:
     stack.migrate()
     stack.start()
     stack.wait_ready()
+    live = start_board(settings, database_url(settings))
+    console.print(f"      the live board: [bold]{live}[/] (open it now and watch the night arrive)")
     messages = with_bad_files(plan_night())  # three broken files too, to show the quarantine at work
     console.print(f"[bold]3/4[/] replaying the 2019 night: {len(messages)} agency messages (3 of them broken) "
                   f"in about {duration:.0f} s into {settings.inbox}")
@@ -81,7 +142,8 @@ def demo(duration: float) -> None:
     console.print(
         f"\nAirflow UI:    http://127.0.0.1:{stack.port}  (DAGs resultsnight_ingest, resultsnight_sweep, resultsnight_report)\n"
         f"Analysts:      {analyst_psql_command(settings)}\n"
-        f"Board:         {board or 'resultsnight report (the report DAG did not finish in time)'}\n"
+        f"Live board:    {live}  (JSON API under {live}api/v1/; the time slider replays the night)\n"
+        f"Static board:  {board or 'resultsnight report (the report DAG did not finish in time)'}\n"
         f"Again:         resultsnight summary | resultsnight report | trigger resultsnight_report in the UI\n"
         f"Logs:          {stack.run_dir}\n"
         "Stop it all:   make stop"
