@@ -30,6 +30,7 @@ import base64
 import json
 import os
 import secrets
+import shutil
 import socket
 import sys
 import tempfile
@@ -138,6 +139,8 @@ class Night:
         self.compose, self.feeder, self.messages = compose, feeder, messages
         self.faults: dict[str, float] = {}
         self.killed_worker: str | None = None
+        self.killed_task: list[str] | None = None
+        self.retried: str | None = None
         self.error: BaseException | None = None
 
     def _feed(self) -> None:
@@ -166,27 +169,47 @@ class Night:
         if self.error:
             raise self.error
 
-    def _running_worker(self) -> str:
-        """The worker running an ingest task now (waiting up to 20 s for one), else the first."""
+    def _running_worker(self) -> tuple[str, list[str] | None]:
+        """The worker running an ingest task now and that task (waiting up to 20 s for one), else the first."""
         workers = {inspect(cid)["Config"]["Hostname"]: cid for cid in self.compose.ids("airflow-worker")}
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             rows = self.compose.psql("postgres", "airflow", "airflow",
-                                     "select hostname from task_instance where state = 'running'")
-            for (host,) in rows:
-                if host in workers:
-                    return workers[host]
+                                     "select hostname, task_id, run_id, try_number from task_instance"
+                                     " where state = 'running' and dag_id = 'resultsnight_ingest'")
+            for row in rows:
+                if row[0] in workers:
+                    return workers[row[0]], row
             time.sleep(0.3)
-        return next(iter(workers.values()))
+        return next(iter(workers.values())), None
+
+    def _retried_elsewhere(self, task: list[str], timeout: float = 240) -> str | None:
+        """Wait for the killed worker's task to run again on another worker; say where and when."""
+        host, task_id, run_id, tried = task
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = self.compose.psql("postgres", "airflow", "airflow",
+                                     "select hostname, try_number, state from task_instance"
+                                     f" where dag_id = 'resultsnight_ingest' and task_id = '{task_id}'"
+                                     f" and run_id = '{run_id}'")  # ids read from Airflow's own table above
+            for other, attempt, state in rows:
+                if other and other != host and int(attempt) > int(tried) and state in ("running", "success"):
+                    return f"{task_id} try {attempt} on {other}, {time.time() - self.faults['kill a worker']:.0f} s after the kill"
+            time.sleep(1)
+        return None
 
     def _kill(self, name: str) -> None:
         if "worker" in name:
-            cid = self._running_worker()
-            self.killed_worker = cid
+            cid, task = self._running_worker()
+            self.killed_worker, self.killed_task = cid, task
             self.faults[name] = time.time()
             run(["docker", "kill", cid])
-            log(f"FAULT {name}: docker kill {cid[:12]}; one worker carries on alone for 20 s")
-            time.sleep(20)
+            log(f"FAULT {name}: docker kill {cid[:12]} (running {task[1] + ' try ' + task[3] if task else 'nothing'});"
+                " the other worker carries on alone")
+            # Down until the task it was running has been retried on the other
+            # worker (Airflow fails it after the heartbeat timeout), at most 4 min.
+            self.retried = self._retried_elsewhere(task) if task else None
+            log(f"      {name}: {self.retried or 'no retry seen elsewhere'}")
         else:
             cid = self.compose.ids("airflow-scheduler")[0]
             self.faults[name] = time.time()
@@ -224,6 +247,8 @@ def quiesce(compose: Compose, feeder: Feeder, names: set[str], timeout: float = 
 def measure_and_check(compose: Compose, env: dict, feeder: Feeder, night: Night, names: set[str], checks: Checks,
                       figures: dict, workdir: Path) -> None:
     """Everything checked once the stack has gone quiet after the replay."""
+    checks.check("the killed worker's task retried on the other worker", night.retried is not None,
+                 night.retried or f"killed while running {night.killed_task}")
     verify.files_and_inbox(compose, feeder, names, checks)
     received = verify.alerts_once(compose, night.faults.get("kill a worker"), checks)
     figures["tasks_by_worker"] = verify.both_workers(compose, checks)
@@ -314,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
             log("== 5. docker compose down -v")
             down = compose("down", "-v", "--remove-orphans", check=False, timeout=300)
             checks.check("docker compose down -v", down.returncode == 0, "")
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
     out = ROOT / ".data" / "deploy-test"
     out.mkdir(parents=True, exist_ok=True)
     (out / "last-run.json").write_text(json.dumps({"figures": figures, "checks": checks.rows}, indent=2))

@@ -90,6 +90,7 @@ class Compose:
     project: str
     env_file: Path
     files: list[Path]
+    _ids: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def cmd(self, *args: str) -> list[str]:
         """The full docker compose command line."""
@@ -112,13 +113,16 @@ class Compose:
         return [json.loads(line) for line in out.splitlines() if line.strip()]
 
     def ids(self, service: str) -> list[str]:
-        """Container ids of a service (running ones)."""
-        return self("ps", "-q", service).stdout.decode().split()
+        """Container ids of a service (a kill and a start keep a container's id, so they are remembered)."""
+        if not self._ids.get(service):
+            self._ids[service] = self("ps", "-q", service).stdout.decode().split()
+        return self._ids[service]
 
     def psql(self, service: str, user: str, db: str, query: str) -> list[list[str]]:
         """Rows of a query run with psql inside a database container (tab-separated, unaligned)."""
-        out = self("exec", "-T", service, "psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-At", "-F", "\t",
-                   "-U", user, "-d", db, "-c", query).stdout.decode()
+        # docker exec on the container: much lighter than a `docker compose exec` per query
+        out = run(["docker", "exec", self.ids(service)[0], "psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-At", "-F", "\t",
+                   "-U", user, "-d", db, "-c", query]).stdout.decode()
         return [line.split("\t") for line in out.splitlines() if line]
 
 
