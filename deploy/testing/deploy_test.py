@@ -263,6 +263,10 @@ def measure_and_check(compose: Compose, env: dict, feeder: Feeder, night: Night,
         checks.check(f"results.{table} equals the in-process ingest", table not in diff and bool(stack[table]),
                      diff.get(table, f"{sum(stack[table].values())} rows"))
     lat = verify.latencies(compose, feeder.dropped, received)
+    # Before the first fault: the stack's steady pace; "all" includes files held up behind the faults.
+    first_fault = min(night.faults.values(), default=float("inf"))
+    calm = verify.latencies(compose, {n: t for n, t in feeder.dropped.items() if t < first_fault - 5}, received)
+    figures["before_faults"] = {k: verify.spread(calm[k]) for k in ("stored", "alert", "webhook")}
     figures["file_to_stored_s"] = verify.spread(lat["stored"])
     figures["file_to_alert_s"] = verify.spread(lat["alert"])
     figures["file_to_webhook_s"] = verify.spread(lat["webhook"])

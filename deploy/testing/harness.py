@@ -16,6 +16,7 @@ import subprocess
 import tarfile
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,29 +59,32 @@ def locked_version(package: str) -> str:
     raise KeyError(package)
 
 
+def _build_standin(name: str, base: str, airflow_version: str) -> str:
+    with tempfile.TemporaryDirectory(prefix=f"standin-{name}-") as tmp:
+        ctx = Path(tmp)
+        for item in sorted((HERE / name).iterdir()):
+            shutil.copy2(item, ctx / item.name)
+        if name == "airflow":
+            shutil.copy2(ROOT / "requirements.lock", ctx / "requirements.lock")
+        digest = hashlib.sha256(f"{base}\n{airflow_version}\n".encode())
+        for item in sorted(ctx.iterdir()):
+            digest.update(item.name.encode() + b"\0" + item.read_bytes())
+        tag = f"resultsnight-testing/{name}:{digest.hexdigest()[:12]}"
+        started = time.monotonic()
+        # Always built: the layer cache makes an unchanged image quick, and
+        # nothing depends on an earlier run having left it behind.
+        run(["docker", "build", "-q", "--build-arg", f"BASE_IMAGE={base}",
+             "--build-arg", f"AIRFLOW_VERSION={airflow_version}", "-t", tag, str(ctx)], timeout=1800)
+        log(f"  stand-in {name}: {tag} ({time.monotonic() - started:.0f} s)")
+        return tag
+
+
 def build_standins(base: str) -> dict[str, str]:
-    """Build each stand-in image from deploy/testing/<name>; tagged by a hash of its inputs."""
-    tags = {}
+    """Build the stand-in images from deploy/testing/<name>, side by side; each tagged by a hash of its inputs."""
     airflow_version = locked_version("apache-airflow")
-    for name in STANDINS:
-        with tempfile.TemporaryDirectory(prefix=f"standin-{name}-") as tmp:
-            ctx = Path(tmp)
-            for item in sorted((HERE / name).iterdir()):
-                shutil.copy2(item, ctx / item.name)
-            if name == "airflow":
-                shutil.copy2(ROOT / "requirements.lock", ctx / "requirements.lock")
-            digest = hashlib.sha256(f"{base}\n{airflow_version}\n".encode())
-            for item in sorted(ctx.iterdir()):
-                digest.update(item.name.encode() + b"\0" + item.read_bytes())
-            tag = f"resultsnight-testing/{name}:{digest.hexdigest()[:12]}"
-            started = time.monotonic()
-            # Always built: the layer cache makes an unchanged image quick, and
-            # nothing depends on an earlier run having left it behind.
-            run(["docker", "build", "-q", "--build-arg", f"BASE_IMAGE={base}",
-                 "--build-arg", f"AIRFLOW_VERSION={airflow_version}", "-t", tag, str(ctx)], timeout=1800)
-            log(f"  stand-in {name}: {tag} ({time.monotonic() - started:.0f} s)")
-            tags[name] = tag
-    return tags
+    with ThreadPoolExecutor(max_workers=len(STANDINS)) as pool:
+        futures = {name: pool.submit(_build_standin, name, base, airflow_version) for name in STANDINS}
+        return {name: future.result() for name, future in futures.items()}
 
 
 @dataclass
