@@ -59,8 +59,15 @@ DATA_USERS = ("airflow-scheduler", "airflow-triggerer", "airflow-worker")
 @cache
 def celery_options() -> set[tuple[str, str]]:
     """(section, option) of every setting apache-airflow-providers-celery declares (installed from the lock)."""
-    from airflow.providers.celery.get_provider_info import get_provider_info
-
+    # Loaded from its file, not imported: importing anything under `airflow`
+    # here would configure Airflow in this process before the DAG tests
+    # point it at their own AIRFLOW_HOME.
+    spec = importlib.util.find_spec("airflow")
+    path = Path(spec.submodule_search_locations[0]) / "providers" / "celery" / "get_provider_info.py"
+    loader = importlib.util.spec_from_file_location("_celery_provider_info", path)
+    module = importlib.util.module_from_spec(loader)
+    loader.loader.exec_module(module)
+    get_provider_info = module.get_provider_info
     return {
         (section, option)
         for section, body in get_provider_info()["config"].items()
