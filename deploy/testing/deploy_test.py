@@ -254,6 +254,7 @@ def measure_and_check(compose: Compose, env: dict, feeder: Feeder, night: Night,
     figures["tasks_by_worker"] = verify.both_workers(compose, checks)
     conninfo = verify.analyst_access(env["RESULTS_DB_PORT"], env["ANALYST_PASSWORD"], checks)
     verify.airflow_ui(env["AIRFLOW_API_PORT"], checks)
+    verify.admin_login(env["AIRFLOW_API_PORT"], env["AIRFLOW_ADMIN_USERNAME"], env["AIRFLOW_ADMIN_PASSWORD"], checks)
     summary = compose("exec", "-T", "airflow-scheduler", "resultsnight", "summary", check=False)
     checks.check("resultsnight summary inside the stack", summary.returncode == 0 and len(summary.stdout) > 200,
                  f"exit {summary.returncode}, {len(summary.stdout)} bytes")

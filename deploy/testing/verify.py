@@ -76,6 +76,32 @@ def analyst_access(port: str, password: str, checks) -> str:
     return conninfo
 
 
+def _post_json(url: str, body: dict) -> tuple[int, dict]:
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=20) as resp:
+            return resp.status, json.load(resp)
+    except urllib.error.HTTPError as exc:
+        return exc.code, {}
+
+
+def admin_login(port: str, user: str, password: str, checks) -> None:
+    """The admin airflow-init created logs in (FAB), a wrong password does not, and the token sees the DAG."""
+    base = f"http://127.0.0.1:{port}"
+    status, body = _post_json(f"{base}/auth/token", {"username": user, "password": password})
+    wrong, _ = _post_json(f"{base}/auth/token", {"username": user, "password": password + "-wrong"})
+    dag = None
+    if body.get("access_token"):
+        req = urllib.request.Request(f"{base}/api/v2/dags/resultsnight_ingest",
+                                     headers={"Authorization": f"Bearer {body['access_token']}"})
+        with urllib.request.urlopen(req, timeout=20) as resp:
+            dag = json.load(resp)
+    checks.check("Airflow admin logs in, a wrong password is refused", status in (200, 201) and wrong == 401
+                 and dag is not None and dag.get("is_paused") is False,
+                 f"token HTTP {status}, wrong password HTTP {wrong}, resultsnight_ingest paused: "
+                 f"{dag.get('is_paused') if dag else None}")
+
+
 def airflow_ui(port: str, checks) -> None:
     """The api-server answers on its loopback port: the health endpoint and the UI page."""
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=10) as resp:
