@@ -1,8 +1,10 @@
-# syntax=docker/dockerfile:1
 # The Airflow image for resultsnight: the official Apache Airflow image, our
 # pinned dependencies, and the project itself at /opt/resultsnight.
 #
 #   docker compose build            # (docker-compose.yml builds and tags it)
+#
+# No `# syntax=` line: BuildKit would fetch that frontend from Docker Hub,
+# and the built-in one does everything this file needs.
 #
 # Airflow is held at the version requirements.lock pins; the Python minor
 # version matches the one the project is developed and tested on.

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test demo bench seeds stop clean
+.PHONY: setup test demo bench seeds stop clean deploy-test
 
 setup: $(STAMP)
 
@@ -32,6 +32,14 @@ demo: setup
 bench: setup
 	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.board --runs 3
+
+# docker-compose.yml for real: build, start with two Celery workers, replay a
+# slice of the night under faults, check, take down (deploy/testing/). Installs
+# Docker Engine and Compose v2 first only where they are missing and only as
+# root on Debian; anywhere else it says what to install.
+deploy-test: setup
+	bash deploy/testing/provision.sh
+	$(BIN)/python deploy/testing/deploy_test.py
 
 stop:
 	-$(BIN)/python -m pipeline.rehearsal.demo --stop

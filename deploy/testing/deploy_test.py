@@ -1,0 +1,365 @@
+"""`make deploy-test`: docker-compose.yml built, started with two Celery workers and tested under faults.
+
+Run with the project's venv python (the Makefile does); it is not a pytest
+module and `make test` never collects it. Steps, each printed as it goes:
+
+ 1. images: on a machine without a registry (this one), the stand-ins of
+    deploy/testing/ (a debootstrapped bookworm base, then Airflow, Postgres,
+    Redis and the test's helper); then `docker compose build`;
+ 2. `docker compose up -d --wait --scale airflow-worker=2` with a fresh env
+    file made from deploy/.env.example (new secrets, free loopback ports, the
+    stand-in images, RESULTSNIGHT_ALERT_WEBHOOK at the test's receiver);
+ 3. a slice of the 2019 night (the busiest twenty minutes, which hold the
+    Caithness false flip and its correction, plus Kensington's recount and
+    three bad files) dropped into the stack's inbox at five times real pace,
+    quiet gaps cut to 10 s; mid-replay one worker (the one running a task) is
+    killed, then the scheduler, then the results database restarted;
+ 4. checks: the results equal an in-process ingest of the same files, every
+    file stored or quarantined once, each alert raised and delivered once,
+    nothing left in the inbox, tasks on both workers, the analyst's access,
+    the UI, nothing published beyond 127.0.0.1;
+ 5. `docker compose down -v`, also on failure (--keep leaves it up).
+
+Exit 0 only if every check held. Figures go to .data/deploy-test/last-run.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import secrets
+import shutil
+import socket
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import ROOT, Compose, Feeder, MemorySampler, base_image, build_standins, inspect, log, run  # noqa: E402
+import verify  # noqa: E402
+from reference import differences, reference_ingest, snapshot  # noqa: E402
+
+from pipeline.replay import load_seats, plan_night, with_bad_files  # noqa: E402
+from pipeline.stack import read_env_file  # noqa: E402
+
+PROJECT = "resultsnight-deploytest"
+WINDOW = (datetime(2019, 12, 13, 2, 33, tzinfo=timezone.utc), datetime(2019, 12, 13, 2, 53, tzinfo=timezone.utc))
+SPEED, MAX_GAP = 5.0, 10.0  # five times real pace; no wait longer than 10 s
+FAULTS = (("kill a worker", 0.30), ("kill the scheduler", 0.55), ("restart results-db", 0.75))
+OUTCOMES = {"stored", "superseded", "duplicate", "quarantined"}
+SECRETS = ("AIRFLOW_DB_PASSWORD", "RESULTS_DB_PASSWORD", "ANALYST_PASSWORD", "AIRFLOW_JWT_SECRET",
+           "AIRFLOW_API_SECRET_KEY", "AIRFLOW_ADMIN_PASSWORD")
+
+
+class Checks:
+    """Named checks, printed as they are made and as a table at the end."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, bool, str]] = []
+
+    def check(self, name: str, ok: bool, detail: str = "") -> bool:
+        """Record one check."""
+        self.rows.append((name, bool(ok), detail))
+        log(f"{'PASS' if ok else 'FAIL'}  {name}{': ' + detail if detail else ''}")
+        return bool(ok)
+
+    @property
+    def passed(self) -> bool:
+        """Every check held (and there was at least one)."""
+        return bool(self.rows) and all(ok for _, ok, _ in self.rows)
+
+    def table(self) -> str:
+        """The final table."""
+        width = max(len(name) for name, _, _ in self.rows) if self.rows else 10
+        lines = [f"{'check':<{width}}  result  detail", f"{'-' * width}  ------  ------"]
+        lines += [f"{name:<{width}}  {'PASS' if ok else 'FAIL':<6}  {detail[:110]}" for name, ok, detail in self.rows]
+        return "\n".join(lines)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_env(path: Path, images: dict[str, str]) -> dict[str, str]:
+    """The test's .env: deploy/.env.example with fresh secrets, free ports, the stand-ins and the receiver."""
+    values = read_env_file(ROOT / "deploy" / ".env.example")
+    values.update({name: secrets.token_hex(16) for name in SECRETS})
+    values["AIRFLOW_FERNET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
+    values.update(
+        AIRFLOW_API_PORT=str(free_port()), RESULTS_DB_PORT=str(free_port()), FLOWER_PORT=str(free_port()),
+        RESULTSNIGHT_IMAGE="resultsnight-testing/resultsnight-airflow:3.3.2",
+        AIRFLOW_IMAGE=images["airflow"], POSTGRES_IMAGE=images["postgres"], REDIS_IMAGE=images["redis"],
+        TESTING_HELPER_IMAGE=images["helper"], RESULTSNIGHT_ALERT_WEBHOOK="http://alert-receiver:8000/alert",
+    )
+    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
+    path.chmod(0o600)
+    return values
+
+
+def the_slice() -> list:
+    """The busiest twenty minutes of the replayed night, Kensington's recount, and three bad files."""
+    night = plan_night()
+    kensington = {s.gss_code for s in load_seats() if s.name == "Kensington"}
+    chosen = [m for m in night if WINDOW[0] <= m.at < WINDOW[1] or m.gss_code in kensington]
+    return with_bad_files(chosen)
+
+
+def schedule(messages: list) -> list[tuple[float, list]]:
+    """(seconds from the start, messages) at SPEED times real pace, gaps capped at MAX_GAP."""
+    out: list[tuple[float, list]] = []
+    clock, previous = 0.0, messages[0].at
+    for message in messages:
+        clock += min((message.at - previous).total_seconds() / SPEED, MAX_GAP)
+        previous = message.at
+        if out and clock - out[-1][0] < 0.25:
+            out[-1][1].append(message)
+        else:
+            out.append((clock, [message]))
+    return out
+
+
+def container_state(cid: str) -> str:
+    """running, exited, ..."""
+    return inspect(cid)["State"]["Status"]
+
+
+class Night:
+    """Plays the slice into the stack while injecting the faults; records when everything happened."""
+
+    def __init__(self, compose: Compose, feeder: Feeder, messages: list) -> None:
+        self.compose, self.feeder, self.messages = compose, feeder, messages
+        self.faults: dict[str, float] = {}
+        self.killed_worker: str | None = None
+        self.killed_task: list[str] | None = None
+        self.retried: str | None = None
+        self.error: BaseException | None = None
+
+    def _feed(self) -> None:
+        try:
+            start = time.monotonic()
+            for offset, batch in schedule(self.messages):
+                delay = start + offset - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                self.feeder.drop([(m.file_name, m.body) for m in batch])
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            self.error = exc
+
+    def play(self) -> None:
+        """Feed in a thread; inject each fault once that share of the files has landed."""
+        thread = threading.Thread(target=self._feed, daemon=True)
+        thread.start()
+        pending = list(FAULTS)
+        while thread.is_alive() or pending:
+            fed = len(self.feeder.dropped) / len(self.messages)
+            if pending and (fed >= pending[0][1] or not thread.is_alive()):
+                name, _ = pending.pop(0)
+                getattr(self, "_" + name.split()[0])(name)
+            time.sleep(0.2)
+        thread.join()
+        if self.error:
+            raise self.error
+
+    def _running_worker(self) -> tuple[str, list[str] | None]:
+        """The worker running an ingest task now and that task (waiting up to 20 s for one), else the first."""
+        workers = {inspect(cid)["Config"]["Hostname"]: cid for cid in self.compose.ids("airflow-worker")}
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            rows = self.compose.psql("postgres", "airflow", "airflow",
+                                     "select hostname, task_id, run_id, try_number from task_instance"
+                                     " where state = 'running' and dag_id = 'resultsnight_ingest'")
+            for row in rows:
+                if row[0] in workers:
+                    return workers[row[0]], row
+            time.sleep(0.3)
+        return next(iter(workers.values())), None
+
+    def _retried_elsewhere(self, task: list[str], timeout: float = 240) -> str | None:
+        """Wait for the killed worker's task to run again on another worker; say where and when."""
+        host, task_id, run_id, tried = task
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = self.compose.psql("postgres", "airflow", "airflow",
+                                     "select hostname, try_number, state from task_instance"
+                                     f" where dag_id = 'resultsnight_ingest' and task_id = '{task_id}'"
+                                     f" and run_id = '{run_id}'")  # ids read from Airflow's own table above
+            for other, attempt, state in rows:
+                if other and other != host and int(attempt) > int(tried) and state in ("running", "success"):
+                    return f"{task_id} try {attempt} on {other}, {time.time() - self.faults['kill a worker']:.0f} s after the kill"
+            time.sleep(1)
+        return None
+
+    def _kill(self, name: str) -> None:
+        if "worker" in name:
+            cid, task = self._running_worker()
+            self.killed_worker, self.killed_task = cid, task
+            self.faults[name] = time.time()
+            run(["docker", "kill", cid])
+            log(f"FAULT {name}: docker kill {cid[:12]} (running {task[1] + ' try ' + task[3] if task else 'nothing'});"
+                " the other worker carries on alone")
+            # Down until the task it was running has been retried on the other
+            # worker (Airflow fails it after the heartbeat timeout), at most 4 min.
+            self.retried = self._retried_elsewhere(task) if task else None
+            log(f"      {name}: {self.retried or 'no retry seen elsewhere'}")
+        else:
+            cid = self.compose.ids("airflow-scheduler")[0]
+            self.faults[name] = time.time()
+            run(["docker", "kill", cid])
+            log(f"FAULT {name}: docker kill {cid[:12]}")
+            time.sleep(2)
+        # `docker kill` counts as a manual stop, so `restart: always` leaves the
+        # container down; start it again as the restart policy would after a crash.
+        if container_state(cid) != "running":
+            run(["docker", "start", cid])
+            log(f"      {name}: container started again")
+
+    def _restart(self, name: str) -> None:
+        self.faults[name] = time.time()
+        self.compose("restart", "results-db", timeout=120)
+        log(f"FAULT {name}: docker compose restart results-db done")
+
+
+def quiesce(compose: Compose, feeder: Feeder, names: set[str], timeout: float = 900) -> dict[str, int]:
+    """Wait until every file has a receipt, the inbox is empty and every alert is delivered."""
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = {row[0] for row in compose.psql("results-db", "resultsnight", "resultsnight",
+                                               "select file_name from results.files")}
+        inbox = [f for f in feeder.listing("inbox") if not f.startswith(".")]
+        undelivered = int(compose.psql("results-db", "resultsnight", "resultsnight",
+                                       "select count(*) from results.alerts where delivered_at is null")[0][0])
+        state = {"missing": len(names - seen), "inbox": len(inbox), "undelivered": undelivered}
+        if not any(state.values()) or time.monotonic() > deadline:
+            return state
+        log(f"  waiting for the stack: {state}")
+        time.sleep(5)
+
+
+def measure_and_check(compose: Compose, env: dict, feeder: Feeder, night: Night, names: set[str], checks: Checks,
+                      figures: dict, workdir: Path) -> None:
+    """Everything checked once the stack has gone quiet after the replay."""
+    checks.check("the killed worker's task retried on the other worker", night.retried is not None,
+                 night.retried or f"killed while running {night.killed_task}")
+    verify.files_and_inbox(compose, feeder, names, checks)
+    received = verify.alerts_once(compose, night.faults.get("kill a worker"), checks)
+    figures["tasks_by_worker"] = verify.both_workers(compose, checks)
+    conninfo = verify.analyst_access(env["RESULTS_DB_PORT"], env["ANALYST_PASSWORD"], checks)
+    verify.airflow_ui(env["AIRFLOW_API_PORT"], checks)
+    verify.admin_login(env["AIRFLOW_API_PORT"], env["AIRFLOW_ADMIN_USERNAME"], env["AIRFLOW_ADMIN_PASSWORD"], checks)
+    summary = compose("exec", "-T", "airflow-scheduler", "resultsnight", "summary", check=False)
+    checks.check("resultsnight summary inside the stack", summary.returncode == 0 and len(summary.stdout) > 200,
+                 f"exit {summary.returncode}, {len(summary.stdout)} bytes")
+    verify.loopback_only(compose, checks)
+    stack = snapshot(conninfo)
+    log(f"in-process ingest of the same {len(night.messages)} files into a throwaway embedded Postgres")
+    ref = reference_ingest(night.messages, workdir / "reference")
+    diff = differences(ref.tables, stack)
+    for table in ("party_tally", "seat_status", "alerts", "quarantine", "files"):
+        checks.check(f"results.{table} equals the in-process ingest", table not in diff and bool(stack[table]),
+                     diff.get(table, f"{sum(stack[table].values())} rows"))
+    lat = verify.latencies(compose, feeder.dropped, received)
+    # Files stored before the first fault: the stack's steady pace; "all" includes files held up behind the faults.
+    first_fault = min(night.faults.values(), default=float("inf"))
+    calm_names = {n for t, n in lat["receipts"] if t < first_fault}
+    calm = verify.latencies(compose, {n: t for n, t in feeder.dropped.items() if n in calm_names}, received)
+    figures["stored_before_faults"] = {k: verify.spread(calm[k]) for k in ("stored", "alert", "webhook")}
+    figures["raw"] = {"dropped": feeder.dropped, "faults": night.faults, "receipts": lat["receipts"],
+                      "file_to_alert_s": lat["alert"]}
+    figures["file_to_stored_s"] = verify.spread(lat["stored"])
+    figures["file_to_alert_s"] = verify.spread(lat["alert"])
+    figures["file_to_webhook_s"] = verify.spread(lat["webhook"])
+    figures["in_process_per_file_s"] = verify.spread(ref.per_file_seconds)
+    figures["stall_to_next_stored_s"] = verify.stalls(night.faults, lat["receipts"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build, start, replay, break, check, take down; exit 0 only if every check held."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--keep", action="store_true", help="leave the stack running at the end (debugging)")
+    args = parser.parse_args(argv)
+    checks, figures = Checks(), {"started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    workdir = Path(tempfile.mkdtemp(prefix="resultsnight-deploy-test-"))
+    compose = Compose(PROJECT, workdir / ".env", [ROOT / "docker-compose.yml", ROOT / "deploy/testing/compose.test.yml"])
+    sampler = MemorySampler(PROJECT)
+    try:
+        log("== 1. images")
+        t0 = time.monotonic()
+        base = base_image()
+        figures["base_image_s"] = round(time.monotonic() - t0, 1)
+        images = build_standins(base)
+        figures["standins_s"] = round(time.monotonic() - t0 - figures["base_image_s"], 1)
+        env = write_env(compose.env_file, images)
+        t1 = time.monotonic()
+        compose("build", capture=False, timeout=1800)
+        figures["compose_build_s"] = round(time.monotonic() - t1, 1)
+        figures["build_total_s"] = round(time.monotonic() - t0, 1)
+        log(f"images built in {figures['build_total_s']} s (base {figures['base_image_s']} s, stand-ins "
+            f"{figures['standins_s']} s, docker compose build {figures['compose_build_s']} s)")
+
+        log("== 2. docker compose up -d --wait --scale airflow-worker=2")
+        compose("down", "-v", "--remove-orphans", timeout=300)  # a clean start even after an interrupted run
+        sampler.start()
+        t2 = time.monotonic()
+        up = compose("up", "-d", "--wait", "--scale", "airflow-worker=2", check=False, capture=False, timeout=1200)
+        figures["up_wait_s"] = round(time.monotonic() - t2, 1)
+        checks.check("docker compose up --wait", up.returncode == 0, f"{figures['up_wait_s']} s")
+        verify.services_healthy(compose, checks)
+        verify.init_done(compose, checks)
+        if not checks.passed:
+            raise RuntimeError("the stack did not come up healthy")
+
+        messages = the_slice()
+        names = {m.file_name for m in messages}
+        kinds = {k: sum(1 for m in messages if m.kind == k) for k in ("rush", "result", "recount", "bad")}
+        plan = schedule(messages)
+        log(f"== 3. replay {len(messages)} files {kinds} over about {plan[-1][0]:.0f} s "
+            f"({SPEED:g}x real pace, gaps capped at {MAX_GAP:g} s), with faults at {[f for f, _ in FAULTS]}")
+        feeder = Feeder(compose.ids("feeder")[0])
+        night = Night(compose, feeder, messages)
+        t3 = time.monotonic()
+        night.play()
+        figures["replay_s"] = round(time.monotonic() - t3, 1)
+        state = quiesce(compose, feeder, names)
+        figures["quiet_after_last_drop_s"] = round(time.monotonic() - t3 - figures["replay_s"], 1)
+        checks.check("stack quiet after the replay", not any(state.values()),
+                     f"{state}, {figures['quiet_after_last_drop_s']} s after the last file")
+
+        log("== 4. checks")
+        measure_and_check(compose, env, feeder, night, names, checks, figures, workdir)
+    except Exception as exc:  # noqa: BLE001 - reported as a failed check, then the stack comes down
+        checks.check("deploy test ran to the end", False, f"{type(exc).__name__}: {exc}"[:400])
+        print(str(exc)[-4000:], file=sys.stderr)
+        logs = compose("logs", "--no-color", "--tail", "40", check=False).stdout.decode(errors="replace")
+        print(logs[-20000:], file=sys.stderr)
+    finally:
+        sampler.stop()
+        figures["peak_memory_mib"] = round(sampler.peak_total / 2**20)
+        figures["peak_memory_by_service_mib"] = {k: round(v / 2**20) for k, v in sorted(sampler.peak_by_service.items())}
+        if args.keep:
+            log(f"--keep: the stack stays up; take it down with: {' '.join(compose.cmd('down', '-v'))}")
+        else:
+            log("== 5. docker compose down -v")
+            down = compose("down", "-v", "--remove-orphans", check=False, timeout=300)
+            checks.check("docker compose down -v", down.returncode == 0, "")
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    out = ROOT / ".data" / "deploy-test"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "last-run.json").write_text(json.dumps({"figures": figures, "checks": checks.rows}, indent=2))
+    print("\n" + checks.table() + "\n")
+    print("figures:", json.dumps({k: v for k, v in figures.items() if k != "raw"}, indent=2))
+    print(f"\nmake deploy-test: {'every check held' if checks.passed else 'FAILED'} ({out / 'last-run.json'})")
+    return 0 if checks.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
