@@ -18,15 +18,17 @@
 set -eo pipefail  # no -u: the image sources this file if it is not executable
 
 : "${ANALYST_PASSWORD:?set ANALYST_PASSWORD for results-db (see deploy/.env.example)}"
+: "${BOARD_DB_PASSWORD:?set BOARD_DB_PASSWORD for results-db (see deploy/.env.example)}"
 
 # The password goes in as a psql variable and is quoted by psql (:'name'),
 # never pasted into the SQL text; the heredoc is quoted so the shell does not
 # expand anything in it.
 psql --no-psqlrc --set=ON_ERROR_STOP=1 --quiet \
     --username "${POSTGRES_USER:-postgres}" --dbname "${POSTGRES_DB:-postgres}" \
-    --set=analyst_password="${ANALYST_PASSWORD}" <<'SQL'
+    --set=analyst_password="${ANALYST_PASSWORD}" --set=board_password="${BOARD_DB_PASSWORD}" <<'SQL'
 select not exists (select 1 from pg_roles where rolname = 'results_reader') as need_reader,
-       not exists (select 1 from pg_roles where rolname = 'analyst') as need_analyst
+       not exists (select 1 from pg_roles where rolname = 'analyst') as need_analyst,
+       not exists (select 1 from pg_roles where rolname = 'board') as need_board
 \gset
 \if :need_reader
 create role results_reader nologin;
@@ -36,5 +38,12 @@ create role analyst login password :'analyst_password' in role results_reader;
 \else
 alter role analyst login password :'analyst_password';
 \endif
+-- The live board's login (service `board`); migration 0005 grants it the
+-- analysts' views and the event log, and makes it read-only.
+\if :need_board
+create role board login password :'board_password' in role results_reader;
+\else
+alter role board login password :'board_password';
+\endif
 SQL
-echo "results-db: role analyst (read-only, via results_reader) has its password"
+echo "results-db: roles analyst and board (read-only, via results_reader) have their passwords"

@@ -48,9 +48,10 @@ SERVICES = {
     "airflow-triggerer",
     "airflow-init",
     "flower",
+    "board",
 }
 # The services that may publish a port (always on 127.0.0.1); flower only under its profile.
-PUBLISHERS = {"airflow-apiserver", "results-db", "flower"}
+PUBLISHERS = {"airflow-apiserver", "results-db", "flower", "board"}
 # Services that touch the inbox and archive.
 DATA_USERS = ("airflow-scheduler", "airflow-triggerer", "airflow-worker")
 
@@ -336,7 +337,7 @@ def test_compose_parses_with_the_expected_services():
     assert SERVICES <= set(data["services"]), f"missing: {SERVICES - set(data['services'])}"
     common = data["x-airflow-common"]
     assert {"image", "environment", "volumes"} <= set(common)
-    assert set(airflow_services()) == {name for name in SERVICES if name.startswith("airflow-")} | {"flower"}
+    assert set(airflow_services()) == {name for name in SERVICES if name.startswith("airflow-")} | {"flower", "board"}
     assert data["services"]["flower"].get("profiles"), "flower is optional: it belongs under a profile"
     for name, svc in airflow_services().items():
         assert svc.get("build"), f"{name} must run our image (built from ./Dockerfile), not plain apache/airflow"
@@ -538,8 +539,8 @@ def test_ports_are_published_on_localhost_only():
                 assert port.get("host_ip") == "127.0.0.1", f"{name}: {port} is not bound to 127.0.0.1"
             else:
                 assert str(port).startswith("127.0.0.1:"), f"{name}: {port} is published beyond 127.0.0.1"
-    assert {"airflow-apiserver", "results-db"} <= publishing <= PUBLISHERS, publishing
-    for name in publishing - {"airflow-apiserver", "results-db"}:
+    assert {"airflow-apiserver", "results-db", "board"} <= publishing <= PUBLISHERS, publishing
+    for name in publishing - {"airflow-apiserver", "results-db", "board"}:
         assert services()[name].get("profiles"), f"{name} publishes a port without being opt-in"
 
 
@@ -608,6 +609,8 @@ def test_results_db_init_script_gives_analyst_a_password_and_nothing_else():
     assert sql, "the SQL is a quoted heredoc (nothing expanded by the shell)"
     body = sql.group(1).lower()
     assert re.search(r"create role analyst login password :'analyst_password' in role results_reader", body)
+    assert re.search(r"create role board login password :'board_password' in role results_reader", body)
+    assert REQUIRED_REF.match(as_dict(results_db["environment"])["BOARD_DB_PASSWORD"])
     assert re.search(r"create role results_reader nologin", body)
     for forbidden in ("grant ", "superuser", "createdb", "createrole", "bypassrls", "replication", "owner"):
         assert forbidden not in body, f"the init script should grant nothing but results_reader: found {forbidden!r}"
@@ -641,6 +644,7 @@ def test_results_db_init_script_against_real_postgres(engine, database_url, tmp_
         "POSTGRES_USER": url.username,
         "POSTGRES_DB": url.database,
         "ANALYST_PASSWORD": "test-only-it's-quoted",
+        "BOARD_DB_PASSWORD": "test-only-board",
     }
     for _ in range(2):  # idempotent
         proc = subprocess.run(["bash", str(INIT_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
