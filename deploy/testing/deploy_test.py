@@ -53,7 +53,7 @@ WINDOW = (datetime(2019, 12, 13, 2, 33, tzinfo=timezone.utc), datetime(2019, 12,
 SPEED, MAX_GAP = 5.0, 10.0  # five times real pace; no wait longer than 10 s
 FAULTS = (("kill a worker", 0.30), ("kill the scheduler", 0.55), ("restart results-db", 0.75))
 OUTCOMES = {"stored", "superseded", "duplicate", "quarantined"}
-SECRETS = ("AIRFLOW_DB_PASSWORD", "RESULTS_DB_PASSWORD", "ANALYST_PASSWORD", "AIRFLOW_JWT_SECRET",
+SECRETS = ("AIRFLOW_DB_PASSWORD", "RESULTS_DB_PASSWORD", "ANALYST_PASSWORD", "BOARD_DB_PASSWORD", "AIRFLOW_JWT_SECRET",
            "AIRFLOW_API_SECRET_KEY", "AIRFLOW_ADMIN_PASSWORD")
 
 
@@ -96,6 +96,7 @@ def write_env(path: Path, images: dict[str, str]) -> dict[str, str]:
     values["AIRFLOW_FERNET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
     values.update(
         AIRFLOW_API_PORT=str(free_port()), RESULTS_DB_PORT=str(free_port()), FLOWER_PORT=str(free_port()),
+        BOARD_PORT=str(free_port()),
         RESULTSNIGHT_IMAGE="resultsnight-testing/resultsnight-airflow:3.3.2",
         AIRFLOW_IMAGE=images["airflow"], POSTGRES_IMAGE=images["postgres"], REDIS_IMAGE=images["redis"],
         TESTING_HELPER_IMAGE=images["helper"], RESULTSNIGHT_ALERT_WEBHOOK="http://alert-receiver:8000/alert",
@@ -254,6 +255,7 @@ def measure_and_check(compose: Compose, env: dict, feeder: Feeder, night: Night,
     figures["tasks_by_worker"] = verify.both_workers(compose, checks)
     conninfo = verify.analyst_access(env["RESULTS_DB_PORT"], env["ANALYST_PASSWORD"], checks)
     verify.airflow_ui(env["AIRFLOW_API_PORT"], checks)
+    verify.board_api(env["BOARD_PORT"], conninfo, checks)
     verify.admin_login(env["AIRFLOW_API_PORT"], env["AIRFLOW_ADMIN_USERNAME"], env["AIRFLOW_ADMIN_PASSWORD"], checks)
     summary = compose("exec", "-T", "airflow-scheduler", "resultsnight", "summary", check=False)
     checks.check("resultsnight summary inside the stack", summary.returncode == 0 and len(summary.stdout) > 200,

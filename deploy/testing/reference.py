@@ -8,7 +8,9 @@ from any results database (the stack's, over the analyst login, or that one).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -50,7 +52,11 @@ def snapshot(conninfo: str) -> dict[str, Counter]:
 def reference_ingest(messages: list, workdir: Path) -> Reference:
     """Ingest the files one by one, in landing order, into a fresh embedded Postgres; return its tables."""
     logging.getLogger("resultsnight.alerts").setLevel(logging.ERROR)  # the log sink: one line per alert
-    settings = load_settings({"RESULTSNIGHT_DATA_DIR": str(workdir / "data")})
+    # No settle wait (each file is written whole before it is ingested), and
+    # each file dated an hour back: the cut-off resend is then as the stack
+    # sees it once it has lain unchanged past RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS,
+    # and is quarantined with the same reason.
+    settings = dataclasses.replace(load_settings({"RESULTSNIGHT_DATA_DIR": str(workdir / "data")}), settle_seconds=0.0)
     try:
         engine = get_engine(settings)
         init_db(engine, settings)
@@ -60,6 +66,7 @@ def reference_ingest(messages: list, workdir: Path) -> Reference:
         for message in messages:
             path = inbox / message.file_name
             path.write_bytes(message.body)
+            os.utime(path, (time.time() - 3600, time.time() - 3600))
             started = time.perf_counter()
             ingest_paths(engine, [path], settings=settings, archive=archive)
             times.append(time.perf_counter() - started)

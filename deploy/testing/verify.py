@@ -14,7 +14,7 @@ import psycopg
 from harness import Compose, Feeder, inspect, run
 
 SERVICES_UP = ("postgres", "results-db", "redis", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-               "airflow-triggerer", "airflow-worker", "alert-receiver", "feeder")
+               "airflow-triggerer", "airflow-worker", "board", "alert-receiver", "feeder")
 
 
 def pct(values: list[float], p: float) -> float | None:
@@ -110,6 +110,22 @@ def airflow_ui(port: str, checks) -> None:
         page = resp.status, resp.read(2000)
     ok = health.get("metadatabase", {}).get("status") == "healthy" and page[0] == 200 and b"<html" in page[1].lower()
     checks.check("Airflow UI answers on 127.0.0.1", ok, f"health {health.get('metadatabase')}, / HTTP {page[0]}")
+
+
+def board_api(port: str, conninfo: str, checks) -> None:
+    """The board answers on its loopback port: /healthz, the page, and a tally equal to results.party_tally."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as resp:
+        health = json.load(resp)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as resp:
+        page = resp.status, resp.read(4000)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/tally", timeout=10) as resp:
+        etag, tally = resp.headers.get("ETag"), json.load(resp)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        rows = conn.execute("select party, seats from results.party_tally").fetchall()
+    same = {r["party"]: r["seats"] for r in tally} == {party: seats for party, seats in rows}
+    ok = health == {"status": "ok"} and page[0] == 200 and b"<html" in page[1].lower() and bool(etag) and same
+    checks.check("board and API answer on 127.0.0.1", ok,
+                 f"healthz {health}, / HTTP {page[0]}, tally {len(tally)} parties, ETag {etag}, equals the view: {same}")
 
 
 def loopback_only(compose: Compose, checks) -> None:
