@@ -3,6 +3,11 @@
 `ingest_paths` is the one entry point: the CLI, the Airflow tasks and the tests
 all call it. Every file ends stored, superseded, duplicate or quarantined;
 only a failure of the pipeline itself (database down) raises.
+
+Why one module of about 400 lines: it is the one story of a file's passage
+(listed, settled, read, looked up, parsed, validated, stored, archived,
+reported) and each step hands the next its state in `_Pending`; the rules
+themselves live elsewhere (arrival, parse, resolve, validation, store).
 """
 
 from __future__ import annotations

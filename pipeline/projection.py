@@ -31,6 +31,10 @@ being the undeclared ones the party is first or second in by under ten points
 (more where the seat's nation has few declarations yet), and q comes from
 pipeline/calibration/projection_band.csv (`python -m pipeline.backtest
 --calibrate`, on past elections only).
+
+Why one module of about 360 lines: both methods, the band and the running
+sums that keep a refresh's cost flat share the same arrays and party order;
+split apart, each piece would have to re-derive them.
 """
 
 from __future__ import annotations

@@ -45,8 +45,10 @@ from harness import ROOT, Compose, Feeder, MemorySampler, base_image, build_stan
 import verify  # noqa: E402
 from reference import differences, reference_ingest, snapshot  # noqa: E402
 
-from pipeline.replay import load_seats, plan_night, with_bad_files  # noqa: E402
-from pipeline.stack import read_env_file  # noqa: E402
+from pipeline.rehearsal.bad_files import with_bad_files  # noqa: E402
+from pipeline.rehearsal.seats import load_seats  # noqa: E402
+from pipeline.rehearsal.stack import read_env_file  # noqa: E402
+from pipeline.rehearsal.stories import plan_night  # noqa: E402
 
 PROJECT = "resultsnight-deploytest"
 WINDOW = (datetime(2019, 12, 13, 2, 33, tzinfo=timezone.utc), datetime(2019, 12, 13, 2, 53, tzinfo=timezone.utc))
