@@ -65,7 +65,8 @@ def test_a_gain_call_counts_like_a_rush_and_the_feed_agreeing_raises_nothing_mor
     assert seat(clean_db) == ("called", "CON", "gain")
     assert alerts(clean_db) == [("flip", "LAB", "CON", "desk")]
     (message,) = q(clean_db, "select message from results.alerts")[0]
-    assert message.startswith("CON GAIN FROM LAB: Blyth Valley (the desk's call by ann; needed ")
+    (needed,) = q(clean_db, "select swing_needed_pct from results.seat_status where gss_code = :g", g=BLYTH)[0]
+    assert message == f"CON GAIN FROM LAB: Blyth Valley (the desk's call by ann; needed {needed:.1f}%)"
     tally = dict(q(clean_db, "select party, seats from results.party_tally where party in ('CON', 'LAB')"))
     assert tally == {"CON": 1, "LAB": 0}  # a called seat counts in the tally like a rushed one
     ingest(clean_db, settings, tmp_path, BLYTH_RUSH)
