@@ -208,3 +208,21 @@ def test_the_as_of_functions_ignore_calls(clean_db):
     assert status == [("awaiting", None)]
     tally = dict(q(clean_db, "select party, seats from pipeline.party_tally_as_of(now()) where party = 'CON'"))
     assert tally == {"CON": 0}
+
+
+def test_two_desks_calling_one_seat_at_once_record_one_call(clean_db):
+    """The seat's row is locked for the call: the second desk waits, then sees the first call and is refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def attempt(party: str) -> str:
+        try:
+            make_call(clean_db, BLYTH, party, by=party.lower())
+        except CallRefused:
+            return "refused"
+        return "recorded"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(attempt, ["CON", "LD"]))
+    assert outcomes == ["recorded", "refused"]
+    assert q(clean_db, "select count(*) from results.calls where withdrawn_at is null") == [(1,)]
+    assert len(alerts(clean_db)) == 1
