@@ -54,6 +54,15 @@ def flip_figures(conn: Connection, declaration_id: int, baseline_election_id: st
     )
 
 
+def call_flip_figures(conn: Connection, gss_code: str, baseline_election_id: str, holder: str, party: str) -> FlipFigures:
+    """The swing `party` needed at the baseline in a seat the desk calls for it (a call has no votes)."""
+    row = conn.execute(
+        sql("queries/call_flip_figures"),
+        {"gss_code": gss_code, "baseline_election_id": baseline_election_id, "holder": holder, "party": party},
+    ).one()
+    return FlipFigures(None, float(row.swing_needed_pct))
+
+
 def decide(
     decl: Declaration,
     seat_name: str,
@@ -65,7 +74,9 @@ def decide(
 ) -> list[PlannedAlert]:
     """The alerts this declaration raises, given what was known before and after it.
 
-    `figures` are the swing figures for `new_winner`, needed when it is not the baseline winner.
+    `old_winner` may be the desk's call: the feed's rush or result is then
+    compared with it like with an earlier rush. `figures` are the swing
+    figures for `new_winner`, needed when it is not the baseline winner.
     """
     alerts: list[PlannedAlert] = []
     if decl.kind == MessageKind.RECOUNT and first_recount:
@@ -73,26 +84,65 @@ def decide(
         alerts.append(
             PlannedAlert(AlertKind.RECOUNT, None, None, AlertSource.RECOUNT, f"RECOUNT: {seat_name} ({held})")
         )
+    source = AlertSource.RESULT if decl.kind == MessageKind.RESULT else AlertSource.RUSH
+    return alerts + _changes(seat_name, base, old_winner, new_winner, source, f"{source} revision {decl.revision}", figures)
+
+
+def decide_call(
+    seat_name: str,
+    base: Baseline | None,
+    old_winner: str | None,
+    new_winner: str | None,
+    called_by: str,
+    figures: FlipFigures | None = None,
+) -> list[PlannedAlert]:
+    """The alerts a desk call (new_winner its party) or its withdrawal (new_winner None) raises.
+
+    The same rule as a rush's: a call showing a gain flips, and withdrawing a
+    gain call before the feed speaks retracts it.
+    """
+    what = f"the desk's call by {called_by}" if new_winner is not None else f"the desk's call, withdrawn by {called_by}"
+    return _changes(seat_name, base, old_winner, new_winner, AlertSource.DESK, what, figures)
+
+
+def _changes(
+    seat_name: str,
+    base: Baseline | None,
+    old_winner: str | None,
+    new_winner: str | None,
+    source: AlertSource,
+    what: str,
+    figures: FlipFigures | None,
+) -> list[PlannedAlert]:
+    """The retraction and flip a change of known winner raises, whatever raised it (`what` names it)."""
+    alerts: list[PlannedAlert] = []
     if base is None or new_winner == old_winner:
         return alerts
-    source = AlertSource.RESULT if decl.kind == MessageKind.RESULT else AlertSource.RUSH
     if old_winner is not None and old_winner != base.winner:
-        now = f"{new_winner} GAIN FROM {base.winner}" if new_winner != base.winner else f"{new_winner} HOLD"
+        if new_winner is None:
+            tail = f"{what}: no winner known"
+        else:
+            now = f"{new_winner} GAIN FROM {base.winner}" if new_winner != base.winner else f"{new_winner} HOLD"
+            tail = f"{what} shows {now}"
         alerts.append(
             PlannedAlert(
                 AlertKind.RETRACTION,
                 base.winner,
                 old_winner,
                 source,
-                f"RETRACTION: {seat_name} is not a {old_winner} gain from {base.winner}; "
-                f"{source} revision {decl.revision} shows {now}",
+                f"RETRACTION: {seat_name} is not a {old_winner} gain from {base.winner}; {tail}",
             )
         )
     if new_winner is not None and new_winner != base.winner:
         if figures is None:
             raise ValueError(f"a flip to {new_winner} in {seat_name} needs its swing figures")
         swing, needed = figures.swing_pct, figures.swing_needed_pct
-        quoted = f"swing {swing:.1f}%, needed {needed:.1f}%" if swing is not None else f"rush; needed {needed:.1f}%"
+        if swing is not None:
+            quoted = f"swing {swing:.1f}%, needed {needed:.1f}%"
+        elif source == AlertSource.DESK:
+            quoted = f"{what}; needed {needed:.1f}%"
+        else:
+            quoted = f"rush; needed {needed:.1f}%"
         if new_winner != base.runner_up:
             # The views' swing is between the 2017 winner and runner-up; say
             # whose swing this is when a party from further back wins.

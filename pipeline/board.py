@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from pipeline.report import WatchListFigures, night_figures
+from pipeline.report import WatchListFigures, night_figures, projection_markdown
 
 # Conventional broadcast colours, for the board only.
 COLOURS = {
@@ -75,6 +75,7 @@ def write_report(engine: Engine, folder: Path, seeds_dir: Path | None = None) ->
         "| --- | ---: | ---: | ---: | ---: | ---: |",
         *(f"| {p} | {s} | {n:+d} | {v:,} | {sh or 0} | {b} |" for p, s, n, _g, _l, v, sh, b in tally),
         "",
+        *projection_markdown(night.projection),
         f"## {len(flips)} seats changed hands against {base}",
         "",
         *(f"- {name}: {to} gain from {frm} (majority {maj:,}, swing {sw}%, needed {nd}%)"

@@ -159,6 +159,35 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_call(args: argparse.Namespace) -> int:
+    """Record (or withdraw) the results desk's own call of a seat; exit 1 when refused."""
+    from pipeline import calls
+    from pipeline.db import get_engine
+    from pipeline.exceptions import CallRefused
+
+    if args.withdraw == (args.party is not None):
+        print("resultsnight call: give either PARTY or --withdraw", file=sys.stderr)
+        return 2
+    settings = _settings()
+    engine = get_engine(settings)
+    try:
+        if args.withdraw:
+            result = calls.withdraw_call(engine, args.seat, by=args.by)
+        else:
+            result = calls.make_call(engine, args.seat, args.party, note=args.note, by=args.by)
+    except CallRefused as exc:
+        print(f"resultsnight call: refused: {exc}", file=sys.stderr)
+        return 1
+    print(result.message)
+    for alert in result.alerts:
+        print(f"alert raised: {alert.message}")
+    if result.alerts:
+        from pipeline.alerts import deliver_pending, sink_for
+
+        deliver_pending(engine, sink_for(settings.alert_webhook))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the live board at / and the JSON API under /api/v1/, read-only, until SIGINT/SIGTERM."""
     from pipeline.serve.run import serve
@@ -210,6 +239,13 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="write the night's report and HTML board")
     report.add_argument("--out", help="folder (default: reports/ in the data folder)")
     report.set_defaults(func=cmd_report)
+    cl = sub.add_parser("call", help="record the results desk's own call of a seat, or withdraw it")
+    cl.add_argument("seat", metavar="SEAT", help="GSS code or constituency name")
+    cl.add_argument("party", metavar="PARTY", nargs="?", help="party code or any alias (omit with --withdraw)")
+    cl.add_argument("--withdraw", action="store_true", help="withdraw the desk's current call of the seat")
+    cl.add_argument("--note", help="why the desk calls it (kept with the call)")
+    cl.add_argument("--by", help="who calls it (default: the OS user)")
+    cl.set_defaults(func=cmd_call)
     srv = sub.add_parser("serve", help="serve the live board and the JSON API (read-only)")
     srv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     srv.add_argument("--port", type=int, default=8050, help="port (default 8050)")

@@ -99,3 +99,7 @@ class IncompleteFile(MalformedFile):
     """
 
     code = ReasonCode.INCOMPLETE
+
+
+class CallRefused(ResultsnightError):
+    """A desk call or withdrawal that cannot stand: unknown seat or party, a seat the feed has decided."""

@@ -67,6 +67,7 @@ class SeatStatus(StrEnum):
     """Where a seat's count stands (pipeline.seat_state.status, results.seat_status.status)."""
 
     AWAITING = "awaiting"
+    CALLED = "called"  # the desk has called it; no rush or result yet
     RUSH = "rush"
     RECOUNT = "recount"
     DECLARED = "declared"
@@ -95,6 +96,15 @@ class AlertSource(StrEnum):
     RUSH = "rush"
     RESULT = "result"
     RECOUNT = "recount"
+    DESK = "desk"  # the results desk's own call (pipeline.calls)
+
+
+class KnownSource(StrEnum):
+    """Where a seat's known winner comes from (pipeline.seat_state.known_source)."""
+
+    CALL = "call"  # the desk's call, while no rush or result is stored
+    RUSH = "rush"
+    RESULT = "result"
 
 
 KINDS = tuple(MessageKind)  # the message kinds, in the order the suites are run

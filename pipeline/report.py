@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, Row
@@ -33,6 +33,7 @@ class NightFigures:
     quarantine: list[Row]
     seats: list[Row]
     baseline_label: str  # how titles name the baseline election, e.g. "2017"
+    projection: list[Row] = field(default_factory=list)  # results.projection: party, declared, projected, low, high, count, method
 
     @property
     def declared(self) -> int:
@@ -64,6 +65,7 @@ def night_figures(engine: Engine, limit_flips: int = 1000, seeds_dir: Path | Non
             quarantine=conn.execute(sql("queries/summary_quarantine")).all(),
             seats=conn.execute(sql("queries/board_seats")).all(),
             baseline_label=label,
+            projection=conn.execute(sql("queries/summary_projection")).all(),
         )
 
 
@@ -107,6 +109,33 @@ def print_ingest_summary(summary: IngestSummary) -> None:
         console.print(f"{waiting} file(s) still being written were left in place: run the ingest again to take them")
 
 
+def projection_table(rows: list[Row]):
+    """The projected House as a rich table: declared, projected and its 80% band per party."""
+    from rich.table import Table
+
+    declared_count, method = rows[0].declared_count, rows[0].method
+    p = Table(title=f"projection after {declared_count} declared ({method}; 80% band)")
+    for col, just in [("party", "left"), ("declared", "right"), ("projected", "right"), ("80% band", "right")]:
+        p.add_column(col, justify=just)
+    for party, declared, projected, low, high, _count, _method in rows:
+        p.add_row(party, str(declared), str(projected), f"{low}-{high}")
+    return p
+
+
+def projection_markdown(rows: list[Row]) -> list[str]:
+    """The projected House as Markdown lines (nothing when no result is declared yet)."""
+    if not rows:
+        return []
+    return [
+        f"## Projection after {rows[0].declared_count} declared ({rows[0].method})",
+        "",
+        "| party | declared | projected | 80% band |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| {r.party} | {r.declared_seats} | {r.projected_seats} | {r.low}-{r.high} |" for r in rows),
+        "",
+    ]
+
+
 def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
     """Seats and net change by party, the flips, the configured watch lists, alerts and quarantine."""
     from rich.table import Table
@@ -125,6 +154,8 @@ def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
         t.add_row(party, str(seats), f"{net:+d}", str(gains), str(losses), f"{votes:,}",
                   f"{share:.1f}" if share is not None else "", str(base))
     console.print(t)
+    if night.projection:
+        console.print(projection_table(night.projection))
 
     f = Table(title=f"{len(flips)} seats changed hands against {label}" if len(flips) < limit_flips else "seats changed hands")
     for col in ("constituency", "from", "to", "majority", "swing %", "needed %"):

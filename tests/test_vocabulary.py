@@ -12,6 +12,7 @@ from pipeline.model import (
     AlertKind,
     EventKind,
     AlertSource,
+    KnownSource,
     MessageKind,
     Outcome,
     ReasonCode,
@@ -26,7 +27,7 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("receipt", "outcome"): set(Outcome.recorded()),
     ("receipt", "reason_code"): set(ReasonCode),
     ("seat_state", "status"): set(SeatStatus),
-    ("seat_state", "known_source"): {MessageKind.RESULT, MessageKind.RUSH},  # what a seat's winner is known from
+    ("seat_state", "known_source"): set(KnownSource),
     ("alert", "kind"): set(AlertKind),
     ("alert", "source"): set(AlertSource),
     ("event", "kind"): set(EventKind),
