@@ -120,7 +120,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", default="ingest,command,recompute,projection,airflow")
     parser.add_argument("--airflow-runs", type=int, default=3, help="repeats of the Airflow latency part")
-    parser.add_argument("--minutes", type=float, default=3.0, help="minutes of the busiest hour replayed per pace")
+    parser.add_argument("--minutes", type=float, default=2.0, help="minutes of the busiest hour replayed per pace")
     parser.add_argument("--out", type=Path, default=ROOT / ".data" / "bench-latest.json", help="raw figures (JSON)")
     args = parser.parse_args()
     only = set(args.only.split(","))

@@ -149,7 +149,7 @@ def _fmt(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} / {_pct(values, 0.95):.2f}"
 
 
-def bench_latency(runs: int = 3, minutes: float = 3.0, crashes: int = 5) -> dict:
+def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5) -> dict:
     """Replay the night's busiest minutes through a live stack, `runs` times; return figures and Markdown rows."""
     from benchmarks.bench import bench_database
     from pipeline.db import get_engine
