@@ -129,8 +129,10 @@ def settle(
     if not first:
         return [], []
     start = clock()
-    pause = max((0.0 if settled(sig, start, start, settle_seconds) else settle_seconds - max(0.0, start - sig.mtime_ns / 1e9))
-                for sig in first.values())
+    # Wait until the newest file is settle_seconds old (a whole interval if
+    # its time is in the future), then look at every file once more.
+    youngest = min(start - sig.mtime_ns / 1e9 for sig in first.values())
+    pause = settle_seconds if youngest < 0 else settle_seconds - youngest
     if pause > 0:
         sleep(pause)
     writers = open_for_writing({p.resolve().parent for p in first})
