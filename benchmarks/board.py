@@ -185,7 +185,7 @@ def screenshot(server: BoardServer, out: Path) -> None:
 
     with sync_playwright() as pw:
         browser = _browser(pw)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page = browser.new_page(viewport={"width": 1280, "height": 1400})  # down to the projection chart
         page.goto(server.base + "/")
         page.wait_for_function("() => window.__rn && window.__rn.ready", timeout=30_000)
         page.screenshot(path=str(out), full_page=False)

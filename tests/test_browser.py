@@ -74,6 +74,9 @@ def page(browser, board):
     pg = context.new_page()
     pg.dialogs = []  # any alert() that fires is a script that ran from data
     pg.on("dialog", lambda d: (pg.dialogs.append(d.message), d.dismiss()))
+    pg.errors = []  # a script error, or anything the Content-Security-Policy refused
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
     pg.goto(board.base + "/")
     pg.wait_for_function("() => window.__rn && window.__rn.ready", timeout=30_000)
     yield pg
@@ -177,3 +180,59 @@ def test_readable_on_a_phone(browser, board):
     box = pg.locator("#hexmap").bounding_box()
     assert 0 < box["width"] <= 390
     context.close()
+
+
+def history_counts(board) -> int:
+    return len({r["declared_count"] for r in api(board, "/api/v1/projection/history")})
+
+
+def test_the_projection_panel_shows_the_views_projection_and_band(engine, board, page):
+    with engine.connect() as conn:
+        view = [dict(r) for r in conn.execute(text(
+            "select party, declared_seats, projected_seats, low, high, declared_count from results.projection"
+            " order by projected_seats desc, party")).mappings()]
+    assert view and 0 < view[0]["declared_count"] < 650
+    lead = view[0]
+    assert lead["low"] < lead["high"]  # mid-night the band is a band, so the cells below are not trivially equal
+    page.wait_for_function(
+        f"() => document.querySelector('#projection-note').dataset.declaredCount == '{lead['declared_count']}'",
+        timeout=30_000)
+    rows = page.locator("#projection tbody tr")
+    assert rows.count() == len(view)
+    first = rows.nth(0)
+    assert first.get_attribute("data-party") == lead["party"]
+    assert first.locator("td.projected").text_content() == str(lead["projected_seats"])
+    assert first.locator("td.declared").text_content() == str(lead["declared_seats"])
+    assert first.locator("td.band").text_content() == f"{lead['low']}–{lead['high']}"
+    assert f"After {lead['declared_count']} of 650 declared" in page.locator("#projection-note").text_content()
+    assert page.errors == []
+
+
+def test_the_history_chart_has_one_point_per_declared_count_and_moves_live(engine, settings, board, page, night,
+                                                                          tmp_path):
+    counts = history_counts(board)
+    assert counts > 10
+    page.wait_for_function(f"() => document.querySelector('#history-chart').dataset.counts == '{counts}'",
+                           timeout=30_000)
+    lead = api(board, "/api/v1/projection")[0]["party"]
+    lead_counts = len({r["declared_count"] for r in api(board, "/api/v1/projection/history") if r["party"] == lead})
+    line = page.locator(f'#history-chart polyline[data-party="{lead}"]')
+    assert line.get_attribute("data-points") == str(lead_counts)
+    assert len(line.get_attribute("points").split()) == lead_counts
+    assert page.locator("#history-chart polygon.band").count() == 2  # the two biggest parties' bands
+
+    declared = int(page.locator("#declared").get_attribute("data-declared"))
+    loaded = page.evaluate("window.__rn.loadedAt")
+    stored = {r["gss_code"] for r in api(board, "/api/v1/seats") if r["status"] == "declared"}
+    next_result = next(m for m in night[1] if m.kind == "result" and m.gss_code not in stored)
+    (tmp_path / next_result.file_name).write_bytes(next_result.body)
+    ingest_paths(engine, [tmp_path], settings=settings)
+    assert history_counts(board) == counts + 1
+    page.wait_for_function(f"() => document.querySelector('#history-chart').dataset.counts == '{counts + 1}'",
+                           timeout=30_000)
+    page.wait_for_function(
+        f"() => document.querySelector('#projection-note').dataset.declaredCount == '{declared + 1}'", timeout=30_000)
+    assert page.evaluate("window.__rn.loadedAt") == loaded  # no reload: the events did it
+    assert len(page.locator(f'#history-chart polyline[data-party="{lead}"]').get_attribute("points").split()) == (
+        lead_counts + 1)
+    assert page.errors == []

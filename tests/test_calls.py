@@ -202,12 +202,13 @@ def test_calls_reach_the_event_log_and_the_views_hold(clean_db):
                 assert conn.execute(text(query), params).fetchmany(3) == [], f"{view.name}: {invariant.name}"
 
 
-def test_the_as_of_functions_ignore_calls(clean_db):
+def test_the_as_of_functions_count_a_call_in_force(clean_db):
+    """Migration 0007: a call in force at t, with no rush or result stored by t, is 'called' (tests/test_as_of_calls.py)."""
     make_call(clean_db, BLYTH, "CON", by="ann")
     status = q(clean_db, "select status, winner_party from pipeline.seat_status_as_of(now()) where gss_code = :g", g=BLYTH)
-    assert status == [("awaiting", None)]
+    assert status == [("called", "CON")]
     tally = dict(q(clean_db, "select party, seats from pipeline.party_tally_as_of(now()) where party = 'CON'"))
-    assert tally == {"CON": 0}
+    assert tally == {"CON": 1}
 
 
 def test_two_desks_calling_one_seat_at_once_record_one_call(clean_db):

@@ -92,7 +92,8 @@ def test_the_board_role_reads_but_cannot_write(engine):
 
 def test_every_endpoint_answers_json_with_an_etag(board, mid_night):
     for path in ["/healthz", "/api/v1/tally", "/api/v1/seats", f"/api/v1/seats/{NORWICH_NORTH}", "/api/v1/flips",
-                 "/api/v1/alerts?after=0", "/api/v1/targets?party=LAB", "/api/v1/openapi.json"]:
+                 "/api/v1/alerts?after=0", "/api/v1/targets?party=LAB", "/api/v1/projection",
+                 "/api/v1/projection/history", "/api/v1/projection/history?after=10", "/api/v1/openapi.json"]:
         resp = get(board, path)
         assert resp.status_code == 200, path
         assert resp.headers["content-type"].startswith("application/json"), path
@@ -131,7 +132,7 @@ def test_alerts_after_n_oldest_first(engine, board, mid_night):
 
 def test_if_none_match_gives_304_with_no_body(board, mid_night):
     for path in ["/api/v1/tally", "/api/v1/seats", f"/api/v1/seats/{NORWICH_NORTH}", "/healthz",
-                 "/api/v1/openapi.json", "/api/v1/flips?as_of=2019-12-13T03:00:00Z"]:
+                 "/api/v1/openapi.json", "/api/v1/flips?as_of=2019-12-13T03:00:00Z", "/api/v1/projection/history"]:
         first = get(board, path)
         again = get(board, path, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304, path
@@ -165,8 +166,10 @@ def test_seat_card_has_candidates_and_every_revision(engine, board, mid_night):
 def test_openapi_names_every_endpoint(board):
     paths = get(board, "/api/v1/openapi.json").json()["paths"]
     for path in ["/healthz", "/api/v1/tally", "/api/v1/seats", "/api/v1/seats/{gss_code}", "/api/v1/flips",
-                 "/api/v1/alerts", "/api/v1/targets", "/api/v1/projection", "/api/v1/events"]:
+                 "/api/v1/alerts", "/api/v1/targets", "/api/v1/projection", "/api/v1/projection/history",
+                 "/api/v1/events"]:
         assert path in paths
+    assert any(p["name"] == "after" for p in paths["/api/v1/projection/history"]["get"]["parameters"])
     assert any(p["name"] == "as_of" for p in paths["/api/v1/tally"]["get"]["parameters"])
 
 
@@ -176,6 +179,62 @@ def test_projection(engine, board):
         pytest.skip("results.projection does not exist yet (another engineer's issue adds it)")
     rows = get(board, "/api/v1/projection").json()
     assert {r["party"] for r in rows} == {r["party"] for r in q(engine, "select party from results.projection")}
+
+
+def test_projection_history_is_the_views_rows_by_count_then_party(engine, board, mid_night):
+    rows = get(board, "/api/v1/projection/history").json()
+    view = q(engine, "select * from results.projection_history order by declared_count, party")
+    assert rows and len(rows) == len(view)
+    assert [(r["declared_count"], r["party"], r["projected_seats"], r["low"], r["high"]) for r in rows] == [
+        (v["declared_count"], v["party"], v["projected_seats"], v["low"], v["high"]) for v in view]
+    assert set(rows[0]) == set(view[0])
+    declared = q(engine, "select count(*) as n from results.seat_status where status = 'declared'")[0]["n"]
+    assert max(r["declared_count"] for r in rows) == declared
+    latest = get(board, f"/api/v1/projection/history?after={declared - 1}").json()
+    assert {r["declared_count"] for r in latest} == {declared}
+    assert {r["party"] for r in latest} >= {r["party"] for r in get(board, "/api/v1/projection").json()}
+    assert get(board, "/api/v1/projection/history?after=-2").status_code == 422
+
+
+def test_projection_history_grows_by_one_row_set_per_stored_result(engine, settings, board, mid_night, tmp_path):
+    before = get(board, "/api/v1/projection/history")
+    assert get(board, "/api/v1/projection/history",
+               headers={"If-None-Match": before.headers["etag"]}).status_code == 304
+    rows = before.json()
+    counts = sorted({r["declared_count"] for r in rows})
+    declared = {r["gss_code"] for r in q(engine, "select gss_code from results.seat_status where status = 'declared'")}
+    # the second half's first result for a seat not yet declared: one more declared seat
+    result = next(m for m in plan_night()[SPLIT:] if m.kind == "result" and m.gss_code not in declared)
+    (tmp_path / result.file_name).write_bytes(result.body)
+    ingest_paths(engine, [tmp_path], settings=settings)
+    wait_for_event_id(board.base, last_event(engine))
+    after = get(board, "/api/v1/projection/history", headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200 and after.headers["etag"] != before.headers["etag"]
+    grown = after.json()
+    new_count = counts[-1] + 1
+    assert sorted({r["declared_count"] for r in grown}) == counts + [new_count]
+    added = [r for r in grown if r["declared_count"] == new_count]
+    assert len(grown) == len(rows) + len(added)
+    assert sum(r["projected_seats"] for r in added) == 650
+    assert [r for r in grown if r["declared_count"] < counts[-1]] == [r for r in rows if r["declared_count"] < counts[-1]]
+
+
+def test_a_desk_calls_alert_carries_its_call_id(engine, board, mid_night):
+    from pipeline.calls import make_call
+
+    seat = q(engine, "select s.gss_code, s.baseline_party from results.seat_status as s"
+                     " where s.status = 'awaiting' and s.baseline_party = 'LAB' order by s.gss_code limit 1")[0]
+    last = max([a["alert_id"] for a in get(board, "/api/v1/alerts").json()], default=0)
+    call = make_call(engine, seat["gss_code"], "CON", by="test")
+    assert call.changed and call.alerts
+    wait_for_event_id(board.base, last_event(engine))
+    new = get(board, f"/api/v1/alerts?after={last}").json()
+    assert [(a["source"], a["kind"], a["gss_code"], a["call_id"]) for a in new] == [
+        ("desk", "flip", seat["gss_code"], call.call_id)]
+    assert q(engine, "select call_id from results.calls where gss_code = :g", g=seat["gss_code"]) == [
+        {"call_id": call.call_id}]
+    feed = [a for a in get(board, "/api/v1/alerts").json() if a["source"] != "desk"]
+    assert feed and all(a["call_id"] is None for a in feed)
 
 
 def test_as_of_shows_the_night_as_it_stood(engine, settings, board, halves, mid_night):

@@ -118,7 +118,7 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
 
     app = FastAPI(
         title="resultsnight",
-        summary="The results night as JSON: tally, seats, flips, alerts, targets, projection, live events.",
+        summary="The results night as JSON: tally, seats, flips, alerts, targets, projection and its history, live events.",
         version="1",
         openapi_url=None,  # served below under /api/v1/, with an ETag like every JSON response
         docs_url=None,
@@ -230,6 +230,14 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
         if not await anyio.to_thread.run_sync(lambda: db.scalar(engine, "serve_projection_exists")):
             raise HTTPException(503, "results.projection does not exist in this database yet (run resultsnight db init)")
         return await cached(request, lambda: db.rows(engine, "serve_projection"))
+
+    @app.get("/api/v1/projection/history",
+             summary="rows of results.projection_history with declared_count > after, by declared_count then party",
+             responses={503: {"description": "the projection is not in this database yet"}})
+    async def projection_history(request: Request, after: int = Query(-1, ge=-1)) -> Response:
+        if not await anyio.to_thread.run_sync(lambda: db.scalar(engine, "serve_projection_exists")):
+            raise HTTPException(503, "results.projection does not exist in this database yet (run resultsnight db init)")
+        return await cached(request, lambda: db.rows(engine, "serve_projection_history", after=after))
 
     @app.get("/api/v1/events", summary="Server-Sent Events: one per stored declaration, alert or call, as it commits",
              response_class=StreamingResponse)

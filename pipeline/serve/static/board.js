@@ -1,29 +1,14 @@
 // The resultsnight board. Feed data (names, messages) only ever goes into the
 // page as text: textContent and attributes, never innerHTML.
 
-// Colour-blind-safe colours (Okabe-Ito and Paul Tol's palettes), always shown with the party's code.
-const COLOURS = {
-  CON: "#0072B2", LAB: "#D55E00", LD: "#E69F00", SNP: "#F0E442", PC: "#009E73", GRN: "#56B4E9",
-  BRX: "#44AA99", UKIP: "#882255", DUP: "#CC79A7", SF: "#117733", SDLP: "#88CCEE", UUP: "#332288",
-  ALL: "#DDCC77", SPK: "#444444", IND: "#AA4499", OTH: "#777777",
-};
-const LIGHT = new Set(["LD", "SNP", "GRN", "SDLP", "ALL", "DUP", "BRX"]);
-const SVGNS = "http://www.w3.org/2000/svg";
-const $ = (id) => document.getElementById(id);
-const colour = (p) => COLOURS[p] || COLOURS.OTH;
+import { $, COLOURS, LIGHT, SVGNS, cell, colour, el, getJSON } from "./common.js";
+import { onChartPointer, optional, refreshHistory, renderHistory, renderProjection, shownProjection } from "./projection.js";
 
 const state = { seats: new Map(), hexes: new Map(), tally: [], alerts: [], lastAlert: 0, targets: [], watch: [],
-  timeline: null, asOf: null, pending: [], refreshing: false, again: false };
+  projection: [], history: new Map(), timeline: null, asOf: null, pending: [], refreshing: false, again: false };
 // For tests and benchmarks: when the page loaded, and when each event reached the DOM.
 window.__rn = { loadedAt: Date.now(), ready: false, updates: [], events: 0 };
 
-function el(tag, text, attrs = {}) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
-}
-function cell(row, text, cls) { const td = el("td", text); if (cls) td.className = cls; row.append(td); return td; }
 function seatButton(gss, name) {
   const b = el("button", name, { type: "button", class: "link" });
   b.addEventListener("click", () => openCard(gss));
@@ -31,11 +16,6 @@ function seatButton(gss, name) {
 }
 function fmtTime(iso) { return iso ? new Date(iso).toLocaleTimeString("en-GB", { timeZone: "UTC" }) + " UTC" : "–"; }
 function signed(n) { return n > 0 ? `+${n}` : String(n); }
-async function getJSON(url) {
-  const resp = await fetch(url, { cache: "no-cache" });  // revalidates with the ETag: a 304 costs nothing
-  if (!resp.ok) throw new Error(`${url}: ${resp.status}`);
-  return resp.json();
-}
 function withAsOf(url) { return state.asOf ? `${url}${url.includes("?") ? "&" : "?"}as_of=${encodeURIComponent(state.asOf)}` : url; }
 
 function drawMap(layout) {
@@ -165,8 +145,12 @@ function renderWatch() {
   }
 }
 
+function projectionShown() {
+  const declared = state.asOf ? [...state.seats.values()].filter((s) => s.status === "declared").length : null;
+  return shownProjection(state.projection, state.history, declared);
+}
 function render() {
-  renderMap(); renderTally(); renderLegend(); renderTicker(); renderTargets(); renderWatch();
+  renderMap(); renderTally(); renderLegend(); renderTicker(); renderTargets(); renderWatch(); renderProjection(projectionShown()); renderHistory(state.history, Boolean(state.asOf));
   const names = $("seat-names");
   if (names.children.length !== state.seats.size) {
     names.replaceChildren(...[...state.seats.values()].map((s) => { const o = el("option"); o.value = s.constituency; return o; }));
@@ -178,10 +162,11 @@ async function refresh() {
   state.refreshing = true;
   const batch = state.pending.splice(0);
   try {
-    const [seats, tally, alerts, timeline] = await Promise.all([
+    const [seats, tally, alerts, timeline, projection] = await Promise.all([
       getJSON(withAsOf("/api/v1/seats")), getJSON(withAsOf("/api/v1/tally")),
-      getJSON(`/api/v1/alerts?after=${state.lastAlert}`), getJSON("/board/timeline.json")]);
-    state.seats = new Map(seats.map((s) => [s.gss_code, s])); state.tally = tally;
+      getJSON(`/api/v1/alerts?after=${state.lastAlert}`), getJSON("/board/timeline.json"),
+      optional(getJSON("/api/v1/projection"), []), optional(refreshHistory(state.history), null)]);
+    state.seats = new Map(seats.map((s) => [s.gss_code, s])); state.tally = tally; state.projection = projection;
     state.alerts.push(...alerts); if (alerts.length) state.lastAlert = alerts[alerts.length - 1].alert_id;
     state.timeline = timeline;
     render();
@@ -245,7 +230,7 @@ function listen() {
   const source = new EventSource("/api/v1/events");  // reconnects by itself, with Last-Event-ID
   const onEvent = (msg) => {
     const e = JSON.parse(msg.data); window.__rn.events += 1;
-    if (e.kind === "reset") { state.alerts = []; state.lastAlert = 0; }
+    if (e.kind === "reset") { state.alerts = []; state.lastAlert = 0; state.history.clear(); }
     state.pending.push(e);
     if (!state.asOf) refresh();
   };
@@ -264,6 +249,7 @@ async function start() {
   });
   $("search").addEventListener("input", () => $("search").setCustomValidity(""));
   $("slider").addEventListener("input", onSlider);
+  $("history-chart").addEventListener("pointermove", (ev) => onChartPointer(ev, state.history));
   $("live-button").addEventListener("click", () => { $("slider").value = 1000; onSlider(); });
   listen();
   await refresh();

@@ -1,4 +1,5 @@
--- One row per alert raised, never repeated.
+-- One row per alert raised, never repeated. call_id names the desk call that
+-- raised it (source desk), null for an alert a declaration raised.
 create or replace view results.alerts as
 select
     a.alert_id,
@@ -8,6 +9,7 @@ select
     a.from_party,
     a.to_party,
     a.source,
+    a.call_id,
     a.message,
     a.raised_at,
     a.declared_at,
