@@ -4,7 +4,7 @@ One row per list. A seat is on a list when it is in any of the list's
 `regions` or `counties`, its name starts with any of `name_prefixes`, or its
 GSS code is among `gss_codes` (each a `;`-separated list, any may be empty),
 and, when `max_baseline_majority` is set, its baseline majority is under
-that many votes. The summary, the report and the board show every list,
+that many votes. The summary, the report and the live board show every list,
 seats ordered by the swing needed (percent, not votes).
 """
 
@@ -14,12 +14,13 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from pipeline.db import sql
 from pipeline.exceptions import ConfigurationError
 
 FILE_NAME = "watch_lists.csv"
+SEAT_COLUMNS = ("constituency", "party", "majority", "swing_needed_pct", "winner_party", "outcome")
 COLUMNS = ("list_id", "title", "regions", "counties", "name_prefixes", "gss_codes", "max_baseline_majority")
 
 
@@ -44,18 +45,25 @@ class WatchList:
         detail = ", ".join(places) + (f": {rule}" if rule else "")
         return f"{self.title} ({detail})" if detail else self.title
 
-    def seats(self, conn: Connection) -> list[Row]:
+    def rows(self, conn: Connection) -> list[dict]:
+        """Every seat on the list as a dict: the columns of seats(), then gss_code and status."""
+        return [
+            dict(r)
+            for r in conn.execute(
+                sql("queries/watch_list_seats"),
+                {
+                    "regions": list(self.regions),
+                    "counties": list(self.counties),
+                    "name_prefixes": list(self.name_prefixes),
+                    "gss_codes": list(self.gss_codes),
+                    "max_majority": self.max_baseline_majority,
+                },
+            ).mappings()
+        ]
+
+    def seats(self, conn: Connection) -> list[tuple]:
         """(constituency, baseline party, majority, swing needed %, winner now, outcome) of every seat on the list."""
-        return conn.execute(
-            sql("queries/watch_list_seats"),
-            {
-                "regions": list(self.regions),
-                "counties": list(self.counties),
-                "name_prefixes": list(self.name_prefixes),
-                "gss_codes": list(self.gss_codes),
-                "max_majority": self.max_baseline_majority,
-            },
-        ).all()
+        return [tuple(r[k] for k in SEAT_COLUMNS) for r in self.rows(conn)]
 
 
 def _split(value: str | None) -> tuple[str, ...]:

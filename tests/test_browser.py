@@ -236,3 +236,20 @@ def test_the_history_chart_has_one_point_per_declared_count_and_moves_live(engin
     assert len(page.locator(f'#history-chart polyline[data-party="{lead}"]').get_attribute("points").split()) == (
         lead_counts + 1)
     assert page.errors == []
+
+
+def test_the_watch_list_is_the_one_in_seeds_watch_lists_csv(engine, settings, page):
+    from pipeline.watchlists import load_watch_lists
+
+    lists = load_watch_lists(settings.seeds_dir)
+    assert lists
+    with engine.connect() as conn:
+        wanted = [[s["constituency"] for s in w.rows(conn)] for w in lists]
+    assert all(wanted)
+    tables = page.locator("#watch-lists table.watch")
+    assert tables.count() == len(lists)
+    for i, w in enumerate(lists):
+        assert tables.nth(i).get_attribute("data-list") == w.list_id
+        assert tables.nth(i).locator("tbody tr td:first-child").all_text_contents() == wanted[i]
+    if len(lists) == 1:
+        assert page.locator("#watch-title").text_content() == f"Watch list: {lists[0].title}"

@@ -29,6 +29,7 @@ from pipeline.config import Settings
 from pipeline.serve import db
 from pipeline.serve.events import CLOSE, Broadcaster, Event, Listener
 from pipeline.serve.hexmap import load_hexmap
+from pipeline.watchlists import WatchList, load_watch_lists
 
 STATIC = Path(__file__).resolve().parent / "static"
 CACHE_ENTRIES = 512
@@ -93,6 +94,11 @@ def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
     return value
 
 
+def _watch(engine: Engine, watch_lists: list[WatchList]) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return [{"list_id": w.list_id, "title": w.title, "seats": w.rows(conn)} for w in watch_lists]
+
+
 def create_app(settings: Settings, engine: Engine | None = None, conninfo: str | None = None) -> FastAPI:
     """The board and API app, reading through the read-only role."""
     url = db.board_url(settings)
@@ -102,6 +108,7 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
     cache = _Cache()
     inflight: dict[tuple[str, int], asyncio.Future] = {}
     hexmap = load_hexmap(settings.seeds_dir / "hexmap.csv")
+    watch_lists = load_watch_lists(settings.seeds_dir)  # seeds/watch_lists.csv, as the summary and report read it
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -279,7 +286,7 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
 
     @app.get("/board/watch.json", include_in_schema=False)
     async def watch(request: Request) -> Response:
-        return await cached(request, lambda: db.rows(engine, "serve_watch"))
+        return await cached(request, lambda: _watch(engine, watch_lists))
 
     @app.get("/board/timeline.json", include_in_schema=False)
     async def timeline(request: Request) -> Response:

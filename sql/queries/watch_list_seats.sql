@@ -2,7 +2,8 @@
 -- regions or counties, named with any of its prefixes or listed by GSS code,
 -- and held at the baseline by fewer votes than its cap (when it has one),
 -- with what happened to them; ordered by the swing needed (percent, not votes).
-select b.constituency, b.party, b.majority, b.swing_needed_pct, s.winner_party, s.outcome
+-- Reads only results views, so the board's read-only role can run it too.
+select b.constituency, b.party, b.majority, b.swing_needed_pct, s.winner_party, s.outcome, b.gss_code, s.status
 from results.baseline_seats as b
 join results.seat_status as s using (gss_code)
 where (

@@ -134,14 +134,22 @@ function renderTargets() {
     const st = statusFor(party, t.gss_code); cell(row, st, `status-${st}`); body.append(row);
   }
 }
-function renderWatch() {
-  const body = $("watch").tBodies[0]; body.replaceChildren();
-  for (const w of state.watch) {
-    const s = state.seats.get(w.gss_code) || {};
-    const row = el("tr"); cell(row, null).append(seatButton(w.gss_code, w.constituency)); cell(row, w.party);
-    cell(row, w.majority, "num");
-    cell(row, s.winner_party ? `${s.winner_party} ${s.outcome}${s.status !== "declared" ? " (provisional)" : ""}` : "awaiting");
-    body.append(row);
+function renderWatch() {  // the lists of seeds/watch_lists.csv, as the summary and the report show them
+  const box = $("watch-lists"); box.replaceChildren();
+  $("watch-title").textContent = state.watch.length === 1 ? `Watch list: ${state.watch[0].title}` : "Watch lists";
+  for (const list of state.watch) {
+    if (state.watch.length > 1) box.append(el("h3", list.title));
+    const table = el("table", null, { class: "watch", "data-list": list.list_id });
+    const head = el("tr"); for (const h of ["Seat", "2017", "Majority", "Now"]) head.append(el("th", h, { scope: "col" }));
+    table.append(el("thead"), el("tbody")); table.tHead.append(head);
+    for (const w of list.seats) {
+      const s = state.seats.get(w.gss_code) || {};
+      const row = el("tr"); cell(row, null).append(seatButton(w.gss_code, w.constituency)); cell(row, w.party);
+      cell(row, w.majority, "num");
+      cell(row, s.winner_party ? `${s.winner_party} ${s.outcome}${s.status !== "declared" ? " (provisional)" : ""}` : "awaiting");
+      table.tBodies[0].append(row);
+    }
+    box.append(table);
   }
 }
 
