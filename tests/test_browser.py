@@ -253,3 +253,25 @@ def test_the_watch_list_is_the_one_in_seeds_watch_lists_csv(engine, settings, pa
         assert tables.nth(i).locator("tbody tr td:first-child").all_text_contents() == wanted[i]
     if len(lists) == 1:
         assert page.locator("#watch-title").text_content() == f"Watch list: {lists[0].title}"
+
+
+def test_replaying_the_projection_shows_the_row_set_of_the_count_declared_then(board, page):
+    now = int(page.locator("#declared").get_attribute("data-declared"))
+    page.locator("#slider").fill("300")
+    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) < {now}",
+                           timeout=30_000)
+    earlier = int(page.locator("#declared").get_attribute("data-declared"))
+    assert 0 < earlier
+    page.wait_for_function(
+        f"() => document.querySelector('#projection-note').dataset.declaredCount == '{earlier}'", timeout=30_000)
+    then = sorted((r for r in api(board, "/api/v1/projection/history", after=earlier - 1)
+                   if r["declared_count"] == earlier and (r["declared_seats"] or r["projected_seats"])),
+                  key=lambda r: (-r["projected_seats"], r["party"]))
+    rows = page.locator("#projection tbody tr")
+    assert [rows.nth(i).get_attribute("data-party") for i in range(rows.count())] == [r["party"] for r in then]
+    assert rows.nth(0).locator("td.band").text_content() == f"{then[0]['low']}–{then[0]['high']}"
+    assert page.locator("#history-chart line.guide").count() == 1
+    page.click("#live-button")
+    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) >= {now}",
+                           timeout=30_000)
+    assert page.locator("#history-chart line.guide").count() == 0
