@@ -46,7 +46,7 @@ export function renderProjection(rows) {
 }
 
 // The history chart: projected seats per party against results declared; bands for the two biggest.
-const CHART = { w: 600, h: 250, l: 34, r: 54, t: 10, b: 30 };
+const CHART = { w: 600, h: 250, l: 34, r: 62, t: 10, b: 30 };
 export function renderHistory(history, replaying) {
   const chart = $("history-chart"); const desc = chart.querySelector("desc");
   chart.replaceChildren(desc);
@@ -79,7 +79,7 @@ export function renderHistory(history, replaying) {
   chart.append(svg("text", { x: (l + w - rm) / 2, y: h - 3, "text-anchor": "middle" }, "results declared"),
     svg("line", { x1: l, x2: w - rm, y1: Y(0), y2: Y(0), class: "axis" }),
     svg("line", { x1: l, x2: w - rm, y1: Y(MAJORITY), y2: Y(MAJORITY), class: "majority" }),
-    svg("text", { x: w - rm + 4, y: Y(MAJORITY) + 4 }, MAJORITY));
+    svg("text", { x: w - rm - 4, y: Y(MAJORITY) + 13, "text-anchor": "end" }, `${MAJORITY} for a majority`));
   for (const p of banded) {
     const rows = byParty.get(p);
     const pts = rows.map((r) => `${X(r.declared_count).toFixed(1)},${Y(r.high).toFixed(1)}`)
