@@ -17,11 +17,12 @@ import logging
 import os
 import time
 from collections import Counter
+from contextlib import ExitStack
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from pipeline.alerts import deliver_pending, sink_for
@@ -37,7 +38,7 @@ from pipeline.exceptions import (
     RejectedFile,
     UnstorableValue,
 )
-from pipeline.model import Declaration, MessageKind, Outcome
+from pipeline.model import Declaration, Outcome
 from pipeline.parse import parse_file
 from pipeline.projection_store import refresh_projection
 from pipeline.resolve import Reference, load_reference, resolve
@@ -263,17 +264,18 @@ def _quiet_for(p: _Pending) -> float:
     return max(0.0, time.time() - sig.mtime_ns / 1e9) if sig else 0.0
 
 
-def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
+def _store_one(conn: Connection, p: _Pending, ref: Reference) -> StoreResult:
+    """Store one prepared file in its own transaction on `conn` (kept open across files: no pool check-out each)."""
     try:
-        with engine.begin() as conn:
+        with conn.begin():
             if p.duplicate_of:
                 return store_duplicate(conn, p.received, p.duplicate_of)
             if p.rejection is not None:
                 return store_rejected(conn, p.received, p.rejection)
             result = store_declarations(conn, p.received, p.declarations, ref)
-            if result.outcome == Outcome.STORED and any(d.kind == MessageKind.RESULT for d in p.declarations):
+            if result.results:
                 # After the receipt row (so two runs of one file cannot deadlock), in the same transaction.
-                refresh_projection(conn, [d.gss_code for d in p.declarations if d.kind == MessageKind.RESULT])
+                refresh_projection(conn, stored=result.results)
             return result
     except AlreadyReceived:
         return StoreResult(Outcome.ALREADY, "recorded by another run")
@@ -286,7 +288,7 @@ def _store_one(engine: Engine, p: _Pending, ref: Reference) -> StoreResult:
         diag = getattr(exc.orig, "diag", None)
         detail = (getattr(diag, "message_primary", None) or str(exc.orig)).strip()
         try:
-            with engine.begin() as conn:
+            with conn.begin():
                 rejection = UnstorableValue(f"the database cannot store a value in this file: {detail}")
                 return store_rejected(conn, p.received, rejection)
         except AlreadyReceived:
@@ -336,6 +338,7 @@ def ingest_paths(
     started = time.perf_counter()
     summary = IngestSummary()
     sink = sink_for(settings.alert_webhook)
+    stack = ExitStack()
     try:
         with engine.connect() as conn:
             ref = load_reference(conn)
@@ -344,6 +347,7 @@ def ingest_paths(
         ready, waiting = settle(list_files([*paths, *recheck]), settings.settle_seconds)
         summary.files.extend(FileReport(display_name(w.path), Outcome.WAITING, w.reason) for w in waiting)
         bar = _progress(len(ready)) if progress and ready else None
+        store_conn = stack.enter_context(engine.connect()) if ready else None
         for chunk in _chunks(ready, CHUNK):
             unreadable: list[FileReport] = []
             prepared = _prepare(engine, chunk, ref, unreadable, settings.incomplete_after_seconds)
@@ -363,7 +367,7 @@ def ingest_paths(
                 if p.already:
                     result = StoreResult(Outcome.ALREADY, "already received")
                 else:
-                    result = _store_one(engine, p, ref)
+                    result = _store_one(store_conn, p, ref)
                 if archive is not None:
                     _archive(p.path, archive, result.outcome, p.received.sha256, p.taken_as)
                 summary.files.append(
@@ -385,6 +389,8 @@ def ingest_paths(
         if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
             raise DatabaseUnavailable(f"the results database went away: {exc.orig or exc}") from exc
         raise
+    finally:
+        stack.close()
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -154,3 +154,13 @@ class Declaration:
     def valid_votes(self) -> int:
         """Sum of whole-number votes (0 for a rush or recount)."""
         return sum(c.votes or 0 for c in self.candidates)
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A result the storing transaction just made its seat's current one: refresh needs no query to count it."""
+
+    gss_code: str
+    declaration_id: int
+    votes: dict[str, int]  # by party code, two independents summed under IND
+    elected: str | None  # the elected candidate's party

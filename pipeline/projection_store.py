@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 
 from pipeline import projection as pj
 from pipeline.db import sql
+from pipeline.model import StoredResult
 
 _LOCK_KEY = 720_191_212  # distinct from schema.py's db-init lock
 
@@ -61,6 +62,12 @@ def _band() -> pj.Band:
     return pj.load_band(method=pj.REGRESSION, calibrated_on="all")
 
 
+def _counted(votes: dict[str, int], elected: str | None) -> tuple[np.ndarray, int]:
+    shares = pj.shares_of(votes)
+    # The elected candidate's party: a tie decided by lot is settled there, not by the votes.
+    return shares, pj.PARTIES.index(elected) if elected in pj.PARTIES else int(np.argmax(shares))
+
+
 def _parse(rows) -> dict[int, tuple[np.ndarray, int]]:
     """declaration_id -> (shares, winner index) from candidate rows (declaration_id, party_code, votes, elected)."""
     votes: dict[int, dict[str, int]] = {}
@@ -70,13 +77,7 @@ def _parse(rows) -> dict[int, tuple[np.ndarray, int]]:
         seat[r.party_code] = seat.get(r.party_code, 0) + r.votes  # two independents share the code IND
         if r.elected and r.declaration_id not in elected:
             elected[r.declaration_id] = r.party_code
-    out = {}
-    for decl, seat in votes.items():
-        shares = pj.shares_of(seat)
-        # The elected candidate's party: a tie decided by lot is settled there, not by the votes.
-        winner = elected.get(decl)
-        out[decl] = (shares, pj.PARTIES.index(winner) if winner in pj.PARTIES else int(np.argmax(shares)))
-    return out
+    return {decl: _counted(seat, elected.get(decl)) for decl, seat in votes.items()}
 
 
 def _state(base: pj.Baseline, row) -> tuple[pj.Stats, np.ndarray]:
@@ -93,8 +94,14 @@ def _buffer(values: np.ndarray, dtype: str) -> bytes:
     return np.ascontiguousarray(values, dtype=dtype).tobytes()
 
 
-def refresh_projection(conn: Connection, gss_codes: Sequence[str] | None = None) -> Refresh | None:
-    """Bring the projection up to date in the caller's transaction (gss_codes: the seats just stored); None before any result."""
+def refresh_projection(
+    conn: Connection, gss_codes: Sequence[str] | None = None, *, stored: Sequence[StoredResult] = ()
+) -> Refresh | None:
+    """Bring the projection up to date in the caller's transaction (gss_codes or stored: the seats just stored); None before any result.
+
+    `stored` carries the results themselves (the ingest has them in hand), so
+    counting them reads nothing more; a result it supersedes is read back.
+    """
     conn.execute(sql("queries/projection_lock"), {"lock_key": _LOCK_KEY})
     read = conn.execute(sql("queries/projection_read")).one_or_none()
     if read is None:
@@ -106,7 +113,10 @@ def refresh_projection(conn: Connection, gss_codes: Sequence[str] | None = None)
         stats, counted = pj.empty_stats(base), np.zeros(len(base.gss_codes), dtype=np.int64)
     else:
         stats, counted = _state(base, read)
-    if rebuild or gss_codes is None:
+    if stored and not rebuild:
+        current = {r.gss_code: r.declaration_id for r in stored}
+        results = {r.declaration_id: _counted(r.votes, r.elected) for r in stored}
+    elif rebuild or gss_codes is None:
         # Every declared seat's current result id: cheap, but it grows with the night.
         current = {r.gss_code: r.result_declaration_id
                    for r in conn.execute(sql("queries/projection_current"), {"election_id": election_id})}
@@ -119,9 +129,11 @@ def refresh_projection(conn: Connection, gss_codes: Sequence[str] | None = None)
         results = _parse(rows)
     changed = [(base.index[g], decl) for g, decl in current.items()
                if g in base.index and counted[base.index[g]] != decl]
-    if changed and results is None:
+    if changed:
         ids = [d for _, d in changed] + [int(counted[i]) for i, _ in changed if counted[i]]
-        results = _parse(conn.execute(sql("queries/projection_candidates"), {"ids": ids}))
+        missing = [d for d in ids if results is None or d not in results]
+        if missing:  # every declared seat's on a rebuild, else only a superseded result's
+            results = {**(results or {}), **_parse(conn.execute(sql("queries/projection_candidates"), {"ids": missing}))}
     for i, decl in changed:
         if counted[i]:
             old_shares, old_winner = results[int(counted[i])]
@@ -131,7 +143,8 @@ def refresh_projection(conn: Connection, gss_codes: Sequence[str] | None = None)
         counted[i] = decl
     if not stats.mask.any():
         return None
-    lines = pj.project_stats(base, stats, _band())
+    # A party that cannot win a seat even at the top of its band (0/0/0/0) says nothing: no row for it.
+    lines = [x for x in pj.project_stats(base, stats, _band()) if x.high > 0]
     conn.execute(sql("queries/projection_write"), {
         "election_id": election_id, "baseline_key": key, "declaration_id": int(counted.max()),
         "write_state": bool(changed or rebuild), "seat_declaration": _buffer(counted, "<i8"),

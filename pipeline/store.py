@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 from pipeline.alerts import PlannedAlert, decide, flip_figures
 from pipeline.db import sql
 from pipeline.exceptions import RejectedFile
-from pipeline.model import Declaration, MessageKind, Outcome, ReasonCode
+from pipeline.model import Declaration, MessageKind, Outcome, ReasonCode, StoredResult
 from pipeline.resolve import Reference
 from pipeline.seat import SeatState, advance, is_first_recount
 
@@ -40,6 +40,7 @@ class StoreResult:
     declaration_ids: list[int] = field(default_factory=list)
     alerts: list[PlannedAlert] = field(default_factory=list)
     unknown_parties: list[str] = field(default_factory=list)
+    results: list[StoredResult] = field(default_factory=list)  # results now current for their seat (for the projection)
 
 
 def _record(conn: Connection, f: Received, result: StoreResult) -> StoreResult:
@@ -106,6 +107,7 @@ def store_declarations(conn: Connection, f: Received, decls: list[Declaration], 
                 "winner_party": decl.winning_party_code,
                 "agency": json.dumps(decl.agency),
                 "unknown_parties": decl.unknown_parties,
+                **_candidate_arrays(decl),
             },
         ).first()
         if row is None:
@@ -114,22 +116,6 @@ def store_declarations(conn: Connection, f: Received, decls: list[Declaration], 
         decl_id = row[0]
         result.declaration_ids.append(decl_id)
         result.unknown_parties.extend(decl.unknown_parties)
-        if decl.candidates:
-            conn.execute(
-                sql("queries/insert_candidate"),
-                [
-                    {
-                        "declaration_id": decl_id,
-                        "position": c.position,
-                        "candidate_name": c.name,
-                        "party_code": c.party_code,
-                        "party_label": c.party_label,
-                        "votes": c.votes,
-                        "elected": c.elected,
-                    }
-                    for c in decl.candidates
-                ],
-            )
         if _advance_seat(conn, decl, decl_id, ref, result):
             result.outcome = Outcome.STORED
         else:
@@ -142,17 +128,39 @@ def store_declarations(conn: Connection, f: Received, decls: list[Declaration], 
     return _record(conn, f, result)
 
 
+def _candidate_arrays(decl: Declaration) -> dict[str, list]:
+    """The declaration's candidates as one array per column (insert_declaration unnests them)."""
+    cs = decl.candidates
+    return {
+        "positions": [c.position for c in cs],
+        "names": [c.name for c in cs],
+        "party_codes": [c.party_code for c in cs],
+        "party_labels": [c.party_label for c in cs],
+        "votes": [c.votes for c in cs],
+        "elected": [c.elected for c in cs],
+    }
+
+
+def _stored_result(decl: Declaration, decl_id: int) -> StoredResult:
+    votes: dict[str, int] = {}
+    for c in decl.candidates:
+        votes[c.party_code] = votes.get(c.party_code, 0) + (c.votes or 0)
+    elected = next((c.party_code for c in decl.candidates if c.elected), None)
+    return StoredResult(decl.gss_code, decl_id, votes, elected)
+
+
 def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Reference, result: StoreResult) -> bool:
     """Move the seat's state forward if this declaration is now the current one; False if it is stale."""
     key = {"election_id": decl.election_id, "gss_code": decl.gss_code}
-    conn.execute(sql("queries/ensure_seat_state"), key)
-    row = conn.execute(sql("queries/select_seat_for_update"), key).mappings().one()
+    row = conn.execute(sql("queries/lock_seat_state"), key).mappings().one()
     top = conn.execute(sql("queries/max_revision"), {**key, "kind": decl.kind}).scalar_one()
     if decl.revision < top:
         return False
     state = SeatState.from_row(row)
     new = advance(state, decl.kind, decl_id, decl.winning_party_code)
     conn.execute(sql("queries/update_seat"), {**key, **asdict(new)})
+    if decl.kind == MessageKind.RESULT and new.result_declaration_id == decl_id:
+        result.results.append(_stored_result(decl, decl_id))
     known = new.known_winner
     base = ref.baseline.get(decl.gss_code)
     figures = None
