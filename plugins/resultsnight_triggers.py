@@ -23,6 +23,14 @@ STATE_KEY = "announced_files"
 EVENT_FILES = 500  # names per event: a burst after a reconnect becomes a few events, not one huge one
 
 
+def _unchanged(directory: str, name: str, sig: Signature) -> bool:
+    """Whether the file still has the signature it was scanned with."""
+    try:
+        return Signature.of(os.stat(os.path.join(directory, name))) == sig
+    except FileNotFoundError:
+        return False
+
+
 def _scan(directory: str) -> dict[str, Signature]:
     """Visible regular files in a folder with their signatures (hidden names are in-flight temporaries)."""
     found: dict[str, Signature] = {}
@@ -134,8 +142,10 @@ class InboxTrigger(BaseEventTrigger):
                 folders = [self.directory] + ([self.quarantine_directory] if q_new else [])
                 writers = await asyncio.to_thread(open_for_writing, folders)
                 busy = {os.path.basename(p) for p in writers}
-                candidates = [n for n in candidates if n not in busy]
-                q_new = [n for n in q_new if n not in busy]
+                # Looked at again after the writers: one that wrote and closed
+                # the file since the scan left it changed; it settles anew.
+                candidates = [n for n in candidates if n not in busy and _unchanged(self.directory, n, present[n])]
+                q_new = [n for n in q_new if n not in busy and _unchanged(self.quarantine_directory, n, q_present[n])]
             still = {n: t for n, t in announced.items() if n in present}  # forget archived files
             if candidates or still != announced or first:
                 # Saved after the first scan even when nothing changed: the

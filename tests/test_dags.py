@@ -448,3 +448,49 @@ def test_the_inbox_watcher_announces_only_complete_files_and_changed_ones(airflo
     assert first["files"] == ["a.xml"] and first["quarantine"] == []
     assert again["files"] == ["a.xml"]
     assert mended == {"files": [], "quarantine": ["old.xml"], "count": 1, "directory": str(inbox)}
+
+
+def test_the_inbox_watcher_does_not_announce_a_file_finished_while_it_looked(airflow_env, tmp_path, monkeypatch):
+    """A writer that adds its last bytes and closes between the folder scan and the /proc look: announced once, whole."""
+    import asyncio
+    import sys
+
+    sys.path.insert(0, str(PROJECT_ROOT / "plugins"))
+    import resultsnight_triggers
+    from resultsnight_triggers import InboxTrigger
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    half = inbox / "a.xml"
+    half.write_bytes(b"<First")
+    os.utime(half, (time.time() - 10, time.time() - 10))  # quiet long enough to look settled
+    real = resultsnight_triggers.open_for_writing
+    finished: list[bool] = []
+
+    def writer_finishes_first(folders):
+        if not finished:  # the first look: the writer writes the rest and closes just before it
+            with half.open("ab") as fh:
+                fh.write(b"PastThePostRush/>")
+            finished.append(True)
+        return real(folders)
+
+    monkeypatch.setattr(resultsnight_triggers, "open_for_writing", writer_finishes_first)
+    trigger = InboxTrigger(str(inbox), None, poll_interval=0.05, settle_seconds=0.3)
+
+    async def watch() -> list[tuple[dict, int]]:
+        events: list[tuple[dict, int]] = []
+
+        async def consume() -> None:
+            async for event in trigger.run():
+                events.append((event.payload, half.stat().st_size))
+
+        task = asyncio.create_task(consume())
+        try:
+            await asyncio.sleep(1.5)
+        finally:
+            task.cancel()
+        return events
+
+    events = asyncio.run(watch())
+    assert finished == [True]
+    assert [(e["files"], size) for e, size in events] == [(["a.xml"], len(b"<FirstPastThePostRush/>"))]
