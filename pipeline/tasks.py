@@ -6,7 +6,10 @@ returns a small JSON-able dict for XCom and the task log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from pipeline.alerts import deliver_pending, sink_for
@@ -24,14 +27,65 @@ def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) ->
     return list(paths)
 
 
-def ingest_inbox(extra_files: list[str] | None = None, events: list[Mapping] | None = None) -> dict:
-    """Ingest the files the triggering events announced, or sweep the whole inbox; archive each after commit.
+def settled_inbox_files(inbox: Path, settle_seconds: float, now: float | None = None) -> list[Path]:
+    """Visible files in the inbox that have not changed for the settle interval (the watcher has or will announce them)."""
+    from pipeline.arrival import Signature, settled
 
-    A run started by the watcher takes exactly the files its events named, so
-    runs may overlap without reading each other's files; the minute's sweep
+    now = time.time() if now is None else now
+    found = []
+    try:
+        entries = list(os.scandir(inbox))
+    except FileNotFoundError:
+        return []
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        try:
+            if e.is_file() and settled(Signature.of(e.stat()), now, now, settle_seconds):
+                found.append(Path(e.path))
+        except FileNotFoundError:
+            continue  # archived while we looked
+    return found
+
+
+@contextmanager
+def claimed(engine, paths: Sequence[Path]) -> Iterator[list[Path]]:
+    """The paths no other run is working on, claimed until the block ends (or the process dies)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from pipeline.db import sql
+
+    if not paths:
+        yield []
+        return
+    by_key = {str(p): p for p in paths}
+    with engine.connect() as conn:
+        keys = conn.execute(sql("queries/claim_inbox_files"), {"names": list(by_key)}).scalars().all()
+        conn.commit()  # session locks outlive the transaction: do not sit idle in one
+        try:
+            yield [by_key[k] for k in keys]
+        finally:
+            try:
+                conn.execute(sql("queries/release_inbox_claims"))
+                conn.commit()
+            except DBAPIError:
+                conn.invalidate()  # the session ends with the connection, and its locks with it
+
+
+def ingest_inbox(extra_files: list[str] | None = None, events: list[Mapping] | None = None) -> dict:
+    """Ingest the files the triggering events announced and any other settled inbox file, or sweep; archive after commit.
+
+    A run started by the watcher takes the files its events named plus every
+    settled file in the inbox that no other run has claimed. The extra files
+    matter: Airflow 3.3 queues one asset-triggered run per DAG at a time (one
+    `asset_dag_run_queue` row, kept from the first event) and the run
+    consumes only the events up to that row's time, so an event registered
+    while a run was waiting to be created is consumed by no run until the
+    next event. Its files were settled before that run existed, so the run
+    finds them in the inbox. Claims (advisory locks on the file names) keep
+    overlapping runs from reading the same files twice. The minute's sweep
     (no events) takes everything in the inbox and any quarantined file whose
-    bytes have changed, so nothing waits longer than a minute if an event is
-    ever lost.
+    bytes have changed, claimed or not.
     """
     from pipeline.ingest import ingest_paths
     from pipeline.model import Outcome
@@ -39,16 +93,22 @@ def ingest_inbox(extra_files: list[str] | None = None, events: list[Mapping] | N
     settings = load_settings()
     settings.inbox.mkdir(parents=True, exist_ok=True)
     quarantine = settings.archive / "quarantine"
+    engine = get_engine(settings)
     named = announced_files(events or [], settings.inbox, quarantine)
-    if named:
-        paths, recheck = [p for p in named if p.exists()], []
-    else:
-        paths, recheck = [settings.inbox], [quarantine]
-    # Files named in a manual run's conf, if they are elsewhere than the inbox.
-    paths += [Path(f) for f in (extra_files or []) if Path(f).is_absolute() and Path(f).exists()]
-    summary = ingest_paths(get_engine(settings), paths, settings=settings, archive=settings.archive, recheck=recheck)
+    with ExitStack() as stack:
+        if named:
+            candidates = dict.fromkeys([p for p in named if p.exists()])
+            candidates.update(dict.fromkeys(settled_inbox_files(settings.inbox, settings.settle_seconds)))
+            paths, recheck = stack.enter_context(claimed(engine, list(candidates))), []
+        else:
+            paths, recheck = [settings.inbox], [quarantine]
+        # Files named in a manual run's conf, if they are elsewhere than the inbox.
+        paths += [Path(f) for f in (extra_files or []) if Path(f).is_absolute() and Path(f).exists()]
+        summary = ingest_paths(engine, paths, settings=settings, archive=settings.archive, recheck=recheck)
     return {
         "mode": "announced" if named else "sweep",
+        "named": len(named),
+        "taken": len(paths),
         "counts": summary.counts,
         "alerts": summary.alerts,
         "quarantined": {f.file_name: f.reason for f in summary.files if f.outcome == Outcome.QUARANTINED},
