@@ -110,10 +110,13 @@ def _burst(engine, settings, msgs) -> dict:
 def _recovery(stack: LocalStack, engine, settings, night: list, repeats: int) -> list[float]:
     """Seconds from a file landing just after a scheduler crash (and prompt restart) to its receipt row.
 
-    Runs overlap (max_active_runs=8), so the dead scheduler's run no longer
-    holds up the next file: this is how long the restarted scheduler takes
-    to create and start a run for it. The dead run's task is reset as
-    orphaned once the heartbeat is stale (deploy/airflow-latency.env).
+    Two runs may overlap (max_active_runs=2), so the dead scheduler's run
+    does not hold up the next file. Either a task the dead scheduler had
+    started takes it (task processes have a process group of their own, so
+    the SIGKILL misses them, and a run lingers for more files), or the
+    restarted scheduler creates and starts a run once it is up. The dead
+    run's task is reset as orphaned once the heartbeat is stale
+    (deploy/airflow-latency.env).
     """
     results = [m for m in night if m.kind == "result"]
     waits = []
