@@ -11,10 +11,18 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.alerts import deliver_pending, sink_for
 from pipeline.config import load_settings
 from pipeline.db import get_engine
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from sqlalchemy.engine import Engine
+
+    from pipeline.arrival import Signature
+    from pipeline.config import Settings
+    from pipeline.ingest import FileReport
 
 
 def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) -> list[Path]:
@@ -49,7 +57,7 @@ def settled_inbox_files(inbox: Path, settle_seconds: float, now: float | None = 
 
 
 @contextmanager
-def claimed(engine, paths: Sequence[Path]) -> Iterator[list[Path]]:
+def claimed(engine: Engine, paths: Sequence[Path]) -> Iterator[list[Path]]:
     """The paths no other run is working on, claimed until the block ends (or the process dies)."""
     from sqlalchemy.exc import DBAPIError
 
@@ -79,14 +87,17 @@ RUN_SECONDS = 10.0  # ... or after this long in all, so a stopping scheduler wai
 POLL_SECONDS = 0.1  # as often as the watcher looks
 
 
-def _announced_run(engine, settings, named: list[Path], linger: float, run_seconds: float) -> tuple[list, float]:
+def _announced_run(
+    engine: Engine, settings: Settings, named: list[Path], linger: float, run_seconds: float
+) -> tuple[list[FileReport], float]:
     """Ingest the named files and every unclaimed settled inbox file, then keep taking new ones while they come."""
     from pipeline.arrival import signature
     from pipeline.ingest import ingest_paths
 
     started = last = time.monotonic()
-    tried: dict[Path, object] = {}  # path -> the signature it was taken at: not taken again unless it changes
-    reports, seconds = [], 0.0
+    tried: dict[Path, Signature | None] = {}  # path -> the signature it was taken at: not taken again unless it changes
+    reports: list[FileReport] = []
+    seconds = 0.0
     first = True
     while True:
         candidates = dict.fromkeys([p for p in named if p.exists()] if first else [])
