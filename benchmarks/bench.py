@@ -122,6 +122,9 @@ def main() -> None:
     parser.add_argument("--only", default="ingest,command,recompute,projection,airflow")
     parser.add_argument("--airflow-runs", type=int, default=3, help="repeats of the Airflow latency part")
     parser.add_argument("--minutes", type=float, default=2.0, help="minutes of the busiest hour replayed per pace")
+    parser.add_argument("--airflow-parts", default="election-night pace,10x pace,burst,crash",
+                        help="which parts of the Airflow latency benchmark to run")
+    parser.add_argument("--crashes", type=int, default=5, help="scheduler SIGKILLs in the Airflow part")
     parser.add_argument("--out", type=Path, default=ROOT / ".data" / "bench-latest.json", help="raw figures (JSON)")
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -155,7 +158,8 @@ def main() -> None:
         except ImportError:
             bench_latency = None
         if bench_latency is not None:
-            out["airflow"] = bench_latency(args.airflow_runs, args.minutes)
+            parts = tuple(p.strip() for p in args.airflow_parts.split(","))
+            out["airflow"] = bench_latency(args.airflow_runs, args.minutes, args.crashes, parts)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2, default=str))

@@ -6,12 +6,23 @@ returns a small JSON-able dict for XCom and the task log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.alerts import deliver_pending, sink_for
 from pipeline.config import load_settings
 from pipeline.db import get_engine
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from sqlalchemy.engine import Engine
+
+    from pipeline.arrival import Signature
+    from pipeline.config import Settings
+    from pipeline.ingest import FileReport
 
 
 def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) -> list[Path]:
@@ -24,39 +35,145 @@ def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) ->
     return list(paths)
 
 
-def ingest_inbox(extra_files: list[str] | None = None, events: list[Mapping] | None = None) -> dict:
-    """Ingest the files the triggering events announced, or sweep the whole inbox; archive each after commit.
+def settled_inbox_files(inbox: Path, settle_seconds: float, now: float | None = None) -> list[Path]:
+    """Visible files in the inbox that have not changed for the settle interval (the watcher has or will announce them)."""
+    from pipeline.arrival import Signature, settled
 
-    A run started by the watcher takes exactly the files its events named, so
-    runs may overlap without reading each other's files; the minute's sweep
-    (no events) takes everything in the inbox and any quarantined file whose
-    bytes have changed, so nothing waits longer than a minute if an event is
-    ever lost.
-    """
+    now = time.time() if now is None else now
+    found = []
+    try:
+        entries = list(os.scandir(inbox))
+    except FileNotFoundError:
+        return []
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        try:
+            if e.is_file() and settled(Signature.of(e.stat()), now, now, settle_seconds):
+                found.append(Path(e.path))
+        except FileNotFoundError:
+            continue  # archived while we looked
+    return found
+
+
+@contextmanager
+def claimed(engine: Engine, paths: Sequence[Path]) -> Iterator[list[Path]]:
+    """The paths no other run is working on, claimed until the block ends (or the process dies)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from pipeline.db import sql
+
+    if not paths:
+        yield []
+        return
+    by_key = {str(p): p for p in paths}
+    with engine.connect() as conn:
+        keys = conn.execute(sql("queries/claim_inbox_files"), {"names": list(by_key)}).scalars().all()
+        conn.commit()  # session locks outlive the transaction: do not sit idle in one
+        try:
+            yield [by_key[k] for k in keys]
+        finally:
+            try:
+                conn.execute(sql("queries/release_inbox_claims"))
+                conn.commit()
+            except DBAPIError:
+                conn.invalidate()  # the session ends with the connection, and its locks with it
+
+
+# A run started by an event stays for more files: a forked task process costs
+# about a second of the two cores, a file ingested in a warm one 0.15 s.
+LINGER_SECONDS = 2.0  # ends once no new file has settled for this long ...
+RUN_SECONDS = 10.0  # ... or after this long in all, so a stopping scheduler waits no longer for it
+POLL_SECONDS = 0.1  # as often as the watcher looks
+
+
+def _announced_run(
+    engine: Engine, settings: Settings, named: list[Path], linger: float, run_seconds: float
+) -> tuple[list[FileReport], float]:
+    """Ingest the named files and every unclaimed settled inbox file, then keep taking new ones while they come."""
+    from pipeline.arrival import signature
     from pipeline.ingest import ingest_paths
+
+    started = last = time.monotonic()
+    tried: dict[Path, Signature | None] = {}  # path -> the signature it was taken at: not taken again unless it changes
+    reports: list[FileReport] = []
+    seconds = 0.0
+    first = True
+    while True:
+        candidates = dict.fromkeys([p for p in named if p.exists()] if first else [])
+        candidates.update(dict.fromkeys(settled_inbox_files(settings.inbox, settings.settle_seconds)))
+        fresh = [p for p in candidates if tried.get(p, None) != signature(p)]
+        if fresh:
+            with claimed(engine, fresh) as mine:
+                if mine:
+                    tried.update((p, signature(p)) for p in mine)
+                    summary = ingest_paths(engine, mine, settings=settings, archive=settings.archive)
+                    reports += summary.files
+                    seconds += summary.seconds
+                    last = time.monotonic()
+        first = False
+        now = time.monotonic()
+        if now - last >= linger or now - started >= run_seconds:
+            return reports, seconds
+        time.sleep(POLL_SECONDS)
+
+
+def ingest_inbox(
+    extra_files: list[str] | None = None,
+    events: list[Mapping] | None = None,
+    linger: float = LINGER_SECONDS,
+    run_seconds: float = RUN_SECONDS,
+) -> dict:
+    """Ingest the files the triggering events announced and any other settled inbox file, or sweep; archive after commit.
+
+    A run started by the watcher takes the files its events named plus every
+    settled file in the inbox that no other run has claimed, and then stays,
+    taking each new file as it settles, until none has come for `linger`
+    seconds (at most `run_seconds` in all). The extra files matter: Airflow
+    3.3 queues one asset-triggered run per DAG at a time (one
+    `asset_dag_run_queue` row, kept from the first event) and the run
+    consumes only the events up to that row's time, so an event registered
+    while the run was waiting to be created is consumed by no run until the
+    next event. Its files were settled before that run existed, so the run
+    finds them in the inbox. Claims (advisory locks on the paths) keep
+    overlapping runs from reading the same files twice. The minute's sweep
+    (no events) takes everything in the inbox and any quarantined file whose
+    bytes have changed, claimed or not, once.
+    """
+    from pipeline.ingest import FileReport, ingest_paths
     from pipeline.model import Outcome
 
     settings = load_settings()
     settings.inbox.mkdir(parents=True, exist_ok=True)
     quarantine = settings.archive / "quarantine"
+    engine = get_engine(settings)
     named = announced_files(events or [], settings.inbox, quarantine)
-    if named:
-        paths, recheck = [p for p in named if p.exists()], []
-    else:
-        paths, recheck = [settings.inbox], [quarantine]
+    files: list[FileReport]
     # Files named in a manual run's conf, if they are elsewhere than the inbox.
-    paths += [Path(f) for f in (extra_files or []) if Path(f).is_absolute() and Path(f).exists()]
-    summary = ingest_paths(get_engine(settings), paths, settings=settings, archive=settings.archive, recheck=recheck)
+    outside = [Path(f) for f in (extra_files or []) if Path(f).is_absolute() and Path(f).exists()]
+    if named:
+        files, seconds = _announced_run(engine, settings, [p for p in named if p.parent == settings.inbox], linger, run_seconds)
+        elsewhere = [p for p in named if p.parent != settings.inbox and p.exists()] + outside
+        if elsewhere:  # changed quarantined files the event named
+            with claimed(engine, elsewhere) as mine:
+                summary = ingest_paths(engine, mine, settings=settings, archive=settings.archive)
+            files, seconds = files + summary.files, seconds + summary.seconds
+    else:
+        summary = ingest_paths(engine, [settings.inbox, *outside], settings=settings, archive=settings.archive, recheck=[quarantine])
+        files, seconds = summary.files, summary.seconds
+    counts = {str(k): sum(1 for f in files if f.outcome == k) for k in Outcome}
     return {
         "mode": "announced" if named else "sweep",
-        "counts": summary.counts,
-        "alerts": summary.alerts,
-        "quarantined": {f.file_name: f.reason for f in summary.files if f.outcome == Outcome.QUARANTINED},
+        "named": len(named),
+        "taken": len(files),
+        "counts": counts,
+        "alerts": [a for f in files for a in f.alerts],
+        "quarantined": {f.file_name: f.reason for f in files if f.outcome == Outcome.QUARANTINED},
         # Logged and left in the inbox; not a task failure, which would hold
         # up every file behind it while Airflow retried.
-        "unreadable": {f.file_name: f.reason for f in summary.files if f.outcome == Outcome.UNREADABLE},
-        "waiting": {f.file_name: f.reason for f in summary.files if f.outcome == Outcome.WAITING},
-        "seconds": round(summary.seconds, 3),
+        "unreadable": {f.file_name: f.reason for f in files if f.outcome == Outcome.UNREADABLE},
+        "waiting": {f.file_name: f.reason for f in files if f.outcome == Outcome.WAITING},
+        "seconds": round(seconds, 3),
     }
 
 

@@ -228,7 +228,7 @@ def _wait_until(check, timeout: float, what: str):
 def test_real_airflow_ingests_dropped_files_without_a_manual_trigger(live_stack, engine):
     reset_night(engine)
     # Drop the files into an idle Airflow, away from the minute's sweep, so
-    # the watcher (polling every 0.2 s) sees them before any run can take them.
+    # the watcher (polling every 0.1 s) sees them before any run can take them.
     _wait_until(lambda: live_stack.active_runs() == 0 and 5 <= time.gmtime().tm_sec <= 45, 120, "an idle moment")
     msgs = [m for m in plan_night(only=["E14000575"]) if m.kind in ("rush", "result")]  # Blyth Valley
     play(msgs, live_stack.settings.inbox, speed=0, progress=False)
