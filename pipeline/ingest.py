@@ -301,7 +301,9 @@ def _archive(path: Path, archive: Path, outcome: Outcome, sha256: str, taken_as:
     A file that changed after it was read holds bytes nobody has looked at:
     it stays where it is and the next run takes it as a new receipt.
     """
-    if taken_as is not None and signature(path) != taken_as:
+    if taken_as is not None and (now := signature(path)) != taken_as:
+        if now is None:
+            return True  # a concurrent run that read the same bytes archived it first
         log.warning("%s changed after it was read; left in place for the next run", path)
         return False
     target_dir = archive / "quarantine" if outcome == Outcome.QUARANTINED else archive
