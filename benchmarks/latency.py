@@ -168,6 +168,15 @@ def _airflow_counts(stack: LocalStack, since: float) -> dict:
     return {"asset_events": events, "events_no_run_consumed": unconsumed, "ingest_runs": runs}
 
 
+def _wait_idle(stack: LocalStack, timeout: float = 30.0) -> None:
+    """Until no ingest run is going (a run lingers for more files): a burst after a quiet spell meets an idle stack."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if stack.active_runs() == 0:
+            return
+        time.sleep(0.2)
+
+
 def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5, parts: tuple[str, ...] = PARTS) -> dict:
     """Replay the night's busiest minutes through a live stack, `runs` times; return figures and Markdown rows."""
     from benchmarks.bench import bench_database
@@ -205,6 +214,7 @@ def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5, parts: 
                 rec, alr = _latencies(engine, settings.archive)
                 rep[label] = {"files": len(rec), "to_receipt": rec, "to_alert": alr, **_airflow_counts(stack, since)}
             if "burst" in parts:
+                _wait_idle(stack)
                 since = time.time()
                 rep["burst"] = {**_burst(engine, settings, burst_msgs), **_airflow_counts(stack, since)}
             out["repeats"].append(rep)
