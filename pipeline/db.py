@@ -92,7 +92,21 @@ def database_url(settings: Settings | None = None) -> str:
 def _engine_for(url: str) -> Engine:
     from sqlalchemy import create_engine
 
-    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4, connect_args=_KEEPALIVE)
+
+
+# A worker killed mid-transaction (a container killed, a host lost) leaves a
+# server backend that still holds its locks (the seat's row, the projection's
+# lock) until the server notices the client is gone: by default two hours of
+# TCP silence. These make both ends probe after 10 s idle and give up after
+# three unanswered probes 5 s apart; over a Unix socket they change nothing.
+_KEEPALIVE = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "options": "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3",
+}
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
