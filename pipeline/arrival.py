@@ -54,6 +54,24 @@ def signature(path: Path) -> Signature | None:
         return None
 
 
+def scan(directory: str | Path) -> dict[str, Signature]:
+    """Visible regular files in a folder with their signatures (hidden names are in-flight temporaries)."""
+    found: dict[str, Signature] = {}
+    try:
+        with os.scandir(directory) as entries:
+            for e in entries:
+                if e.name.startswith("."):
+                    continue
+                try:
+                    if e.is_file():
+                        found[e.name] = Signature.of(e.stat())
+                except FileNotFoundError:
+                    continue  # archived while we looked
+    except FileNotFoundError:
+        pass
+    return found
+
+
 def open_for_writing(folders: Iterable[Path]) -> dict[str, int]:
     """Files under these folders that some process on this machine has open for writing: path -> pid.
 

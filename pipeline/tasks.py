@@ -6,7 +6,6 @@ returns a small JSON-able dict for XCom and the task log.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -37,23 +36,10 @@ def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) ->
 
 def settled_inbox_files(inbox: Path, settle_seconds: float, now: float | None = None) -> list[Path]:
     """Visible files in the inbox that have not changed for the settle interval (the watcher has or will announce them)."""
-    from pipeline.arrival import Signature, settled
+    from pipeline.arrival import scan, settled
 
     now = time.time() if now is None else now
-    found = []
-    try:
-        entries = list(os.scandir(inbox))
-    except FileNotFoundError:
-        return []
-    for e in entries:
-        if e.name.startswith("."):
-            continue
-        try:
-            if e.is_file() and settled(Signature.of(e.stat()), now, now, settle_seconds):
-                found.append(Path(e.path))
-        except FileNotFoundError:
-            continue  # archived while we looked
-    return found
+    return [inbox / name for name, sig in scan(inbox).items() if settled(sig, now, now, settle_seconds)]
 
 
 @contextmanager

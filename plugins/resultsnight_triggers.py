@@ -13,40 +13,15 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 from airflow.triggers.base import BaseEventTrigger, TriggerEvent
 
-from pipeline.arrival import Signature, open_for_writing, settled
+from pipeline.arrival import Signature, open_for_writing, scan, settled, signature
 
 STATE_KEY = "announced_files"
 EVENT_FILES = 500  # names per event: a burst after a reconnect becomes a few events, not one huge one
-
-
-def _unchanged(directory: str, name: str, sig: Signature) -> bool:
-    """Whether the file still has the signature it was scanned with."""
-    try:
-        return Signature.of(os.stat(os.path.join(directory, name))) == sig
-    except FileNotFoundError:
-        return False
-
-
-def _scan(directory: str) -> dict[str, Signature]:
-    """Visible regular files in a folder with their signatures (hidden names are in-flight temporaries)."""
-    found: dict[str, Signature] = {}
-    try:
-        with os.scandir(directory) as entries:
-            for e in entries:
-                if e.name.startswith("."):
-                    continue
-                try:
-                    if e.is_file():
-                        found[e.name] = Signature.of(e.stat())
-                except FileNotFoundError:
-                    continue  # archived while we looked
-    except FileNotFoundError:
-        pass
-    return found
 
 
 class InboxTrigger(BaseEventTrigger):
@@ -125,15 +100,15 @@ class InboxTrigger(BaseEventTrigger):
         seen: dict[str, tuple[Signature, float]] = {}
         q_seen: dict[str, tuple[Signature, float]] = {}
         # What the quarantine folder held when we started: only a later change is news.
-        q_known = {n: s.text() for n, s in _scan(self.quarantine_directory).items()} if self.quarantine_directory else {}
+        q_known = {n: s.text() for n, s in scan(self.quarantine_directory).items()} if self.quarantine_directory else {}
         first = True
         while True:
             now = time.time()
-            present = await asyncio.to_thread(_scan, self.directory)
+            present = await asyncio.to_thread(scan, self.directory)
             candidates = [n for n in self._ready(present, seen, now) if announced.get(n) != present[n].text()]
             q_new: list[str] = []
             if self.quarantine_directory:
-                q_present = await asyncio.to_thread(_scan, self.quarantine_directory)
+                q_present = await asyncio.to_thread(scan, self.quarantine_directory)
                 q_known = {n: t for n, t in q_known.items() if n in q_present}
                 for n, s in q_present.items():
                     q_known.setdefault(n, s.text())  # archived here by a run: its bytes were seen
@@ -144,8 +119,8 @@ class InboxTrigger(BaseEventTrigger):
                 busy = {os.path.basename(p) for p in writers}
                 # Looked at again after the writers: one that wrote and closed
                 # the file since the scan left it changed; it settles anew.
-                candidates = [n for n in candidates if n not in busy and _unchanged(self.directory, n, present[n])]
-                q_new = [n for n in q_new if n not in busy and _unchanged(self.quarantine_directory, n, q_present[n])]
+                candidates = [n for n in candidates if n not in busy and signature(Path(self.directory, n)) == present[n]]
+                q_new = [n for n in q_new if n not in busy and signature(Path(self.quarantine_directory, n)) == q_present[n]]
             still = {n: t for n, t in announced.items() if n in present}  # forget archived files
             if candidates or still != announced or first:
                 # Saved after the first scan even when nothing changed: the
