@@ -91,6 +91,31 @@ class ParserFailure(RejectedFile):
     code = ReasonCode.PARSER_ERROR
 
 
+class NotThisElection(RejectedFile):
+    """A kind of message a general election never has: TopUp* regional lists, referendum messages."""
+
+    code = ReasonCode.NOT_THIS_ELECTION
+
+
+class OtherElection(RejectedFile):
+    """A message for another election: type not G, or (a live message) another date."""
+
+    code = ReasonCode.OTHER_ELECTION
+
+
+class TestMessage(RejectedFile):
+    """A TEST-feed message on a live night (RESULTSNIGHT_FEED_MODE=live)."""
+
+    __test__ = False  # not a pytest test class
+    code = ReasonCode.TEST_MESSAGE
+
+
+class LiveMessage(RejectedFile):
+    """A live-feed message in a rehearsal (RESULTSNIGHT_FEED_MODE=test)."""
+
+    code = ReasonCode.LIVE_MESSAGE
+
+
 class IncompleteFile(MalformedFile):
     """The bytes end before the message does (truncated XML, a short last CSV row, an empty file).
 

@@ -20,6 +20,7 @@ from collections import Counter
 from contextlib import ExitStack
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -38,7 +39,7 @@ from pipeline.exceptions import (
     RejectedFile,
     UnstorableValue,
 )
-from pipeline.model import Declaration, Outcome
+from pipeline.model import Declaration, MessageKind, Outcome
 from pipeline.parse import parse_file
 from pipeline.projection_store import refresh_projection
 from pipeline.resolve import Reference, load_reference, resolve
@@ -223,6 +224,12 @@ def _prepare(
             continue
         try:
             decls = parse_file(p.received.file_name, p.received.body or b"")
+            for d in decls:
+                if d.declared_at is None and d.kind != MessageKind.RESULT:
+                    # Rushes and recount notices carry no declarationTime: their
+                    # time is when the agency published the file, which the
+                    # fetcher (like `lftp mirror`) keeps as its modification time.
+                    d.declared_at = _published_at(p)
             p.declarations = [resolve(d, ref) for d in decls]
         except IncompleteFile as exc:
             quiet = _quiet_for(p)
@@ -256,6 +263,12 @@ def _prepare(
             if id(p) in bad:
                 p.rejection = InvalidDeclaration("; ".join(bad[id(p)]))
     return pending
+
+
+def _published_at(p: _Pending) -> datetime | None:
+    """The file's modification time, as a UTC date-time (None if it has gone)."""
+    sig = p.taken_as or signature(p.path)
+    return datetime.fromtimestamp(sig.mtime_ns / 1e9, tz=timezone.utc) if sig else None
 
 
 def _quiet_for(p: _Pending) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class MessageKind(StrEnum):
@@ -58,6 +59,10 @@ class ReasonCode(StrEnum):
     UNKNOWN_CONSTITUENCY = "unknown_constituency"
     UNSTORABLE = "unstorable"  # a value the database cannot hold (an integer beyond 32 bits, a NUL)
     PARSER_ERROR = "parser_error"  # a bug of ours while reading the file
+    TEST_MESSAGE = "test_message"  # a TEST-feed message on a live night
+    LIVE_MESSAGE = "live_message"  # a live-feed message in a rehearsal (RESULTSNIGHT_FEED_MODE=test)
+    OTHER_ELECTION = "other_election"  # another election's message (type not G, or another date)
+    NOT_THIS_ELECTION = "not_this_election"  # a kind of message a general election never has (TopUp*, referendum)
     # not quarantined
     DUPLICATE_BYTES = "duplicate_bytes"  # outcome duplicate: the same bytes came under another name
     STALE_REVISION = "stale_revision"  # outcome superseded: that revision, or a higher one, is already stored
@@ -122,6 +127,7 @@ class Candidate:
     elected: bool
     party_code: str | None = None  # canonical code, filled by resolution
     party_name: str | None = None  # the feed's long party name, tried when the label is unknown
+    sitting_member: bool = False  # previousSittingMember="*" (never "+", a member of the body sitting elsewhere)
 
 
 @dataclass
@@ -142,7 +148,10 @@ class Declaration:
     electorate_raw: str | None = None
     turnout: int | None = None  # ballots counted as given by the agency, if any
     winning_party_label: str | None = None  # a rush's flashed winner
-    agency: dict[str, str] = field(default_factory=dict)  # the agency's own figures, stored not trusted
+    # the agency's own figures, stored not trusted: the root's and the
+    # constituency's attributes as text, and under "previous" the
+    # PreviousElection / PreviousNotionalElection blocks (never counted)
+    agency: dict[str, Any] = field(default_factory=dict)
     candidates: list[Candidate] = field(default_factory=list)
     # filled by resolution
     gss_code: str | None = None

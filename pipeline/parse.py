@@ -10,11 +10,19 @@ import csv
 import io
 import re
 from datetime import datetime
+from typing import Any
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
-from pipeline.exceptions import IncompleteFile, InvalidDeclaration, MalformedFile, UnsafeXML, UnsupportedMessage
+from pipeline.exceptions import (
+    IncompleteFile,
+    InvalidDeclaration,
+    MalformedFile,
+    NotThisElection,
+    UnsafeXML,
+    UnsupportedMessage,
+)
 from pipeline.model import Candidate, Declaration, MessageKind, SourceFormat
 
 ROOTS = {
@@ -69,10 +77,10 @@ def parse_file(file_name: str, body: bytes) -> list[Declaration]:
     raise MalformedFile(f"neither XML nor a Democracy Club CSV: the file starts {_snippet(body)}")
 
 
-def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
-    """Parse one agency message: FirstPastThePostResult, FirstPastThePostRush or Recount."""
+def _safe_root(body: bytes):
+    """The document's root element, through defusedxml only; a RejectedFile for anything unsafe or broken."""
     try:
-        root = SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        return SafeET.fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DTDForbidden as exc:
         raise UnsafeXML(
             "the XML declares a DTD (<!DOCTYPE>), which agency messages never do; refused unread "
@@ -87,15 +95,68 @@ def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
             raise IncompleteFile(f"the XML ends before the message does: truncated? ({exc})") from exc
         raise MalformedFile(f"the XML is not well-formed, truncated or corrupted? ({exc})") from exc
 
+
+def _text(el, attr: str) -> str | None:
+    """An attribute's text, stripped; None when absent or blank."""
+    raw = el.get(attr) if el is not None else None
+    return raw.strip() or None if raw is not None else None
+
+
+def _candidate(cand, position: int) -> Candidate:
+    """One <Candidate> with its <Party>: votes where the message has them (a result), else None."""
+    party = cand.find("Party")
+    label = (_text(party, "abbreviation") or _text(party, "name") or "") if party is not None else ""
+    votes_raw = party.get("votes") if party is not None else None
+    name = " ".join(p for p in (_text(cand, "firstName"), _text(cand, "surname")) if p) or f"candidate {position}"
+    return Candidate(
+        position=position,
+        name=name,
+        party_label=label,
+        party_name=_text(party, "name"),
+        votes_raw=votes_raw,
+        votes=whole_number(votes_raw),
+        elected=(cand.get("elected") or "").strip().lower() in ("*", "true", "yes", "y", "1"),
+        # "*" is this seat's sitting member; "+" a member of the body sitting for another seat
+        sitting_member=(cand.get("previousSittingMember") or "").strip() == "*",
+    )
+
+
+def _previous_block(block) -> dict[str, Any]:
+    """A PreviousElection / PreviousNotionalElection block as plain data: kept with the message, never counted."""
+    con = block.find("Constituency")
+    out: dict[str, Any] = {"block": block.tag, **{k: v for k, v in block.attrib.items()}}
+    if con is None:
+        return out
+    out["constituency"] = dict(con.attrib)
+    # A notional block lists <Party> straight under <Constituency> (no candidates, an Others party).
+    out["candidates"] = [
+        {**dict(c.attrib), "party": dict(c.find("Party").attrib) if c.find("Party") is not None else {}}
+        for c in con.findall("Candidate")
+    ]
+    parties = [dict(p.attrib) for p in con.findall("Party")]
+    if parties:
+        out["parties"] = parties
+    return out
+
+
+def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
+    """Parse one agency message about one seat: FirstPastThePostResult, FirstPastThePostRush or Recount."""
+    root = _safe_root(body)
     tag = root.tag.rsplit("}", 1)[-1]
     kind = ROOTS.get(tag)
     if kind is None:
+        if tag.startswith("TopUp") or "referendum" in tag.lower():
+            raise NotThisElection(
+                f"<{tag}> is a message a general election never has (regional top-up lists of the devolved "
+                "bodies, or a referendum): not for this election"
+            )
         raise UnsupportedMessage(
             f"root element <{tag}> is not one of the agency messages "
-            "(FirstPastThePostResult, FirstPastThePostRush, Recount)"
+            "(FirstPastThePostResult, FirstPastThePostRush, Recount, FirstPastThePostNominations, "
+            "FirstPastThePostStateOfParties)"
         )
     name_kind = _NAME_KIND.search(file_name)
-    agency = {f"root.{k}": v for k, v in root.attrib.items()}
+    agency: dict[str, Any] = {f"root.{k}": v for k, v in root.attrib.items()}
     if name_kind and name_kind.group(1).lower() != kind:
         agency["file_name_kind"] = name_kind.group(1).lower()
 
@@ -110,52 +171,63 @@ def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
             f"revision {rev_raw!r} is not a whole number of at least 1 (root attribute or file name suffix)"
         )
 
+    # Only Election/Constituency is the contest being declared; the
+    # PreviousElection / PreviousNotionalElection blocks describe the past.
     election = root.find("Election")
-    constituencies = root.findall(".//Constituency")
+    if election is None:
+        raise MalformedFile("the message has no <Election> element")
+    constituencies = election.findall("Constituency")
     if len(constituencies) != 1:
-        raise MalformedFile(f"expected exactly one <Constituency> element, found {len(constituencies)}")
+        raise MalformedFile(f"expected exactly one <Election>/<Constituency> element, found {len(constituencies)}")
     con = constituencies[0]
     agency.update({k: v for k, v in con.attrib.items() if k not in ("name", "gssCode")})
+    previous = [_previous_block(b) for b in root if b.tag in ("PreviousElection", "PreviousNotionalElection")]
+    if previous:
+        agency["previous"] = previous
 
     decl = Declaration(
         kind=kind,
         source_format=SourceFormat.AGENCY_XML,
         revision=revision,
-        constituency_name=(con.get("name") or "").strip() or None,
-        gss_code_given=(con.get("gssCode") or "").strip() or None,
-        election_name=election.get("name") if election is not None else None,
-        election_date=(election.get("date") or "").strip() or None if election is not None else None,
-        election_type=election.get("type") if election is not None else None,
+        constituency_name=_text(con, "name"),
+        gss_code_given=_text(con, "gssCode"),
+        election_name=_text(election, "name"),
+        election_date=_text(election, "date"),
+        election_type=_text(election, "type"),
         declared_at=_time(root.get("declarationTime"), "declarationTime"),
         agency=agency,
     )
     if decl.election_date:
         decl.election_id = f"parl.{decl.election_date}"
+    decl.electorate_raw = con.get("electorate")
+    decl.electorate = whole_number(decl.electorate_raw)
+    if decl.electorate_raw is not None and decl.electorate is None:
+        raise InvalidDeclaration(f"electorate {decl.electorate_raw!r} is not a whole number")
+    if kind == MessageKind.RECOUNT:
+        return decl
+    decl.candidates = [_candidate(c, i) for i, c in enumerate(con.findall("Candidate"), start=1)]
     if kind == MessageKind.RUSH:
-        decl.winning_party_label = (con.get("winningParty") or "").strip() or None
-    if kind == MessageKind.RESULT:
-        decl.electorate_raw = con.get("electorate")
-        decl.electorate = whole_number(decl.electorate_raw)
-        if decl.electorate_raw is not None and decl.electorate is None:
-            raise InvalidDeclaration(f"electorate {decl.electorate_raw!r} is not a whole number")
+        _rush_winner(decl, con)
+    else:
         decl.turnout = whole_number(con.get("turnout"))
-        for position, cand in enumerate(con.findall("Candidate"), start=1):
-            party = cand.find("Party")
-            label = (party.get("abbreviation") or party.get("name") or "").strip() if party is not None else ""
-            votes_raw = party.get("votes") if party is not None else None
-            name = " ".join(p for p in (cand.get("firstName"), cand.get("surname")) if p) or f"candidate {position}"
-            decl.candidates.append(
-                Candidate(
-                    position=position,
-                    name=name.strip(),
-                    party_label=label,
-                    party_name=(party.get("name") or "").strip() or None if party is not None else None,
-                    votes_raw=votes_raw,
-                    votes=whole_number(votes_raw),
-                    elected=(cand.get("elected") or "").strip().lower() in ("*", "true", "yes", "y", "1"),
-                )
-            )
     return decl
+
+
+def _rush_winner(decl: Declaration, con) -> None:
+    """A rush's flashed winner: winningPartyAbbreviation (our earlier recordings: winningParty), checked against the elected candidate."""
+    decl.winning_party_label = _text(con, "winningPartyAbbreviation") or _text(con, "winningParty")
+    elected = [c for c in decl.candidates if c.elected]
+    if len(elected) > 1:
+        raise InvalidDeclaration(
+            f"the rush marks {len(elected)} candidates elected ({', '.join(c.name for c in elected)}); a seat has one winner"
+        )
+    if decl.winning_party_label is None and elected:
+        decl.winning_party_label = elected[0].party_label
+    if elected and decl.winning_party_label not in (elected[0].party_label, elected[0].party_name):
+        raise InvalidDeclaration(
+            f"the rush flashes {decl.winning_party_label!r} as the winner (winningPartyAbbreviation) but marks "
+            f"{elected[0].name} ({elected[0].party_label}) elected: which is it? Wait for the agency's correction"
+        )
 
 
 def parse_dc_csv(body: bytes) -> list[Declaration]:
