@@ -33,6 +33,8 @@ class Settings:
     incomplete_after_seconds: float = 30.0
     # The board's read-only connection (`resultsnight serve`); None: database_url as role `board`.
     board_database_url: str | None = None
+    # Which of the agency's feeds this night takes: "live" (the default) or "test" (a rehearsal on the TEST feed).
+    feed_mode: str = "live"
 
     @property
     def pgdata(self) -> Path:
@@ -64,7 +66,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         settle_seconds=_seconds(env, "RESULTSNIGHT_SETTLE_SECONDS", 0.25),
         incomplete_after_seconds=_seconds(env, "RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS", 30.0),
         board_database_url=env.get("RESULTSNIGHT_BOARD_DATABASE_URL") or None,
+        feed_mode=_feed_mode(env),
     )
+
+
+FEED_MODES = ("live", "test")
+
+
+def _feed_mode(env: dict[str, str]) -> str:
+    raw = (env.get("RESULTSNIGHT_FEED_MODE") or "live").strip().lower()
+    if raw not in FEED_MODES:
+        raise ConfigurationError(f"RESULTSNIGHT_FEED_MODE must be one of {', '.join(FEED_MODES)}; got {raw!r}")
+    return raw
 
 
 def _seconds(env: dict[str, str], name: str, default: float) -> float:

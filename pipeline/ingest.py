@@ -42,7 +42,7 @@ from pipeline.exceptions import (
 from pipeline.model import Declaration, MessageKind, Outcome
 from pipeline.parse import parse_file
 from pipeline.projection_store import refresh_projection
-from pipeline.resolve import Reference, load_reference, resolve
+from pipeline.resolve import Reference, admit, load_reference, resolve
 from pipeline.store import (
     AlreadyReceived,
     Received,
@@ -230,7 +230,7 @@ def _prepare(
                     # time is when the agency published the file, which the
                     # fetcher (like `lftp mirror`) keeps as its modification time.
                     d.declared_at = _published_at(p)
-            p.declarations = [resolve(d, ref) for d in decls]
+            p.declarations = [resolve(admit(d, ref), ref) for d in decls]
         except IncompleteFile as exc:
             quiet = _quiet_for(p)
             if quiet < incomplete_after:
@@ -356,7 +356,7 @@ def ingest_paths(
     stack = ExitStack()
     try:
         with engine.connect() as conn:
-            ref = load_reference(conn)
+            ref = load_reference(conn, settings.feed_mode)
         recheck = [d for d in recheck if d.is_dir()]
         again = {p.resolve() for p in list_files(recheck)}
         ready, waiting = settle(list_files([*paths, *recheck]), settings.settle_seconds)

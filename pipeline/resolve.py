@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
 from pipeline.db import sql
-from pipeline.exceptions import PipelineError, UnknownConstituency
-from pipeline.model import Declaration, MessageKind
+from pipeline.exceptions import LiveMessage, OtherElection, PipelineError, TestMessage, UnknownConstituency
+from pipeline.model import Declaration, MessageKind, SourceFormat
 from pipeline.names import fold
 
 
@@ -32,6 +33,7 @@ class Reference:
     electorate: dict[str, int | None]  # gss -> registered electorate in the counted election
     aliases: dict[str, str]  # folded alias -> party code
     baseline: dict[str, Baseline] = field(default_factory=dict)
+    feed_mode: str = "live"  # RESULTSNIGHT_FEED_MODE: which of the agency's feeds counts tonight
 
     def party(self, *labels: str | None) -> str | None:
         """The canonical code for the first label that is a known alias."""
@@ -43,7 +45,7 @@ class Reference:
         return None
 
 
-def load_reference(conn: Connection) -> Reference:
+def load_reference(conn: Connection, feed_mode: str = "live") -> Reference:
     """Read the counted election's seats, parties and baseline from the database."""
     setting = conn.execute(sql("queries/count_setting")).one_or_none()
     if setting is None:
@@ -55,12 +57,56 @@ def load_reference(conn: Connection) -> Reference:
         by_key[name_key] = gss
         electorate[gss] = elect
     aliases = {k: v for k, v in conn.execute(sql("queries/reference_aliases"))}
-    ref = Reference(counting, baseline_id, names, by_key, electorate, aliases)
+    ref = Reference(counting, baseline_id, names, by_key, electorate, aliases, feed_mode=feed_mode)
     for gss, winner, runner_up, majority_pct in conn.execute(
         sql("queries/reference_baseline_seats"), {"election_id": baseline_id}
     ):
         ref.baseline[gss] = Baseline(winner, runner_up, float(majority_pct))
     return ref
+
+
+_TEST_FEED = re.compile(r"\btest\b", re.IGNORECASE)
+
+
+def check_election(name: str | None, date: str | None, election_type: str | None, ref: Reference) -> str:
+    """The counted election's id if an agency message's <Election> belongs to tonight's feed; else raise why not.
+
+    Live mode: a TEST-feed message (the word "Test" in its election name) is
+    refused; anything else must be a general election (type G) on the counted
+    date. Test mode: live messages are refused, and TEST messages of a
+    general election count whatever their (rehearsal) date.
+    """
+    label = f"{name or '(no name)'} of {date or '(no date)'}, type {election_type or '(none)'}"
+    is_test = bool(name and _TEST_FEED.search(name))
+    if ref.feed_mode == "test" and not is_test:
+        raise LiveMessage(
+            f"a live-feed message ({label}) during a rehearsal on the TEST feed "
+            "(RESULTSNIGHT_FEED_MODE=test): kept out of the rehearsal's results"
+        )
+    if ref.feed_mode != "test" and is_test:
+        raise TestMessage(
+            f"a TEST-feed message ({label}) on a live night: kept out of the results; "
+            "for a rehearsal set RESULTSNIGHT_FEED_MODE=test"
+        )
+    counted_date = ref.counting_election_id.removeprefix("parl.")
+    if (election_type or "").strip().upper() != "G" or (not is_test and date != counted_date):
+        raise OtherElection(
+            f"a message for another election ({label}); tonight counts the general election of {counted_date}"
+        )
+    return ref.counting_election_id
+
+
+def admit(decl: Declaration, ref: Reference) -> Declaration:
+    """The declaration, its election_id set to the counted election's, if it belongs to tonight's feed; else raise why not."""
+    if decl.source_format == SourceFormat.AGENCY_XML:
+        decl.election_id = check_election(decl.election_name, decl.election_date, decl.election_type, ref)
+    elif ref.feed_mode == "test":
+        raise LiveMessage("a Democracy Club results CSV (published results) during a rehearsal on the TEST feed")
+    elif decl.election_id is not None and decl.election_id != ref.counting_election_id:
+        raise OtherElection(
+            f"a result for {decl.election_id}; tonight counts {ref.counting_election_id} (Democracy Club election_id)"
+        )
+    return decl
 
 
 def resolve(decl: Declaration, ref: Reference) -> Declaration:
