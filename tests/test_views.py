@@ -42,8 +42,8 @@ def test_creation_order_puts_every_view_after_what_it_reads() -> None:
     for view in load_views():
         for dependency in view.depends_on:
             assert order.index(dependency) < order.index(view.name), (dependency, view.name)
-    # results.flips reads seat_status, which reads the internal current_result and past_seat
-    assert order.index("pipeline.past_seat") < order.index("pipeline.current_result") < order.index(
+    # results.flips reads seat_status, which reads (through pipeline.seat_status_as_of) the internal result_figures and past_seat
+    assert order.index("pipeline.past_seat") < order.index("pipeline.result_figures") < order.index(
         "results.seat_status") < order.index("results.flips")
 
 

@@ -1,18 +1,21 @@
--- One row per declared seat of the counted election: the figures of its
--- current (highest-revision) result, with the 2017-style comparison inputs.
-create or replace view pipeline.current_result as
+-- One row per result declaration of the counted election, every revision:
+-- its figures, with the baseline comparison (swing) computed once.
+-- pipeline.seat_status_as_of (sql/migrations/0009_revisions.sql) joins each
+-- seat's current result here; so do the live views, through it.
+create or replace view pipeline.result_figures as
 with setting as (
     select counting_election_id, baseline_election_id from pipeline.count_setting
 )
 select
-    st.election_id,
-    st.gss_code,
+    d.election_id,
+    d.gss_code,
     d.declaration_id,
     d.revision,
     d.declared_at,
     d.valid_votes,
     coalesce(d.electorate, ct.electorate) as electorate,
-    w.party_code as winner_party,
+    -- who won is decided once, when the result is resolved (pipeline.resolve)
+    d.winner_party,
     w.votes as winner_votes,
     ru.party_code as runner_up_party,
     coalesce(ru.votes, 0) as runner_up_votes,
@@ -29,12 +32,11 @@ select
             pipeline.pct(coalesce(br.votes, 0), d.valid_votes), coalesce(bru.share_pct, 0)
         )
     end as swing_pct
-from pipeline.seat_state as st
-join setting on st.election_id = setting.counting_election_id
-join pipeline.declaration as d on d.declaration_id = st.result_declaration_id
-join pipeline.contest as ct on ct.election_id = st.election_id and ct.gss_code = st.gss_code
+from pipeline.declaration as d
+join setting on d.election_id = setting.counting_election_id
+join pipeline.contest as ct on ct.election_id = d.election_id and ct.gss_code = d.gss_code
 cross join lateral (
-    select c.party_code, c.votes from pipeline.candidate as c
+    select c.votes from pipeline.candidate as c
     where c.declaration_id = d.declaration_id and c.elected
     order by c.position limit 1
 ) as w
@@ -44,7 +46,7 @@ left join lateral (
     order by c.votes desc, c.position limit 1
 ) as ru on true
 left join pipeline.past_seat as b
-    on b.election_id = setting.baseline_election_id and b.gss_code = st.gss_code
+    on b.election_id = setting.baseline_election_id and b.gss_code = d.gss_code
 left join pipeline.past_share as bwi
     on bwi.election_id = b.election_id and bwi.gss_code = b.gss_code and bwi.party_code = b.winner_party
 left join pipeline.past_share as bru
@@ -58,3 +60,4 @@ left join lateral (
     select sum(c.votes) as votes from pipeline.candidate as c
     where c.declaration_id = d.declaration_id and c.party_code = b.runner_up_party
 ) as br on true
+where d.kind = 'result'

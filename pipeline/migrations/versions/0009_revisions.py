@@ -1,0 +1,14 @@
+"""Revisions across message kinds, and one definition of a seat's state (pipeline.seat_state_at).
+
+Revision ID: 0009_revisions
+Revises: 0008_real_feed
+"""
+
+from pipeline.migrations import run_sql_file
+
+revision = "0009_revisions"
+down_revision = "0008_real_feed"
+
+
+def upgrade() -> None:
+    run_sql_file("0009_revisions")

@@ -1,0 +1,231 @@
+-- resultsnight schema, revision 0009: revisions across message kinds, and one
+-- definition of a seat's state for the live views and the time slider alike.
+--
+-- The agency counts revisions per constituency across rush and result, and
+-- skips numbers: rush_1 (X wins) -> result_1 -> rush_2 ("Correction: ...",
+-- Y wins) -> result_3. The rule (docs: feed-formats.md "Revisions and
+-- corrections", contract.md "Added in the third wave"):
+--
+-- * the seat's word is its rush or result with the highest revision; a
+--   result beats a rush of the same revision;
+-- * a result that is the word declares the seat (its winner, its figures);
+-- * a rush that is the word (no result yet, or a rush with a higher
+--   revision than the stored result: a correction) gives status 'rush', its
+--   winner and no figures, until a result of at least that revision comes;
+-- * a rush or result below the word is stale: kept as history, changes nothing.
+-- * Recount notices stand outside that sequence: they count their own
+--   revisions (a lower one is stale among recounts), never name a winner,
+--   never make a rush or result stale and are never made stale by one. They
+--   make the status 'recount' when stored after the seat's word, if that word
+--   is a rush (or there is none); a declared seat stays declared.
+-- * The desk's call counts only while the seat has no rush or result: then
+--   it is the known winner, status 'called' unless a recount notice came after it.
+--
+-- pipeline.seat_state_at(t, seat) is that rule, once. Everything else reads it:
+-- pipeline.seat_status_as_of(t) and pipeline.party_tally_as_of(t) (the board's
+-- time slider) and, at t = infinity, the live results.seat_status and
+-- results.party_tally (sql/views/results/). pipeline.store and pipeline.calls
+-- write its answer for the seat into pipeline.seat_state (sql/queries/
+-- refresh_seat_state.sql), which stays the row they lock and compare with.
+-- Each result's figures (majority, turnout, swing) are the view
+-- pipeline.result_figures, once.
+
+set local check_function_bodies = off;
+
+-- One row per seat of the counted election with anything stored or called by
+-- p_as_of (only p_gss_code's when given). Not security definer, so it is
+-- inlined into its callers' queries; not granted to anyone but its owner.
+create or replace function pipeline.seat_state_at(p_as_of timestamptz, p_gss_code text default null)
+returns table (
+    election_id text, gss_code text, status text, known_winner text, known_source text,
+    result_declaration_id bigint, rush_declaration_id bigint, recount_declaration_id bigint,
+    revision integer, declared_at timestamptz
+)
+language sql stable
+as $$
+with setting as (
+    select counting_election_id from pipeline.count_setting
+),
+stored as (
+    select d.gss_code, d.kind, d.declaration_id, d.revision, d.declared_at, d.winner_party, d.stored_at
+    from pipeline.declaration as d
+    join setting on d.election_id = setting.counting_election_id
+    where d.stored_at <= p_as_of and (p_gss_code is null or d.gss_code = p_gss_code)
+),
+-- the seat's word: the highest revision across rush and result, a result before a rush of the same revision
+word as (
+    select distinct on (s.gss_code) s.gss_code, s.kind, s.declaration_id, s.revision, s.declared_at,
+        s.winner_party, s.stored_at
+    from stored as s
+    where s.kind in ('result', 'rush')
+    order by s.gss_code, s.revision desc, s.kind = 'result' desc
+),
+top_rush as (
+    select distinct on (s.gss_code) s.gss_code, s.declaration_id
+    from stored as s where s.kind = 'rush'
+    order by s.gss_code, s.revision desc
+),
+recount as (
+    select distinct on (s.gss_code) s.gss_code, s.declaration_id, s.stored_at
+    from stored as s where s.kind = 'recount'
+    order by s.gss_code, s.revision desc
+),
+-- the desk's call in force at p_as_of (at most one is current at a time)
+called as (
+    select distinct on (c.gss_code) c.gss_code, c.party, c.called_at
+    from pipeline.call as c
+    join setting on c.election_id = setting.counting_election_id
+    where c.called_at <= p_as_of and (c.withdrawn_at is null or c.withdrawn_at > p_as_of)
+        and (p_gss_code is null or c.gss_code = p_gss_code)
+    order by c.gss_code, c.called_at desc
+),
+seat as (
+    select gss_code from word
+    union
+    select gss_code from recount
+    union
+    select gss_code from called
+)
+select
+    setting.counting_election_id,
+    seat.gss_code,
+    case
+        when w.kind = 'result' then 'declared'
+        when w.kind = 'rush' and (rc.stored_at, rc.declaration_id) > (w.stored_at, w.declaration_id) then 'recount'
+        when w.kind = 'rush' then 'rush'
+        when cl.gss_code is not null and (rc.gss_code is null or cl.called_at >= rc.stored_at) then 'called'
+        when rc.gss_code is not null then 'recount'
+        else 'awaiting'
+    end,
+    case when w.gss_code is not null then w.winner_party else cl.party end,
+    case when w.gss_code is not null then w.kind when cl.gss_code is not null then 'call' end,
+    case when w.kind = 'result' then w.declaration_id end,
+    tr.declaration_id,
+    rc.declaration_id,
+    w.revision,
+    w.declared_at
+from seat
+cross join setting
+left join word as w on w.gss_code = seat.gss_code
+left join top_rush as tr on tr.gss_code = seat.gss_code
+left join recount as rc on rc.gss_code = seat.gss_code
+left join called as cl on cl.gss_code = seat.gss_code
+$$;
+revoke all on function pipeline.seat_state_at(timestamptz, text) from public;
+
+-- What results.seat_status shows at p_as_of; the live view is this at infinity.
+create or replace function pipeline.seat_status_as_of(p_as_of timestamptz)
+returns table (
+    gss_code text, constituency text, region text, status text,
+    winner_party text, baseline_party text, baseline_runner_up text, outcome text,
+    majority integer, majority_pct numeric, turnout_pct numeric, swing_pct numeric,
+    swing_needed_pct numeric, revision integer, declared_at timestamptz
+)
+language sql stable security definer
+set search_path = pg_catalog, pipeline
+as $$
+select
+    ct.gss_code,
+    k.name,
+    k.region,
+    coalesce(st.status, 'awaiting'),
+    st.known_winner,
+    b.winner_party,
+    b.runner_up_party,
+    case
+        when st.known_winner is null or b.winner_party is null then null  -- no baseline: neither
+        when st.known_winner = b.winner_party then 'hold'
+        else 'gain'
+    end,
+    f.majority,
+    round(f.majority_pct, 2),
+    round(f.turnout_pct, 2),
+    round(f.swing_pct, 2),
+    round(b.swing_needed_pct, 2),
+    st.revision,
+    st.declared_at
+from pipeline.count_setting as s
+join pipeline.contest as ct on ct.election_id = s.counting_election_id
+join pipeline.constituency as k on k.gss_code = ct.gss_code
+left join pipeline.past_seat as b
+    on b.election_id = s.baseline_election_id and b.gss_code = ct.gss_code
+left join pipeline.seat_state_at(p_as_of) as st on st.gss_code = ct.gss_code
+-- figures only while a result is the seat's word (a correcting rush reopens it)
+left join pipeline.result_figures as f on f.declaration_id = st.result_declaration_id
+$$;
+
+-- What results.party_tally shows at p_as_of; the live view is this at infinity.
+-- Votes are those of each seat's result while it is the seat's word.
+create or replace function pipeline.party_tally_as_of(p_as_of timestamptz)
+returns table (
+    party text, seats bigint, gains bigint, losses bigint, net bigint, votes bigint,
+    vote_share_pct numeric, baseline_seats bigint
+)
+language sql stable security definer
+set search_path = pg_catalog, pipeline
+as $$
+with known as (
+    select s.winner_party, s.baseline_party, s.outcome
+    from pipeline.seat_status_as_of(p_as_of) as s
+    where s.winner_party is not null
+),
+won as (
+    select k.winner_party as party, count(*) as seats, count(*) filter (where k.outcome = 'gain') as gains
+    from known as k group by k.winner_party
+),
+lost as (
+    select k.baseline_party as party, count(*) as losses
+    from known as k where k.outcome = 'gain' group by k.baseline_party
+),
+votes as (
+    select c.party_code as party, sum(c.votes) as votes
+    from pipeline.seat_state_at(p_as_of) as st
+    join pipeline.candidate as c on c.declaration_id = st.result_declaration_id
+    group by c.party_code
+),
+base as (
+    select b.winner_party as party, count(*) as baseline_seats
+    from pipeline.past_seat as b
+    join pipeline.count_setting as s on b.election_id = s.baseline_election_id
+    group by b.winner_party
+)
+select
+    p.party_code,
+    coalesce(won.seats, 0),
+    coalesce(won.gains, 0),
+    coalesce(lost.losses, 0),
+    coalesce(won.gains, 0) - coalesce(lost.losses, 0),
+    coalesce(votes.votes, 0)::bigint,
+    round(pipeline.pct(coalesce(votes.votes, 0), sum(votes.votes) over ()), 2),
+    coalesce(base.baseline_seats, 0)
+from pipeline.party as p
+left join won on won.party = p.party_code
+left join lost on lost.party = p.party_code
+left join votes on votes.party = p.party_code
+left join base on base.party = p.party_code
+$$;
+
+-- The live views call these (as their readers, results_reader and so board).
+grant execute on function pipeline.seat_status_as_of(timestamptz) to results_reader;
+grant execute on function pipeline.party_tally_as_of(timestamptz) to results_reader;
+
+-- Who won a result is decided once, when it is resolved (pipeline.resolve:
+-- the elected candidate's party) and stored as declaration.winner_party;
+-- results stored before that was relied on get it from their candidates.
+update pipeline.declaration as d
+set winner_party = w.party_code
+from (
+    select distinct on (c.declaration_id) c.declaration_id, c.party_code
+    from pipeline.candidate as c
+    where c.elected
+    order by c.declaration_id, c.position
+) as w
+where w.declaration_id = d.declaration_id and d.kind = 'result' and d.winner_party is null;
+
+-- Every seat's state row as the rule says (an upgraded night's corrections reopen their seats).
+update pipeline.seat_state as s
+set (status, result_declaration_id, rush_declaration_id, recount_declaration_id, known_winner, known_source) = (
+    n.status, n.result_declaration_id, n.rush_declaration_id, n.recount_declaration_id, n.known_winner, n.known_source
+)
+from pipeline.seat_state_at('infinity') as n
+where n.election_id = s.election_id and n.gss_code = s.gss_code;
