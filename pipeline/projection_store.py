@@ -7,7 +7,8 @@ receipt), at the default READ COMMITTED isolation. It takes a
 transaction-level advisory lock (so concurrent workers compute one declared
 count after another, each from a snapshot that includes the other's seat),
 adds the seats' new results to the running sums in pipeline.projection_state
-(taking a superseded result back out first), runs pipeline.projection's
+(taking a superseded result back out first, and a result a correcting rush set
+aside out until the seat's new result), runs pipeline.projection's
 `regression` method with its calibrated band and writes the row set for the
 current number of declared seats into pipeline.projection_history. Its cost
 does not grow with the night: it reads only the seats it is given and one
@@ -151,6 +152,8 @@ def refresh_projection(
             pj.add_seat(base, stats, i, shares, winner)
         counted[i] = decl
     if not stats.mask.any():
+        if changed:  # the only declared seat was reopened: nothing to project until a result counts again
+            conn.execute(sql("queries/projection_clear"), {"election_id": election_id})
         return None
     # A party that cannot win a seat even at the top of its band (0/0/0/0) says nothing: no row for it.
     lines = [x for x in pj.project_stats(base, stats, _band()) if x.high > 0]
