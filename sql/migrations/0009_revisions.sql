@@ -33,18 +33,20 @@
 set local check_function_bodies = off;
 
 -- One row per seat of the counted election with anything stored or called by
--- p_as_of (only p_gss_code's when given). Not security definer, so it is
--- inlined into its callers' queries; not granted to anyone but its owner.
+-- p_as_of (only p_gss_code's when given): its status, known winner and where
+-- that comes from, the outcome against the baseline winner, the declarations
+-- in force. Not security definer, so it is inlined into its callers' queries;
+-- not granted to anyone but its owner.
 create or replace function pipeline.seat_state_at(p_as_of timestamptz, p_gss_code text default null)
 returns table (
     election_id text, gss_code text, status text, known_winner text, known_source text,
     result_declaration_id bigint, rush_declaration_id bigint, recount_declaration_id bigint,
-    revision integer, declared_at timestamptz
+    revision integer, declared_at timestamptz, baseline_party text, outcome text
 )
 language sql stable
 as $$
 with setting as (
-    select counting_election_id from pipeline.count_setting
+    select counting_election_id, baseline_election_id from pipeline.count_setting
 ),
 stored as (
     select d.gss_code, d.kind, d.declaration_id, d.revision, d.declared_at, d.winner_party, d.stored_at
@@ -85,31 +87,53 @@ seat as (
     select gss_code from recount
     union
     select gss_code from called
+),
+state as (
+    select
+        setting.counting_election_id,
+        setting.baseline_election_id,
+        seat.gss_code,
+        case
+            when w.kind = 'result' then 'declared'
+            when w.kind = 'rush' and (rc.stored_at, rc.declaration_id) > (w.stored_at, w.declaration_id) then 'recount'
+            when w.kind = 'rush' then 'rush'
+            when cl.gss_code is not null and (rc.gss_code is null or cl.called_at >= rc.stored_at) then 'called'
+            when rc.gss_code is not null then 'recount'
+            else 'awaiting'
+        end as status,
+        case when w.gss_code is not null then w.winner_party else cl.party end as known_winner,
+        case when w.gss_code is not null then w.kind when cl.gss_code is not null then 'call' end as known_source,
+        case when w.kind = 'result' then w.declaration_id end as result_declaration_id,
+        tr.declaration_id as rush_declaration_id,
+        rc.declaration_id as recount_declaration_id,
+        w.revision,
+        w.declared_at
+    from seat
+    cross join setting
+    left join word as w on w.gss_code = seat.gss_code
+    left join top_rush as tr on tr.gss_code = seat.gss_code
+    left join recount as rc on rc.gss_code = seat.gss_code
+    left join called as cl on cl.gss_code = seat.gss_code
 )
 select
-    setting.counting_election_id,
-    seat.gss_code,
+    st.counting_election_id,
+    st.gss_code,
+    st.status,
+    st.known_winner,
+    st.known_source,
+    st.result_declaration_id,
+    st.rush_declaration_id,
+    st.recount_declaration_id,
+    st.revision,
+    st.declared_at,
+    b.winner_party,
     case
-        when w.kind = 'result' then 'declared'
-        when w.kind = 'rush' and (rc.stored_at, rc.declaration_id) > (w.stored_at, w.declaration_id) then 'recount'
-        when w.kind = 'rush' then 'rush'
-        when cl.gss_code is not null and (rc.gss_code is null or cl.called_at >= rc.stored_at) then 'called'
-        when rc.gss_code is not null then 'recount'
-        else 'awaiting'
-    end,
-    case when w.gss_code is not null then w.winner_party else cl.party end,
-    case when w.gss_code is not null then w.kind when cl.gss_code is not null then 'call' end,
-    case when w.kind = 'result' then w.declaration_id end,
-    tr.declaration_id,
-    rc.declaration_id,
-    w.revision,
-    w.declared_at
-from seat
-cross join setting
-left join word as w on w.gss_code = seat.gss_code
-left join top_rush as tr on tr.gss_code = seat.gss_code
-left join recount as rc on rc.gss_code = seat.gss_code
-left join called as cl on cl.gss_code = seat.gss_code
+        when st.known_winner is null or b.winner_party is null then null  -- no baseline: neither
+        when st.known_winner = b.winner_party then 'hold'
+        else 'gain'
+    end
+from state as st
+left join pipeline.past_seat as b on b.election_id = st.baseline_election_id and b.gss_code = st.gss_code
 $$;
 revoke all on function pipeline.seat_state_at(timestamptz, text) from public;
 
@@ -132,11 +156,7 @@ select
     st.known_winner,
     b.winner_party,
     b.runner_up_party,
-    case
-        when st.known_winner is null or b.winner_party is null then null  -- no baseline: neither
-        when st.known_winner = b.winner_party then 'hold'
-        else 'gain'
-    end,
+    st.outcome,
     f.majority,
     round(f.majority_pct, 2),
     round(f.turnout_pct, 2),
@@ -164,10 +184,14 @@ returns table (
 language sql stable security definer
 set search_path = pg_catalog, pipeline
 as $$
-with known as (
-    select s.winner_party, s.baseline_party, s.outcome
-    from pipeline.seat_status_as_of(p_as_of) as s
-    where s.winner_party is not null
+with state as materialized (
+    select st.known_winner, st.baseline_party, st.outcome, st.result_declaration_id
+    from pipeline.seat_state_at(p_as_of) as st
+),
+known as (
+    select s.known_winner as winner_party, s.baseline_party, s.outcome
+    from state as s
+    where s.known_winner is not null
 ),
 won as (
     select k.winner_party as party, count(*) as seats, count(*) filter (where k.outcome = 'gain') as gains
@@ -179,7 +203,7 @@ lost as (
 ),
 votes as (
     select c.party_code as party, sum(c.votes) as votes
-    from pipeline.seat_state_at(p_as_of) as st
+    from state as st
     join pipeline.candidate as c on c.declaration_id = st.result_declaration_id
     group by c.party_code
 ),

@@ -28,8 +28,8 @@ select
     -- sql/queries/flip_figures.sql gives a flip alert the same figure.
     case when b.gss_code is not null then
         pipeline.butler_swing(
-            pipeline.pct(coalesce(bw.votes, 0), d.valid_votes), coalesce(bwi.share_pct, 0),
-            pipeline.pct(coalesce(br.votes, 0), d.valid_votes), coalesce(bru.share_pct, 0)
+            pipeline.pct(coalesce(bw.votes, 0), d.valid_votes), coalesce(pipeline.pct(bwi.votes, b.valid_votes), 0),
+            pipeline.pct(coalesce(br.votes, 0), d.valid_votes), coalesce(pipeline.pct(bru.votes, b.valid_votes), 0)
         )
     end as swing_pct
 from pipeline.declaration as d
@@ -47,9 +47,11 @@ left join lateral (
 ) as ru on true
 left join pipeline.past_seat as b
     on b.election_id = setting.baseline_election_id and b.gss_code = d.gss_code
-left join pipeline.past_share as bwi
+-- the baseline winner's and runner-up's votes then, over past_seat's valid votes: the shares of
+-- pipeline.past_share, read by key (that view's window runs over every past election)
+left join pipeline.past_result as bwi
     on bwi.election_id = b.election_id and bwi.gss_code = b.gss_code and bwi.party_code = b.winner_party
-left join pipeline.past_share as bru
+left join pipeline.past_result as bru
     on bru.election_id = b.election_id and bru.gss_code = b.gss_code and bru.party_code = b.runner_up_party
 -- this seat's votes now for the baseline winner's and runner-up's parties
 left join lateral (
