@@ -246,10 +246,20 @@ from (
 ) as w
 where w.declaration_id = d.declaration_id and d.kind = 'result' and d.winner_party is null;
 
--- Every seat's state row as the rule says (an upgraded night's corrections reopen their seats).
-update pipeline.seat_state as s
-set (status, result_declaration_id, rush_declaration_id, recount_declaration_id, known_winner, known_source) = (
-    n.status, n.result_declaration_id, n.rush_declaration_id, n.recount_declaration_id, n.known_winner, n.known_source
-)
-from pipeline.seat_state_at('infinity') as n
-where n.election_id = s.election_id and n.gss_code = s.gss_code;
+-- Every seat's state row as the rule says (an upgraded night's corrections
+-- reopen their seats). A new database has no seat and no pipeline.past_seat
+-- yet (`db init` creates the views after the migrations).
+do $$
+begin
+    if to_regclass('pipeline.past_seat') is not null then
+        update pipeline.seat_state as s
+        set (status, result_declaration_id, rush_declaration_id, recount_declaration_id, known_winner,
+             known_source) = (
+            n.status, n.result_declaration_id, n.rush_declaration_id, n.recount_declaration_id, n.known_winner,
+            n.known_source
+        )
+        from pipeline.seat_state_at('infinity') as n
+        where n.election_id = s.election_id and n.gss_code = s.gss_code;
+    end if;
+end
+$$;
