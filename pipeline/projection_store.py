@@ -70,14 +70,13 @@ def _counted(votes: dict[str, int], elected: str | None) -> tuple[np.ndarray, in
 
 
 def _parse(rows) -> dict[int, tuple[np.ndarray, int]]:
-    """declaration_id -> (shares, winner index) from candidate rows (declaration_id, party_code, votes, elected)."""
+    """declaration_id -> (shares, winner index) from candidate rows (declaration_id, party_code, votes, winner_party)."""
     votes: dict[int, dict[str, int]] = {}
     elected: dict[int, str] = {}
     for r in rows:
         seat = votes.setdefault(r.declaration_id, {})
         seat[r.party_code] = seat.get(r.party_code, 0) + r.votes  # two independents share the code IND
-        if r.elected and r.declaration_id not in elected:
-            elected[r.declaration_id] = r.party_code
+        elected[r.declaration_id] = r.winner_party  # who won is decided once, by pipeline.resolve
     return {decl: _counted(seat, elected.get(decl)) for decl, seat in votes.items()}
 
 

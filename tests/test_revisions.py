@@ -11,13 +11,16 @@ candidate and winningPartyAbbreviation).
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 
 from pipeline.ingest import ingest_paths
+from tests.serve_helpers import BoardServer
 
 pytestmark = pytest.mark.integration
 
@@ -355,3 +358,36 @@ def test_a_recount_notice_stands_outside_the_revision_sequence(clean_db, setting
     ingest(engine, settings, tmp_path, RUSH_2)  # the correction reopens the seat, the recount is older than it
     assert seat(engine)[:2] == ("rush", "CON")
     assert [a[0] for a in alerts(engine)] == ["flip", "recount", "retraction"]
+
+
+# --------------------------------------------------------------------------- the board
+
+
+def _board_seat(board, want_revision: int) -> dict:
+    """The board's seat card once it shows that revision (its cache follows the event log, within moments)."""
+    deadline = time.monotonic() + 20
+    while True:
+        card = httpx.get(f"{board.base}/api/v1/seats/{NORWICH_NORTH}", timeout=10).json()
+        if card["revision"] == want_revision or time.monotonic() > deadline:
+            return card
+        time.sleep(0.1)
+
+
+def test_the_board_follows_the_correction_and_its_time_slider_agrees(clean_db, settings, tmp_path):
+    engine = clean_db
+    board = BoardServer(settings)
+    try:
+        moments = []
+        for message, (status, winner, has_figures) in zip(CHAIN, [("rush", "LAB", False), ("declared", "LAB", True),
+                                                                  ("rush", "CON", False), ("declared", "CON", True)]):
+            ingest(engine, settings, tmp_path, message)
+            card = _board_seat(board, message.revision)
+            assert (card["status"], card["winner_party"], card["majority"] is not None) == (status, winner, has_figures)
+            assert bool(card["candidates"]) is has_figures  # a reopened seat shows no result's candidates
+            moments.append((q(engine, "select clock_timestamp()")[0][0], status, winner))
+        for at, status, winner in moments:
+            rows = httpx.get(f"{board.base}/api/v1/seats", params={"as_of": at.isoformat()}, timeout=10).json()
+            row = next(r for r in rows if r["gss_code"] == NORWICH_NORTH)
+            assert (row["status"], row["winner_party"]) == (status, winner)
+    finally:
+        assert board.stop() == 0
