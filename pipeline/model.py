@@ -85,6 +85,8 @@ class EventKind(StrEnum):
     ALERT = "alert"
     CALL = "call"
     RESET = "reset"
+    NOMINATIONS = "nominations"  # a seat's nominations list stored
+    STATE_OF_PARTIES = "state_of_parties"  # the agency's state of the parties stored
 
 
 class AlertKind(StrEnum):

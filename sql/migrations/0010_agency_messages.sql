@@ -91,3 +91,20 @@ alter table pipeline.alert add constraint alert_kind_check
 alter table pipeline.alert drop constraint alert_source_check;
 alter table pipeline.alert add constraint alert_source_check
     check (source in ('rush', 'result', 'recount', 'desk', 'state_of_parties'));
+
+-- Nominations and states of the parties reach the live board as they commit
+-- (pipeline.emit_event, revision 0005), so its seat cards and its agency
+-- check follow them as they follow declarations.
+alter table pipeline.event drop constraint event_kind_check;
+alter table pipeline.event add constraint event_kind_check
+    check (kind in ('declaration', 'alert', 'call', 'reset', 'nominations', 'state_of_parties'));
+
+create constraint trigger nomination_event
+    after insert on pipeline.nomination
+    deferrable initially deferred
+    for each row execute function pipeline.emit_event('nominations');
+
+create constraint trigger party_state_event
+    after insert on pipeline.party_state
+    deferrable initially deferred
+    for each row execute function pipeline.emit_event('state_of_parties');
