@@ -206,7 +206,7 @@ class Nominations:
     gss_code: str | None = None
     registered_electorate: int | None = None
     unknown_parties: list[str] = field(default_factory=list)
-    kind: str = "nominations"  # FileKind.NOMINATIONS: the expectation suite it is validated by
+    kind: str = FileKind.NOMINATIONS  # the expectation suite it is validated by (expectations/nominations.json)
     source_format: SourceFormat = SourceFormat.AGENCY_XML
 
     @property
@@ -249,6 +249,7 @@ class StateOfParties:
     gss_codes: list[str] = field(default_factory=list)
     unknown_parties: list[str] = field(default_factory=list)
     source_format: SourceFormat = SourceFormat.AGENCY_XML
+    kind: str = FileKind.STATE_OF_PARTIES  # no expectation suite: checked as it is parsed and resolved
 
     @property
     def file_kind(self) -> FileKind:
