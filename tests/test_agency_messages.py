@@ -253,5 +253,10 @@ def test_the_seat_api_carries_the_nominations(clean_db, settings, tmp_path):
         # the agency counts Norwich North, which we have not declared: it disagrees on seats
         assert {r["party"]: (r["agency_seats"], r["our_seats"], r["agrees"]) for r in check}["CON"] == (1, 0, False)
         assert httpx.get(f"{server.base}/api/v1/agency/tally", timeout=30).json()[0]["number_of_results"] == 1
+        # as it stood: none nominated before the nominations arrived, five since
+        now = q(engine, "select clock_timestamp() as t")[0]["t"].isoformat()
+        for as_of, count in (("2000-01-01T00:00:00Z", None), (now, 5)):
+            seats = httpx.get(f"{server.base}/api/v1/seats", params={"as_of": as_of}, timeout=30).json()
+            assert {s["gss_code"]: s["candidates_nominated"] for s in seats}[NORWICH_NORTH] == count, as_of
     finally:
         assert server.stop() == 0

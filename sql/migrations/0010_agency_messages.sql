@@ -108,3 +108,7 @@ create constraint trigger party_state_event
     after insert on pipeline.party_state
     deferrable initially deferred
     for each row execute function pipeline.emit_event('state_of_parties');
+
+-- The board's as-of seats (sql/queries/serve_seats_as_of.sql) count the
+-- nominations stored by then, of the counted election: it reads these three tables.
+grant select on pipeline.nomination, pipeline.nominee, pipeline.count_setting to board;
