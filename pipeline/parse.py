@@ -139,6 +139,16 @@ def _previous_block(block) -> dict[str, Any]:
     return out
 
 
+def stamp_published(decls: list[Declaration], published_at: datetime | None) -> list[Declaration]:
+    """Give rushes and recount notices, which carry no declarationTime, the time their file was published."""
+    # The agency's time for them is when it put the file on its server, which
+    # the fetcher (like `lftp mirror`) keeps as the file's modification time.
+    for d in decls:
+        if d.declared_at is None and d.kind != MessageKind.RESULT:
+            d.declared_at = published_at
+    return decls
+
+
 def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
     """Parse one agency message about one seat: FirstPastThePostResult, FirstPastThePostRush or Recount."""
     root = _safe_root(body)
