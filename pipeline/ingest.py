@@ -39,8 +39,8 @@ from pipeline.exceptions import (
     RejectedFile,
     UnstorableValue,
 )
-from pipeline.model import Declaration, Message, MessageKind, Nominations, Outcome, StateOfParties
-from pipeline.parse import parse_file
+from pipeline.model import Declaration, Message, Nominations, Outcome, StateOfParties
+from pipeline.parse import parse_file, stamp_published
 from pipeline.projection_store import refresh_projection
 from pipeline.resolve import Reference, admit, load_reference, resolve_message
 from pipeline.store import (
@@ -225,14 +225,8 @@ def _prepare(
         if p.already or p.duplicate_of or p.rejection or p.waiting:
             continue
         try:
-            decls = parse_file(p.received.file_name, p.received.body or b"")
+            decls = stamp_published(parse_file(p.received.file_name, p.received.body or b""), _published_at(p))
             p.received.message_kind = decls[0].file_kind if decls else None
-            for d in decls:
-                if isinstance(d, Declaration) and d.declared_at is None and d.kind != MessageKind.RESULT:
-                    # Rushes and recount notices carry no declarationTime: their
-                    # time is when the agency published the file, which the
-                    # fetcher (like `lftp mirror`) keeps as its modification time.
-                    d.declared_at = _published_at(p)
             p.declarations = [resolve_message(admit(d, ref), ref) for d in decls]
         except IncompleteFile as exc:
             quiet = _quiet_for(p)
@@ -269,10 +263,14 @@ def _prepare(
     return pending
 
 
-def _published_at(p: _Pending) -> datetime | None:
-    """The file's modification time, as a UTC date-time (None if it has gone)."""
-    sig = p.taken_as or signature(p.path)
+def published_at(path: Path, taken_as: Signature | None = None) -> datetime | None:
+    """The file's modification time (as it was taken), as a UTC date-time; None if it has gone."""
+    sig = taken_as or signature(path)
     return datetime.fromtimestamp(sig.mtime_ns / 1e9, tz=timezone.utc) if sig else None
+
+
+def _published_at(p: _Pending) -> datetime | None:
+    return published_at(p.path, p.taken_as)
 
 
 def _quiet_for(p: _Pending) -> float:

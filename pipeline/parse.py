@@ -152,6 +152,16 @@ def _previous_block(block) -> dict[str, Any]:
     return out
 
 
+def stamp_published(decls: list[Message], published_at: datetime | None) -> list[Message]:
+    """Give rushes and recount notices, which carry no declarationTime, the time their file was published."""
+    # The agency's time for them is when it put the file on its server, which
+    # the fetcher (like `lftp mirror`) keeps as the file's modification time.
+    for d in decls:
+        if isinstance(d, Declaration) and d.declared_at is None and d.kind != MessageKind.RESULT:
+            d.declared_at = published_at
+    return decls
+
+
 def parse_agency_xml(file_name: str, body: bytes) -> Message:
     """Parse one agency message: a result, rush or recount notice, a seat's nominations, or the state of the parties."""
     root = _safe_root(body)

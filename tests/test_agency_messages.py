@@ -260,3 +260,22 @@ def test_the_seat_api_carries_the_nominations(clean_db, settings, tmp_path):
             assert {s["gss_code"]: s["candidates_nominated"] for s in seats}[NORWICH_NORTH] == count, as_of
     finally:
         assert server.stop() == 0
+
+
+def test_the_dry_run_reads_nominations_and_the_state_of_the_parties_and_stores_nothing(clean_db, settings, tmp_path):
+    from pipeline.dry_run import ACCEPTED, REFUSED, dry_run
+
+    drop(tmp_path, "General_Election_nominations_Norwich_North_3.xml", feed.nominations("Norwich North", 3, CANDIDATES_3))
+    drop(tmp_path, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(["Norwich North", "Blyth Valley"]),
+                                                                         ["Norwich North", "Blyth Valley"]))
+    drop(tmp_path, "General_Election_SOP_3.xml", feed.state_of_parties(3, [{"abbreviation": "C", "votes": 5}], ["Atlantis"]))
+    fates = {f.file_name: f for f in dry_run(clean_db, [tmp_path], settings)}
+    nom = fates["General_Election_nominations_Norwich_North_3.xml"]
+    assert (nom.fate, nom.kind, nom.seat, nom.gss_code, nom.revision, len(nom.candidates)) == (
+        ACCEPTED, "nominations", "Norwich North", NORWICH_NORTH, 3, 5)
+    sop = fates["General_Election_SOP_2.xml"]
+    assert (sop.fate, sop.kind, sop.revision, sop.candidates[0]) == (
+        ACCEPTED, "state_of_parties", 2, "C 2 seats, 40,837 votes")
+    bad = fates["General_Election_SOP_3.xml"]
+    assert (bad.fate, bad.reason_code) == (REFUSED, ReasonCode.UNKNOWN_CONSTITUENCY)
+    assert q(clean_db, "select count(*) as n from results.files") == [{"n": 0}]
