@@ -1,5 +1,6 @@
 -- One row per alert raised, never repeated. call_id names the desk call that
--- raised it (source desk), null for an alert a declaration raised.
+-- raised it (source desk), null for an alert a declaration raised. Delivery
+-- (pipeline.delivery) is at least once: results.alert_deliveries lists each attempt.
 create or replace view results.alerts as
 select
     a.alert_id,
@@ -13,7 +14,10 @@ select
     a.message,
     a.raised_at,
     a.declared_at,
-    a.delivered_at
+    a.delivered_at,
+    a.delivery_attempts as attempts,
+    a.delivery_error as last_error,
+    a.next_attempt_at
 from pipeline.alert as a
 join pipeline.count_setting as s on a.election_id = s.counting_election_id
 join pipeline.constituency as k on k.gss_code = a.gss_code
