@@ -85,12 +85,12 @@ class WebhookReceiver:
         """One POST, done within `timeout` seconds in all (connect, send and the answer), or failed."""
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return Attempt("webhook", False, error=f"ValueError: the webhook URL must be http(s)://host/...; got {self.url!r}")
+            return Attempt("webhook", False, error="ValueError: the webhook URL must be http(s)://host/... (RESULTSNIGHT_ALERT_WEBHOOK)")
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         try:
             conn = cls(parts.hostname, parts.port, timeout=self.timeout)
-        except ValueError as exc:  # a malformed port
-            return Attempt("webhook", False, error=f"ValueError: {exc}"[:ERROR_LIMIT])
+        except ValueError:  # a malformed port; the URL is a secret, never quoted
+            return Attempt("webhook", False, error="ValueError: the webhook URL has a malformed port")
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = {
             "Content-Type": "application/json",
