@@ -270,3 +270,23 @@ def test_a_deliverer_killed_between_the_post_and_its_record_resends_with_the_sam
     assert all(keys.count(str(i)) == 1 for i in ids if str(i) != held)
     assert q(clean_db, "select count(*) from results.alert_deliveries where delivered") == [(4,)]
     assert q(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
+
+
+def test_resultsnight_ingest_makes_one_delivery_pass_after_storing(clean_db, settings, receiver, tmp_path,
+                                                                   monkeypatch, capsys):
+    from pipeline.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for m in plan_night(only=[BLYTH], corrections=0, recounts=0, false_flips=0):
+        (folder / m.file_name).write_bytes(m.body)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("RESULTSNIGHT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("RESULTSNIGHT_ALERT_WEBHOOK", receiver.url)
+    assert main(["ingest", str(folder), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["delivered_alerts"] == 1
+    ((alert_id,),) = q(clean_db, "select alert_id from results.alerts where delivered_at is not null")
+    assert [k for k, _ in receiver.posts] == [str(alert_id)]
+    assert main(["deliver", "--once"]) == 0  # nothing left: nothing sent twice
+    assert json.loads(capsys.readouterr().out) == {"delivered": 0, "failed": 0}
+    assert len(receiver.posts) == 1
