@@ -92,6 +92,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         archive=archive,
         progress=not args.json and sys.stderr.isatty(),
     )
+    # One delivery pass after storing, so an in-process night still alerts
+    # (a deployment delivers from the sweep DAG or `resultsnight deliver`).
+    summary.delivered_alerts = _deliver_once(settings).delivered
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2, default=str))
     else:
@@ -197,9 +200,40 @@ def cmd_call(args: argparse.Namespace) -> int:
     for alert in result.alerts:
         print(f"alert raised: {alert.message}")
     if result.alerts:
-        from pipeline.alerts import deliver_pending, sink_for
+        _deliver_once(settings)
+    return 0
 
-        deliver_pending(engine, sink_for(settings.alert_webhook))
+
+# A pass after `ingest` or `call` stops claiming alerts after this long; the rest wait for the next deliverer.
+PASS_SECONDS = 30.0
+
+
+def _deliver_once(settings):
+    from pipeline.db import get_engine
+    from pipeline.delivery import Backoff, deliver_pending, receiver_for
+
+    return deliver_pending(get_engine(settings), receiver_for(settings),
+                           backoff=Backoff(first=settings.alert_retry_seconds), budget_seconds=PASS_SECONDS)
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """Deliver alerts from the outbox: one pass with --once, else until SIGINT/SIGTERM."""
+    import signal
+
+    from pipeline.db import get_engine
+    from pipeline.delivery import Backoff, receiver_for, run_deliverer
+
+    settings = _settings()
+    if args.once:
+        report = _deliver_once(settings)
+    else:
+        stopping = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopping.append(True))
+        report = run_deliverer(get_engine(settings), receiver_for(settings),
+                               backoff=Backoff(first=settings.alert_retry_seconds),
+                               poll_seconds=args.interval, stop=lambda: bool(stopping))
+    print(json.dumps(report.as_dict()))
     return 0
 
 
@@ -263,6 +297,10 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--note", help="why the desk calls it (kept with the call)")
     cl.add_argument("--by", help="who calls it (default: the OS user)")
     cl.set_defaults(func=cmd_call)
+    dl = sub.add_parser("deliver", help="deliver alerts from the outbox to the webhook (or the log), until stopped")
+    dl.add_argument("--once", action="store_true", help="one pass over the alerts due, then exit")
+    dl.add_argument("--interval", type=float, default=1.0, help="seconds between looks for new alerts (default 1)")
+    dl.set_defaults(func=cmd_deliver)
     srv = sub.add_parser("serve", help="serve the live board and the JSON API (read-only)")
     srv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     srv.add_argument("--port", type=int, default=8050, help="port (default 8050)")

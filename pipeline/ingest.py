@@ -12,6 +12,7 @@ themselves live elsewhere (arrival, parse, resolve, validation, store).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -26,11 +27,11 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
-from pipeline.alerts import deliver_pending, sink_for
 from pipeline.arrival import Signature, settle, signature
 from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
 from pipeline.db import sql
 from pipeline.exceptions import (
+    ArchiveMoveFailed,
     DatabaseUnavailable,
     FileTooLarge,
     IncompleteFile,
@@ -72,6 +73,7 @@ class FileReport:
     declarations: int = 0
     alerts: list[str] = field(default_factory=list)
     unknown_parties: list[str] = field(default_factory=list)
+    archive_error: str | None = None  # stored, but the move out of the inbox failed: retried by a later run
 
 
 @dataclass
@@ -80,7 +82,7 @@ class IngestSummary:
 
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
-    delivered_alerts: int = 0
+    delivered_alerts: int = 0  # by `resultsnight ingest`'s one delivery pass after storing; ingest_paths sends none
 
     @property
     def counts(self) -> dict[str, int]:
@@ -110,13 +112,32 @@ class IngestSummary:
         }
 
 
+SYMLINK_REASON = (
+    "refused: a symbolic link is never followed (it could point at any file on the machine); "
+    "left in place and not read: put the file itself in the inbox"
+)
+
+
+def refused_links(paths: Iterable[Path]) -> list[Path]:
+    """Symbolic links among the given paths and in the given folders (hidden ones skipped): never read."""
+    links = []
+    for p in paths:
+        if p.is_symlink():
+            links.append(p)
+        elif p.is_dir():
+            links += sorted(c for c in p.iterdir() if c.is_symlink() and not c.name.startswith("."))
+    return links
+
+
 def list_files(paths: Iterable[Path]) -> list[Path]:
-    """Regular files under the given paths, oldest first; hidden (in-flight) files skipped."""
+    """Regular files under the given paths, oldest first; hidden (in-flight) files and symbolic links skipped."""
     found: dict[Path, Path] = {}
     for p in paths:
+        if p.is_symlink():
+            continue  # reported by refused_links
         if p.is_dir():
             for child in p.iterdir():
-                if child.is_file() and not child.name.startswith("."):
+                if not child.is_symlink() and child.is_file() and not child.name.startswith("."):
                     found[child.resolve()] = child
         elif p.is_file():
             found[p.resolve()] = p
@@ -140,6 +161,8 @@ def display_name(path: Path) -> str:
 def read_received(path: Path) -> tuple[Received, RejectedFile | None]:
     """Hash and (within bounds) read one file; an oversized file is flagged, not parsed."""
     name = display_name(path)
+    if path.is_symlink():  # never read through a link (refused_links reports those listed; this, one swapped in since)
+        raise OSError(errno.ELOOP, "a symbolic link, not followed", str(path))
     size = path.stat().st_size
     if size <= MAX_FILE_BYTES:
         body = path.read_bytes()
@@ -319,7 +342,10 @@ def _archive(path: Path, archive: Path, outcome: Outcome, sha256: str, taken_as:
     """Move a processed file out of the inbox (after its transaction committed); False if left in place.
 
     A file that changed after it was read holds bytes nobody has looked at:
-    it stays where it is and the next run takes it as a new receipt.
+    it stays where it is and the next run takes it as a new receipt. A move
+    that fails (permission, disk full, another filesystem) raises
+    ArchiveMoveFailed: the file is stored, stays in the inbox, and a later
+    run finds it already received and tries the move again.
     """
     if taken_as is not None and (now := signature(path)) != taken_as:
         if now is None:
@@ -327,17 +353,33 @@ def _archive(path: Path, archive: Path, outcome: Outcome, sha256: str, taken_as:
         log.warning("%s changed after it was read; left in place for the next run", path)
         return False
     target_dir = archive / "quarantine" if outcome == Outcome.QUARANTINED else archive
-    target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name
     if target == path:
         return True  # a quarantined file looked at again and quarantined again
-    if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
-        target = target_dir / f"{path.stem}.{sha256[:12]}{path.suffix}"
     try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
+            target = target_dir / f"{path.stem}.{sha256[:12]}{path.suffix}"
         os.replace(path, target)
     except FileNotFoundError:
-        pass  # a concurrent run archived it first
+        if path.exists():
+            raise ArchiveMoveFailed(str(target), "the archive folder vanished during the move") from None
+        # else a concurrent run archived it first
+    except OSError as exc:
+        raise ArchiveMoveFailed(str(target), f"{type(exc).__name__}: {exc.strerror or exc}") from exc
     return True
+
+
+def _record_archive(conn: Connection, rec: Received, failure: ArchiveMoveFailed | None, retried: bool) -> None:
+    """Remember a failed move (results.files.archive_error), or forget an earlier one once a retry moved the file."""
+    if failure is not None:
+        with conn.begin():
+            conn.execute(sql("queries/record_archive_failure"),
+                         {"file_name": rec.file_name, "sha256": rec.sha256, "target": failure.target,
+                          "error": failure.reason[:500]})
+    elif retried:
+        with conn.begin():
+            conn.execute(sql("queries/clear_archive_failure"), {"file_name": rec.file_name, "sha256": rec.sha256})
 
 
 def ingest_paths(
@@ -359,13 +401,15 @@ def ingest_paths(
     settings = settings or load_settings()
     started = time.perf_counter()
     summary = IngestSummary()
-    sink = sink_for(settings.alert_webhook)
     stack = ExitStack()
     try:
         with engine.connect() as conn:
             ref = load_reference(conn, settings.feed_mode)
         recheck = [d for d in recheck if d.is_dir()]
         again = {p.resolve() for p in list_files(recheck)}
+        for link in refused_links([*paths, *recheck]):
+            log.error("refused %s: a symbolic link, not followed", link)
+            summary.files.append(FileReport(display_name(link), Outcome.UNREADABLE, SYMLINK_REASON))
         ready, waiting = settle(list_files([*paths, *recheck]), settings.settle_seconds)
         summary.files.extend(FileReport(display_name(w.path), Outcome.WAITING, w.reason) for w in waiting)
         bar = _progress(len(ready)) if progress and ready else None
@@ -390,8 +434,17 @@ def ingest_paths(
                     result = StoreResult(Outcome.ALREADY, "already received")
                 else:
                     result = _store_one(store_conn, p, ref)
+                archive_error = None
                 if archive is not None:
-                    _archive(p.path, archive, result.outcome, p.received.sha256, p.taken_as)
+                    try:
+                        failure = None
+                        _archive(p.path, archive, result.outcome, p.received.sha256, p.taken_as)
+                    except ArchiveMoveFailed as exc:
+                        # Stored is stored: the file is left aside, every other file goes on.
+                        failure, archive_error = exc, exc.reason
+                        log.error("%s is stored but could not be moved to %s: %s; left in the inbox, "
+                                  "a later run moves it", p.path, exc.target, exc.reason)
+                    _record_archive(store_conn, p.received, failure, retried=p.already)
                 summary.files.append(
                     FileReport(
                         p.received.file_name,
@@ -400,11 +453,9 @@ def ingest_paths(
                         len(result.declaration_ids),
                         [a.message for a in result.alerts],
                         sorted(set(result.unknown_parties)),
+                        archive_error,
                     )
                 )
-                if result.alerts:
-                    summary.delivered_alerts += deliver_pending(engine, sink)
-        summary.delivered_alerts += deliver_pending(engine, sink)  # anything a crashed run left unsent
         if bar is not None:
             bar[0].stop()
     except (OperationalError, DBAPIError) as exc:

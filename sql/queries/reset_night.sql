@@ -2,4 +2,5 @@
 -- desk call, seat state and alert. The schema, the seeds and the count setting stay. For rehearsals and tests.
 truncate pipeline.alert, pipeline.call, pipeline.seat_state, pipeline.candidate, pipeline.receipt,
     pipeline.declaration, pipeline.nominee, pipeline.nomination, pipeline.party_state_party,
-    pipeline.party_state_seat, pipeline.party_state, pipeline.raw_file restart identity cascade
+    pipeline.party_state_seat, pipeline.party_state, pipeline.raw_file, pipeline.archive_failure
+    restart identity cascade
