@@ -82,6 +82,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"resultsnight ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
     settings = _settings()
+    if args.dry_run:
+        return _dry_run(args, settings)
     archive = Path(args.archive) if args.archive else None
     summary = ingest_paths(
         get_engine(settings),
@@ -90,11 +92,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         archive=archive,
         progress=not args.json and sys.stderr.isatty(),
     )
+    # One delivery pass after storing, so an in-process night still alerts
+    # (a deployment delivers from the sweep DAG or `resultsnight deliver`).
+    summary.delivered_alerts = _deliver_once(settings).delivered
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2, default=str))
     else:
         print_ingest_summary(summary)
     return 0 if summary.complete else 1  # 1: some file could not be read and was left in place
+
+
+def _dry_run(args: argparse.Namespace, settings) -> int:
+    """`ingest --dry-run`: each file's fate, nothing stored or moved."""
+    from pipeline.db import get_engine
+    from pipeline.dry_run import as_json, dry_run, print_fates
+
+    fates = dry_run(get_engine(settings), [Path(p) for p in args.paths], settings)
+    if args.json:
+        print(json.dumps(as_json(fates), indent=2, default=str))
+    else:
+        print_fates(fates)
+    return 0 if all(f.fate != "unreadable" for f in fates) else 1
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -182,9 +200,40 @@ def cmd_call(args: argparse.Namespace) -> int:
     for alert in result.alerts:
         print(f"alert raised: {alert.message}")
     if result.alerts:
-        from pipeline.alerts import deliver_pending, sink_for
+        _deliver_once(settings)
+    return 0
 
-        deliver_pending(engine, sink_for(settings.alert_webhook))
+
+# A pass after `ingest` or `call` stops claiming alerts after this long; the rest wait for the next deliverer.
+PASS_SECONDS = 30.0
+
+
+def _deliver_once(settings):
+    from pipeline.db import get_engine
+    from pipeline.delivery import Backoff, deliver_pending, receiver_for
+
+    return deliver_pending(get_engine(settings), receiver_for(settings),
+                           backoff=Backoff(first=settings.alert_retry_seconds), budget_seconds=PASS_SECONDS)
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """Deliver alerts from the outbox: one pass with --once, else until SIGINT/SIGTERM."""
+    import signal
+
+    from pipeline.db import get_engine
+    from pipeline.delivery import Backoff, receiver_for, run_deliverer
+
+    settings = _settings()
+    if args.once:
+        report = _deliver_once(settings)
+    else:
+        stopping = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopping.append(True))
+        report = run_deliverer(get_engine(settings), receiver_for(settings),
+                               backoff=Backoff(first=settings.alert_retry_seconds),
+                               poll_seconds=args.interval, stop=lambda: bool(stopping))
+    print(json.dumps(report.as_dict()))
     return 0
 
 
@@ -216,6 +265,8 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="+", help="files or folders")
     ing.add_argument("--json", action="store_true", help="print a machine-readable summary")
     ing.add_argument("--archive", help="move each file here once its transaction has committed")
+    ing.add_argument("--dry-run", action="store_true",
+                     help="parse, resolve and validate only: print each file's fate, store and move nothing")
     ing.set_defaults(func=cmd_ingest)
 
     rep = sub.add_parser("replay", help="play the 2019 night into the inbox as agency XML")
@@ -246,6 +297,10 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--note", help="why the desk calls it (kept with the call)")
     cl.add_argument("--by", help="who calls it (default: the OS user)")
     cl.set_defaults(func=cmd_call)
+    dl = sub.add_parser("deliver", help="deliver alerts from the outbox to the webhook (or the log), until stopped")
+    dl.add_argument("--once", action="store_true", help="one pass over the alerts due, then exit")
+    dl.add_argument("--interval", type=float, default=1.0, help="seconds between looks for new alerts (default 1)")
+    dl.set_defaults(func=cmd_deliver)
     srv = sub.add_parser("serve", help="serve the live board and the JSON API (read-only)")
     srv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     srv.add_argument("--port", type=int, default=8050, help="port (default 8050)")

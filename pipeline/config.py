@@ -35,6 +35,14 @@ class Settings:
     board_database_url: str | None = None
     # Which of the agency's feeds this night takes: "live" (the default) or "test" (a rehearsal on the TEST feed).
     feed_mode: str = "live"
+    # The most one POST of an alert to the webhook may take (connect, send, answer).
+    alert_timeout_seconds: float = 5.0
+    # A refused alert waits this long before its next attempt, doubling each time up to five minutes.
+    alert_retry_seconds: float = 2.0
+    # Event streams the board holds open at once; the next client gets 503 with Retry-After.
+    board_max_streams: int = 200
+    # The longest any statement of the board's may run.
+    board_statement_timeout_ms: int = 5000
 
     @property
     def pgdata(self) -> Path:
@@ -67,6 +75,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         incomplete_after_seconds=_seconds(env, "RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS", 30.0),
         board_database_url=env.get("RESULTSNIGHT_BOARD_DATABASE_URL") or None,
         feed_mode=_feed_mode(env),
+        alert_timeout_seconds=_seconds(env, "RESULTSNIGHT_ALERT_TIMEOUT_SECONDS", 5.0) or 5.0,
+        alert_retry_seconds=_seconds(env, "RESULTSNIGHT_ALERT_RETRY_SECONDS", 2.0),
+        board_max_streams=_count(env, "RESULTSNIGHT_BOARD_MAX_STREAMS", 200),
+        board_statement_timeout_ms=_count(env, "RESULTSNIGHT_BOARD_STATEMENT_TIMEOUT_MS", 5000),
     )
 
 
@@ -91,3 +103,12 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     if value < 0:
         raise ConfigurationError(f"{name} must not be negative; got {raw!r}")
     return value
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    if not (raw.strip().isascii() and raw.strip().isdigit()) or int(raw) < 1:
+        raise ConfigurationError(f"{name} must be a whole number above 0; got {raw!r}")
+    return int(raw)

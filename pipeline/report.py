@@ -90,7 +90,8 @@ def print_ingest_summary(summary: IngestSummary) -> None:
     console.print(table)
     problems = [
         f for f in summary.files
-        if f.outcome in (Outcome.QUARANTINED, Outcome.SUPERSEDED, Outcome.UNREADABLE, Outcome.WAITING) or f.unknown_parties
+        if f.outcome in (Outcome.QUARANTINED, Outcome.SUPERSEDED, Outcome.UNREADABLE, Outcome.WAITING)
+        or f.unknown_parties or f.archive_error
     ]
     if problems:
         detail = Table(title="files needing a look", show_lines=False)
@@ -101,6 +102,8 @@ def print_ingest_summary(summary: IngestSummary) -> None:
             reason = f.reason or ""
             if f.unknown_parties:
                 reason = (reason + "; " if reason else "") + "unknown parties counted as OTH: " + ", ".join(f.unknown_parties)
+            if f.archive_error:
+                reason = (reason + "; " if reason else "") + f"left in the inbox, not archived: {f.archive_error}"
             detail.add_row(Text(f.file_name), f.outcome, Text(reason))
         console.print(detail)
     for message in summary.alerts:

@@ -138,12 +138,16 @@ $$;
 revoke all on function pipeline.seat_state_at(timestamptz, text) from public;
 
 -- What results.seat_status shows at p_as_of; the live view is this at infinity.
-create or replace function pipeline.seat_status_as_of(p_as_of timestamptz)
+-- It gains candidates_nominated (how many the latest nominations stored by
+-- then put on the ballot), which the view and the board's as-of query added
+-- on their own in revision 0010: a new column, so the function is made anew.
+drop function pipeline.seat_status_as_of(timestamptz);
+create function pipeline.seat_status_as_of(p_as_of timestamptz)
 returns table (
     gss_code text, constituency text, region text, status text,
     winner_party text, baseline_party text, baseline_runner_up text, outcome text,
     majority integer, majority_pct numeric, turnout_pct numeric, swing_pct numeric,
-    swing_needed_pct numeric, revision integer, declared_at timestamptz
+    swing_needed_pct numeric, revision integer, declared_at timestamptz, candidates_nominated integer
 )
 language sql stable security definer
 set search_path = pg_catalog, pipeline
@@ -163,7 +167,8 @@ select
     round(f.swing_pct, 2),
     round(b.swing_needed_pct, 2),
     st.revision,
-    st.declared_at
+    st.declared_at,
+    nom.candidates_nominated
 from pipeline.count_setting as s
 join pipeline.contest as ct on ct.election_id = s.counting_election_id
 join pipeline.constituency as k on k.gss_code = ct.gss_code
@@ -172,7 +177,20 @@ left join pipeline.past_seat as b
 left join pipeline.seat_state_at(p_as_of) as st on st.gss_code = ct.gss_code
 -- figures only while a result is the seat's word (a correcting rush reopens it)
 left join pipeline.result_figures as f on f.declaration_id = st.result_declaration_id
+-- how many are on the ballot, from the latest nominations stored by p_as_of (null when none had arrived)
+left join lateral (
+    select count(*)::integer as candidates_nominated
+    from pipeline.nominee as c
+    where c.nomination_id = (
+        select l.nomination_id from pipeline.nomination as l
+        where l.election_id = s.counting_election_id and l.gss_code = ct.gss_code and l.received_at <= p_as_of
+        order by l.revision desc limit 1
+    )
+    having count(*) > 0
+) as nom on true
 $$;
+revoke all on function pipeline.seat_status_as_of(timestamptz) from public;
+grant execute on function pipeline.seat_status_as_of(timestamptz) to board;
 
 -- What results.party_tally shows at p_as_of; the live view is this at infinity.
 -- Votes are those of each seat's result while it is the seat's word.

@@ -19,5 +19,6 @@ select
     swing_pct,
     swing_needed_pct,
     revision,
-    declared_at
+    declared_at,
+    candidates_nominated
 from pipeline.seat_status_as_of('infinity')
