@@ -34,7 +34,11 @@ select
     end as swing_pct
 from pipeline.declaration as d
 join setting on d.election_id = setting.counting_election_id
-join pipeline.contest as ct on ct.election_id = d.election_id and ct.gss_code = d.gss_code
+-- the registered electorate, by key (a lateral lookup: with the night's statistics not yet
+-- gathered, a plain join was planned as a scan of every contest per result)
+cross join lateral (
+    select c.electorate from pipeline.contest as c where c.election_id = d.election_id and c.gss_code = d.gss_code
+) as ct
 cross join lateral (
     select c.votes from pipeline.candidate as c
     where c.declaration_id = d.declaration_id and c.elected
