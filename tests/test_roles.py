@@ -207,3 +207,21 @@ def test_db_roles_refuses_unknown_roles_and_bad_passwords(engine):
     with pytest.raises(ConfigurationError, match="printable ASCII"):
         set_login_passwords(engine, {"desk": "two words"})
     assert login_passwords({"RESULTSNIGHT_DESK_DB_PASSWORD": ""}) == {}
+
+
+def test_db_roles_command_sets_what_the_environment_gives(logins, engine, database_url, monkeypatch, capsys):
+    from pipeline.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    for variable in LOGIN_PASSWORD_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("RESULTSNIGHT_DESK_DB_PASSWORD", "test-only-desk-again")
+    with engine.connect() as conn:
+        before = conn.execute(text("select rolpassword from pg_authid where rolname = 'board'")).scalar_one()
+    assert main(["db", "roles"]) == 0
+    out = capsys.readouterr().out
+    assert "role desk: login, password set" in out and "role board: unchanged" in out
+    with engine.connect() as conn:
+        assert conn.execute(text("select rolpassword from pg_authid where rolname = 'board'")).scalar_one() == before
+        desk = conn.execute(text("select rolpassword from pg_authid where rolname = 'desk'")).scalar_one()
+    assert desk.startswith("SCRAM-SHA-256$4096:") and "test-only" not in desk
