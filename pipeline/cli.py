@@ -43,6 +43,19 @@ def cmd_db_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db_roles(args: argparse.Namespace) -> int:
+    """Give each component's role LOGIN and the password its RESULTSNIGHT_*_DB_PASSWORD variable sets."""
+    from pipeline.config import LOGIN_PASSWORD_VARIABLES, login_passwords
+    from pipeline.db import get_engine
+    from pipeline.roles import set_login_passwords
+
+    passwords = login_passwords()
+    changed = set_login_passwords(get_engine(_settings()), passwords)
+    for role, variable in LOGIN_PASSWORD_VARIABLES.items():
+        print(f"role {role}: " + ("login, password set" if role in changed else f"unchanged ({variable} not set)"))
+    return 0
+
+
 def cmd_db_url(args: argparse.Namespace) -> int:
     """Print the SQLAlchemy URL of the results database (starting the embedded one if needed)."""
     from pipeline.db import database_url
@@ -198,13 +211,13 @@ def cmd_call(args: argparse.Namespace) -> int:
         return 1
     print(result.message)
     for alert in result.alerts:
+        # Recorded in the outbox; the deliverer (the sweep DAG or `resultsnight
+        # deliver`) sends it: the desk's role only records calls.
         print(f"alert raised: {alert.message}")
-    if result.alerts:
-        _deliver_once(settings)
     return 0
 
 
-# A pass after `ingest` or `call` stops claiming alerts after this long; the rest wait for the next deliverer.
+# A pass after `ingest` stops claiming alerts after this long; the rest wait for the next deliverer.
 PASS_SECONDS = 30.0
 
 
@@ -257,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--counting", help="election id being counted (default from seeds/count_setting.csv)")
     init.add_argument("--baseline", help="election id compared with (default from seeds/count_setting.csv)")
     init.set_defaults(func=cmd_db_init)
+    db.add_parser(
+        "roles", help="LOGIN and a password for each component's role, from RESULTSNIGHT_*_DB_PASSWORD (safe to rerun)"
+    ).set_defaults(func=cmd_db_roles)
     db.add_parser("url", help="print the database URL").set_defaults(func=cmd_db_url)
     db.add_parser("psql", help="print the analysts' psql command").set_defaults(func=cmd_db_psql)
     db.add_parser("stop", help="stop the embedded Postgres").set_defaults(func=cmd_db_stop)

@@ -92,6 +92,22 @@ def _feed_mode(env: dict[str, str]) -> str:
     return raw
 
 
+# The results database's login roles (sql/migrations/0012_roles.sql) and the
+# variable each one's password comes from (`resultsnight db roles`).
+LOGIN_PASSWORD_VARIABLES = {
+    "pipeline_writer": "RESULTSNIGHT_PIPELINE_DB_PASSWORD",
+    "desk": "RESULTSNIGHT_DESK_DB_PASSWORD",
+    "board": "RESULTSNIGHT_BOARD_DB_PASSWORD",
+    "analyst": "RESULTSNIGHT_ANALYST_DB_PASSWORD",
+}
+
+
+def login_passwords(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The password of each login role that the environment (or a given mapping) sets, by role."""
+    env = dict(os.environ if env is None else env)
+    return {role: env[name] for role, name in LOGIN_PASSWORD_VARIABLES.items() if env.get(name)}
+
+
 def _seconds(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or not raw.strip():

@@ -35,6 +35,7 @@ from sqlalchemy import Engine
 
 from pipeline.config import Settings
 from pipeline.db import sql
+from pipeline.model import ReceiverKind
 
 log = logging.getLogger("resultsnight.alerts")
 
@@ -46,7 +47,7 @@ ERROR_LIMIT = 500
 class Attempt:
     """What one delivery attempt came to."""
 
-    receiver: str  # 'webhook' or 'log'
+    receiver: ReceiverKind
     delivered: bool
     status_code: int | None = None
     error: str | None = None
@@ -65,7 +66,7 @@ class LogReceiver:
     def post(self, alert: dict[str, Any]) -> Attempt:
         """Log the alert's message."""
         log.warning("ALERT %s", alert["message"])
-        return Attempt("log", True)
+        return Attempt(ReceiverKind.LOG, True)
 
 
 def alert_body(alert: dict[str, Any]) -> bytes:
@@ -85,12 +86,12 @@ class WebhookReceiver:
         """One POST, done within `timeout` seconds in all (connect, send and the answer), or failed."""
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return Attempt("webhook", False, error="ValueError: the webhook URL must be http(s)://host/... (RESULTSNIGHT_ALERT_WEBHOOK)")
+            return Attempt(ReceiverKind.WEBHOOK, False, error="ValueError: the webhook URL must be http(s)://host/... (RESULTSNIGHT_ALERT_WEBHOOK)")
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         try:
             conn = cls(parts.hostname, parts.port, timeout=self.timeout)
         except ValueError:  # a malformed port; the URL is a secret, never quoted
-            return Attempt("webhook", False, error="ValueError: the webhook URL has a malformed port")
+            return Attempt(ReceiverKind.WEBHOOK, False, error="ValueError: the webhook URL has a malformed port")
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         headers = {
             "Content-Type": "application/json",
@@ -110,19 +111,19 @@ class WebhookReceiver:
             status, location = resp.status, resp.getheader("Location")
         except (OSError, http.client.HTTPException, ValueError) as exc:
             if cut.is_set() or isinstance(exc, TimeoutError | socket.timeout):
-                return Attempt("webhook", False, error=f"TimeoutError: no answer within {self.timeout:g} s")
-            return Attempt("webhook", False, error=f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT])
+                return Attempt(ReceiverKind.WEBHOOK, False, error=f"TimeoutError: no answer within {self.timeout:g} s")
+            return Attempt(ReceiverKind.WEBHOOK, False, error=f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT])
         finally:
             timer.cancel()
             conn.close()
         if cut.is_set():
-            return Attempt("webhook", False, status, f"TimeoutError: no complete answer within {self.timeout:g} s")
+            return Attempt(ReceiverKind.WEBHOOK, False, status, f"TimeoutError: no complete answer within {self.timeout:g} s")
         if 200 <= status < 300:
-            return Attempt("webhook", True, status)
+            return Attempt(ReceiverKind.WEBHOOK, True, status)
         if 300 <= status < 400:
             # urllib would follow it as a GET without the body: the alert would be lost.
-            return Attempt("webhook", False, status, f"HTTP {status}: redirect to {location!r} not followed"[:ERROR_LIMIT])
-        return Attempt("webhook", False, status, f"HTTP {status}")
+            return Attempt(ReceiverKind.WEBHOOK, False, status, f"HTTP {status}: redirect to {location!r} not followed"[:ERROR_LIMIT])
+        return Attempt(ReceiverKind.WEBHOOK, False, status, f"HTTP {status}")
 
 
 def _cut_off(conn: http.client.HTTPConnection, cut: threading.Event) -> None:

@@ -108,6 +108,13 @@ class AlertSource(StrEnum):
     STATE_OF_PARTIES = "state_of_parties"  # the agency's running totals (a disagreement)
 
 
+class ReceiverKind(StrEnum):
+    """Where an alert delivery attempt went (pipeline.alert_delivery.receiver)."""
+
+    WEBHOOK = "webhook"  # RESULTSNIGHT_ALERT_WEBHOOK
+    LOG = "log"  # no webhook set: the alert is written to the log
+
+
 class KnownSource(StrEnum):
     """Where a seat's known winner comes from (pipeline.seat_state.known_source)."""
 

@@ -17,6 +17,7 @@ from pipeline.model import (
     MessageKind,
     Outcome,
     ReasonCode,
+    ReceiverKind,
     SeatStatus,
     SourceFormat,
 )
@@ -33,6 +34,7 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("alert", "kind"): set(AlertKind),
     ("alert", "source"): set(AlertSource),
     ("event", "kind"): set(EventKind),
+    ("alert_delivery", "receiver"): set(ReceiverKind),
 }
 
 # How Postgres prints `col in ('a', 'b')` back: ((col = ANY (ARRAY['a'::text, 'b'::text])))

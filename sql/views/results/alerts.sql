@@ -16,10 +16,10 @@ select
     a.raised_at,
     a.declared_at,
     a.delivered_at,
-    ps.number_of_results,
     a.delivery_attempts as attempts,
     a.delivery_error as last_error,
-    a.next_attempt_at
+    a.next_attempt_at,
+    ps.number_of_results
 from pipeline.alert as a
 join pipeline.count_setting as s on a.election_id = s.counting_election_id
 left join pipeline.constituency as k on k.gss_code = a.gss_code
