@@ -136,6 +136,8 @@ from state as st
 left join pipeline.past_seat as b on b.election_id = st.baseline_election_id and b.gss_code = st.gss_code
 $$;
 revoke all on function pipeline.seat_state_at(timestamptz, text) from public;
+-- the ingest and the desk bring a seat's state row up to it (sql/queries/refresh_seat_state.sql)
+grant execute on function pipeline.seat_state_at(timestamptz, text) to pipeline_writer, desk;
 
 -- What results.seat_status shows at p_as_of; the live view is this at infinity.
 -- It gains candidates_nominated (how many the latest nominations stored by
@@ -191,6 +193,10 @@ left join lateral (
 $$;
 revoke all on function pipeline.seat_status_as_of(timestamptz) from public;
 grant execute on function pipeline.seat_status_as_of(timestamptz) to board;
+-- The board's as-of seats read the nominations through this function now, not
+-- beside it (revision 0010 let the board read these for that): it reads
+-- pipeline.event only, as revision 0012 means.
+revoke select on pipeline.nomination, pipeline.nominee, pipeline.count_setting from board;
 
 -- What results.party_tally shows at p_as_of; the live view is this at infinity.
 -- Votes are those of each seat's result while it is the seat's word.

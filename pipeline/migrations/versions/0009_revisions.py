@@ -1,13 +1,13 @@
 """Revisions across message kinds, and one definition of a seat's state (pipeline.seat_state_at).
 
 Revision ID: 0009_revisions
-Revises: 0011_outbox (numbered 0009 as planned; main reached 0011 first)
+Revises: 0012_roles (numbered 0009 as planned; main reached 0012 first)
 """
 
 from pipeline.migrations import run_sql_file
 
 revision = "0009_revisions"
-down_revision = "0011_outbox"
+down_revision = "0012_roles"
 
 
 def upgrade() -> None:
