@@ -28,6 +28,7 @@ def cmd_db_init(args: argparse.Namespace) -> int:
         baseline_csv=Path(args.baseline_csv) if args.baseline_csv else None,
         counting_election_id=args.counting,
         baseline_election_id=args.baseline,
+        election_id=args.election,
     )
     console = Console()
     console.print(
@@ -205,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="the results database").add_subparsers(dest="db_command", required=True)
     init = db.add_parser("init", help="create or migrate the schema and load the seeds (safe to rerun)")
     init.add_argument("--baseline-csv", help="another past-results CSV (election_id,gss_code,party_code,votes)")
+    init.add_argument("--election", help="the election to count, e.g. parl.2024-07-04, against its baseline in "
+                      "seeds/elections.csv (default RESULTSNIGHT_ELECTION, else the database's setting, "
+                      "else seeds/count_setting.csv)")
     init.add_argument("--counting", help="election id being counted (default from seeds/count_setting.csv)")
     init.add_argument("--baseline", help="election id compared with (default from seeds/count_setting.csv)")
     init.set_defaults(func=cmd_db_init)

@@ -35,6 +35,9 @@ class Settings:
     board_database_url: str | None = None
     # Which of the agency's feeds this night takes: "live" (the default) or "test" (a rehearsal on the TEST feed).
     feed_mode: str = "live"
+    # RESULTSNIGHT_ELECTION: the election to count (a Democracy Club id from seeds/elections.csv);
+    # None: keep the database's setting, or seeds/count_setting.csv's on a new database.
+    election: str | None = None
 
     @property
     def pgdata(self) -> Path:
@@ -67,6 +70,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         incomplete_after_seconds=_seconds(env, "RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS", 30.0),
         board_database_url=env.get("RESULTSNIGHT_BOARD_DATABASE_URL") or None,
         feed_mode=_feed_mode(env),
+        election=(env.get("RESULTSNIGHT_ELECTION") or "").strip() or None,
     )
 
 
