@@ -181,12 +181,16 @@ def test_switching_elections_in_one_database_mixes_nothing(clean_db, settings, t
         assert _one(engine, "select gss_code, winner_party, baseline_party, outcome from results.seat_status "
                             "where status <> 'awaiting'") == [("E14001174", "REF", "CON", "gain")]
         assert _one(engine, "select party, seats, gains from results.party_tally where seats > 0") == [("REF", 1, 1)]
+        parties_2024 = {p for (p,) in _one(engine, "select party from results.party_tally")}
+        assert {"REF", "TUV", "BRX"} <= parties_2024  # TUV stood in 2024, the Brexit Party in the notionals
 
         init_db(engine, settings, election_id="parl.2019-12-12")
         assert _one(engine, "select gss_code, status, winner_party, outcome from results.seat_status "
                             "where status <> 'awaiting'") == night_2019
         assert _one(engine, "select count(*) from results.seat_status") == [(650,)]
         assert _one(engine, "select count(*) from results.flips where gss_code = 'E14001174'") == [(0,)]
+        parties_2019 = {p for (p,) in _one(engine, "select party from results.party_tally")}
+        assert "REF" not in parties_2019 and "TUV" not in parties_2019 and "UKIP" in parties_2019
         with engine.connect() as conn:
             ref = load_reference(conn)
         assert ref.by_key["aldershot"] == "E14000530" and ref.party("PP7931") == "BRX"

@@ -48,3 +48,77 @@ alter table pipeline.election add constraint election_not_its_own_baseline check
 alter table pipeline.party_alias add column valid_from date not null default '-infinity';
 alter table pipeline.party_alias drop constraint party_alias_pkey;
 alter table pipeline.party_alias add primary key (alias_key, valid_from);
+
+-- The tally as of a moment lists the parties of the night, as results.party_tally
+-- does (sql/views/results/party_tally.sql): those of the counted or the
+-- baseline election's seeded results, or with a seat, a loss or votes by
+-- then. Otherwise every night would list every party ever seeded (Reform UK
+-- at 0 in 2019). Revision 0005's function otherwise; same signature, so the
+-- grants stay.
+set local check_function_bodies = off;
+
+create or replace function pipeline.party_tally_as_of(p_as_of timestamptz)
+returns table (
+    party text, seats bigint, gains bigint, losses bigint, net bigint, votes bigint,
+    vote_share_pct numeric, baseline_seats bigint
+)
+language sql stable security definer
+set search_path = pg_catalog, pipeline
+as $$
+with setting as (
+    select counting_election_id, baseline_election_id from pipeline.count_setting
+),
+known as (
+    select s.winner_party, s.baseline_party, s.outcome
+    from pipeline.seat_status_as_of(p_as_of) as s
+    where s.winner_party is not null
+),
+won as (
+    select k.winner_party as party, count(*) as seats, count(*) filter (where k.outcome = 'gain') as gains
+    from known as k group by k.winner_party
+),
+lost as (
+    select k.baseline_party as party, count(*) as losses
+    from known as k where k.outcome = 'gain' group by k.baseline_party
+),
+result_top as (
+    select distinct on (d.gss_code) d.declaration_id
+    from pipeline.declaration as d
+    join setting on d.election_id = setting.counting_election_id
+    where d.kind = 'result' and d.stored_at <= p_as_of
+    order by d.gss_code, d.revision desc
+),
+votes as (
+    select c.party_code as party, sum(c.votes) as votes
+    from result_top as t
+    join pipeline.candidate as c on c.declaration_id = t.declaration_id
+    group by c.party_code
+),
+base as (
+    select b.winner_party as party, count(*) as baseline_seats
+    from pipeline.past_seat as b
+    join setting on b.election_id = setting.baseline_election_id
+    group by b.winner_party
+)
+select
+    p.party_code,
+    coalesce(won.seats, 0),
+    coalesce(won.gains, 0),
+    coalesce(lost.losses, 0),
+    coalesce(won.gains, 0) - coalesce(lost.losses, 0),
+    coalesce(votes.votes, 0)::bigint,
+    round(100.0 * coalesce(votes.votes, 0) / nullif(sum(votes.votes) over (), 0), 2),
+    coalesce(base.baseline_seats, 0)
+from pipeline.party as p
+left join won on won.party = p.party_code
+left join lost on lost.party = p.party_code
+left join votes on votes.party = p.party_code
+left join base on base.party = p.party_code
+where won.party is not null or lost.party is not null or votes.party is not null or base.party is not null
+   or exists (
+        select 1
+        from pipeline.past_result as pr
+        join setting on pr.election_id in (setting.counting_election_id, setting.baseline_election_id)
+        where pr.party_code = p.party_code
+    )
+$$;
