@@ -214,3 +214,27 @@ def test_resultsnight_election_sets_the_count(clean_db, settings) -> None:
         assert _one(clean_db, "select count(*), count(party) from results.baseline_seats") == [(650, 650)]
     finally:
         init_db(clean_db, settings, election_id="parl.2019-12-12")
+
+
+@pytest.mark.integration
+def test_the_board_follows_the_counted_election(clean_db, settings) -> None:
+    """The running board serves the counted election's hex layout and watch lists, switching without a restart."""
+    import httpx
+
+    from pipeline.schema import init_db
+    from tests.serve_helpers import BoardServer
+
+    board = BoardServer(settings)
+    try:
+        hexes = httpx.get(board.base + "/board/hexmap.json", timeout=30).json()["hexes"]
+        assert set(hexes) == _seats_of("2010")
+        init_db(clean_db, settings, election_id="parl.2024-07-04")
+        hexes = httpx.get(board.base + "/board/hexmap.json", timeout=30).json()["hexes"]
+        clacton = next(r for r in _csv("hexmap_2024.csv") if r["gss_code"] == "E14001174")
+        assert set(hexes) == _seats_of("2024") and hexes["E14001174"] == [int(clacton["q"]), int(clacton["r"])]
+        watch = httpx.get(board.base + "/board/watch.json", timeout=30).json()
+        assert [w["list_id"] for w in watch] == ["east_marginals"] and watch[0]["seats"]
+        assert len(httpx.get(board.base + "/api/v1/seats", timeout=30).json()) == 650
+    finally:
+        board.stop()
+        init_db(clean_db, settings, election_id="parl.2019-12-12")

