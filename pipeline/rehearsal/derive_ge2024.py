@@ -13,7 +13,8 @@ outside the repository. The sources and their credits (README, "Seeds"):
 - uk-constituencies-2024.hexjson: Open Innovations' hex layout of the 2024
   constituencies, version 1.2 (credit Open Innovations).
 - declaration-times.csv: approximate declaration times (tomwhite/ge-2024; UK
-  local time; twelve rows carry unquoted commas in the name).
+  local time; twelve rows carry unquoted commas in the name): 649 seats, all
+  but Inverness, Skye and West Ross-shire (declared on 6 July after a recount).
 - exit_poll_2024_seats.csv: the broadcasters' 22:00 exit poll, national seats.
 """
 
@@ -132,8 +133,13 @@ def hexes() -> list[tuple[str, int, int]]:
     return hexes_from_hexjson(json.loads((SOURCES / "uk-constituencies-2024.hexjson").read_text(encoding="utf-8")))
 
 
+# The times file's short names for the three Hull seats.
+_TIMES_NAMES = {"Hull East": "Kingston upon Hull East", "Hull North & Cottingham": "Kingston upon Hull North and Cottingham",
+                "Hull West & Haltemprice": "Kingston upon Hull West and Haltemprice"}
+
+
 def _name_key(name: str) -> str:
-    return fold(name.replace("&", "and"))
+    return fold(_TIMES_NAMES.get(name, name).replace("&", "and"))
 
 
 def declaration_times(names: dict[str, str]) -> dict[str, str]:
