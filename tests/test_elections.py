@@ -226,10 +226,12 @@ def test_the_board_follows_the_counted_election(clean_db, settings) -> None:
 
     board = BoardServer(settings)
     try:
-        hexes = httpx.get(board.base + "/board/hexmap.json", timeout=30).json()["hexes"]
-        assert set(hexes) == _seats_of("2010")
+        layout = httpx.get(board.base + "/board/hexmap.json", timeout=30).json()
+        assert set(layout["hexes"]) == _seats_of("2010") and layout["baseline_label"] == "2017"
         init_db(clean_db, settings, election_id="parl.2024-07-04")
-        hexes = httpx.get(board.base + "/board/hexmap.json", timeout=30).json()["hexes"]
+        layout = httpx.get(board.base + "/board/hexmap.json", timeout=30).json()
+        assert (layout["boundary_set"], layout["baseline_label"]) == ("2024", "2019 notional")
+        hexes = layout["hexes"]
         clacton = next(r for r in _csv("hexmap_2024.csv") if r["gss_code"] == "E14001174")
         assert set(hexes) == _seats_of("2024") and hexes["E14001174"] == [int(clacton["q"]), int(clacton["r"])]
         watch = httpx.get(board.base + "/board/watch.json", timeout=30).json()

@@ -286,8 +286,11 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
     @app.get("/board/hexmap.json", include_in_schema=False)
     async def hexes(request: Request) -> Response:
         # Read per request, uncached: `db init --election` can change the set without any event.
-        setting = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_count_setting"))
-        return json_response(request, db.dumps({"layout": "odd-r", "hexes": hexmaps[setting[0]["boundary_set"]]}))
+        (setting,) = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_count_setting"))
+        return json_response(request, db.dumps({
+            "layout": "odd-r", "hexes": hexmaps[setting["boundary_set"]], "boundary_set": setting["boundary_set"],
+            "election": setting["counting_election_id"], "baseline_label": setting["baseline_label"],
+        }))
 
     @app.get("/board/watch.json", include_in_schema=False)
     async def watch(request: Request) -> Response:
