@@ -59,6 +59,22 @@ def test_the_notionals_give_the_published_notional_house() -> None:
 
 
 @pytest.mark.unit
+def test_gains_and_holds_against_the_notionals_are_the_published_ones() -> None:
+    """Every seat's 2024 winner against its notional 2019 winner, as the Library publishes it ("RUK gain from Con")."""
+    from pipeline.rehearsal.derive_ge2024 import SOURCE_ABBREVIATION, SOURCES
+
+    won, notional = _winners("results_2024.csv"), _winners("results_2019_notional_2024.csv")
+    gains: Counter = Counter()
+    with (SOURCES / "HoC-GE2024-results-by-constituency.csv").open(newline="", encoding="utf-8-sig") as fh:
+        for row in csv.DictReader(fh):
+            to, _, held_by = row["Result"].partition(" gain from ")
+            published = (SOURCE_ABBREVIATION[to.removesuffix(" hold")], SOURCE_ABBREVIATION[held_by or to.removesuffix(" hold")])
+            assert (won[row["ONS ID"]], notional[row["ONS ID"]]) == published, row["Constituency name"]
+            gains[published[0]] += published[0] != published[1]
+    assert sum(gains.values()) == 303 and (gains["LAB"], gains["LD"], gains["REF"], gains["IND"]) == (218, 64, 5, 6)
+
+
+@pytest.mark.unit
 def test_every_2024_seat_has_one_hex_of_its_own() -> None:
     from pipeline.serve.hexmap import load_hexmaps
 
