@@ -83,6 +83,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"resultsnight ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
     settings = _settings()
+    if args.dry_run:
+        return _dry_run(args, settings)
     archive = Path(args.archive) if args.archive else None
     summary = ingest_paths(
         get_engine(settings),
@@ -96,6 +98,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     else:
         print_ingest_summary(summary)
     return 0 if summary.complete else 1  # 1: some file could not be read and was left in place
+
+
+def _dry_run(args: argparse.Namespace, settings) -> int:
+    """`ingest --dry-run`: each file's fate, nothing stored or moved."""
+    from pipeline.db import get_engine
+    from pipeline.dry_run import as_json, dry_run, print_fates
+
+    fates = dry_run(get_engine(settings), [Path(p) for p in args.paths], settings)
+    if args.json:
+        print(json.dumps(as_json(fates), indent=2, default=str))
+    else:
+        print_fates(fates)
+    return 0 if all(f.fate != "unreadable" for f in fates) else 1
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -230,6 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="+", help="files or folders")
     ing.add_argument("--json", action="store_true", help="print a machine-readable summary")
     ing.add_argument("--archive", help="move each file here once its transaction has committed")
+    ing.add_argument("--dry-run", action="store_true",
+                     help="parse, resolve and validate only: print each file's fate, store and move nothing")
     ing.set_defaults(func=cmd_ingest)
 
     rep = sub.add_parser("replay", help="play the 2019 night into the inbox as agency XML")

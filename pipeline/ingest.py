@@ -39,17 +39,19 @@ from pipeline.exceptions import (
     RejectedFile,
     UnstorableValue,
 )
-from pipeline.model import Declaration, MessageKind, Outcome
-from pipeline.parse import parse_file
+from pipeline.model import Declaration, Message, Nominations, Outcome, StateOfParties
+from pipeline.parse import parse_file, stamp_published
 from pipeline.projection_store import refresh_projection
-from pipeline.resolve import Reference, admit, load_reference, resolve
+from pipeline.resolve import Reference, admit, load_reference, resolve_message
 from pipeline.store import (
     AlreadyReceived,
     Received,
     StoreResult,
     store_declarations,
     store_duplicate,
+    store_nominations,
     store_rejected,
+    store_state_of_parties,
 )
 
 log = logging.getLogger("resultsnight.ingest")
@@ -161,7 +163,7 @@ class _Pending:
     rejection: RejectedFile | None = None
     duplicate_of: str | None = None
     already: bool = False
-    declarations: list[Declaration] = field(default_factory=list)
+    declarations: list[Message] = field(default_factory=list)  # declarations, or one nominations / state-of-parties message
     taken_as: Signature | None = None  # the file as it was when read: it is archived only if still so
     waiting: str | None = None  # why it is left in place for a later run
 
@@ -218,19 +220,14 @@ def _prepare(
         else:
             seen_here[rec.sha256] = rec.file_name
 
-    to_validate: list[tuple[_Pending, Declaration]] = []
+    to_validate: list[tuple[_Pending, Declaration | Nominations]] = []
     for p in pending:
         if p.already or p.duplicate_of or p.rejection or p.waiting:
             continue
         try:
-            decls = parse_file(p.received.file_name, p.received.body or b"")
-            for d in decls:
-                if d.declared_at is None and d.kind != MessageKind.RESULT:
-                    # Rushes and recount notices carry no declarationTime: their
-                    # time is when the agency published the file, which the
-                    # fetcher (like `lftp mirror`) keeps as its modification time.
-                    d.declared_at = _published_at(p)
-            p.declarations = [resolve(admit(d, ref), ref) for d in decls]
+            decls = stamp_published(parse_file(p.received.file_name, p.received.body or b""), _published_at(p))
+            p.received.message_kind = decls[0].file_kind if decls else None
+            p.declarations = [resolve_message(admit(d, ref), ref) for d in decls]
         except IncompleteFile as exc:
             quiet = _quiet_for(p)
             if quiet < incomplete_after:
@@ -248,7 +245,8 @@ def _prepare(
             log.exception("unexpected error parsing %s", p.received.file_name)
             p.rejection = ParserFailure(f"unexpected error while reading the file (please report): {exc!r}")
             continue
-        to_validate.extend((p, d) for d in p.declarations)
+        # The state of the parties is checked as it is parsed and resolved (no suite of its own).
+        to_validate.extend((p, d) for d in p.declarations if not isinstance(d, StateOfParties))
 
     if to_validate:
         from pipeline.validation import validate  # imports great_expectations: only when needed
@@ -265,10 +263,14 @@ def _prepare(
     return pending
 
 
-def _published_at(p: _Pending) -> datetime | None:
-    """The file's modification time, as a UTC date-time (None if it has gone)."""
-    sig = p.taken_as or signature(p.path)
+def published_at(path: Path, taken_as: Signature | None = None) -> datetime | None:
+    """The file's modification time (as it was taken), as a UTC date-time; None if it has gone."""
+    sig = taken_as or signature(path)
     return datetime.fromtimestamp(sig.mtime_ns / 1e9, tz=timezone.utc) if sig else None
+
+
+def _published_at(p: _Pending) -> datetime | None:
+    return published_at(p.path, p.taken_as)
 
 
 def _quiet_for(p: _Pending) -> float:
@@ -285,6 +287,11 @@ def _store_one(conn: Connection, p: _Pending, ref: Reference) -> StoreResult:
                 return store_duplicate(conn, p.received, p.duplicate_of)
             if p.rejection is not None:
                 return store_rejected(conn, p.received, p.rejection)
+            first = p.declarations[0] if p.declarations else None
+            if isinstance(first, Nominations):
+                return store_nominations(conn, p.received, first)
+            if isinstance(first, StateOfParties):
+                return store_state_of_parties(conn, p.received, first)
             result = store_declarations(conn, p.received, p.declarations, ref)
             if result.results:
                 # After the receipt row (so two runs of one file cannot deadlock), in the same transaction.

@@ -200,7 +200,8 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
             return await cached(request, lambda: db.rows(engine, "serve_seats"))
         return await cached(request, lambda: db.rows(engine, "serve_seats_as_of", as_of=t))
 
-    @app.get("/api/v1/seats/{gss_code}", summary="one seat's seat_status row, its candidates and every revision",
+    @app.get("/api/v1/seats/{gss_code}",
+             summary="one seat's seat_status row, its candidates, every revision and its nominated candidates",
              responses={404: {"description": "no such constituency"}})
     async def seat(request: Request, gss_code: str) -> Response:
         def compute() -> dict[str, Any]:
@@ -212,12 +213,22 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
                 "candidates": db.rows(engine, "serve_seat_candidates", gss_code=gss_code),
                 "revisions": db.rows(engine, "serve_seat_revisions", gss_code=gss_code),
                 "baseline": db.rows(engine, "serve_seat_baseline", gss_code=gss_code),
+                "nominations": db.rows(engine, "serve_seat_nominations", gss_code=gss_code),
             }
 
         try:
             return await cached(request, compute)
         except LookupError:
             raise HTTPException(404, f"no constituency with GSS code {gss_code!r} in the election being counted")
+
+    @app.get("/api/v1/agency/tally", summary="rows of results.agency_tally: the agency's latest state of the parties")
+    async def agency_tally(request: Request) -> Response:
+        return await cached(request, lambda: db.rows(engine, "serve_agency_tally"))
+
+    @app.get("/api/v1/agency/check",
+             summary="rows of results.agency_check: the agency's latest totals beside ours over the same constituencies")
+    async def agency_check(request: Request) -> Response:
+        return await cached(request, lambda: db.rows(engine, "serve_agency_check"))
 
     @app.get("/api/v1/flips", summary="rows of results.flips (as it stood at as_of, if given)")
     async def flips(request: Request, as_of: dt.datetime | None = Query(None)) -> Response:

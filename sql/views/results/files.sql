@@ -11,6 +11,7 @@ select
     r.reason,   -- why it was superseded, a duplicate (of which file) or quarantined
     r.reason_code,  -- that reason as a code (null when stored): pipeline.model.ReasonCode
     cardinality(r.declaration_ids) as declarations,
-    f.size_bytes
+    f.size_bytes,
+    r.message_kind  -- result | rush | recount | nominations | state_of_parties | dc_csv; null when unreadable
 from pipeline.receipt as r
 join pipeline.raw_file as f on f.sha256 = r.sha256
