@@ -177,8 +177,12 @@ def test_switching_elections_in_one_database_mixes_nothing(clean_db, settings, t
                                   "where status <> 'awaiting'")
         assert night_2019 == [("E14000575", "declared", "CON", "gain")]
 
+        before = _one(engine, "select coalesce(max(event_id), 0) from pipeline.event")[0][0]
         report = init_db(engine, settings, election_id="parl.2024-07-04")
         assert report.baseline_election_id == "parl.2019-12-12.notional-2024"
+        # The board hears of it: one 'election' event (its caches are keyed to the last event).
+        assert _one(engine, "select kind, payload->>'counting_election_id' from pipeline.event where event_id > :b",
+                    b=before) == [("election", "parl.2024-07-04")]
         assert _one(engine, "select boundary_set, baseline_is_notional from results.count_setting") == [("2024", True)]
         seats = {g for (g,) in _one(engine, "select gss_code from results.seat_status")}
         assert seats == _seats_of("2024")

@@ -122,3 +122,13 @@ where won.party is not null or lost.party is not null or votes.party is not null
         where pr.party_code = p.party_code
     )
 $$;
+
+-- Counting another election is an event like a reset: the board's caches
+-- are keyed to the last event, and its page must redraw on the other map.
+alter table pipeline.event drop constraint event_kind_check;
+alter table pipeline.event add constraint event_kind_check
+    check (kind in ('declaration', 'alert', 'call', 'reset', 'nominations', 'state_of_parties', 'election'));
+
+create trigger count_setting_event
+    after insert or update on pipeline.count_setting
+    for each row execute function pipeline.emit_event('election');

@@ -279,6 +279,8 @@ function listen() {
     if (!state.asOf) refresh();
   };
   for (const kind of ["declaration", "alert", "call", "reset", "nominations", "state_of_parties"]) source.addEventListener(kind, onEvent);
+  // Another election is counted (`db init --election`): another map, baseline and watch lists: start again.
+  source.addEventListener("election", () => window.location.reload());
 }
 
 async function start() {
