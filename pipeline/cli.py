@@ -28,6 +28,7 @@ def cmd_db_init(args: argparse.Namespace) -> int:
         baseline_csv=Path(args.baseline_csv) if args.baseline_csv else None,
         counting_election_id=args.counting,
         baseline_election_id=args.baseline,
+        election_id=args.election,
     )
     console = Console()
     console.print(
@@ -175,15 +176,25 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     if args.orders < 1:
         raise SystemExit("--orders must be at least 1")
+    if args.election and args.election not in backtest.ELECTIONS:
+        raise SystemExit(f"--election must be one of {', '.join(backtest.ELECTIONS)} (seeds/elections.csv)")
     elections = [args.election] if args.election else list(backtest.ELECTIONS)
     marks = sorted(set(backtest.MARKS) | (set(backtest.GRID) if args.plot else set()))
+    polled = {e: backtest.read_exit_poll(e) for e in elections}
+    polled = {e: poll for e, poll in polled.items() if poll}
     console = Console()
     with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TextColumn("orders"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("", total=len(elections) * len(backtest.ORDER_KINDS) * args.orders)
+        task = bar.add_task("", total=(len(elections) * len(backtest.ORDER_KINDS) + len(polled)) * args.orders)
         points = backtest.run(elections, args.orders, marks, tick=lambda: bar.advance(task))
+        # Beside the exit poll: every fifth declaration, the poll's parties, clock orders.
+        fine = {e: backtest.run([e], args.orders, backtest.FINE_MARKS, methods=[backtest.pj.REGRESSION],
+                                parties=list(poll), kinds=["clock"], tick=lambda: bar.advance(task))
+                for e, poll in polled.items()}
     for table in backtest.tables(points):
         console.print(table)
+    for election, poll in polled.items():
+        console.print(backtest.exit_poll_table(election, backtest.exit_poll_comparison(fine[election], poll)))
     if args.plot:
         backtest.plot(points, Path(args.plot))
         console.print(f"plot written to {args.plot}")
@@ -267,6 +278,9 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="the results database").add_subparsers(dest="db_command", required=True)
     init = db.add_parser("init", help="create or migrate the schema and load the seeds (safe to rerun)")
     init.add_argument("--baseline-csv", help="another past-results CSV (election_id,gss_code,party_code,votes)")
+    init.add_argument("--election", help="the election to count, e.g. parl.2024-07-04, against its baseline in "
+                      "seeds/elections.csv (default RESULTSNIGHT_ELECTION, else the database's setting, "
+                      "else seeds/count_setting.csv)")
     init.add_argument("--counting", help="election id being counted (default from seeds/count_setting.csv)")
     init.add_argument("--baseline", help="election id compared with (default from seeds/count_setting.csv)")
     init.set_defaults(func=cmd_db_init)
@@ -298,8 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("summary", help="print the night's summary").set_defaults(func=cmd_summary)
     bt = sub.add_parser("backtest", help="replay past elections through the projection: its error and band coverage")
-    bt.add_argument("--election", choices=["parl.2015-05-07", "parl.2017-06-08", "parl.2019-12-12"],
-                    help="replay only this election (against the one before it); default all three")
+    bt.add_argument("--election", metavar="ID",
+                    help="replay only this election against its baseline in seeds/elections.csv, e.g. "
+                         "parl.2024-07-04 (against the notional 2019 results); default every one")
     bt.add_argument("--orders", type=int, default=20, help="declaration orders of each kind (default 20)")
     bt.add_argument("--plot", metavar="PNG", help="also write a plot of error against seats declared")
     bt.set_defaults(func=cmd_backtest)

@@ -43,6 +43,9 @@ class Settings:
     board_max_streams: int = 200
     # The longest any statement of the board's may run.
     board_statement_timeout_ms: int = 5000
+    # RESULTSNIGHT_ELECTION: the election to count (a Democracy Club id from seeds/elections.csv);
+    # None: keep the database's setting, or seeds/count_setting.csv's on a new database.
+    election: str | None = None
 
     @property
     def pgdata(self) -> Path:
@@ -79,6 +82,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         alert_retry_seconds=_seconds(env, "RESULTSNIGHT_ALERT_RETRY_SECONDS", 2.0),
         board_max_streams=_count(env, "RESULTSNIGHT_BOARD_MAX_STREAMS", 200),
         board_statement_timeout_ms=_count(env, "RESULTSNIGHT_BOARD_STATEMENT_TIMEOUT_MS", 5000),
+        election=(env.get("RESULTSNIGHT_ELECTION") or "").strip() or None,
     )
 
 

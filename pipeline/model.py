@@ -87,6 +87,7 @@ class EventKind(StrEnum):
     RESET = "reset"
     NOMINATIONS = "nominations"  # a seat's nominations list stored
     STATE_OF_PARTIES = "state_of_parties"  # the agency's state of the parties stored
+    ELECTION = "election"  # another election is counted (db init --election): the board starts again
 
 
 class AlertKind(StrEnum):

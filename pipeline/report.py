@@ -53,8 +53,9 @@ def night_figures(engine: Engine, limit_flips: int = 1000, seeds_dir: Path | Non
         from pipeline.config import load_settings
 
         seeds_dir = load_settings().seeds_dir
-    watch_lists = load_watch_lists(seeds_dir)
     with engine.connect() as conn:
+        counting = conn.execute(sql("queries/serve_count_setting")).one().counting_election_id
+        watch_lists = load_watch_lists(seeds_dir, counting)
         label = str(conn.execute(sql("queries/baseline_label")).scalar_one())
         return NightFigures(
             status={k: v for k, v in conn.execute(sql("queries/summary_status"))},

@@ -11,7 +11,7 @@ hold (out-of-range integers, NUL characters): they must be quarantined, not
 stop the night.
 
 Corpus figures are the 2019 results (seeds/results_2019.csv, electorates from
-seeds/constituencies.csv); candidate names are invented.
+seeds/contests.csv); candidate names are invented.
 """
 
 from __future__ import annotations

@@ -26,9 +26,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from pipeline.config import Settings
+from pipeline.db import sql
 from pipeline.serve import db
 from pipeline.serve.events import CLOSE, Broadcaster, Event, Listener
-from pipeline.serve.hexmap import load_hexmap
+from pipeline.serve.hexmap import load_hexmaps
 from pipeline.watchlists import WatchList, load_watch_lists
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -99,7 +100,9 @@ def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
 
 def _watch(engine: Engine, watch_lists: list[WatchList]) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        return [{"list_id": w.list_id, "title": w.title, "seats": w.rows(conn)} for w in watch_lists]
+        counting = conn.execute(sql("queries/serve_count_setting")).one().counting_election_id
+        return [{"list_id": w.list_id, "title": w.title, "seats": w.rows(conn)}
+                for w in watch_lists if w.is_for(counting)]
 
 
 def create_app(settings: Settings, engine: Engine | None = None, conninfo: str | None = None) -> FastAPI:
@@ -110,7 +113,7 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
     broadcaster = Broadcaster()
     cache = _Cache()
     inflight: dict[tuple[str, int], asyncio.Future] = {}
-    hexmap = load_hexmap(settings.seeds_dir / "hexmap.csv")
+    hexmaps = load_hexmaps(settings.seeds_dir)  # one layout per boundary set; the counted election's is served
     watch_lists = load_watch_lists(settings.seeds_dir)  # seeds/watch_lists.csv, as the summary and report read it
 
     @contextlib.asynccontextmanager
@@ -326,7 +329,12 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
 
     @app.get("/board/hexmap.json", include_in_schema=False)
     async def hexes(request: Request) -> Response:
-        return json_response(request, db.dumps({"layout": "odd-r", "hexes": hexmap}))
+        # Read per request, uncached: `db init --election` can change the set without any event.
+        (setting,) = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_count_setting"))
+        return json_response(request, db.dumps({
+            "layout": "odd-r", "hexes": hexmaps[setting["boundary_set"]], "boundary_set": setting["boundary_set"],
+            "election": setting["counting_election_id"], "baseline_label": setting["baseline_label"],
+        }))
 
     @app.get("/board/watch.json", include_in_schema=False)
     async def watch(request: Request) -> Response:

@@ -199,7 +199,9 @@ grant execute on function pipeline.seat_status_as_of(timestamptz) to board;
 revoke select on pipeline.nomination, pipeline.nominee, pipeline.count_setting from board;
 
 -- What results.party_tally shows at p_as_of; the live view is this at infinity.
--- Votes are those of each seat's result while it is the seat's word.
+-- Votes are those of each seat's result while it is the seat's word. The
+-- parties of the night only, as revision 0013 made it (there a second copy
+-- of the view; here the one definition).
 create or replace function pipeline.party_tally_as_of(p_as_of timestamptz)
 returns table (
     party text, seats bigint, gains bigint, losses bigint, net bigint, votes bigint,
@@ -251,6 +253,14 @@ left join won on won.party = p.party_code
 left join lost on lost.party = p.party_code
 left join votes on votes.party = p.party_code
 left join base on base.party = p.party_code
+where won.party is not null or lost.party is not null or votes.party is not null or base.party is not null
+   or exists (
+        select 1
+        from pipeline.past_result as pr
+        join pipeline.count_setting as s
+            on pr.election_id in (s.counting_election_id, s.baseline_election_id)
+        where pr.party_code = p.party_code
+    )
 $$;
 
 -- The live views call these (as their readers, results_reader and so board).

@@ -5,6 +5,7 @@ import { $, COLOURS, LIGHT, SVGNS, cell, colour, el, getJSON } from "./common.js
 import { onChartPointer, optional, refreshHistory, renderHistory, renderProjection, shownProjection } from "./projection.js";
 
 const state = { seats: new Map(), hexes: new Map(), tally: [], agency: [], alerts: [], lastAlert: 0, targets: [], watch: [],
+  baseLabel: "2017",
   projection: [], history: new Map(), timeline: null, asOf: null, pending: [], refreshing: false, again: false };
 // For tests and benchmarks: when the page loaded, and when each event reached the DOM.
 window.__rn = { loadedAt: Date.now(), ready: false, updates: [], events: 0 };
@@ -164,7 +165,7 @@ function renderWatch() {  // the lists of seeds/watch_lists.csv, as the summary 
   for (const list of state.watch) {
     if (state.watch.length > 1) box.append(el("h3", list.title));
     const table = el("table", null, { class: "watch", "data-list": list.list_id });
-    const head = el("tr"); for (const h of ["Seat", "2017", "Majority", "Now"]) head.append(el("th", h, { scope: "col" }));
+    const head = el("tr"); for (const h of ["Seat", state.baseLabel, "Majority", "Now"]) head.append(el("th", h, { scope: "col" }));
     table.append(el("thead"), el("tbody")); table.tHead.append(head);
     for (const w of list.seats) {
       const s = state.seats.get(w.gss_code) || {};
@@ -216,8 +217,8 @@ async function openCard(gss) {
   const card = await getJSON(`/api/v1/seats/${encodeURIComponent(gss)}`);
   $("card-title").textContent = card.constituency;
   const summary = card.winner_party
-    ? `${card.winner_party} ${card.outcome} (2017: ${card.baseline_party}) · ${card.status} · majority ${card.majority ?? "–"} (${card.majority_pct ?? "–"}%) · turnout ${card.turnout_pct ?? "–"}% · swing ${card.swing_pct ?? "–"} (needed ${card.swing_needed_pct}%)`
-    : `Awaiting (2017: ${card.baseline_party}; swing needed ${card.swing_needed_pct}%)`;
+    ? `${card.winner_party} ${card.outcome} (${state.baseLabel}: ${card.baseline_party}) · ${card.status} · majority ${card.majority ?? "–"} (${card.majority_pct ?? "–"}%) · turnout ${card.turnout_pct ?? "–"}% · swing ${card.swing_pct ?? "–"} (needed ${card.swing_needed_pct}%)`
+    : `Awaiting (${state.baseLabel}: ${card.baseline_party}; swing needed ${card.swing_needed_pct}%)`;
   $("card-summary").textContent = `${card.gss_code} · ${card.region} · ${summary}`;
   const base = new Map(card.baseline.map((b) => [b.party, b.share_pct]));
   const cands = $("card-candidates").tBodies[0]; cands.replaceChildren();
@@ -278,10 +279,15 @@ function listen() {
     if (!state.asOf) refresh();
   };
   for (const kind of ["declaration", "alert", "call", "reset", "nominations", "state_of_parties"]) source.addEventListener(kind, onEvent);
+  // Another election is counted (`db init --election`): another map, baseline and watch lists: start again.
+  source.addEventListener("election", () => window.location.reload());
 }
 
 async function start() {
   const [layout, targets, watch] = await Promise.all([getJSON("/board/hexmap.json"), getJSON("/api/v1/targets"), getJSON("/board/watch.json")]);
+  // The counted election's baseline names the "before" columns: "2017", "2019 notional" (results.count_setting).
+  state.baseLabel = layout.baseline_label || state.baseLabel;
+  $("tally").caption.textContent = `Seats by party, change against ${state.baseLabel}`;
   drawMap(layout); state.targets = targets; state.watch = watch;
   const select = $("target-party");
   for (const p of [...new Set(targets.map((t) => t.attacking_party))].sort((a, b) => (a === "LAB" ? -1 : b === "LAB" ? 1 : a.localeCompare(b)))) select.append(el("option", p, { value: p }));
