@@ -2,7 +2,7 @@
 
 A call counts like a rush while no rush or result is stored for the seat;
 once the feed speaks it decides and the call is history (the one rule:
-pipeline.seat_state_at, sql/migrations/0009_revisions.sql). Each call or
+pipeline.seat_state_at, sql/migrations/0014_revisions.sql). Each call or
 withdrawal is one transaction that locks the seat's state row with the same
 statement as pipeline.store, so a call and a declaration of the same seat
 never interleave, and a refusal leaves nothing behind.

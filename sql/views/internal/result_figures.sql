@@ -1,6 +1,6 @@
 -- One row per result declaration of the counted election, every revision:
 -- its figures, with the baseline comparison (swing) computed once.
--- pipeline.seat_status_as_of (sql/migrations/0009_revisions.sql) joins each
+-- pipeline.seat_status_as_of (sql/migrations/0014_revisions.sql) joins each
 -- seat's current result here; so do the live views, through it.
 create or replace view pipeline.result_figures as
 with setting as (

@@ -4,7 +4,7 @@
 -- election's seeded results, or has a seat, a loss or votes tonight (a 2019
 -- night lists no Reform UK, a 2024 night no Brexit Party until one stands).
 -- Defined once, with the time slider's form: pipeline.party_tally_as_of
--- (sql/migrations/0009_revisions.sql) as of now.
+-- (sql/migrations/0014_revisions.sql) as of now.
 create or replace view results.party_tally as
 select
     party,

@@ -1,7 +1,7 @@
 -- One row per constituency of the election being counted, declared or not.
 -- The rule (revisions across rush and result, corrections, recounts, desk
 -- calls) is pipeline.seat_state_at, read through pipeline.seat_status_as_of
--- (sql/migrations/0009_revisions.sql): the live view is the night as of now,
+-- (sql/migrations/0014_revisions.sql): the live view is the night as of now,
 -- the board's time slider the same function at an earlier moment.
 create or replace view results.seat_status as
 select

@@ -1,4 +1,4 @@
--- resultsnight schema, revision 0009: revisions across message kinds, and one
+-- resultsnight schema, revision 0014: revisions across message kinds, and one
 -- definition of a seat's state for the live views and the time slider alike.
 --
 -- The agency counts revisions per constituency across rush and result, and
