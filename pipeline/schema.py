@@ -67,7 +67,7 @@ def view_sources() -> list[tuple[str, str, str]]:
 
 
 # Views an earlier release created that no file describes any more: dropped on upgrade.
-RETIRED_VIEWS = ("pipeline.current_result",)  # became pipeline.result_figures (revision 0009)
+RETIRED_VIEWS = ("pipeline.current_result",)  # became pipeline.result_figures (revision 0014)
 
 
 def _drop_views(conn, kinds: dict[str, str]) -> None:

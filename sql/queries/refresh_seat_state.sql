@@ -1,5 +1,5 @@
 -- The locked seat's state row set to what the one rule says now, given every
--- declaration and call stored for it (pipeline.seat_state_at, migration 0009:
+-- declaration and call stored for it (pipeline.seat_state_at, migration 0014:
 -- revisions across rush and result, corrections, recounts, desk calls), and
 -- returned. A seat with nothing left to say (a withdrawn call alone) is awaiting.
 update pipeline.seat_state as s
