@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.exceptions import ConfigurationError
@@ -33,6 +33,15 @@ class Settings:
     incomplete_after_seconds: float = 30.0
     # The board's read-only connection (`resultsnight serve`); None: database_url as role `board`.
     board_database_url: str | None = None
+    # The feed fetcher (pipeline.fetch): how often it reads each folder's .timestamp.
+    fetch_poll_seconds: float = 1.0
+    # The agency's server for `resultsnight fetch` (ftp://user:pass@host:port/path or sftp://...);
+    # the DAG reads the Airflow connection `resultsnight_feed` instead. Secret: kept out of repr.
+    feed_url: str | None = field(default=None, repr=False)
+    # SFTP: the client key, and the server's key as a known_hosts file or one pinned key line.
+    feed_key_file: Path | None = None
+    feed_known_hosts: Path | None = None
+    feed_host_key: str | None = None
 
     @property
     def pgdata(self) -> Path:
@@ -64,7 +73,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         settle_seconds=_seconds(env, "RESULTSNIGHT_SETTLE_SECONDS", 0.25),
         incomplete_after_seconds=_seconds(env, "RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS", 30.0),
         board_database_url=env.get("RESULTSNIGHT_BOARD_DATABASE_URL") or None,
+        fetch_poll_seconds=_seconds(env, "RESULTSNIGHT_FETCH_POLL_SECONDS", 1.0),
+        feed_url=env.get("RESULTSNIGHT_FEED_URL") or None,
+        feed_key_file=_path(env, "RESULTSNIGHT_FEED_KEY_FILE"),
+        feed_known_hosts=_path(env, "RESULTSNIGHT_FEED_KNOWN_HOSTS"),
+        feed_host_key=env.get("RESULTSNIGHT_FEED_HOST_KEY") or None,
     )
+
+
+def _path(env: dict[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw).expanduser() if raw and raw.strip() else None
 
 
 def _seconds(env: dict[str, str], name: str, default: float) -> float:
