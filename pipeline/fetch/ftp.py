@@ -36,6 +36,7 @@ class FTPFeedClient:
         self.timeout = timeout
         self._ftp: ftplib.FTP | None = None
         self._mlsd = True  # until the server says it has no MLSD
+        self._binary = False  # ftplib's listings switch to TYPE A; downloads must be TYPE I
 
     def _fail(self, what: str, exc: BaseException) -> FeedUnavailable:
         self.close()
@@ -49,7 +50,6 @@ class FTPFeedClient:
         try:
             ftp.connect(self.address.host, self.address.port)
             ftp.login(self.address.user, self.address.password or "")
-            ftp.voidcmd("TYPE I")
         except ftplib.error_perm as exc:
             ftp.close()
             raise self._fail("login refused", exc) from None
@@ -60,7 +60,7 @@ class FTPFeedClient:
 
     def close(self) -> None:
         """Drop the connection."""
-        ftp, self._ftp = self._ftp, None
+        ftp, self._ftp, self._binary = self._ftp, None, False
         if ftp is not None:
             ftp.close()  # no QUIT: the connection may be dead already, and close() cannot fail
 
@@ -81,6 +81,7 @@ class FTPFeedClient:
     def list_folder(self, path: str) -> list[RemoteFile]:
         """Regular files in the folder, by MLSD (or NLST, SIZE and MDTM on a server without it)."""
         ftp = self._session()
+        self._binary = False
         try:
             if self._mlsd:
                 try:
@@ -120,6 +121,9 @@ class FTPFeedClient:
         ftp = self._session()
         length = 0
         try:
+            if not self._binary:
+                ftp.voidcmd("TYPE I")  # ASCII mode would rewrite line ends: not the server's bytes
+                self._binary = True
             with ftp.transfercmd(f"RETR {path}") as conn:
                 while chunk := conn.recv(_CHUNK):
                     out.write(chunk[: limit + 1 - length])
