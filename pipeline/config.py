@@ -38,7 +38,7 @@ class Settings:
     # The agency's server for `resultsnight fetch` (ftp://user:pass@host:port/path or sftp://...);
     # the DAG reads the Airflow connection `resultsnight_feed` instead. Secret: kept out of repr.
     feed_url: str | None = field(default=None, repr=False)
-    # SFTP: the client key, and the server's key as a known_hosts file or one pinned key line.
+    # SFTP: the client key, and the server's key as a known_hosts file or pinned public keys (one a line).
     feed_key_file: Path | None = None
     feed_known_hosts: Path | None = None
     feed_host_key: str | None = None
@@ -77,7 +77,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         feed_url=env.get("RESULTSNIGHT_FEED_URL") or None,
         feed_key_file=_path(env, "RESULTSNIGHT_FEED_KEY_FILE"),
         feed_known_hosts=_path(env, "RESULTSNIGHT_FEED_KNOWN_HOSTS"),
-        feed_host_key=env.get("RESULTSNIGHT_FEED_HOST_KEY") or None,
+        feed_host_key=env.get("RESULTSNIGHT_FEED_HOST_KEYS") or None,
     )
 
 

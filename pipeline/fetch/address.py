@@ -25,7 +25,7 @@ class FeedAddress:
     # unless it starts with '/' ('' = the login folder itself).
     path: str = ""
     # SFTP only: the client's private key, and the server's key as a known_hosts
-    # file or one pinned public key ('ssh-ed25519 AAAA…').
+    # file or pinned public keys, one a line ('ssh-ed25519 AAAA…').
     key_file: Path | None = None
     known_hosts: Path | None = None
     host_key: str | None = None

@@ -17,7 +17,7 @@ def address_from_settings(settings: Settings) -> FeedAddress:
     if not settings.feed_url:
         raise ConfigurationError(
             "RESULTSNIGHT_FEED_URL is not set: the agency's server, e.g. ftp://user:password@host:21/live "
-            "or sftp://user@host:22/live (with RESULTSNIGHT_FEED_HOST_KEY or RESULTSNIGHT_FEED_KNOWN_HOSTS)"
+            "or sftp://user@host:22/live (with RESULTSNIGHT_FEED_HOST_KEYS or RESULTSNIGHT_FEED_KNOWN_HOSTS)"
         )
     return FeedAddress.from_url(
         settings.feed_url,

@@ -7,7 +7,7 @@ tests a real SFTP server on 127.0.0.1. Its API is asyncio, so this client
 keeps a private event loop and runs each request to completion: the loop
 above is synchronous, one request at a time.
 
-The host key: a pinned public key (RESULTSNIGHT_FEED_HOST_KEY, or extra
+The host key: pinned public keys, one a line (RESULTSNIGHT_FEED_HOST_KEYS, or extra
 `host_key` in the Airflow connection), else a known_hosts file
 (RESULTSNIGHT_FEED_KNOWN_HOSTS / extra `known_hosts`), else ~/.ssh/known_hosts
 as ssh does. A key that matches none is refused (FeedRefused), never learnt.
@@ -49,14 +49,15 @@ class SFTPFeedClient:
         a = self.address
         if a.host_key:
             try:
-                return ([asyncssh.import_public_key(a.host_key)], [], [])
+                keys = [asyncssh.import_public_key(line) for line in a.host_key.splitlines() if line.strip()]
+                return (keys, [], [])
             except (asyncssh.KeyImportError, ValueError) as exc:
-                raise FeedRefused(f"the pinned SFTP host key cannot be read: {exc}") from None
+                raise FeedRefused(f"a pinned SFTP host key cannot be read: {exc}") from None
         path = a.known_hosts or Path("~/.ssh/known_hosts").expanduser()
         if not path.is_file():
             raise FeedRefused(
                 f"no host key to check the SFTP server {a.host}:{a.port} against: set "
-                "RESULTSNIGHT_FEED_HOST_KEY (or extra 'host_key') to its public key, or "
+                "RESULTSNIGHT_FEED_HOST_KEYS (or extra 'host_key') to its public key, or "
                 f"RESULTSNIGHT_FEED_KNOWN_HOSTS (or extra 'known_hosts') to a known_hosts file; {path} does not exist"
             )
         return str(path)
@@ -69,7 +70,7 @@ class SFTPFeedClient:
             raise FeedRefused(
                 f"the SFTP server {self.address.host}:{self.address.port} offered a host key that is not "
                 f"the one configured ({exc.reason}): refusing to connect. If the agency changed its key, "
-                "check the new one with them and update RESULTSNIGHT_FEED_HOST_KEY or the known_hosts file"
+                "check the new one with them and update RESULTSNIGHT_FEED_HOST_KEYS or the known_hosts file"
             ) from None
         except asyncssh.PermissionDenied as exc:
             self.close()
