@@ -415,3 +415,22 @@ def test_sftp_a_wrong_password_is_unavailable_not_a_crash(sftp_server):
                                    host_key=sftp_server.public_key)
     with pytest.raises(FeedUnavailable, match="login refused"):
         open_client(address, timeout=5).connect()
+
+
+@pytest.mark.slow
+def test_sftp_server_down_then_back_nothing_lost_nothing_twice(feed, sftp_server, inbox, start_fetcher, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.fetch")
+    first = result_name("Ipswich")
+    feed.put("results", first, message("Ipswich", 1))
+    r = start_fetcher(sftp_address(sftp_server, host_key=sftp_server.public_key))
+    wait_for(lambda: first in inbox_files(inbox), 15, "the first file")
+    sftp_server.kill()
+    later = result_name("Bassetlaw")
+    feed.put("results", later, message("Bassetlaw", 1))  # written while the server is down
+    time.sleep(3)
+    sftp_server.start()
+    wait_for(lambda: later in inbox_files(inbox), 20, "the file written while the server was down")
+    time.sleep(4 * POLL)
+    r.end()
+    assert r.fetcher.report.fetched == [first, later] and r.fetcher.report.failures >= 1
+    assert "trying again" in caplog.text and PASSWORD not in caplog.text
