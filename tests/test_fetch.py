@@ -434,3 +434,38 @@ def test_sftp_server_down_then_back_nothing_lost_nothing_twice(feed, sftp_server
     r.end()
     assert r.fetcher.report.fetched == [first, later] and r.fetcher.report.failures >= 1
     assert "trying again" in caplog.text and PASSWORD not in caplog.text
+
+
+def test_a_fetched_night_ingests_as_the_same_files_dropped_into_the_inbox(feed, ftp_server, inbox, clean_db, settings,
+                                                                          tmp_path):
+    """Server → fetch → ingest ends where an ingest of the very same files does: same seats, same alerts, once."""
+    from collections import Counter
+
+    from pipeline.ingest import ingest_paths
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.stories import plan_night
+    from pipeline.schema import reset_night
+
+    def outcome() -> tuple:
+        with clean_db.connect() as conn:
+            alerts = Counter(tuple(r) for r in conn.execute(
+                text("select kind, gss_code, from_party, to_party from results.alerts")))
+            seats = sorted(tuple(r) for r in conn.execute(
+                text("select gss_code, status, winner_party from results.seat_status where status <> 'awaiting'")))
+        return alerts, seats
+
+    night = tmp_path / "night"
+    play(plan_night(only=["E14000575", "S14000009", "E14000768"]), night, speed=0, progress=False)
+    files = sorted(night.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+    ftp_server.start()
+    for p in files:  # the agency's feeder: each file, then its folder's .timestamp
+        feed.put("nominations" if "_nominations_" in p.name else "results", p.name, p.read_bytes())
+    address = ftp_address(ftp_server)
+    report = Fetcher(open_client(address, timeout=5), address, inbox, clean_db, poll_seconds=POLL).run_once()
+    assert sorted(report.fetched) == sorted(p.name for p in files)
+    ingest_paths(clean_db, [inbox], settings=settings)
+    fetched = outcome()
+    reset_night(clean_db)
+    ingest_paths(clean_db, [night], settings=settings)
+    assert fetched == outcome()
+    assert sum(fetched[0].values()) > 0 and fetched[1]  # the night raised alerts and declared seats
