@@ -469,3 +469,17 @@ def test_a_fetched_night_ingests_as_the_same_files_dropped_into_the_inbox(feed, 
     ingest_paths(clean_db, [night], settings=settings)
     assert fetched == outcome()
     assert sum(fetched[0].values()) > 0 and fetched[1]  # the night raised alerts and declared seats
+
+
+def test_ftp_a_folder_without_a_timestamp_is_listed_every_poll_not_once_a_minute(
+    feed, ftp_server, inbox, start_fetcher, caplog
+):
+    caplog.set_level(logging.WARNING, logger="pipeline.fetch")
+    (feed.root / "live" / "results" / ".timestamp").unlink()
+    ftp_server.start()
+    start_fetcher(ftp_address(ftp_server))
+    time.sleep(3 * POLL)
+    name = result_name("Chorley")
+    (feed.root / "live" / "results" / name).write_bytes(message("Chorley", 1))  # and no .timestamp written
+    wait_for(lambda: name in inbox_files(inbox), 10, "the file without a .timestamp")
+    assert caplog.text.count("results/ has no readable .timestamp") == 1

@@ -45,6 +45,7 @@ class FolderState:
     recheck: bool = False  # a new or changing file waits for the next listing to agree
     refused: set[str] = field(default_factory=set)  # names already logged as refused
     too_large: set[tuple[str, tuple[int, int]]] = field(default_factory=set)
+    no_stamp_logged: bool = False
 
 
 @dataclass
@@ -114,6 +115,13 @@ class Fetcher:
             stamp = self.client.read_small(f"{path}/{TIMESTAMP}", TIMESTAMP_LIMIT)
             now = self.clock()
             due = state.listed_at is None or now - state.listed_at >= self.rescan_seconds
+            if stamp is None:
+                # No .timestamp to watch (a server that does not write one, a
+                # folder not there yet): list every poll rather than wait a minute.
+                due = True
+                if not state.no_stamp_logged:
+                    state.no_stamp_logged = True
+                    log.warning("%s/ has no readable %s: listing it every poll instead", folder, TIMESTAMP)
             if not (force_list or due or state.recheck or stamp != state.stamp):
                 continue  # the one request an idle poll makes per folder
             listing = self.client.list_folder(path)
@@ -175,7 +183,7 @@ class Fetcher:
         if length != f.size:
             tmp.unlink(missing_ok=True)
             if length is None:
-                log.info("%s/%s went from the server before it was downloaded", folder, f.name)
+                log.info("%s/%s is gone from the server or not readable; skipped", folder, f.name)
                 return "gone"
             log.info("%s/%s changed while downloading (%d bytes listed, %s read); looking again",
                      folder, f.name, f.size, "more" if length > f.size else length)

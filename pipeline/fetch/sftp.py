@@ -76,8 +76,8 @@ class SFTPFeedClient:
             self.close()
             raise FeedUnavailable(f"{self.address.label}: login refused: {exc.reason}") from None
         except (asyncssh.Error, OSError, EOFError, asyncio.TimeoutError) as exc:
-            if isinstance(exc, asyncssh.SFTPNoSuchFile):
-                raise
+            if isinstance(exc, (asyncssh.SFTPNoSuchFile, asyncssh.SFTPPermissionDenied)):
+                raise  # about one file, not the connection: the caller skips it
             self.close()
             reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
             raise FeedUnavailable(f"{self.address.label}: {reason}") from None
@@ -138,7 +138,7 @@ class SFTPFeedClient:
         sftp = self._session()
         try:
             entries = self._run(sftp.readdir(_encode(path)))
-        except asyncssh.SFTPNoSuchFile:
+        except (asyncssh.SFTPNoSuchFile, asyncssh.SFTPPermissionDenied):
             return []
         files = []
         for e in entries:
@@ -165,5 +165,5 @@ class SFTPFeedClient:
 
         try:
             return self._run(_copy())
-        except asyncssh.SFTPNoSuchFile:
-            return None
+        except (asyncssh.SFTPNoSuchFile, asyncssh.SFTPPermissionDenied):
+            return None  # gone, or not readable by this account: skipped like a vanished file
