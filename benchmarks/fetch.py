@@ -8,7 +8,12 @@ the latency of a file is from the moment its .timestamp was rewritten to the
 moment it appears in the inbox under its name. Then nothing changes for a
 while and the server's command log says what an idle fetcher costs it.
 
-    python -m benchmarks.fetch [--runs 3] [--files 20] [--idle 30] [--poll 1]
+    python -m benchmarks.fetch [--runs 3] [--files 20] [--idle 30] [--poll 1] [--backlog 100 --down 30]
+
+With --backlog N the script measures instead a reconnect: the server is
+killed while the fetcher polls, N files are written during --down seconds,
+the server comes back, and the time from its return until the last file is
+in the inbox is the figure.
 """
 
 from __future__ import annotations
@@ -80,16 +85,63 @@ def one_run(engine, tmp: Path, files: int, idle: float, poll: float, seed: int) 
             "idle_per_minute": per_minute, "idle_listings": sum(quiet[c] for c in ("LIST", "MLSD", "NLST"))}
 
 
+def backlog_run(engine, tmp: Path, files: int, down: float, poll: float) -> dict:
+    """Seconds from the server's return until `files` files written while it was down are all in the inbox."""
+    root, inbox = tmp / "server", tmp / "inbox"
+    for folder in ("results", "nominations"):
+        (root / "live" / folder).mkdir(parents=True)
+        (root / "live" / folder / ".timestamp").write_text(f"{time.time():.5f}")
+    server = ServerProcess("ftp", root, free_port(), ["--user", "bench", "--password", "bench-pw"],
+                           tmp / "ftp.log").start()
+    address = FeedAddress.from_url(f"ftp://bench:bench-pw@127.0.0.1:{server.port}/live")
+    reset_night(engine)
+    fetcher = Fetcher(open_client(address), address, inbox, engine, poll_seconds=poll)
+    stop = threading.Event()
+    thread = threading.Thread(target=fetcher.run, kwargs={"stop": stop}, daemon=True)
+    thread.start()
+    try:
+        time.sleep(2 * poll)
+        server.kill()
+        names = [f"General_Election_result_Backlog_Seat_{i}.xml" for i in range(files)]
+        for i, name in enumerate(names):
+            (root / "live" / "results" / name).write_bytes(b"<FirstPastThePostResult/>\n" * 40)
+            (root / "live" / "results" / ".timestamp").write_text(f"{time.time():.5f}")
+            time.sleep(down / files)
+        server.start()
+        back = time.monotonic()
+        while not all((inbox / n).exists() for n in names):
+            if time.monotonic() - back > 120:
+                raise RuntimeError("the backlog did not arrive in 120 s")
+            time.sleep(0.01)
+        return {"seconds": time.monotonic() - back, "failures": fetcher.report.failures}
+    finally:
+        stop.set()
+        thread.join(30)
+        server.kill()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--files", type=int, default=20)
     parser.add_argument("--idle", type=float, default=30.0, help="seconds of nothing new at the end of each run")
     parser.add_argument("--poll", type=float, default=1.0)
+    parser.add_argument("--backlog", type=int, help="measure a reconnect with this many files written while down")
+    parser.add_argument("--down", type=float, default=30.0, help="seconds the server is down (with --backlog)")
     args = parser.parse_args()
     settings = load_settings({"DATABASE_URL": bench_database()})
     engine = get_engine(settings)
     init_db(engine, settings)
+    if args.backlog:
+        times = []
+        for run in range(args.runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                r = backlog_run(engine, Path(tmp), args.backlog, args.down, args.poll)
+            times.append(r["seconds"])
+            print(f"run {run + 1}: {args.backlog} files in the inbox {r['seconds']:.2f} s after the server came back "
+                  f"({r['failures']} failed connection attempts while it was down)", flush=True)
+        print(f"median {statistics.median(times):.2f} s over {args.runs} runs")
+        return
     results = []
     for run in range(args.runs):
         with tempfile.TemporaryDirectory() as tmp:
