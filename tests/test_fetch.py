@@ -483,3 +483,25 @@ def test_ftp_a_folder_without_a_timestamp_is_listed_every_poll_not_once_a_minute
     (feed.root / "live" / "results" / name).write_bytes(message("Chorley", 1))  # and no .timestamp written
     wait_for(lambda: name in inbox_files(inbox), 10, "the file without a .timestamp")
     assert caplog.text.count("results/ has no readable .timestamp") == 1
+
+
+def test_a_download_left_by_a_killed_fetcher_is_removed_after_an_hour_and_files_are_readable(
+    feed, ftp_server, inbox, clean_db
+):
+    import os
+
+    stale, fresh = inbox / ".fetch-stale", inbox / ".fetch-fresh"
+    for p in (stale, fresh):
+        p.write_bytes(b"half a file")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    ftp_server.start()
+    feed.put("results", result_name("Chorley"), message("Chorley", 1))
+    address = ftp_address(ftp_server)
+    umask = os.umask(0o022)  # the usual one, whatever this shell's is
+    try:
+        Fetcher(open_client(address, timeout=5), address, inbox, clean_db, poll_seconds=POLL).run_once()
+    finally:
+        os.umask(umask)
+    assert not stale.exists() and fresh.exists()  # another fetcher's download may still be under way
+    mode = (inbox / result_name("Chorley")).stat().st_mode & 0o777
+    assert mode & 0o044 == 0o044  # readable by an ingest running as another user (not mkstemp's 0600)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,8 @@ FOLDERS = ("nominations", "results")
 RESCAN_SECONDS = 60.0
 # A .timestamp is a number as text; anything longer is not read further.
 TIMESTAMP_LIMIT = 256
+# In-flight downloads in the inbox; one left by a killed fetcher is removed after an hour.
+TEMP_PREFIX, STALE_TEMP_SECONDS = ".fetch-", 3600.0
 # Reconnecting after a failure: 0.5 s, doubling, at most 5 s between attempts (12 logins a minute).
 BACKOFF_FIRST, BACKOFF_MAX = 0.5, 5.0
 
@@ -102,9 +105,25 @@ class Fetcher:
         self.poll_seconds, self.rescan_seconds, self.max_bytes, self.clock = (
             poll_seconds, rescan_seconds, max_bytes, clock)
         self.inbox.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_temporaries()
+        umask = os.umask(0o022)
+        os.umask(umask)
+        self._file_mode = 0o666 & ~umask  # what an ordinary write into the inbox would get
         self.fetched = load_fetched(engine, address.label)
         self.folders = {name: FolderState() for name in FOLDERS}
         self.report = FetchReport()
+
+    def _remove_stale_temporaries(self) -> None:
+        # A fetcher killed mid-download leaves its hidden file behind; one
+        # untouched for an hour belongs to no live download.
+        cutoff = time.time() - STALE_TEMP_SECONDS
+        for p in self.inbox.glob(TEMP_PREFIX + "*"):
+            try:
+                if p.stat().st_mtime < cutoff:
+                    p.unlink()
+                    log.info("removed %s, left in the inbox by a fetcher that stopped mid-download", p.name)
+            except FileNotFoundError:
+                pass  # another fetcher removed it first
 
     def poll(self, force_list: bool = False) -> list[str]:
         """One poll of both folders (nominations first); the names brought in. Raises FeedUnavailable."""
@@ -167,12 +186,15 @@ class Fetcher:
         return got
 
     def _download(self, folder: str, path: str, f: RemoteFile) -> str:
-        # A hidden name of fixed length (the inbox ignores dot files; a long
-        # server name plus a suffix could pass the file system's limit).
-        tmp = self.inbox / f".fetch-{hashlib.sha256(f.name.encode('utf-8', 'surrogateescape')).hexdigest()[:24]}"
+        # A hidden name of its own (the inbox ignores dot files), short (a long
+        # server name plus a suffix could pass the file system's limit) and
+        # unique, so a second fetcher on the same inbox (a `resultsnight fetch`
+        # beside the DAG) never writes into this one's download.
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=self.inbox)
+        tmp = Path(tmp_name)
         digest = hashlib.sha256()
         try:
-            with open(tmp, "wb") as out:
+            with os.fdopen(fd, "wb") as out:
                 length = self.client.download(f"{path}/{f.name}", _Hashing(out, digest), f.size)
                 if length == f.size:
                     out.flush()
@@ -197,6 +219,7 @@ class Fetcher:
         else:
             # The server's modification time, as `lftp mirror` keeps it: the
             # ingest takes a rush's time from its file.
+            os.chmod(tmp, self._file_mode)  # mkstemp's 0600 would hide it from an ingest running as another user
             os.utime(tmp, (f.mtime, f.mtime))
             os.replace(tmp, self.inbox / f.name)
             outcome = "fetched"
