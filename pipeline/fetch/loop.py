@@ -34,6 +34,13 @@ RESCAN_SECONDS = 60.0
 TIMESTAMP_LIMIT = 256
 # In-flight downloads in the inbox; one left by a killed fetcher is removed after an hour.
 TEMP_PREFIX, STALE_TEMP_SECONDS = ".fetch-", 3600.0
+# A new or changing file is taken once two listings agree on its size and
+# time; the second listing comes this soon (or a poll later, if sooner) rather
+# than a whole poll later. The agency rewrites .timestamp once the file is
+# complete, so the second look is a safeguard; should it ever take a file whose
+# writer paused longer than this, the file's next size is a new version,
+# fetched again, and the ingest holds back a message that ends early.
+RECHECK_SECONDS = 0.25
 # Reconnecting after a failure: 0.5 s, doubling, at most 5 s between attempts (12 logins a minute).
 BACKOFF_FIRST, BACKOFF_MAX = 0.5, 5.0
 
@@ -258,7 +265,10 @@ class Fetcher:
                 log.warning("%s; trying again in %.1f s (attempt %d)", exc, wait, failures)
                 stop.wait(wait)
                 continue
-            stop.wait(max(0.0, self.poll_seconds - (self.clock() - started)))
+            every = self.poll_seconds
+            if any(s.recheck for s in self.folders.values()):
+                every = min(every, RECHECK_SECONDS)
+            stop.wait(max(0.0, every - (self.clock() - started)))
         self.client.close()
         return self.report
 
@@ -268,7 +278,7 @@ class Fetcher:
             self.client.connect()
             self.poll(force_list=True)
             if any(s.recheck for s in self.folders.values()):
-                time.sleep(self.poll_seconds)
+                time.sleep(min(self.poll_seconds, RECHECK_SECONDS))
                 self.poll(force_list=True)
         finally:
             self.client.close()
