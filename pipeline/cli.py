@@ -270,6 +270,42 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """Pull the agency's results/ and nominations/ folders from its FTP or SFTP server into the inbox."""
+    import logging
+
+    from pipeline.exceptions import FeedRefused, FeedUnavailable
+    from pipeline.fetch.run import address_from_settings, fetch_feed
+
+    # The fetcher's own lines (connected, fetched X, refused Y, trying again) for the person watching.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    fetch_log = logging.getLogger("pipeline.fetch")
+    fetch_log.addHandler(handler)
+    fetch_log.setLevel(logging.DEBUG if args.verbose else logging.INFO)
+    fetch_log.propagate = False
+
+    settings = _settings()
+    address = address_from_settings(settings)
+    print(f"fetching {address.label} into {settings.inbox}" + (" (one pass)" if args.once else
+          f"; polling every {settings.fetch_poll_seconds:g} s, Ctrl-C to stop"), file=sys.stderr)
+    try:
+        report = fetch_feed(address, settings, once=args.once)
+    except FeedRefused as exc:
+        print(f"resultsnight fetch: {exc}", file=sys.stderr)
+        return 2
+    except FeedUnavailable as exc:
+        print(f"resultsnight fetch: could not reach the server: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 0
+    figures = report.as_dict()
+    print(f"fetched {figures['fetched']} files ({figures['listings']} folder listings, "
+          f"{figures['refused']} names refused, {figures['too_large']} too large)", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="resultsnight", description=__doc__.splitlines()[0].split(".")[0])
@@ -309,6 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="also drop three broken files (truncated, unknown seat, votes over electorate)")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=cmd_replay)
+
+    fe = sub.add_parser("fetch", help="pull the agency's FTP/SFTP feed into the inbox (RESULTSNIGHT_FEED_URL)")
+    fe.add_argument("--once", action="store_true",
+                    help="one pass, then exit (0: fetched or nothing new, 2: could not reach the server)")
+    fe.add_argument("--verbose", action="store_true", help="also log every poll")
+    fe.set_defaults(func=cmd_fetch)
 
     sub.add_parser("summary", help="print the night's summary").set_defaults(func=cmd_summary)
     bt = sub.add_parser("backtest", help="replay past elections through the projection: its error and band coverage")

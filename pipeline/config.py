@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.exceptions import ConfigurationError
@@ -46,6 +46,15 @@ class Settings:
     # RESULTSNIGHT_ELECTION: the election to count (a Democracy Club id from seeds/elections.csv);
     # None: keep the database's setting, or seeds/count_setting.csv's on a new database.
     election: str | None = None
+    # The feed fetcher (pipeline.fetch): how often it reads each folder's .timestamp.
+    fetch_poll_seconds: float = 1.0
+    # The agency's server for `resultsnight fetch` (ftp://user:pass@host:port/path or sftp://...);
+    # the DAG reads the Airflow connection `resultsnight_feed` instead. Secret: kept out of repr.
+    feed_url: str | None = field(default=None, repr=False)
+    # SFTP: the client key, and the server's key as a known_hosts file or pinned public keys (one a line).
+    feed_key_file: Path | None = None
+    feed_known_hosts: Path | None = None
+    feed_host_key: str | None = None
 
     @property
     def pgdata(self) -> Path:
@@ -83,7 +92,17 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         board_max_streams=_count(env, "RESULTSNIGHT_BOARD_MAX_STREAMS", 200),
         board_statement_timeout_ms=_count(env, "RESULTSNIGHT_BOARD_STATEMENT_TIMEOUT_MS", 5000),
         election=(env.get("RESULTSNIGHT_ELECTION") or "").strip() or None,
+        fetch_poll_seconds=_seconds(env, "RESULTSNIGHT_FETCH_POLL_SECONDS", 1.0),
+        feed_url=env.get("RESULTSNIGHT_FEED_URL") or None,
+        feed_key_file=_path(env, "RESULTSNIGHT_FEED_KEY_FILE"),
+        feed_known_hosts=_path(env, "RESULTSNIGHT_FEED_KNOWN_HOSTS"),
+        feed_host_key=env.get("RESULTSNIGHT_FEED_HOST_KEYS") or None,
     )
+
+
+def _path(env: dict[str, str], name: str) -> Path | None:
+    raw = env.get(name)
+    return Path(raw).expanduser() if raw and raw.strip() else None
 
 
 FEED_MODES = ("live", "test")

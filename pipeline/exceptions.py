@@ -37,6 +37,14 @@ class UnpairedRule(ConfigurationError):
     """An expectation-suite rule has no reason writer, or a reason writer no rule."""
 
 
+class FeedUnavailable(PipelineError):
+    """The agency's feed server cannot be reached, dropped the connection or refused the login."""
+
+
+class FeedRefused(ConfigurationError):
+    """The feed server is not the one configured (unknown SSH host key) or the feed address is malformed."""
+
+
 class RejectedFile(ResultsnightError):
     """An input file is not acceptable; it is quarantined with this reason (and its class's code)."""
 

@@ -107,7 +107,7 @@ def test_every_dag_imports_with_retries_and_tags(airflow_env):
 
     bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"resultsnight_ingest", "resultsnight_sweep", "resultsnight_report"}
+    assert set(bag.dag_ids) == {"resultsnight_ingest", "resultsnight_sweep", "resultsnight_report", "resultsnight_fetch"}
     for dag in bag.dags.values():
         assert "resultsnight" in dag.tags, dag.dag_id
         for t in dag.tasks:
@@ -160,7 +160,8 @@ def test_pipeline_never_imports_airflow():
     import sys
 
     code = (
-        "import sys, pipeline.cli, pipeline.ingest, pipeline.tasks, pipeline.rehearsal.stack, pipeline.rehearsal.demo;"
+        "import sys, pipeline.cli, pipeline.ingest, pipeline.tasks, pipeline.rehearsal.stack, pipeline.rehearsal.demo,"
+        " pipeline.fetch.run, pipeline.fetch.ftp, pipeline.fetch.sftp;"
         "print([m for m in sys.modules if m == 'airflow' or m.startswith('airflow.')])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -193,6 +194,33 @@ def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path, p
 
     assert deliver_alerts(run_seconds=1.0) == {"delivered": raised, "failed": 0}
     assert q(engine, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
+
+
+def test_fetch_dag_test_run_pulls_a_real_ftp_feed_into_the_inbox(airflow_env, engine, tmp_path, monkeypatch):
+    from tests.feed_servers import ServerProcess, free_port
+
+    reset_night(engine)
+    inbox = Path(os.environ["RESULTSNIGHT_INBOX"])
+    for p in inbox.glob("*"):
+        p.unlink()
+    root = tmp_path / "server"
+    names = {"nominations": "General_Election_nominations_Chorley_1.xml",
+             "results": "General_Election_result_Chorley_1.xml"}
+    for folder, name in names.items():
+        (root / "live" / folder).mkdir(parents=True)
+        (root / "live" / folder / name).write_bytes(b"<FirstPastThePostResult/>\n")
+        (root / "live" / folder / ".timestamp").write_text(f"{time.time():.5f}")
+    server = ServerProcess("ftp", root, free_port(), ["--user", "pa", "--password", "pw-1"], tmp_path / "ftp.log")
+    server.start()
+    try:
+        monkeypatch.setenv("AIRFLOW_CONN_RESULTSNIGHT_FEED", f"ftp://pa:pw-1@127.0.0.1:{server.port}/live")
+        monkeypatch.setenv("RESULTSNIGHT_FETCH_POLL_SECONDS", "0.3")
+        run = _load_dag_module("resultsnight_fetch").fetch_dag.test(run_conf={"seconds": 4})
+    finally:
+        server.kill()
+    assert str(run.state).endswith("success")
+    assert sorted(p.name for p in inbox.iterdir()) == sorted(names.values())
+    assert q(engine, "select folder, file_name from pipeline.fetched_file order by folder") == sorted(names.items())
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,507 @@
+"""The feed fetcher against real FTP and SFTP servers on 127.0.0.1 (tests/feed_servers.py) and the real results database.
+
+Nothing of either protocol is mocked: pyftpdlib and asyncssh serve real
+folders, which the tests write into as the agency's feeder does (the file,
+then the folder's .timestamp), and kill and start again mid-night.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from pipeline.exceptions import FeedRefused, FeedUnavailable
+from pipeline.fetch.address import FeedAddress
+from pipeline.fetch.client import open_client
+from pipeline.fetch.loop import Fetcher
+from pipeline.fetch.names import refusal
+from tests.feed_servers import ServerProcess, free_port, ftp_commands, ftp_retrieved
+
+pytestmark = pytest.mark.integration
+
+USER, PASSWORD = "pa_live", "s3cret-Pa55"
+POLL = 0.3
+
+
+def message(seat: str, revision: int, padding: int = 0) -> bytes:
+    """A small result file in the agency's format (padding: a comment to make it big)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<FirstPastThePostResult revision="{revision}" declarationTime="2019-12-13T01:14:00+00:00">\n'
+        '  <Election name="General Election" date="2019-12-12" type="G">\n'
+        f'    <Constituency number="1" name="{seat}" electorate="70000" turnout="45000" winningParty="C">\n'
+        '      <Candidate elected="*" paId="1" sex="F" firstName="Ann" surname="Example">\n'
+        '        <Party paId="10" name="Conservative" abbreviation="C" votes="23397" />\n'
+        "      </Candidate>\n"
+        "    </Constituency>\n"
+        "  </Election>\n"
+        + (f"  <!-- {'x' * padding} -->\n" if padding else "")
+        + "</FirstPastThePostResult>\n"
+    ).encode()
+
+
+def result_name(seat: str, revision: int = 1) -> str:
+    return f"General_Election_result_{seat.replace(' ', '_')}_{revision}.xml"
+
+
+class Feed:
+    """The server's side of the feed: a root with live/results and live/nominations, written as the agency does."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for folder in ("results", "nominations"):
+            (root / "live" / folder).mkdir(parents=True, exist_ok=True)
+            self.stamp(folder)
+
+    def stamp(self, folder: str) -> None:
+        (self.root / "live" / folder / ".timestamp").write_text(f"{time.time():.5f}")
+
+    def put(self, folder: str, name: str, data: bytes) -> Path:
+        path = self.root / "live" / folder / name
+        path.write_bytes(data)
+        self.stamp(folder)
+        return path
+
+
+@pytest.fixture
+def feed(tmp_path: Path) -> Feed:
+    return Feed(tmp_path / "server")
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> Path:
+    path = tmp_path / "data" / "inbox"
+    path.mkdir(parents=True)
+    return path
+
+
+@pytest.fixture
+def ftp_server(feed: Feed, tmp_path: Path) -> Iterator[ServerProcess]:
+    """A read-only pyftpdlib server on the feed's root (not yet started: tests choose its options)."""
+    server = ServerProcess(
+        "ftp", feed.root, free_port(),
+        ["--user", USER, "--password", PASSWORD, "--commands", str(tmp_path / "commands.log")],
+        tmp_path / "ftp.log",
+    )
+    server.commands = tmp_path / "commands.log"
+    yield server
+    server.kill()
+
+
+def ftp_address(server: ServerProcess, password: str = PASSWORD) -> FeedAddress:
+    return FeedAddress.from_url(f"ftp://{USER}:{password}@127.0.0.1:{server.port}/live")
+
+
+class Running:
+    """A fetcher polling in a thread until the test ends."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self.fetcher, self.stop = fetcher, threading.Event()
+        self.thread = threading.Thread(target=fetcher.run, kwargs={"stop": self.stop}, daemon=True)
+        self.thread.start()
+
+    def end(self) -> None:
+        self.stop.set()
+        self.thread.join(30)
+        assert not self.thread.is_alive()
+
+
+@pytest.fixture
+def start_fetcher(clean_db, inbox) -> Iterator:
+    running: list[Running] = []
+
+    def start(address: FeedAddress, poll: float = POLL) -> Running:
+        r = Running(Fetcher(open_client(address, timeout=5), address, inbox, clean_db, poll_seconds=poll))
+        running.append(r)
+        return r
+
+    yield start
+    for r in running:
+        r.end()
+
+
+def wait_for(check, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
+
+
+def inbox_files(inbox: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in inbox.iterdir()}
+
+
+# --- names (pure) -------------------------------------------------------------------------
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", [
+    "../x.xml", "..", ".", "a/b.xml", "a\\b.xml", "bell\x07.xml", "new\nline.xml", "x" * 252 + ".xml",
+    ".hidden.xml", ".timestamp", "", "é" * 128 + ".xml", "bad\udcff.xml",
+])
+def test_a_name_that_is_not_a_plain_base_name_is_refused(name):
+    assert refusal(name) is not None
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("name", [
+    "General_Election_result_Norwich_North_1.xml",
+    "Scottish_Parliament_Test_result_Caithness,_Sutherland_and_Ross_3.xml",
+    "General_Election_SOP_102.xml", "x" * 251 + ".xml",
+])
+def test_a_plain_base_name_is_accepted(name):
+    assert refusal(name) is None
+
+
+@pytest.mark.unit
+def test_the_address_keeps_the_password_out_of_its_label_and_repr():
+    a = FeedAddress.from_url("ftp://pa%20live:p%40ss@127.0.0.1:2121/live")
+    assert (a.user, a.password, a.port, a.path) == ("pa live", "p@ss", 2121, "live")
+    assert "p@ss" not in a.label and "p@ss" not in repr(a)
+    assert a.folder("results") == "live/results"
+    assert FeedAddress.from_url("sftp://u@h//srv/feed").folder("results") == "/srv/feed/results"
+    with pytest.raises(FeedRefused):
+        FeedAddress.from_url("http://h/live")
+
+
+# --- FTP ----------------------------------------------------------------------------------
+
+
+def test_ftp_files_arrive_once_each_whole_under_their_names(feed, ftp_server, inbox, start_fetcher, clean_db, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.fetch")
+    ftp_server.start()
+    nomination = "General_Election_nominations_Norwich_North_1.xml"
+    feed.put("nominations", nomination, b"<Nominations/>\n")
+    sent = {result_name("Norwich North"): message("Norwich North", 1)}
+    feed.put("results", result_name("Norwich North"), sent[result_name("Norwich North")])
+    r = start_fetcher(ftp_address(ftp_server))
+    wait_for(lambda: len(inbox_files(inbox)) == 2, 15, "the first two files")
+    # more files during the night, one of them a correction of a file already fetched
+    for seat, rev in [("Blyth Valley", 1), ("Norwich North", 2), ("Chorley", 1)]:
+        sent[result_name(seat, rev)] = message(seat, rev)
+        feed.put("results", result_name(seat, rev), sent[result_name(seat, rev)])
+        time.sleep(0.1)
+    wait_for(lambda: len(inbox_files(inbox)) == 5, 15, "every file")
+    time.sleep(4 * POLL)  # and nothing more comes
+    r.end()
+    assert inbox_files(inbox) == {nomination: b"<Nominations/>\n", **sent}
+    assert sorted(r.fetcher.report.fetched) == sorted(inbox_files(inbox))  # once each
+    assert r.fetcher.report.fetched[0] == nomination  # nominations before results
+    # the server's modification time, as lftp mirror keeps it
+    for name in sent:
+        assert (inbox / name).stat().st_mtime == pytest.approx((feed.root / "live/results" / name).stat().st_mtime, abs=1)
+    with clean_db.connect() as conn:
+        rows = conn.execute(text("select folder, file_name from pipeline.fetched_file")).all()
+    assert sorted(rows) == sorted([("nominations", nomination)] + [("results", n) for n in sent])
+    assert PASSWORD not in caplog.text
+    assert "fetched results/" + result_name("Chorley") in caplog.text
+
+
+def test_ftp_a_file_still_being_written_is_not_taken_until_complete(feed, ftp_server, inbox, start_fetcher):
+    ftp_server.start()
+    start_fetcher(ftp_address(ftp_server))
+    name = result_name("Thurrock")
+    whole = message("Thurrock", 1, padding=60_000)
+    path = feed.root / "live" / "results" / name
+    with open(path, "wb") as out:  # written in place, slowly, for about 3 s (ten polls)
+        for i in range(0, len(whole), 1000):
+            out.write(whole[i:i + 1000])
+            out.flush()
+            if i == 0:
+                feed.stamp("results")
+            time.sleep(3 / (len(whole) / 1000))
+            assert name not in inbox_files(inbox), f"taken after {i} of {len(whole)} bytes"
+    feed.stamp("results")
+    wait_for(lambda: name in inbox_files(inbox), 10, "the finished file")
+    time.sleep(4 * POLL)
+    assert inbox_files(inbox) == {name: whole}
+
+
+@pytest.mark.slow
+def test_ftp_server_dropped_mid_download_then_back_the_file_arrives_whole_once(feed, ftp_server, inbox, start_fetcher):
+    ftp_server.start(["--throttle", "40000"])  # 200 kB take about 5 s
+    name = result_name("Kensington")
+    big = message("Kensington", 1, padding=200_000)
+    feed.put("results", name, big)
+    r = start_fetcher(ftp_address(ftp_server))
+    wait_for(lambda: any(p.name.startswith(".fetch-") and p.stat().st_size > 20_000 for p in inbox.iterdir()),
+             20, "the download to be under way")
+    ftp_server.kill()
+    time.sleep(2)
+    assert name not in inbox_files(inbox)  # never half a file under its name
+    ftp_server.start()  # back, unthrottled
+    wait_for(lambda: name in inbox_files(inbox), 20, "the file after the server came back")
+    time.sleep(4 * POLL)
+    assert inbox_files(inbox) == {name: big}
+    assert r.fetcher.report.fetched == [name] and r.fetcher.report.failures >= 1
+    assert ftp_retrieved(ftp_server.commands, name) >= 2  # the first try was cut off
+
+
+@pytest.mark.slow
+def test_ftp_logins_refused_for_a_while_then_accepted_nothing_is_lost(feed, ftp_server, inbox, start_fetcher, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.fetch")
+    names = [result_name(s) for s in ("Ipswich", "Bassetlaw", "Peterborough")]
+    for n in names:
+        feed.put("results", n, message(n, 1))
+    ftp_server.start(["--refuse-for", "5"])
+    started = time.monotonic()
+    r = start_fetcher(ftp_address(ftp_server))
+    wait_for(lambda: len(inbox_files(inbox)) == 3, 30, "the files once logins are accepted")
+    assert time.monotonic() - started >= 4.5  # none came while logins were refused
+    for n in names[:2]:  # and what the server gets while the fetcher is back
+        feed.put("results", n.replace("_1.xml", "_2.xml"), message(n, 2))
+    wait_for(lambda: len(inbox_files(inbox)) == 5, 15, "the corrections")
+    r.end()
+    assert r.fetcher.report.failures >= 2
+    assert "login refused" in caplog.text
+    assert PASSWORD not in caplog.text
+
+
+def test_ftp_an_unchanged_timestamp_costs_no_listing(feed, ftp_server, inbox, start_fetcher):
+    ftp_server.start()
+    feed.put("results", result_name("Chorley"), message("Chorley", 1))
+    start_fetcher(ftp_address(ftp_server))
+    wait_for(lambda: inbox_files(inbox), 15, "the first file")
+    time.sleep(2 * POLL)
+    before = ftp_commands(ftp_server.commands)
+    time.sleep(10 * POLL)  # ten polls with nothing new
+    quiet = ftp_commands(ftp_server.commands) - before
+    assert quiet["MLSD"] + quiet["LIST"] + quiet["NLST"] == 0, quiet
+    assert quiet["RETR"] >= 2 * 8  # but it did read both .timestamps every poll
+    feed.put("results", result_name("Thurrock"), message("Thurrock", 1))
+    wait_for(lambda: len(inbox_files(inbox)) == 2, 15, "the next file")
+    assert ftp_commands(ftp_server.commands)["MLSD"] > before["MLSD"]
+
+
+def test_ftp_a_hostile_name_is_refused_and_nothing_is_written_outside_the_inbox(
+    feed, ftp_server, inbox, start_fetcher, caplog
+):
+    caplog.set_level(logging.WARNING, logger="pipeline.fetch")
+    (feed.root / "live" / "outside.xml").write_bytes(b"<not-in-results/>")  # what '../outside.xml' serves
+    results = feed.root / "live" / "results"
+    for hostile in ("back\\slash.xml", "bell\x07.xml", ".hidden.xml"):
+        (results / hostile).write_bytes(b"<hostile/>")
+    feed.put("results", result_name("Ipswich"), message("Ipswich", 1))
+    ftp_server.start(["--hostile"])
+    start_fetcher(ftp_address(ftp_server))
+    wait_for(lambda: inbox_files(inbox), 15, "the genuine file")
+    time.sleep(4 * POLL)
+    assert set(inbox_files(inbox)) == {result_name("Ipswich")}
+    assert sorted(p.name for p in inbox.parent.iterdir()) == ["inbox"]
+    for shown in ("../outside.xml", "back\\\\slash.xml", "bell\\x07.xml", ".hidden.xml"):
+        assert f"refused results/{shown}" in caplog.text
+    assert caplog.text.count("refused results/../outside.xml") == 1  # logged once, not every poll
+
+
+def test_ftp_a_restarted_fetcher_fetches_nothing_twice(feed, ftp_server, inbox, start_fetcher):
+    ftp_server.start()
+    names = [result_name(s) for s in ("Ipswich", "Bassetlaw")]
+    for n in names:
+        feed.put("results", n, message(n, 1))
+    first = start_fetcher(ftp_address(ftp_server))
+    wait_for(lambda: len(inbox_files(inbox)) == 2, 15, "the files")
+    first.end()
+    for p in inbox.iterdir():  # the ingest took them
+        p.unlink()
+    second = start_fetcher(ftp_address(ftp_server))
+    time.sleep(8 * POLL)
+    second.end()
+    assert second.fetcher.report.listings >= 2 and second.fetcher.report.fetched == []
+    assert inbox_files(inbox) == {}
+    assert [ftp_retrieved(ftp_server.commands, n) for n in names] == [1, 1]
+
+
+def test_ftp_a_file_over_the_size_bound_is_not_downloaded(feed, ftp_server, inbox, clean_db):
+    ftp_server.start()
+    feed.put("results", "General_Election_result_Huge_1.xml", message("Huge", 1, padding=5000))
+    feed.put("results", result_name("Chorley"), message("Chorley", 1))
+    address = ftp_address(ftp_server)
+    fetcher = Fetcher(open_client(address, timeout=5), address, inbox, clean_db, poll_seconds=POLL, max_bytes=4000)
+    report = fetcher.run_once()
+    assert report.fetched == [result_name("Chorley")] and report.too_large == 1
+    assert ftp_retrieved(ftp_server.commands, "General_Election_result_Huge_1.xml") == 0
+
+
+def test_cli_fetch_once_exits_0_when_fetched_and_2_when_the_server_is_unreachable(
+    feed, ftp_server, inbox, settings, engine, monkeypatch, capsys
+):
+    from pipeline.cli import main
+
+    ftp_server.start()
+    feed.put("results", result_name("Ipswich"), message("Ipswich", 1))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("RESULTSNIGHT_INBOX", str(inbox))
+    monkeypatch.setenv("RESULTSNIGHT_FETCH_POLL_SECONDS", str(POLL))
+    monkeypatch.setenv("RESULTSNIGHT_FEED_URL", f"ftp://{USER}:{PASSWORD}@127.0.0.1:{ftp_server.port}/live")
+    assert main(["fetch", "--once"]) == 0
+    assert set(inbox_files(inbox)) == {result_name("Ipswich")}
+    assert main(["fetch", "--once"]) == 0  # nothing new
+    ftp_server.kill()
+    assert main(["fetch", "--once"]) == 2
+    err = capsys.readouterr().err
+    assert "could not reach the server" in err and PASSWORD not in err
+
+
+# --- SFTP ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sftp_server(feed: Feed, tmp_path: Path) -> Iterator[ServerProcess]:
+    import asyncssh
+
+    key = asyncssh.generate_private_key("ssh-ed25519")
+    key.write_private_key(tmp_path / "host_key")
+    server = ServerProcess("sftp", feed.root, free_port(),
+                           ["--user", USER, "--password", PASSWORD, "--host-key", str(tmp_path / "host_key")],
+                           tmp_path / "sftp.log")
+    server.public_key = key.export_public_key().decode().strip()
+    server.start()
+    yield server
+    server.kill()
+
+
+def sftp_address(server: ServerProcess, host_key: str) -> FeedAddress:
+    return FeedAddress.from_url(f"sftp://{USER}:{PASSWORD}@127.0.0.1:{server.port}/live", host_key=host_key)
+
+
+def test_sftp_files_arrive_once_each_whole_under_their_names(feed, sftp_server, inbox, start_fetcher, tmp_path):
+    sent = {result_name(s): message(s, 1) for s in ("Norwich North", "Blyth Valley")}
+    for n, data in sent.items():
+        feed.put("results", n, data)
+    # the host key from a known_hosts file this time (a pinned key below)
+    known = tmp_path / "known_hosts"
+    known.write_text(f"[127.0.0.1]:{sftp_server.port} {sftp_server.public_key}\n")
+    address = FeedAddress.from_url(f"sftp://{USER}:{PASSWORD}@127.0.0.1:{sftp_server.port}/live", known_hosts=known)
+    r = start_fetcher(address)
+    wait_for(lambda: len(inbox_files(inbox)) == 2, 15, "the files")
+    sent[result_name("Chorley")] = message("Chorley", 1)
+    feed.put("results", result_name("Chorley"), sent[result_name("Chorley")])
+    wait_for(lambda: len(inbox_files(inbox)) == 3, 15, "the next file")
+    time.sleep(4 * POLL)
+    r.end()
+    assert inbox_files(inbox) == sent
+    assert sorted(r.fetcher.report.fetched) == sorted(sent)
+
+
+def test_sftp_an_unknown_host_key_is_refused_with_a_clear_error(feed, sftp_server, inbox, clean_db):
+    import asyncssh
+
+    feed.put("results", result_name("Ipswich"), message("Ipswich", 1))
+    other = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode()
+    address = sftp_address(sftp_server, host_key=other)
+    fetcher = Fetcher(open_client(address, timeout=5), address, inbox, clean_db, poll_seconds=POLL)
+    with pytest.raises(FeedRefused, match="host key that is not the one configured"):
+        fetcher.run_once()
+    with pytest.raises(FeedRefused, match="host key that is not the one configured"):
+        fetcher.run(seconds=5)  # the loop does not retry a server that is not ours
+    assert inbox_files(inbox) == {}
+    # and with no host key configured at all it refuses before connecting
+    bare = FeedAddress.from_url(f"sftp://{USER}:{PASSWORD}@127.0.0.1:{sftp_server.port}/live",
+                                known_hosts=inbox / "no_such_known_hosts")
+    with pytest.raises(FeedRefused, match="no host key"):
+        open_client(bare).connect()
+
+
+def test_sftp_a_wrong_password_is_unavailable_not_a_crash(sftp_server):
+    address = FeedAddress.from_url(f"sftp://{USER}:wrong@127.0.0.1:{sftp_server.port}/live",
+                                   host_key=sftp_server.public_key)
+    with pytest.raises(FeedUnavailable, match="login refused"):
+        open_client(address, timeout=5).connect()
+
+
+@pytest.mark.slow
+def test_sftp_server_down_then_back_nothing_lost_nothing_twice(feed, sftp_server, inbox, start_fetcher, caplog):
+    caplog.set_level(logging.INFO, logger="pipeline.fetch")
+    first = result_name("Ipswich")
+    feed.put("results", first, message("Ipswich", 1))
+    r = start_fetcher(sftp_address(sftp_server, host_key=sftp_server.public_key))
+    wait_for(lambda: first in inbox_files(inbox), 15, "the first file")
+    sftp_server.kill()
+    later = result_name("Bassetlaw")
+    feed.put("results", later, message("Bassetlaw", 1))  # written while the server is down
+    time.sleep(3)
+    sftp_server.start()
+    wait_for(lambda: later in inbox_files(inbox), 20, "the file written while the server was down")
+    time.sleep(4 * POLL)
+    r.end()
+    assert r.fetcher.report.fetched == [first, later] and r.fetcher.report.failures >= 1
+    assert "trying again" in caplog.text and PASSWORD not in caplog.text
+
+
+def test_a_fetched_night_ingests_as_the_same_files_dropped_into_the_inbox(feed, ftp_server, inbox, clean_db, settings,
+                                                                          tmp_path):
+    """Server → fetch → ingest ends where an ingest of the very same files does: same seats, same alerts, once."""
+    from collections import Counter
+
+    from pipeline.ingest import ingest_paths
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.stories import plan_night
+    from pipeline.schema import reset_night
+
+    def outcome() -> tuple:
+        with clean_db.connect() as conn:
+            alerts = Counter(tuple(r) for r in conn.execute(
+                text("select kind, gss_code, from_party, to_party from results.alerts")))
+            seats = sorted(tuple(r) for r in conn.execute(
+                text("select gss_code, status, winner_party from results.seat_status where status <> 'awaiting'")))
+        return alerts, seats
+
+    night = tmp_path / "night"
+    play(plan_night(only=["E14000575", "S14000009", "E14000768"]), night, speed=0, progress=False)
+    files = sorted(night.iterdir(), key=lambda p: p.stat().st_mtime_ns)
+    ftp_server.start()
+    for p in files:  # the agency's feeder: each file, then its folder's .timestamp
+        feed.put("nominations" if "_nominations_" in p.name else "results", p.name, p.read_bytes())
+    address = ftp_address(ftp_server)
+    report = Fetcher(open_client(address, timeout=5), address, inbox, clean_db, poll_seconds=POLL).run_once()
+    assert sorted(report.fetched) == sorted(p.name for p in files)
+    ingest_paths(clean_db, [inbox], settings=settings)
+    fetched = outcome()
+    reset_night(clean_db)
+    ingest_paths(clean_db, [night], settings=settings)
+    assert fetched == outcome()
+    assert sum(fetched[0].values()) > 0 and fetched[1]  # the night raised alerts and declared seats
+
+
+def test_ftp_a_folder_without_a_timestamp_is_listed_every_poll_not_once_a_minute(
+    feed, ftp_server, inbox, start_fetcher, caplog
+):
+    caplog.set_level(logging.WARNING, logger="pipeline.fetch")
+    (feed.root / "live" / "results" / ".timestamp").unlink()
+    ftp_server.start()
+    start_fetcher(ftp_address(ftp_server))
+    time.sleep(3 * POLL)
+    name = result_name("Chorley")
+    (feed.root / "live" / "results" / name).write_bytes(message("Chorley", 1))  # and no .timestamp written
+    wait_for(lambda: name in inbox_files(inbox), 10, "the file without a .timestamp")
+    assert caplog.text.count("results/ has no readable .timestamp") == 1
+
+
+def test_a_download_left_by_a_killed_fetcher_is_removed_after_an_hour_and_files_are_readable(
+    feed, ftp_server, inbox, clean_db
+):
+    import os
+
+    stale, fresh = inbox / ".fetch-stale", inbox / ".fetch-fresh"
+    for p in (stale, fresh):
+        p.write_bytes(b"half a file")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    ftp_server.start()
+    feed.put("results", result_name("Chorley"), message("Chorley", 1))
+    address = ftp_address(ftp_server)
+    umask = os.umask(0o022)  # the usual one, whatever this shell's is
+    try:
+        Fetcher(open_client(address, timeout=5), address, inbox, clean_db, poll_seconds=POLL).run_once()
+    finally:
+        os.umask(umask)
+    assert not stale.exists() and fresh.exists()  # another fetcher's download may still be under way
+    mode = (inbox / result_name("Chorley")).stat().st_mode & 0o777
+    assert mode & 0o044 == 0o044  # readable by an ingest running as another user (not mkstemp's 0600)
