@@ -1,4 +1,4 @@
--- resultsnight schema, revision 0014: what the feed fetcher has brought in.
+-- resultsnight schema, revision 0015: what the feed fetcher has brought in.
 --
 -- `resultsnight fetch` and the resultsnight_fetch DAG (pipeline.fetch) pull
 -- the agency's folders into the inbox. So that a restart, a retried task or a
