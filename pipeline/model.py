@@ -116,6 +116,13 @@ class ReceiverKind(StrEnum):
     LOG = "log"  # no webhook set: the alert is written to the log
 
 
+class FeedFolder(StrEnum):
+    """The agency's folders the fetcher pulls, in the order it pulls them (pipeline.fetched_file.folder)."""
+
+    NOMINATIONS = "nominations"  # first: a seat's candidates before its result
+    RESULTS = "results"
+
+
 class KnownSource(StrEnum):
     """Where a seat's known winner comes from (pipeline.seat_state.known_source)."""
 

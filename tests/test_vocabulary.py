@@ -12,6 +12,7 @@ from pipeline.model import (
     AlertKind,
     EventKind,
     AlertSource,
+    FeedFolder,
     FileKind,
     KnownSource,
     MessageKind,
@@ -35,6 +36,7 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("alert", "source"): set(AlertSource),
     ("event", "kind"): set(EventKind),
     ("alert_delivery", "receiver"): set(ReceiverKind),
+    ("fetched_file", "folder"): set(FeedFolder),
 }
 
 # How Postgres prints `col in ('a', 'b')` back: ((col = ANY (ARRAY['a'::text, 'b'::text])))

@@ -17,6 +17,7 @@ from pipeline.config import MAX_FILE_BYTES
 from pipeline.exceptions import FeedUnavailable
 from pipeline.fetch.names import TIMESTAMP, printable, refusal
 from pipeline.fetch.record import load_fetched, record_fetched
+from pipeline.model import FeedFolder
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from sqlalchemy.engine import Engine
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 log = logging.getLogger("pipeline.fetch")
 
 # Nominations first: a result names candidates its nomination introduced.
-FOLDERS = ("nominations", "results")
+FOLDERS = tuple(FeedFolder)  # nominations/ before results/
 # A folder is listed at least this often even when its .timestamp says nothing changed.
 RESCAN_SECONDS = 60.0
 # A .timestamp is a number as text; anything longer is not read further.
