@@ -34,6 +34,9 @@ class NightFigures:
     seats: list[Row]
     baseline_label: str  # how titles name the baseline election, e.g. "2017"
     projection: list[Row] = field(default_factory=list)  # results.projection: party, declared, projected, low, high, count, method
+    nominations: Row | None = None  # seats and candidates from the agency's nominations
+    agency_check: list[Row] = field(default_factory=list)  # the agency's latest state of the parties beside ours
+    corrections: list[Row] = field(default_factory=list)  # seats whose correction chain crossed message kinds
 
     @property
     def declared(self) -> int:
@@ -67,6 +70,9 @@ def night_figures(engine: Engine, limit_flips: int = 1000, seeds_dir: Path | Non
             seats=conn.execute(sql("queries/board_seats")).all(),
             baseline_label=label,
             projection=conn.execute(sql("queries/summary_projection")).all(),
+            nominations=conn.execute(sql("queries/summary_nominations")).one(),
+            agency_check=conn.execute(sql("queries/summary_agency_check")).all(),
+            corrections=conn.execute(sql("queries/summary_corrections")).all(),
         )
 
 
@@ -140,6 +146,33 @@ def projection_markdown(rows: list[Row]) -> list[str]:
     ]
 
 
+def _print_feed(console, night: NightFigures) -> None:
+    """What the agency's own messages said: nominations, its running total beside ours, the correction chains."""
+    from rich.table import Table
+
+    if night.nominations is not None and night.nominations.seats:
+        console.print(f"nominations: {night.nominations.candidates:,} candidates in {night.nominations.seats} seats")
+    if night.agency_check:
+        first = night.agency_check[0]
+        differ = [r for r in night.agency_check if not r.agrees]
+        t = Table(title=f"the agency's state of the parties after {first.number_of_results} results, beside ours "
+                        f"({'agrees' if not differ else f'{len(differ)} parties differ'}; "
+                        f"{first.disagreements} disagreement alerts in the night)")
+        for col in ("party", "agency seats", "our seats", "agency votes", "our votes", ""):
+            t.add_column(col, justify="left" if col == "party" else "right")
+        for r in night.agency_check:
+            t.add_row(r.party, str(r.agency_seats), str(r.our_seats), f"{r.agency_votes:,}", f"{r.our_votes:,}",
+                      "" if r.agrees else "differs")
+        console.print(t)
+    if night.corrections:
+        c = Table(title=f"{len(night.corrections)} correction chains across rush and result")
+        c.add_column("constituency")
+        c.add_column("messages, by revision")
+        for r in night.corrections:
+            c.add_row(r.constituency, r.chain)
+        console.print(c)
+
+
 def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
     """Seats and net change by party, the flips, the configured watch lists, alerts and quarantine."""
     from rich.table import Table
@@ -175,6 +208,8 @@ def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
         for name, party, maj, needed, winner, outcome in watch.seats:
             m.add_row(name, party, f"{maj:,}", f"{needed}", winner or "…", outcome or SeatStatus.AWAITING)
         console.print(m)
+
+    _print_feed(console, night)
 
     a = Table(title=f"{len(alerts)} alerts raised")
     for col in ("#", "kind", "message", "raised"):
