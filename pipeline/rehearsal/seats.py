@@ -50,6 +50,7 @@ class Seat:
     votes: Mapping[str, int]  # party code -> 2019 votes
     votes_2017: Mapping[str, int]  # party code -> 2017 votes
     sitting: str  # party holding the seat at dissolution, as the agency sees it
+    electorate_2017: int = 0  # electorate_2017 (the agency's change in turnout)
 
     @property
     def winner(self) -> str:
@@ -115,6 +116,7 @@ def load_seats(seeds_dir: Path | None = None) -> list[Seat]:
                 votes=votes[gss],
                 votes_2017=baseline,
                 sitting=sitting,
+                electorate_2017=int(row["electorate_2017"] or 0),
             )
         )
     return seats
