@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
 from pipeline.alerts import deliver_pending, sink_for
-from pipeline.arrival import Signature, settle, signature
+from pipeline.arrival import TIMESTAMP, Signature, may_be_message, settle, signature
 from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
 from pipeline.db import sql
 from pipeline.exceptions import (
@@ -109,13 +109,15 @@ class IngestSummary:
 
 
 def list_files(paths: Iterable[Path]) -> list[Path]:
-    """Regular files under the given paths, oldest first; hidden (in-flight) files skipped."""
+    """Regular files under the given paths, oldest first; hidden (in-flight) files and `.timestamp` skipped."""
     found: dict[Path, Path] = {}
     for p in paths:
         if p.is_dir():
             for child in p.iterdir():
-                if child.is_file() and not child.name.startswith("."):
+                if child.is_file() and may_be_message(child.name):
                     found[child.resolve()] = child
+        elif p.is_file() and p.name == TIMESTAMP:
+            log.info("skipping %s: the agency's .timestamp is not a message", p)
         elif p.is_file():
             found[p.resolve()] = p
         else:

@@ -274,7 +274,7 @@ def _nominations(seats: Sequence[Seat], seed: int, feed: Feed, shift: timedelta)
     out = []
     corrected = set(random.Random(f"{seed}:nominations").sample(sorted(s.gss_code for s in seats),
                                                                  min(NOMINATION_CORRECTIONS, len(seats))))
-    for i, seat in enumerate(sorted(seats, key=lambda s: s.number)):
+    for seat in sorted(seats, key=lambda s: s.number):
         names = candidate_names(seat, seed)
         at = NOMINATIONS_AT + shift + timedelta(seconds=2 * seat.number)
         first = names
@@ -282,7 +282,7 @@ def _nominations(seats: Sequence[Seat], seed: int, feed: Feed, shift: timedelta)
             party = sorted(p for p in names if p != "OTH")[0]
             given, surname = names[party]
             first = dict(names, **{party: (given, surname[:-1])})  # a letter lost in the first list
-            at2 = NOMINATIONS_CORRECTED_AT + shift + timedelta(seconds=30 * i)
+            at2 = NOMINATIONS_CORRECTED_AT + shift + timedelta(seconds=2 * seat.number)
             out.append(Message(at2, file_name("nominations", seat.name, 2, feed),
                                nominations_xml(seat, names=names, revision=2, feed=feed),
                                "nominations", seat.gss_code, 2, folder="nominations"))
