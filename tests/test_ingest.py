@@ -801,3 +801,29 @@ def test_the_agencys_timestamp_file_is_neither_ingested_nor_quarantined(clean_db
     assert scalar(clean_db, "select count(*) from results.quarantine") == 0
     assert scalar(clean_db, "select count(*) from pipeline.receipt where file_name = '.timestamp'") == 0
     assert stamp.exists()
+
+
+def test_the_replayed_test_feed_counts_in_a_rehearsal_and_is_kept_out_of_a_live_night(clean_db, settings, tmp_path):
+    """`replay --test-feed` files: stored with RESULTSNIGHT_FEED_MODE=test, refused as test_message on a live night."""
+    from dataclasses import replace
+
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.seats import load_seats
+    from pipeline.rehearsal.stories import plan_night
+    from pipeline.schema import reset_night
+
+    seats = {s.gss_code: s for s in load_seats()}
+    chosen = ["E14000575", "E14000768"]  # Blyth Valley, Kensington (with its recount)
+    messages = plan_night(only=chosen, test_feed=True)
+    play(messages, tmp_path / "live", speed=0, progress=False)
+    live = ingest_paths(clean_db, [tmp_path / "live"], settings=settings)
+    assert {f.outcome for f in live.files} == {"quarantined"}
+    assert set(dict(rows(clean_db, "select reason_code, count(*) from pipeline.receipt group by 1"))) == {"test_message"}
+    assert scalar(clean_db, "select count(*) from pipeline.declaration") == 0
+
+    reset_night(clean_db)  # the same bytes again would be "already received"
+    play(messages, tmp_path / "rehearsal", speed=0, progress=False)
+    rehearsal = ingest_paths(clean_db, [tmp_path / "rehearsal"], settings=replace(settings, feed_mode="test"))
+    assert {f.outcome for f in rehearsal.files} == {"stored"}
+    assert dict(rows(clean_db, "select gss_code, winner_party from results.seat_status where status = 'declared'")) \
+        == {g: seats[g].winner for g in chosen}
