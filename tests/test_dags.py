@@ -450,6 +450,41 @@ def test_the_inbox_watcher_announces_only_complete_files_and_changed_ones(airflo
     assert mended == {"files": [], "quarantine": ["old.xml"], "count": 1, "directory": str(inbox)}
 
 
+def test_the_inbox_watcher_never_announces_the_agencys_timestamp(airflow_env, tmp_path):
+    """`.timestamp`, rewritten as every file lands, is not a message: the watcher announces only the messages."""
+    import asyncio
+    import sys
+
+    sys.path.insert(0, str(PROJECT_ROOT / "plugins"))
+    from resultsnight_triggers import InboxTrigger
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    trigger = InboxTrigger(str(inbox), None, poll_interval=0.05, settle_seconds=0.3)
+    messages = plan_night(only=["E14000575"])  # Blyth Valley: a rush and a result, each rewriting .timestamp
+
+    async def watch() -> list[dict]:
+        events: list[dict] = []
+
+        async def consume() -> None:
+            async for event in trigger.run():
+                events.append(event.payload)
+
+        task = asyncio.create_task(consume())
+        try:
+            play(messages, inbox, speed=0, progress=False)
+            await asyncio.sleep(1.0)
+            (inbox / ".timestamp").write_text("1576200000.12345")  # rewritten again, nothing else new
+            await asyncio.sleep(1.0)
+        finally:
+            task.cancel()
+        return events
+
+    events = asyncio.run(watch())
+    assert (inbox / ".timestamp").exists()
+    assert sorted(name for e in events for name in e["files"]) == sorted(m.file_name for m in messages)
+
+
 def test_the_inbox_watcher_does_not_announce_a_file_finished_while_it_looked(airflow_env, tmp_path, monkeypatch):
     """A writer that adds its last bytes and closes between the folder scan and the /proc look: announced once, whole."""
     import asyncio

@@ -345,9 +345,9 @@ def rush_xml(
     lines = _open("FirstPastThePostRush", [("revision", revision)], feed)
     lines.append(f"    <Constituency {constituency}>")
     for party in sorted(seat.votes, key=lambda p: candidate_id(seat, p, feed)):  # the agency lists them by paId
-        cand = _attrs([("previousSittingMember", _sitting_member(seat, party)),
-                       *_candidate_attrs(seat, party, names, feed),
-                       ("elected", "*" if party == winner else None)])
+        cand = _attrs([("elected", "*" if party == winner else None),
+                       ("previousSittingMember", _sitting_member(seat, party)),
+                       *_candidate_attrs(seat, party, names, feed)])
         lines += [f"      <Candidate {cand}>", "        " + _party_line(party, feed), "      </Candidate>"]
     lines += ["    </Constituency>", "  </Election>", *_close("FirstPastThePostRush")]
     return "\n".join(lines).encode("utf-8")

@@ -348,7 +348,6 @@ def _seat_messages(seat: Seat, seed: int, recount: bool, story: str | None, feed
     if recount:
         called = declared - timedelta(minutes=rng.randint(20, 60))
         add("recount", called + timedelta(seconds=rng.randint(5, 50)), recount_xml(seat, feed=feed))
-    landed = declared + timedelta(seconds=rng.randint(10, 55))
     if story == "chain":
         # The agency's own correction across kinds: the wrong winner flashed and
         # declared (the top two swapped), then a corrected rush with a higher
@@ -356,6 +355,7 @@ def _seat_messages(seat: Seat, seed: int, recount: bool, story: str | None, feed
         wrong = _swapped(seat)
         flashed = declared - timedelta(minutes=rng.randint(1, 5))
         rush(flashed + timedelta(seconds=rng.randint(5, 40)), ranked(wrong)[0])
+        landed = declared + timedelta(seconds=rng.randint(10, 55))
         result(landed, wrong, 1)
         corrected = landed + timedelta(minutes=rng.randint(5, 30), seconds=rng.randint(0, 59))
         rush(corrected, seat.winner, 2, correction=True)
@@ -365,6 +365,7 @@ def _seat_messages(seat: Seat, seed: int, recount: bool, story: str | None, feed
     if rng.random() < 0.85:
         flashed = declared - timedelta(minutes=rng.randint(1, 5))
         rush(flashed + timedelta(seconds=rng.randint(5, 40)), seat.winner)
+    landed = declared + timedelta(seconds=rng.randint(10, 55))
     if story == "typo":
         result(landed, _mistyped(seat, seed), 1)
         result(landed + timedelta(minutes=rng.randint(5, 30), seconds=rng.randint(0, 59)), dict(seat.votes), 2)

@@ -158,6 +158,8 @@ def test_a_rush_names_the_winner_and_the_sitting_party_as_the_agency_does(seats)
         "sittingPartyName": "Labour", "change": "true",
         "paStyleMessageText": "Conservative gain Blyth Valley from Labour",
     }
+    winner = next(c for c in con.findall("Candidate") if c.get("elected"))
+    assert list(winner.attrib)[0] == "elected" and winner.find("Party").get("abbreviation") == "C"
     ids = [int(c.get("paId")) for c in con.findall("Candidate")]
     assert ids == sorted(ids)  # listed by paId, as the agency does
     assert [p.attrib.keys() for p in con.iter("Party")] and all("votes" not in p.attrib for p in con.iter("Party"))
