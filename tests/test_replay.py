@@ -10,6 +10,8 @@ from pathlib import Path
 import defusedxml.ElementTree as ET
 import pytest
 
+from pipeline.exceptions import IncompleteFile
+from pipeline.parse import parse_file
 from pipeline.rehearsal.agency_xml import AGENCY_PARTY, REHEARSAL_DATE, slug
 from pipeline.rehearsal.bad_files import with_bad_files
 from pipeline.rehearsal.pacing import play
@@ -383,7 +385,9 @@ def test_bad_files_slot_in_without_taking_a_real_files_name(night):
     assert [m for m in mixed if m.kind != "bad"] == list(night)  # the real night, in its own order
     assert [m.at for m in mixed] == sorted(m.at for m in mixed)
     truncated, unknown, inflated = bad
-    assert truncated.body.startswith(b"<?xml") and not truncated.body.rstrip().endswith(b">")
+    assert truncated.body.startswith(b"<?xml") and len(truncated.body) < len(night[0].body) * 2
+    with pytest.raises(IncompleteFile):  # a message that stops early, not a broken one
+        parse_file(truncated.file_name, truncated.body)
     assert b"Atlantis North" in unknown.body and b"E14099999" in unknown.body
     root = ET.fromstring(inflated.body)
     seat = root.find("Election/Constituency")
