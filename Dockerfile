@@ -50,3 +50,11 @@ COPY --chown=airflow:0 seeds/ /opt/resultsnight/seeds/
 COPY --chown=airflow:0 expectations/ /opt/resultsnight/expectations/
 COPY --chown=airflow:0 plugins/ /opt/resultsnight/plugins/
 COPY --chown=airflow:0 dags/ /opt/resultsnight/dags/
+
+# Every service starts through the refusal of published or empty secrets
+# (deploy/refuse-example-secrets.sh, with the example file it compares with),
+# then the official image's own entrypoint under dumb-init as before.
+COPY --chown=airflow:0 deploy/refuse-example-secrets.sh /opt/resultsnight/deploy/refuse-example-secrets.sh
+COPY --chown=airflow:0 deploy/.env.example /opt/resultsnight/deploy/.env.example
+ENTRYPOINT ["/usr/bin/dumb-init", "--", "/opt/resultsnight/deploy/refuse-example-secrets.sh", "/entrypoint"]
+CMD []

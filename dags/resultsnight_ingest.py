@@ -14,7 +14,9 @@ Wiring only: each task calls one function in pipeline.tasks.
   dead by a killed scheduler or worker never holds up the next file.
 - `resultsnight_sweep` runs every minute: it ingests whatever is in the inbox
   and any quarantined file whose bytes changed, in case an event was ever
-  lost, then sends any alert a crash left undelivered.
+  lost. Beside it, its delivery task is the alerts' outbox deliverer for
+  most of the minute (pipeline.delivery): the ingest never waits on the
+  receiver.
 """
 
 from __future__ import annotations
@@ -66,7 +68,7 @@ START = pendulum.datetime(2019, 12, 12, tz="UTC")
 def resultsnight_ingest():
     @task
     def ingest(**context) -> dict:
-        """Parse, validate (great-expectations), store, recompute, raise and send alerts; archive after commit."""
+        """Parse, validate (great-expectations), store, recompute and raise alerts (delivered by the sweep); archive after commit."""
         from pipeline.tasks import ingest_inbox
 
         events = [e.extra for evs in context["triggering_asset_events"].values() for e in evs]
@@ -96,12 +98,14 @@ def resultsnight_sweep():
 
     @task
     def deliver_alerts() -> dict:
-        """Send alerts not yet delivered (webhook or log)."""
+        """Deliver alerts as they are raised for most of the minute (webhook or log), each attempt recorded."""
         from pipeline.tasks import deliver_alerts
 
         return deliver_alerts()
 
-    sweep() >> deliver_alerts()
+    # Side by side: delivery never waits for the sweep, nor the sweep for a receiver.
+    sweep()
+    deliver_alerts()
 
 
 ingest_dag = resultsnight_ingest()

@@ -1,25 +1,19 @@
-"""Alerts: deciding what changed in a seat's known outcome, wording it, delivering it.
+"""Alerts: deciding what changed in a seat's known outcome and wording it.
 
-The alert table is the record. Deciding happens inside the transaction that
-stores the declaration (pipeline.store); delivery happens after commit, with
-each delivery recorded so a restart sends what was not sent and nothing twice.
+The alert table is the record and the outbox. Deciding happens inside the
+transaction that stores the declaration (pipeline.store), which only inserts
+the alert; delivering it is pipeline.delivery's, a loop of its own.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import urllib.request
 from dataclasses import dataclass
-from typing import Protocol
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from pipeline.db import sql
 from pipeline.model import AlertKind, AlertSource, Declaration, MessageKind
 from pipeline.resolve import Baseline
-
-log = logging.getLogger("resultsnight.alerts")
 
 
 @dataclass(frozen=True)
@@ -154,61 +148,3 @@ def _changes(
             )
         )
     return alerts
-
-
-class Sink(Protocol):
-    """Somewhere an alert goes: a log, a webhook."""
-
-    def send(self, alert: dict) -> None:
-        """Deliver one alert or raise."""
-
-
-class LogSink:
-    """The default: each alert is a WARNING line on the `resultsnight.alerts` logger."""
-
-    def send(self, alert: dict) -> None:
-        """Log the alert's message."""
-        log.warning("ALERT %s", alert["message"])
-
-
-class WebhookSink:
-    """POST each alert as JSON ({"text": ...} suits a Slack incoming webhook)."""
-
-    def __init__(self, url: str, timeout: float = 5.0) -> None:
-        self.url = url
-        self.timeout = timeout
-
-    def send(self, alert: dict) -> None:
-        """POST the alert; any non-2xx status raises."""
-        payload = {"text": alert["message"], **{k: v for k, v in alert.items() if k != "message"}}
-        body = json.dumps(payload, default=str).encode()
-        req = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"}, method="POST")
-        with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 - operator-configured URL
-            if resp.status >= 300:
-                raise OSError(f"webhook answered HTTP {resp.status}")
-
-
-def sink_for(webhook: str | None) -> Sink:
-    """The sink configuration asks for."""
-    return WebhookSink(webhook) if webhook else LogSink()
-
-
-def deliver_pending(engine: Engine, sink: Sink, limit: int = 100) -> int:
-    """Send undelivered alerts, oldest first, recording each delivery; returns how many were sent."""
-    sent = 0
-    with engine.begin() as conn:
-        rows = conn.execute(sql("queries/claim_undelivered_alerts"), {"limit": limit}).mappings().all()
-        for row in rows:
-            alert = dict(row)
-            try:
-                sink.send(alert)
-            except Exception as exc:  # noqa: BLE001 - no sink failure may stop the night
-                # Network trouble, a garbled reply, a malformed webhook URL:
-                # record why and leave it undelivered for the next round.
-                error = f"{type(exc).__name__}: {exc}"[:500]
-                conn.execute(sql("queries/mark_alert_failed"), {"alert_id": alert["alert_id"], "error": error})
-                log.error("alert %s not delivered: %s", alert["alert_id"], error)
-                break
-            conn.execute(sql("queries/mark_alert_delivered"), {"alert_id": alert["alert_id"]})
-            sent += 1
-    return sent

@@ -1,10 +1,15 @@
 """Replay past elections through the projection and measure its error and its band's coverage.
 
-Each past election is replayed against the one before it (2010->2015,
-2015->2017, 2017->2019, all on the 2010 boundaries) in declaration orders
-from the replay's clock model (pipeline.rehearsal.stories.declaration_order: the North
-East first, Northern Ireland and rural Scotland late) and in uniformly random
-orders. At each mark the projection is compared with the final House.
+Each past election is replayed against its baseline in seeds/elections.csv
+(2010->2015, 2015->2017, 2017->2019 on the 2010 boundaries; the notional 2019
+results->2024 on the 2024 boundaries) in clock orders and in uniformly random
+orders. The 2010-set elections' clock orders are the replay's clock model
+(pipeline.rehearsal.stories.declaration_order: the North East first, Northern
+Ireland and rural Scotland late); an election with declaration times in
+seeds/declaration_times.csv (2024) is declared in the order of those times,
+each moved by a seeded N(0, 20 min), the seats without one last. At each
+mark the projection is compared with the final House, and, where
+seeds/exit_polls.csv has the broadcasters' exit poll, with the exit poll.
 
 `python -m pipeline.backtest --calibrate` derives the band's calibration
 (pipeline/calibration/projection_band.csv) from other orders than the ones
@@ -18,6 +23,7 @@ import csv
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,12 +33,32 @@ from pipeline.rehearsal.stories import declaration_order
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
-# election being replayed -> (baseline results file, its results file)
-ELECTIONS = {
-    "parl.2015-05-07": ("results_2010.csv", "results_2015.csv"),
-    "parl.2017-06-08": ("results_2015.csv", "results_2017.csv"),
-    "parl.2019-12-12": ("results_2017.csv", "results_2019.csv"),
-}
+
+
+@dataclass(frozen=True)
+class Backtested:
+    """An election the backtest can replay: its boundary set and the results files of its baseline and its own."""
+
+    boundary_set: str
+    baseline_file: str
+    results_file: str
+
+
+def backtest_elections(seeds_dir: Path = SEEDS_DIR) -> dict[str, Backtested]:
+    """Every election of seeds/elections.csv with actual results and a baseline with results, by id."""
+    from pipeline.seeds import read_elections
+
+    elections = read_elections(seeds_dir)
+    return {
+        e.election_id: Backtested(e.boundary_set, elections[e.baseline_election_id].results_file, e.results_file)
+        for e in elections.values()
+        if e.results_file and not e.is_notional and e.baseline_election_id
+        and elections[e.baseline_election_id].results_file
+    }
+
+
+# election being replayed -> its boundary set and results files (2015, 2017, 2019, 2024)
+ELECTIONS = backtest_elections()
 MARKS = (25, 50, 100, 200, 400)
 REPORTED = ("CON", "LAB", "SNP", "LD")
 ORDER_KINDS = ("clock", "random")
@@ -87,10 +113,24 @@ def read_votes_csv(path: Path) -> dict[str, dict[str, int]]:
     return out
 
 
-def read_seats_csv(path: Path) -> list[tuple[str, str, str]]:
-    """(gss_code, region, country) rows from seeds/constituencies.csv."""
+def read_seats_csv(path: Path, boundary_set: str = "2010") -> list[tuple[str, str, str]]:
+    """(gss_code, region, country) rows of one boundary set from seeds/constituencies.csv."""
     with path.open(newline="", encoding="utf-8") as fh:
-        return [(r["gss_code"], r["region"], r["country"]) for r in csv.DictReader(fh)]
+        return [(r["gss_code"], r["region"], r["country"]) for r in csv.DictReader(fh)
+                if r["boundary_set"] == boundary_set]
+
+
+def read_declaration_times(election: str, seeds_dir: Path = SEEDS_DIR) -> dict[str, datetime]:
+    """gss_code -> declaration time of an election from seeds/declaration_times.csv (empty if it has none)."""
+    with (seeds_dir / "declaration_times.csv").open(newline="", encoding="utf-8") as fh:
+        return {r["gss_code"]: datetime.fromisoformat(r["declared_at"].replace("Z", "+00:00"))
+                for r in csv.DictReader(fh) if r["election_id"] == election}
+
+
+def read_exit_poll(election: str, seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
+    """party -> seats in the broadcasters' exit poll of an election (seeds/exit_polls.csv; empty if none)."""
+    with (seeds_dir / "exit_polls.csv").open(newline="", encoding="utf-8") as fh:
+        return {r["party_code"]: int(r["seats"]) for r in csv.DictReader(fh) if r["election_id"] == election}
 
 
 def order_by(codes: Sequence[str], base: pj.Baseline) -> np.ndarray:
@@ -100,16 +140,32 @@ def order_by(codes: Sequence[str], base: pj.Baseline) -> np.ndarray:
 
 def load_election(election: str, seeds_dir: Path = SEEDS_DIR) -> Replayed:
     """A past election and its baseline from the committed seeds."""
-    base_file, final_file = ELECTIONS[election]
-    base = pj.make_baseline(read_seats_csv(seeds_dir / "constituencies.csv"), read_votes_csv(seeds_dir / base_file))
-    votes = read_votes_csv(seeds_dir / final_file)
+    bt = backtest_elections(seeds_dir)[election]
+    base = pj.make_baseline(read_seats_csv(seeds_dir / "constituencies.csv", bt.boundary_set),
+                            read_votes_csv(seeds_dir / bt.baseline_file))
+    votes = read_votes_csv(seeds_dir / bt.results_file)
     final = np.array([pj.shares_of(votes[g]) for g in base.gss_codes])
     return Replayed(election, base, final, np.bincount(np.argmax(final, axis=1), minlength=pj.P))
 
 
-def orders(base: pj.Baseline, kind: str, count: int, first_seed: int) -> list[np.ndarray]:
+CLOCK_JITTER_MINUTES = 20.0
+
+
+def timed_order(times: dict[str, datetime], base: pj.Baseline, seed: int) -> np.ndarray:
+    """Row indices in the order of the seats' declaration times, each moved by a seeded N(0, 20 min); untimed seats last."""
+    rng = np.random.default_rng(seed)
+    jitter = rng.normal(0.0, CLOCK_JITTER_MINUTES * 60.0, len(base.gss_codes))
+    latest = max(times.values()).timestamp() if times else 0.0
+    keys = [(times[g].timestamp() if g in times else latest + 3600.0) + jitter[i] for i, g in enumerate(base.gss_codes)]
+    return np.argsort(np.array(keys), kind="stable")
+
+
+def orders(base: pj.Baseline, kind: str, count: int, first_seed: int, election: str | None = None) -> list[np.ndarray]:
     """`count` declaration orders (row indices) of a kind, deterministic for the seed."""
     if kind == "clock":
+        times = read_declaration_times(election) if election else {}
+        if times:
+            return [timed_order(times, base, first_seed + i) for i in range(count)]
         return [order_by(declaration_order(first_seed + i), base) for i in range(count)]
     return [np.random.default_rng(first_seed + i).permutation(len(base.gss_codes)) for i in range(count)]
 
@@ -133,14 +189,15 @@ def replay(r: Replayed, order: np.ndarray, marks: Iterable[int], method: str, ba
 def run(elections: Sequence[str], count: int, marks: Sequence[int] = MARKS,
         methods: Sequence[str] = pj.METHODS, first_seed: int = BACKTEST_SEED,
         band_for: Callable[[str, str], pj.Band] | None = None,
-        parties: Sequence[str] = REPORTED, tick: Callable[[], None] | None = None) -> list[Point]:
+        parties: Sequence[str] = REPORTED, tick: Callable[[], None] | None = None,
+        kinds: Sequence[str] = ORDER_KINDS) -> list[Point]:
     """Every (election, order, method, mark, party) point; band_for(election, method) gives the band to score."""
     band_for = band_for or held_out_band
     points: list[Point] = []
     for election in elections:
         r = load_election(election)
-        for kind in ORDER_KINDS:
-            for number, order in enumerate(orders(r.base, kind, count, first_seed)):
+        for kind in kinds:
+            for number, order in enumerate(orders(r.base, kind, count, first_seed, election)):
                 for method in methods:
                     points += replay(r, order, marks, method, band_for(election, method), kind, number, parties)
                 if tick:
@@ -172,7 +229,7 @@ def calibrate(count: int = 20, tick: Callable[[], None] | None = None) -> list[d
     for election in ELECTIONS:
         r = load_election(election)
         for kind in ORDER_KINDS:
-            for order in orders(r.base, kind, count, CALIBRATION_SEED):
+            for order in orders(r.base, kind, count, CALIBRATION_SEED, election):
                 for method in pj.METHODS:
                     per = z.setdefault((election, method), {m: [] for m in GRID})
                     for mark in GRID:
@@ -202,6 +259,64 @@ def write_calibration(rows: Sequence[dict[str, str]], path: Path = pj.CALIBRATIO
         w = csv.DictWriter(fh, ["method", "calibrated_on", "declared_count", "q"], lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
+
+
+# --- beside the exit poll ----------------------------------------------------
+
+FINE_MARKS = tuple(range(5, 651, 5))
+
+
+@dataclass(frozen=True)
+class ExitPollComparison:
+    """One party of an election's exit poll beside the projection's clock-order replays."""
+
+    party: str
+    exit_poll: int
+    final: int
+    median_error: dict[int, float]  # mark -> median |projected - final| over the orders
+    beats_after: int | None  # the first mark from which the projection's median error stays under the exit poll's
+
+    @property
+    def exit_poll_error(self) -> int:
+        """The exit poll's absolute seat error."""
+        return abs(self.exit_poll - self.final)
+
+
+def exit_poll_comparison(points: Sequence[Point], exit_poll: dict[str, int], method: str = pj.REGRESSION,
+                         kind: str = "clock") -> list[ExitPollComparison]:
+    """For each party of the exit poll: the projection's median error at each mark and when it beats the poll for good."""
+    out = []
+    for party, seats in exit_poll.items():
+        sel = [p for p in points if p.party == party and p.method == method and p.kind == kind]
+        if not sel:
+            continue
+        final = sel[0].final
+        marks = sorted({p.declared for p in sel})
+        err = {m: median_abs_error(p for p in sel if p.declared == m) for m in marks}
+        # "Beats" means from that mark on: a lucky early mark followed by a
+        # worse one does not count.
+        beats = None
+        for m in reversed(marks):
+            if err[m] < abs(seats - final):
+                beats = m
+            else:
+                break
+        out.append(ExitPollComparison(party, seats, final, err, beats))
+    return out
+
+
+def exit_poll_table(election: str, rows: Sequence[ExitPollComparison], marks: Sequence[int] = MARKS):
+    """A rich table: the exit poll's error beside the projection's, and when the projection beats it."""
+    from rich.table import Table
+
+    t = Table(title=f"{election}: the exit poll beside the projection ({pj.REGRESSION}, clock orders, median |error|)")
+    for col in ("party", "exit poll", "final", "exit poll error", *(f"N={m}" for m in marks), "beats it from N="):
+        t.add_column(col, justify="left" if col == "party" else "right")
+    for r in rows:
+        t.add_row(r.party, str(r.exit_poll), str(r.final), str(r.exit_poll_error),
+                  *(f"{r.median_error[m]:g}" if m in r.median_error else "" for m in marks),
+                  str(r.beats_after) if r.beats_after is not None else "never")
+    return t
 
 
 # --- summaries ---------------------------------------------------------------
@@ -318,7 +433,7 @@ def plot(points: Sequence[Point], path: Path) -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--calibrate"]:
+    if sys.argv[1:] == ["--calibrate"]:  # every backtested election: 2015, 2017, 2019 and 2024
         write_calibration(calibrate())
         print(f"wrote {pj.CALIBRATION_CSV}")
     else:

@@ -15,7 +15,7 @@ COLOURS = {
     "CON": "#0087DC", "LAB": "#E4003B", "LD": "#FAA61A", "SNP": "#FDF38E", "PC": "#3F8428",
     "GRN": "#02A95B", "BRX": "#12B6CF", "UKIP": "#6D3177", "DUP": "#D46A4C", "SF": "#326760",
     "SDLP": "#2AA82C", "UUP": "#48A5EE", "ALL": "#F6CB2F", "SPK": "#7F7F7F", "IND": "#DDDDDD",
-    "OTH": "#AAAAAA",
+    "OTH": "#AAAAAA", "REF": "#12B6CF", "TUV": "#0C3A6A",
 }
 AWAITING = "#EEEEEE"
 

@@ -28,6 +28,7 @@ def cmd_db_init(args: argparse.Namespace) -> int:
         baseline_csv=Path(args.baseline_csv) if args.baseline_csv else None,
         counting_election_id=args.counting,
         baseline_election_id=args.baseline,
+        election_id=args.election,
     )
     console = Console()
     console.print(
@@ -40,6 +41,19 @@ def cmd_db_init(args: argparse.Namespace) -> int:
         f"({report.seeds.aliases} aliases), past results "
         + ", ".join(f"{k}: {v} rows" for k, v in sorted(report.seeds.past_results.items()))
     )
+    return 0
+
+
+def cmd_db_roles(args: argparse.Namespace) -> int:
+    """Give each component's role LOGIN and the password its RESULTSNIGHT_*_DB_PASSWORD variable sets."""
+    from pipeline.config import LOGIN_PASSWORD_VARIABLES, login_passwords
+    from pipeline.db import get_engine
+    from pipeline.roles import set_login_passwords
+
+    passwords = login_passwords()
+    changed = set_login_passwords(get_engine(_settings()), passwords)
+    for role, variable in LOGIN_PASSWORD_VARIABLES.items():
+        print(f"role {role}: " + ("login, password set" if role in changed else f"unchanged ({variable} not set)"))
     return 0
 
 
@@ -82,6 +96,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"resultsnight ingest: no such file or folder: {', '.join(missing)}", file=sys.stderr)
         return 2
     settings = _settings()
+    if args.dry_run:
+        return _dry_run(args, settings)
     archive = Path(args.archive) if args.archive else None
     summary = ingest_paths(
         get_engine(settings),
@@ -90,11 +106,27 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         archive=archive,
         progress=not args.json and sys.stderr.isatty(),
     )
+    # One delivery pass after storing, so an in-process night still alerts
+    # (a deployment delivers from the sweep DAG or `resultsnight deliver`).
+    summary.delivered_alerts = _deliver_once(settings).delivered
     if args.json:
         print(json.dumps(summary.as_dict(), indent=2, default=str))
     else:
         print_ingest_summary(summary)
     return 0 if summary.complete else 1  # 1: some file could not be read and was left in place
+
+
+def _dry_run(args: argparse.Namespace, settings) -> int:
+    """`ingest --dry-run`: each file's fate, nothing stored or moved."""
+    from pipeline.db import get_engine
+    from pipeline.dry_run import as_json, dry_run, print_fates
+
+    fates = dry_run(get_engine(settings), [Path(p) for p in args.paths], settings)
+    if args.json:
+        print(json.dumps(as_json(fates), indent=2, default=str))
+    else:
+        print_fates(fates)
+    return 0 if all(f.fate != "unreadable" for f in fates) else 1
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -147,15 +179,25 @@ def cmd_backtest(args: argparse.Namespace) -> int:
 
     if args.orders < 1:
         raise SystemExit("--orders must be at least 1")
+    if args.election and args.election not in backtest.ELECTIONS:
+        raise SystemExit(f"--election must be one of {', '.join(backtest.ELECTIONS)} (seeds/elections.csv)")
     elections = [args.election] if args.election else list(backtest.ELECTIONS)
     marks = sorted(set(backtest.MARKS) | (set(backtest.GRID) if args.plot else set()))
+    polled = {e: backtest.read_exit_poll(e) for e in elections}
+    polled = {e: poll for e, poll in polled.items() if poll}
     console = Console()
     with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TextColumn("orders"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("", total=len(elections) * len(backtest.ORDER_KINDS) * args.orders)
+        task = bar.add_task("", total=(len(elections) * len(backtest.ORDER_KINDS) + len(polled)) * args.orders)
         points = backtest.run(elections, args.orders, marks, tick=lambda: bar.advance(task))
+        # Beside the exit poll: every fifth declaration, the poll's parties, clock orders.
+        fine = {e: backtest.run([e], args.orders, backtest.FINE_MARKS, methods=[backtest.pj.REGRESSION],
+                                parties=list(poll), kinds=["clock"], tick=lambda: bar.advance(task))
+                for e, poll in polled.items()}
     for table in backtest.tables(points):
         console.print(table)
+    for election, poll in polled.items():
+        console.print(backtest.exit_poll_table(election, backtest.exit_poll_comparison(fine[election], poll)))
     if args.plot:
         backtest.plot(points, Path(args.plot))
         console.print(f"plot written to {args.plot}")
@@ -183,11 +225,42 @@ def cmd_call(args: argparse.Namespace) -> int:
         return 1
     print(result.message)
     for alert in result.alerts:
+        # Recorded in the outbox; the deliverer (the sweep DAG or `resultsnight
+        # deliver`) sends it: the desk's role only records calls.
         print(f"alert raised: {alert.message}")
-    if result.alerts:
-        from pipeline.alerts import deliver_pending, sink_for
+    return 0
 
-        deliver_pending(engine, sink_for(settings.alert_webhook))
+
+# A pass after `ingest` stops claiming alerts after this long; the rest wait for the next deliverer.
+PASS_SECONDS = 30.0
+
+
+def _deliver_once(settings):
+    from pipeline.db import get_engine
+    from pipeline.delivery import Backoff, deliver_pending, receiver_for
+
+    return deliver_pending(get_engine(settings), receiver_for(settings),
+                           backoff=Backoff(first=settings.alert_retry_seconds), budget_seconds=PASS_SECONDS)
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """Deliver alerts from the outbox: one pass with --once, else until SIGINT/SIGTERM."""
+    import signal
+
+    from pipeline.db import get_engine
+    from pipeline.delivery import Backoff, receiver_for, run_deliverer
+
+    settings = _settings()
+    if args.once:
+        report = _deliver_once(settings)
+    else:
+        stopping = []
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopping.append(True))
+        report = run_deliverer(get_engine(settings), receiver_for(settings),
+                               backoff=Backoff(first=settings.alert_retry_seconds),
+                               poll_seconds=args.interval, stop=lambda: bool(stopping))
+    print(json.dumps(report.as_dict()))
     return 0
 
 
@@ -208,9 +281,15 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="the results database").add_subparsers(dest="db_command", required=True)
     init = db.add_parser("init", help="create or migrate the schema and load the seeds (safe to rerun)")
     init.add_argument("--baseline-csv", help="another past-results CSV (election_id,gss_code,party_code,votes)")
+    init.add_argument("--election", help="the election to count, e.g. parl.2024-07-04, against its baseline in "
+                      "seeds/elections.csv (default RESULTSNIGHT_ELECTION, else the database's setting, "
+                      "else seeds/count_setting.csv)")
     init.add_argument("--counting", help="election id being counted (default from seeds/count_setting.csv)")
     init.add_argument("--baseline", help="election id compared with (default from seeds/count_setting.csv)")
     init.set_defaults(func=cmd_db_init)
+    db.add_parser(
+        "roles", help="LOGIN and a password for each component's role, from RESULTSNIGHT_*_DB_PASSWORD (safe to rerun)"
+    ).set_defaults(func=cmd_db_roles)
     db.add_parser("url", help="print the database URL").set_defaults(func=cmd_db_url)
     db.add_parser("psql", help="print the analysts' psql command").set_defaults(func=cmd_db_psql)
     db.add_parser("stop", help="stop the embedded Postgres").set_defaults(func=cmd_db_stop)
@@ -219,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="+", help="files or folders")
     ing.add_argument("--json", action="store_true", help="print a machine-readable summary")
     ing.add_argument("--archive", help="move each file here once its transaction has committed")
+    ing.add_argument("--dry-run", action="store_true",
+                     help="parse, resolve and validate only: print each file's fate, store and move nothing")
     ing.set_defaults(func=cmd_ingest)
 
     rep = sub.add_parser("replay", help="play the 2019 night into the inbox as the agency's feed")
@@ -242,8 +323,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("summary", help="print the night's summary").set_defaults(func=cmd_summary)
     bt = sub.add_parser("backtest", help="replay past elections through the projection: its error and band coverage")
-    bt.add_argument("--election", choices=["parl.2015-05-07", "parl.2017-06-08", "parl.2019-12-12"],
-                    help="replay only this election (against the one before it); default all three")
+    bt.add_argument("--election", metavar="ID",
+                    help="replay only this election against its baseline in seeds/elections.csv, e.g. "
+                         "parl.2024-07-04 (against the notional 2019 results); default every one")
     bt.add_argument("--orders", type=int, default=20, help="declaration orders of each kind (default 20)")
     bt.add_argument("--plot", metavar="PNG", help="also write a plot of error against seats declared")
     bt.set_defaults(func=cmd_backtest)
@@ -257,6 +339,10 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--note", help="why the desk calls it (kept with the call)")
     cl.add_argument("--by", help="who calls it (default: the OS user)")
     cl.set_defaults(func=cmd_call)
+    dl = sub.add_parser("deliver", help="deliver alerts from the outbox to the webhook (or the log), until stopped")
+    dl.add_argument("--once", action="store_true", help="one pass over the alerts due, then exit")
+    dl.add_argument("--interval", type=float, default=1.0, help="seconds between looks for new alerts (default 1)")
+    dl.set_defaults(func=cmd_deliver)
     srv = sub.add_parser("serve", help="serve the live board and the JSON API (read-only)")
     srv.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     srv.add_argument("--port", type=int, default=8050, help="port (default 8050)")

@@ -35,6 +35,17 @@ class Settings:
     board_database_url: str | None = None
     # Which of the agency's feeds this night takes: "live" (the default) or "test" (a rehearsal on the TEST feed).
     feed_mode: str = "live"
+    # The most one POST of an alert to the webhook may take (connect, send, answer).
+    alert_timeout_seconds: float = 5.0
+    # A refused alert waits this long before its next attempt, doubling each time up to five minutes.
+    alert_retry_seconds: float = 2.0
+    # Event streams the board holds open at once; the next client gets 503 with Retry-After.
+    board_max_streams: int = 200
+    # The longest any statement of the board's may run.
+    board_statement_timeout_ms: int = 5000
+    # RESULTSNIGHT_ELECTION: the election to count (a Democracy Club id from seeds/elections.csv);
+    # None: keep the database's setting, or seeds/count_setting.csv's on a new database.
+    election: str | None = None
 
     @property
     def pgdata(self) -> Path:
@@ -67,6 +78,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         incomplete_after_seconds=_seconds(env, "RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS", 30.0),
         board_database_url=env.get("RESULTSNIGHT_BOARD_DATABASE_URL") or None,
         feed_mode=_feed_mode(env),
+        alert_timeout_seconds=_seconds(env, "RESULTSNIGHT_ALERT_TIMEOUT_SECONDS", 5.0) or 5.0,
+        alert_retry_seconds=_seconds(env, "RESULTSNIGHT_ALERT_RETRY_SECONDS", 2.0),
+        board_max_streams=_count(env, "RESULTSNIGHT_BOARD_MAX_STREAMS", 200),
+        board_statement_timeout_ms=_count(env, "RESULTSNIGHT_BOARD_STATEMENT_TIMEOUT_MS", 5000),
+        election=(env.get("RESULTSNIGHT_ELECTION") or "").strip() or None,
     )
 
 
@@ -80,6 +96,22 @@ def _feed_mode(env: dict[str, str]) -> str:
     return raw
 
 
+# The results database's login roles (sql/migrations/0012_roles.sql) and the
+# variable each one's password comes from (`resultsnight db roles`).
+LOGIN_PASSWORD_VARIABLES = {
+    "pipeline_writer": "RESULTSNIGHT_PIPELINE_DB_PASSWORD",
+    "desk": "RESULTSNIGHT_DESK_DB_PASSWORD",
+    "board": "RESULTSNIGHT_BOARD_DB_PASSWORD",
+    "analyst": "RESULTSNIGHT_ANALYST_DB_PASSWORD",
+}
+
+
+def login_passwords(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The password of each login role that the environment (or a given mapping) sets, by role."""
+    env = dict(os.environ if env is None else env)
+    return {role: env[name] for role, name in LOGIN_PASSWORD_VARIABLES.items() if env.get(name)}
+
+
 def _seconds(env: dict[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if raw is None or not raw.strip():
@@ -91,3 +123,12 @@ def _seconds(env: dict[str, str], name: str, default: float) -> float:
     if value < 0:
         raise ConfigurationError(f"{name} must not be negative; got {raw!r}")
     return value
+
+
+def _count(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or not raw.strip():
+        return default
+    if not (raw.strip().isascii() and raw.strip().isdigit()) or int(raw) < 1:
+        raise ConfigurationError(f"{name} must be a whole number above 0; got {raw!r}")
+    return int(raw)

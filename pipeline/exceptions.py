@@ -29,6 +29,10 @@ class ConfigurationError(PipelineError):
     """A setting in the environment is missing or malformed."""
 
 
+class RefusedPath(ConfigurationError):
+    """A path an ingest run was asked to take lies outside the inbox, or is a symbolic link."""
+
+
 class UnpairedRule(ConfigurationError):
     """An expectation-suite rule has no reason writer, or a reason writer no rule."""
 
@@ -128,3 +132,12 @@ class IncompleteFile(MalformedFile):
 
 class CallRefused(ResultsnightError):
     """A desk call or withdrawal that cannot stand: unknown seat or party, a seat the feed has decided."""
+
+
+class ArchiveMoveFailed(ResultsnightError):
+    """A stored file could not be moved out of the inbox (permission, disk full, another filesystem)."""
+
+    def __init__(self, target: str, reason: str) -> None:
+        super().__init__(f"could not move the file to {target}: {reason}")
+        self.target = target
+        self.reason = reason

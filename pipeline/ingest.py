@@ -12,6 +12,7 @@ themselves live elsewhere (arrival, parse, resolve, validation, store).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -26,11 +27,11 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
-from pipeline.alerts import deliver_pending, sink_for
 from pipeline.arrival import TIMESTAMP, Signature, may_be_message, settle, signature
 from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
 from pipeline.db import sql
 from pipeline.exceptions import (
+    ArchiveMoveFailed,
     DatabaseUnavailable,
     FileTooLarge,
     IncompleteFile,
@@ -39,17 +40,19 @@ from pipeline.exceptions import (
     RejectedFile,
     UnstorableValue,
 )
-from pipeline.model import Declaration, MessageKind, Outcome
-from pipeline.parse import parse_file
+from pipeline.model import Declaration, Message, Nominations, Outcome, StateOfParties
+from pipeline.parse import parse_file, stamp_published
 from pipeline.projection_store import refresh_projection
-from pipeline.resolve import Reference, admit, load_reference, resolve
+from pipeline.resolve import Reference, admit, load_reference, resolve_message
 from pipeline.store import (
     AlreadyReceived,
     Received,
     StoreResult,
     store_declarations,
     store_duplicate,
+    store_nominations,
     store_rejected,
+    store_state_of_parties,
 )
 
 log = logging.getLogger("resultsnight.ingest")
@@ -70,6 +73,7 @@ class FileReport:
     declarations: int = 0
     alerts: list[str] = field(default_factory=list)
     unknown_parties: list[str] = field(default_factory=list)
+    archive_error: str | None = None  # stored, but the move out of the inbox failed: retried by a later run
 
 
 @dataclass
@@ -78,7 +82,7 @@ class IngestSummary:
 
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
-    delivered_alerts: int = 0
+    delivered_alerts: int = 0  # by `resultsnight ingest`'s one delivery pass after storing; ingest_paths sends none
 
     @property
     def counts(self) -> dict[str, int]:
@@ -108,13 +112,32 @@ class IngestSummary:
         }
 
 
+SYMLINK_REASON = (
+    "refused: a symbolic link is never followed (it could point at any file on the machine); "
+    "left in place and not read: put the file itself in the inbox"
+)
+
+
+def refused_links(paths: Iterable[Path]) -> list[Path]:
+    """Symbolic links among the given paths and in the given folders (hidden ones skipped): never read."""
+    links = []
+    for p in paths:
+        if p.is_symlink():
+            links.append(p)
+        elif p.is_dir():
+            links += sorted(c for c in p.iterdir() if c.is_symlink() and not c.name.startswith("."))
+    return links
+
+
 def list_files(paths: Iterable[Path]) -> list[Path]:
-    """Regular files under the given paths, oldest first; hidden (in-flight) files and `.timestamp` skipped."""
+    """Regular files under the given paths, oldest first; hidden (in-flight) files, `.timestamp` and symbolic links skipped."""
     found: dict[Path, Path] = {}
     for p in paths:
+        if p.is_symlink():
+            continue  # reported by refused_links
         if p.is_dir():
             for child in p.iterdir():
-                if child.is_file() and may_be_message(child.name):
+                if not child.is_symlink() and child.is_file() and may_be_message(child.name):
                     found[child.resolve()] = child
         elif p.is_file() and p.name == TIMESTAMP:
             log.info("skipping %s: the agency's .timestamp is not a message", p)
@@ -140,6 +163,8 @@ def display_name(path: Path) -> str:
 def read_received(path: Path) -> tuple[Received, RejectedFile | None]:
     """Hash and (within bounds) read one file; an oversized file is flagged, not parsed."""
     name = display_name(path)
+    if path.is_symlink():  # never read through a link (refused_links reports those listed; this, one swapped in since)
+        raise OSError(errno.ELOOP, "a symbolic link, not followed", str(path))
     size = path.stat().st_size
     if size <= MAX_FILE_BYTES:
         body = path.read_bytes()
@@ -163,7 +188,7 @@ class _Pending:
     rejection: RejectedFile | None = None
     duplicate_of: str | None = None
     already: bool = False
-    declarations: list[Declaration] = field(default_factory=list)
+    declarations: list[Message] = field(default_factory=list)  # declarations, or one nominations / state-of-parties message
     taken_as: Signature | None = None  # the file as it was when read: it is archived only if still so
     waiting: str | None = None  # why it is left in place for a later run
 
@@ -220,19 +245,14 @@ def _prepare(
         else:
             seen_here[rec.sha256] = rec.file_name
 
-    to_validate: list[tuple[_Pending, Declaration]] = []
+    to_validate: list[tuple[_Pending, Declaration | Nominations]] = []
     for p in pending:
         if p.already or p.duplicate_of or p.rejection or p.waiting:
             continue
         try:
-            decls = parse_file(p.received.file_name, p.received.body or b"")
-            for d in decls:
-                if d.declared_at is None and d.kind != MessageKind.RESULT:
-                    # Rushes and recount notices carry no declarationTime: their
-                    # time is when the agency published the file, which the
-                    # fetcher (like `lftp mirror`) keeps as its modification time.
-                    d.declared_at = _published_at(p)
-            p.declarations = [resolve(admit(d, ref), ref) for d in decls]
+            decls = stamp_published(parse_file(p.received.file_name, p.received.body or b""), _published_at(p))
+            p.received.message_kind = decls[0].file_kind if decls else None
+            p.declarations = [resolve_message(admit(d, ref), ref) for d in decls]
         except IncompleteFile as exc:
             quiet = _quiet_for(p)
             if quiet < incomplete_after:
@@ -250,7 +270,8 @@ def _prepare(
             log.exception("unexpected error parsing %s", p.received.file_name)
             p.rejection = ParserFailure(f"unexpected error while reading the file (please report): {exc!r}")
             continue
-        to_validate.extend((p, d) for d in p.declarations)
+        # The state of the parties is checked as it is parsed and resolved (no suite of its own).
+        to_validate.extend((p, d) for d in p.declarations if not isinstance(d, StateOfParties))
 
     if to_validate:
         from pipeline.validation import validate  # imports great_expectations: only when needed
@@ -267,10 +288,14 @@ def _prepare(
     return pending
 
 
-def _published_at(p: _Pending) -> datetime | None:
-    """The file's modification time, as a UTC date-time (None if it has gone)."""
-    sig = p.taken_as or signature(p.path)
+def published_at(path: Path, taken_as: Signature | None = None) -> datetime | None:
+    """The file's modification time (as it was taken), as a UTC date-time; None if it has gone."""
+    sig = taken_as or signature(path)
     return datetime.fromtimestamp(sig.mtime_ns / 1e9, tz=timezone.utc) if sig else None
+
+
+def _published_at(p: _Pending) -> datetime | None:
+    return published_at(p.path, p.taken_as)
 
 
 def _quiet_for(p: _Pending) -> float:
@@ -287,6 +312,11 @@ def _store_one(conn: Connection, p: _Pending, ref: Reference) -> StoreResult:
                 return store_duplicate(conn, p.received, p.duplicate_of)
             if p.rejection is not None:
                 return store_rejected(conn, p.received, p.rejection)
+            first = p.declarations[0] if p.declarations else None
+            if isinstance(first, Nominations):
+                return store_nominations(conn, p.received, first)
+            if isinstance(first, StateOfParties):
+                return store_state_of_parties(conn, p.received, first)
             result = store_declarations(conn, p.received, p.declarations, ref)
             if result.results:
                 # After the receipt row (so two runs of one file cannot deadlock), in the same transaction.
@@ -314,7 +344,10 @@ def _archive(path: Path, archive: Path, outcome: Outcome, sha256: str, taken_as:
     """Move a processed file out of the inbox (after its transaction committed); False if left in place.
 
     A file that changed after it was read holds bytes nobody has looked at:
-    it stays where it is and the next run takes it as a new receipt.
+    it stays where it is and the next run takes it as a new receipt. A move
+    that fails (permission, disk full, another filesystem) raises
+    ArchiveMoveFailed: the file is stored, stays in the inbox, and a later
+    run finds it already received and tries the move again.
     """
     if taken_as is not None and (now := signature(path)) != taken_as:
         if now is None:
@@ -322,17 +355,33 @@ def _archive(path: Path, archive: Path, outcome: Outcome, sha256: str, taken_as:
         log.warning("%s changed after it was read; left in place for the next run", path)
         return False
     target_dir = archive / "quarantine" if outcome == Outcome.QUARANTINED else archive
-    target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / path.name
     if target == path:
         return True  # a quarantined file looked at again and quarantined again
-    if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
-        target = target_dir / f"{path.stem}.{sha256[:12]}{path.suffix}"
     try:
+        target_dir.mkdir(parents=True, exist_ok=True)
+        if target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() != sha256:
+            target = target_dir / f"{path.stem}.{sha256[:12]}{path.suffix}"
         os.replace(path, target)
     except FileNotFoundError:
-        pass  # a concurrent run archived it first
+        if path.exists():
+            raise ArchiveMoveFailed(str(target), "the archive folder vanished during the move") from None
+        # else a concurrent run archived it first
+    except OSError as exc:
+        raise ArchiveMoveFailed(str(target), f"{type(exc).__name__}: {exc.strerror or exc}") from exc
     return True
+
+
+def _record_archive(conn: Connection, rec: Received, failure: ArchiveMoveFailed | None, retried: bool) -> None:
+    """Remember a failed move (results.files.archive_error), or forget an earlier one once a retry moved the file."""
+    if failure is not None:
+        with conn.begin():
+            conn.execute(sql("queries/record_archive_failure"),
+                         {"file_name": rec.file_name, "sha256": rec.sha256, "target": failure.target,
+                          "error": failure.reason[:500]})
+    elif retried:
+        with conn.begin():
+            conn.execute(sql("queries/clear_archive_failure"), {"file_name": rec.file_name, "sha256": rec.sha256})
 
 
 def ingest_paths(
@@ -354,13 +403,15 @@ def ingest_paths(
     settings = settings or load_settings()
     started = time.perf_counter()
     summary = IngestSummary()
-    sink = sink_for(settings.alert_webhook)
     stack = ExitStack()
     try:
         with engine.connect() as conn:
             ref = load_reference(conn, settings.feed_mode)
         recheck = [d for d in recheck if d.is_dir()]
         again = {p.resolve() for p in list_files(recheck)}
+        for link in refused_links([*paths, *recheck]):
+            log.error("refused %s: a symbolic link, not followed", link)
+            summary.files.append(FileReport(display_name(link), Outcome.UNREADABLE, SYMLINK_REASON))
         ready, waiting = settle(list_files([*paths, *recheck]), settings.settle_seconds)
         summary.files.extend(FileReport(display_name(w.path), Outcome.WAITING, w.reason) for w in waiting)
         bar = _progress(len(ready)) if progress and ready else None
@@ -385,8 +436,17 @@ def ingest_paths(
                     result = StoreResult(Outcome.ALREADY, "already received")
                 else:
                     result = _store_one(store_conn, p, ref)
+                archive_error = None
                 if archive is not None:
-                    _archive(p.path, archive, result.outcome, p.received.sha256, p.taken_as)
+                    try:
+                        failure = None
+                        _archive(p.path, archive, result.outcome, p.received.sha256, p.taken_as)
+                    except ArchiveMoveFailed as exc:
+                        # Stored is stored: the file is left aside, every other file goes on.
+                        failure, archive_error = exc, exc.reason
+                        log.error("%s is stored but could not be moved to %s: %s; left in the inbox, "
+                                  "a later run moves it", p.path, exc.target, exc.reason)
+                    _record_archive(store_conn, p.received, failure, retried=p.already)
                 summary.files.append(
                     FileReport(
                         p.received.file_name,
@@ -395,11 +455,9 @@ def ingest_paths(
                         len(result.declaration_ids),
                         [a.message for a in result.alerts],
                         sorted(set(result.unknown_parties)),
+                        archive_error,
                     )
                 )
-                if result.alerts:
-                    summary.delivered_alerts += deliver_pending(engine, sink)
-        summary.delivered_alerts += deliver_pending(engine, sink)  # anything a crashed run left unsent
         if bar is not None:
             bar[0].stop()
     except (OperationalError, DBAPIError) as exc:

@@ -85,6 +85,9 @@ class EventKind(StrEnum):
     ALERT = "alert"
     CALL = "call"
     RESET = "reset"
+    NOMINATIONS = "nominations"  # a seat's nominations list stored
+    STATE_OF_PARTIES = "state_of_parties"  # the agency's state of the parties stored
+    ELECTION = "election"  # another election is counted (db init --election): the board starts again
 
 
 class AlertKind(StrEnum):
@@ -93,6 +96,7 @@ class AlertKind(StrEnum):
     FLIP = "flip"
     RETRACTION = "retraction"
     RECOUNT = "recount"
+    DISAGREEMENT = "disagreement"  # the agency's state of the parties disagrees with our seats
 
 
 class AlertSource(StrEnum):
@@ -102,6 +106,14 @@ class AlertSource(StrEnum):
     RESULT = "result"
     RECOUNT = "recount"
     DESK = "desk"  # the results desk's own call (pipeline.calls)
+    STATE_OF_PARTIES = "state_of_parties"  # the agency's running totals (a disagreement)
+
+
+class ReceiverKind(StrEnum):
+    """Where an alert delivery attempt went (pipeline.alert_delivery.receiver)."""
+
+    WEBHOOK = "webhook"  # RESULTSNIGHT_ALERT_WEBHOOK
+    LOG = "log"  # no webhook set: the alert is written to the log
 
 
 class KnownSource(StrEnum):
@@ -112,7 +124,19 @@ class KnownSource(StrEnum):
     RESULT = "result"
 
 
-KINDS = tuple(MessageKind)  # the message kinds, in the order the suites are run
+class FileKind(StrEnum):
+    """What kind of message a received file held (pipeline.receipt.message_kind, results.files); null when unreadable."""
+
+    RESULT = "result"
+    RUSH = "rush"
+    RECOUNT = "recount"
+    NOMINATIONS = "nominations"
+    STATE_OF_PARTIES = "state_of_parties"
+    DC_CSV = "dc_csv"
+
+
+# the message kinds with an expectation suite, in the order the suites are run
+KINDS: tuple[str, ...] = (*MessageKind, FileKind.NOMINATIONS)
 
 
 @dataclass
@@ -163,6 +187,86 @@ class Declaration:
     def valid_votes(self) -> int:
         """Sum of whole-number votes (0 for a rush or recount)."""
         return sum(c.votes or 0 for c in self.candidates)
+
+    @property
+    def file_kind(self) -> FileKind:
+        """The kind of file this declaration came in (results.files.message_kind)."""
+        return FileKind.DC_CSV if self.source_format == SourceFormat.DC_CSV else FileKind(self.kind)
+
+
+@dataclass
+class Nominations:
+    """One constituency's list of nominated candidates (FirstPastThePostNominations): a higher revision replaces it."""
+
+    revision: int
+    constituency_name: str | None
+    gss_code_given: str | None
+    election_name: str | None = None
+    election_date: str | None = None
+    election_type: str | None = None
+    election_id: str | None = None  # the counted election's, once admitted
+    electorate: int | None = None
+    electorate_raw: str | None = None
+    # the root's and constituency's attributes as text, and the PreviousElection blocks (never counted)
+    agency: dict[str, Any] = field(default_factory=dict)
+    candidates: list[Candidate] = field(default_factory=list)  # votes always None
+    # filled by resolution
+    gss_code: str | None = None
+    registered_electorate: int | None = None
+    unknown_parties: list[str] = field(default_factory=list)
+    kind: str = FileKind.NOMINATIONS  # the expectation suite it is validated by (expectations/nominations.json)
+    source_format: SourceFormat = SourceFormat.AGENCY_XML
+
+    @property
+    def file_kind(self) -> FileKind:
+        """Always FileKind.NOMINATIONS."""
+        return FileKind.NOMINATIONS
+
+
+@dataclass
+class PartyTotal:
+    """One <Party> of a state-of-the-parties message: the agency's running total for it."""
+
+    position: int  # 1-based order in the file
+    label: str  # the abbreviation ("Others" for the pseudo-party), else the name
+    name: str | None
+    seats: int  # absent totalSeats / gains / losses mean 0
+    gains: int
+    losses: int
+    votes: int
+    share_pct: float | None
+    share_change_pct: float | None
+    party_code: str | None = None  # canonical code, filled by resolution (OTH for Others and unknown parties)
+
+
+@dataclass
+class StateOfParties:
+    """The agency's running totals after N results (FirstPastThePostStateOfParties): no revision, N orders them."""
+
+    number_of_results: int
+    election_name: str | None = None
+    election_date: str | None = None
+    election_type: str | None = None
+    election_id: str | None = None  # the counted election's, once admitted
+    total_constituencies: int | None = None
+    total_votes: int | None = None
+    agency: dict[str, Any] = field(default_factory=dict)  # the root's attributes as text (forecastWinningParty, note, ...)
+    parties: list[PartyTotal] = field(default_factory=list)
+    constituency_names: list[str] = field(default_factory=list)  # ConstituenciesIncluded, in file order
+    # filled by resolution
+    gss_codes: list[str] = field(default_factory=list)
+    unknown_parties: list[str] = field(default_factory=list)
+    source_format: SourceFormat = SourceFormat.AGENCY_XML
+    kind: str = FileKind.STATE_OF_PARTIES  # no expectation suite: checked as it is parsed and resolved
+
+    @property
+    def file_kind(self) -> FileKind:
+        """Always FileKind.STATE_OF_PARTIES."""
+        return FileKind.STATE_OF_PARTIES
+
+
+# Whatever one received file can be parsed into.
+Message = Declaration | Nominations | StateOfParties
 
 
 @dataclass(frozen=True)

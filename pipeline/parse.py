@@ -23,16 +23,29 @@ from pipeline.exceptions import (
     UnsafeXML,
     UnsupportedMessage,
 )
-from pipeline.model import Candidate, Declaration, MessageKind, SourceFormat
+from pipeline.model import (
+    Candidate,
+    Declaration,
+    Message,
+    MessageKind,
+    Nominations,
+    PartyTotal,
+    SourceFormat,
+    StateOfParties,
+)
 
 ROOTS = {
     "FirstPastThePostResult": MessageKind.RESULT,
     "FirstPastThePostRush": MessageKind.RUSH,
     "Recount": MessageKind.RECOUNT,
 }
+NOMINATIONS_ROOT = "FirstPastThePostNominations"
+STATE_OF_PARTIES_ROOT = "FirstPastThePostStateOfParties"
 _WHOLE = re.compile(r"[+-]?\d+")
 _NAME_REVISION = re.compile(r"_(\d+)\.xml$", re.IGNORECASE)
-_NAME_KIND = re.compile(r"_(result|rush|recount)_", re.IGNORECASE)
+_NAME_KIND = re.compile(r"_(result|rush|recount|nominations)_", re.IGNORECASE)
+_NAME_SOP = re.compile(r"_SOP_(\d+)\.xml$", re.IGNORECASE)
+_DECIMAL = re.compile(r"[+-]?\d+(\.\d+)?")
 # Expat's errors for a document that stops early: "no element found" (the
 # root never closed), "unclosed token", "partial character", "unclosed CDATA
 # section". A file cut off in transfer, or still being written, fails so.
@@ -62,8 +75,8 @@ def _snippet(body: bytes) -> str:
     return repr(text + ("…" if len(body) > 40 else ""))
 
 
-def parse_file(file_name: str, body: bytes) -> list[Declaration]:
-    """Parse one received file (agency XML message or Democracy Club CSV) into declarations."""
+def parse_file(file_name: str, body: bytes) -> list[Message]:
+    """Parse one received file (agency XML message or Democracy Club CSV) into its messages."""
     if not body.strip():
         raise IncompleteFile(f"the file is empty ({len(body)} bytes)")
     head = body.lstrip()[:200]
@@ -139,10 +152,24 @@ def _previous_block(block) -> dict[str, Any]:
     return out
 
 
-def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
-    """Parse one agency message about one seat: FirstPastThePostResult, FirstPastThePostRush or Recount."""
+def stamp_published(decls: list[Message], published_at: datetime | None) -> list[Message]:
+    """Give rushes and recount notices, which carry no declarationTime, the time their file was published."""
+    # The agency's time for them is when it put the file on its server, which
+    # the fetcher (like `lftp mirror`) keeps as the file's modification time.
+    for d in decls:
+        if isinstance(d, Declaration) and d.declared_at is None and d.kind != MessageKind.RESULT:
+            d.declared_at = published_at
+    return decls
+
+
+def parse_agency_xml(file_name: str, body: bytes) -> Message:
+    """Parse one agency message: a result, rush or recount notice, a seat's nominations, or the state of the parties."""
     root = _safe_root(body)
     tag = root.tag.rsplit("}", 1)[-1]
+    if tag == NOMINATIONS_ROOT:
+        return _nominations(file_name, root)
+    if tag == STATE_OF_PARTIES_ROOT:
+        return _state_of_parties(file_name, root)
     kind = ROOTS.get(tag)
     if kind is None:
         if tag.startswith("TopUp") or "referendum" in tag.lower():
@@ -160,26 +187,8 @@ def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
     if name_kind and name_kind.group(1).lower() != kind:
         agency["file_name_kind"] = name_kind.group(1).lower()
 
-    # The root attribute wins over the file name's revision when they disagree.
-    rev_raw = root.get("revision")
-    name_rev = _NAME_REVISION.search(file_name)
-    if rev_raw is None and name_rev:
-        rev_raw = name_rev.group(1)
-    revision = whole_number(rev_raw)
-    if revision is None or revision < 1:
-        raise InvalidDeclaration(
-            f"revision {rev_raw!r} is not a whole number of at least 1 (root attribute or file name suffix)"
-        )
-
-    # Only Election/Constituency is the contest being declared; the
-    # PreviousElection / PreviousNotionalElection blocks describe the past.
-    election = root.find("Election")
-    if election is None:
-        raise MalformedFile("the message has no <Election> element")
-    constituencies = election.findall("Constituency")
-    if len(constituencies) != 1:
-        raise MalformedFile(f"expected exactly one <Election>/<Constituency> element, found {len(constituencies)}")
-    con = constituencies[0]
+    revision = _revision(file_name, root)
+    election, con = _contest(root)
     agency.update({k: v for k, v in con.attrib.items() if k not in ("name", "gssCode")})
     previous = [_previous_block(b) for b in root if b.tag in ("PreviousElection", "PreviousNotionalElection")]
     if previous:
@@ -211,6 +220,142 @@ def parse_agency_xml(file_name: str, body: bytes) -> Declaration:
     else:
         decl.turnout = whole_number(con.get("turnout"))
     return decl
+
+
+def _revision(file_name: str, root) -> int:
+    """The message's revision: the root attribute, else the file name's suffix (the root wins when they disagree)."""
+    rev_raw = root.get("revision")
+    name_rev = _NAME_REVISION.search(file_name)
+    if rev_raw is None and name_rev:
+        rev_raw = name_rev.group(1)
+    revision = whole_number(rev_raw)
+    if revision is None or revision < 1:
+        raise InvalidDeclaration(
+            f"revision {rev_raw!r} is not a whole number of at least 1 (root attribute or file name suffix)"
+        )
+    return revision
+
+
+def _contest(root):
+    """(<Election>, its one <Constituency>): only Election/Constituency is the contest; Previous* blocks are the past."""
+    election = root.find("Election")
+    if election is None:
+        raise MalformedFile("the message has no <Election> element")
+    constituencies = election.findall("Constituency")
+    if len(constituencies) != 1:
+        raise MalformedFile(f"expected exactly one <Election>/<Constituency> element, found {len(constituencies)}")
+    return election, constituencies[0]
+
+
+def _nominations(file_name: str, root) -> Nominations:
+    """A FirstPastThePostNominations message: one constituency's candidates, no votes."""
+    election, con = _contest(root)
+    agency: dict[str, Any] = {f"root.{k}": v for k, v in root.attrib.items()}
+    agency.update({k: v for k, v in con.attrib.items() if k not in ("name", "gssCode")})
+    previous = [_previous_block(b) for b in root if b.tag in ("PreviousElection", "PreviousNotionalElection")]
+    if previous:
+        agency["previous"] = previous
+    nominations = Nominations(
+        revision=_revision(file_name, root),
+        constituency_name=_text(con, "name"),
+        gss_code_given=_text(con, "gssCode"),
+        election_name=_text(election, "name"),
+        election_date=_text(election, "date"),
+        election_type=_text(election, "type"),
+        agency=agency,
+        electorate_raw=con.get("electorate"),
+    )
+    nominations.electorate = whole_number(nominations.electorate_raw)
+    if nominations.electorate_raw is not None and nominations.electorate is None:
+        raise InvalidDeclaration(f"electorate {nominations.electorate_raw!r} is not a whole number")
+    nominations.candidates = [_candidate(c, i) for i, c in enumerate(con.findall("Candidate"), start=1)]
+    for c in nominations.candidates:
+        if c.votes_raw is not None or c.elected:
+            raise InvalidDeclaration(
+                f"the nominations list candidate {c.position} {c.name!r} with votes or elected: a nominations "
+                "message comes before the count"
+            )
+    return nominations
+
+
+def _count(el, attr: str, what: str) -> int:
+    """A non-negative whole-number attribute; absent means 0 (the agency leaves out what has nothing to say)."""
+    raw = el.get(attr)
+    if raw is None or not raw.strip():
+        return 0
+    value = whole_number(raw)
+    if value is None or value < 0:
+        raise InvalidDeclaration(f"{what}: {attr} {raw!r} is not a whole number of at least 0")
+    return value
+
+
+def _decimal(el, attr: str, what: str) -> float | None:
+    raw = el.get(attr)
+    if raw is None or not raw.strip():
+        return None
+    if not _DECIMAL.fullmatch(raw.strip()):
+        raise InvalidDeclaration(f"{what}: {attr} {raw!r} is not a number")
+    return float(raw)
+
+
+def _state_of_parties(file_name: str, root) -> StateOfParties:
+    """A FirstPastThePostStateOfParties message: the agency's running totals after numberOfResults results."""
+    n_raw = root.get("numberOfResults")
+    if n_raw is None:
+        found = _NAME_SOP.search(file_name)
+        n_raw = found.group(1) if found else None
+    n = whole_number(n_raw)
+    if n is None or n < 0:
+        raise InvalidDeclaration(
+            f"numberOfResults {n_raw!r} is not a whole number of at least 0 (root attribute or _SOP_N file name)"
+        )
+    election = root.find("Election")
+    if election is None:
+        raise MalformedFile("the message has no <Election> element")
+    sop = StateOfParties(
+        number_of_results=n,
+        election_name=_text(election, "name"),
+        election_date=_text(election, "date"),
+        election_type=_text(election, "type"),
+        agency={k: v for k, v in root.attrib.items()},
+    )
+    sop.total_constituencies = whole_number(root.get("totalNumberOfConstituencies"))
+    sop.total_votes = whole_number(root.get("totalVotes"))
+    parties = root.find("Parties")
+    for position, party in enumerate(parties.findall("Party") if parties is not None else [], start=1):
+        label = _text(party, "abbreviation") or _text(party, "name")
+        what = f"party {position} ({label or 'no name'})"
+        if label is None:
+            raise InvalidDeclaration(f"{what} has neither an abbreviation nor a name")
+        sop.parties.append(
+            PartyTotal(
+                position=position,
+                label=label,
+                name=_text(party, "name"),
+                seats=_count(party, "totalSeats", what),
+                gains=_count(party, "gains", what),
+                losses=_count(party, "losses", what),
+                votes=_count(party, "totalVotes", what),
+                share_pct=_decimal(party, "percentageShare", what),
+                share_change_pct=_decimal(party, "percentageChange", what),
+            )
+        )
+    if not sop.parties:
+        raise InvalidDeclaration("the state of the parties lists no <Parties>/<Party>")
+    included = root.find("ConstituenciesIncluded")
+    for con in included.findall("Constituency") if included is not None else []:
+        name = _text(con, "name")
+        if name is None:
+            raise InvalidDeclaration(f"a constituency included (number {con.get('number')!r}) has no name")
+        sop.constituency_names.append(name)
+    if len(set(sop.constituency_names)) != len(sop.constituency_names):
+        raise InvalidDeclaration("the state of the parties lists a constituency twice")
+    seats = sum(p.seats for p in sop.parties)
+    if seats > len(sop.constituency_names):
+        raise InvalidDeclaration(
+            f"the parties hold {seats} seats but only {len(sop.constituency_names)} constituencies are included"
+        )
+    return sop
 
 
 def _rush_winner(decl: Declaration, con) -> None:

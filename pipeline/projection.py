@@ -47,7 +47,7 @@ from pathlib import Path
 import numpy as np
 
 PARTIES = ("CON", "LAB", "LD", "SNP", "PC", "GRN", "BRX", "UKIP", "DUP", "SF", "SDLP", "UUP", "ALL", "SPK", "IND",
-           "OTH")
+           "OTH", "REF", "TUV")  # REF and TUV last: the ties of earlier nights still go as they went
 NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 UNIFORM, REGRESSION = "uniform-nation", "regression"
 METHODS = (UNIFORM, REGRESSION)
@@ -57,7 +57,7 @@ _IDX = {p: i for i, p in enumerate(PARTIES)}
 _SPK = _IDX["SPK"]
 _NI = NATIONS.index("Northern Ireland")
 # Baseline shares the regression uses as slopes (others are the remainder).
-_SLOPE_GROUPS = (("CON",), ("LAB",), ("LD",), ("SNP", "PC"), ("GRN",), ("UKIP", "BRX"))
+_SLOPE_GROUPS = (("CON",), ("LAB",), ("LD",), ("SNP", "PC"), ("GRN",), ("UKIP", "BRX", "REF"))
 _HOLDERS = ("CON", "LAB", "LD", "SNP")  # who held the seat at the baseline (incumbency)
 MARGINAL = 0.10  # a seat is marginal for a party first or second in it by under ten points
 UNSEEN_MARGINAL, UNSEEN_SEATS = 0.25, 3.0  # ... or by more where its nation has few declarations

@@ -53,8 +53,9 @@ def night_figures(engine: Engine, limit_flips: int = 1000, seeds_dir: Path | Non
         from pipeline.config import load_settings
 
         seeds_dir = load_settings().seeds_dir
-    watch_lists = load_watch_lists(seeds_dir)
     with engine.connect() as conn:
+        counting = conn.execute(sql("queries/serve_count_setting")).one().counting_election_id
+        watch_lists = load_watch_lists(seeds_dir, counting)
         label = str(conn.execute(sql("queries/baseline_label")).scalar_one())
         return NightFigures(
             status={k: v for k, v in conn.execute(sql("queries/summary_status"))},
@@ -90,7 +91,8 @@ def print_ingest_summary(summary: IngestSummary) -> None:
     console.print(table)
     problems = [
         f for f in summary.files
-        if f.outcome in (Outcome.QUARANTINED, Outcome.SUPERSEDED, Outcome.UNREADABLE, Outcome.WAITING) or f.unknown_parties
+        if f.outcome in (Outcome.QUARANTINED, Outcome.SUPERSEDED, Outcome.UNREADABLE, Outcome.WAITING)
+        or f.unknown_parties or f.archive_error
     ]
     if problems:
         detail = Table(title="files needing a look", show_lines=False)
@@ -101,6 +103,8 @@ def print_ingest_summary(summary: IngestSummary) -> None:
             reason = f.reason or ""
             if f.unknown_parties:
                 reason = (reason + "; " if reason else "") + "unknown parties counted as OTH: " + ", ".join(f.unknown_parties)
+            if f.archive_error:
+                reason = (reason + "; " if reason else "") + f"left in the inbox, not archived: {f.archive_error}"
             detail.add_row(Text(f.file_name), f.outcome, Text(reason))
         console.print(detail)
     for message in summary.alerts:

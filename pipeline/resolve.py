@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from pipeline.db import sql
 from pipeline.exceptions import LiveMessage, OtherElection, PipelineError, TestMessage, UnknownConstituency
-from pipeline.model import Declaration, MessageKind, SourceFormat
+from pipeline.model import Declaration, Message, MessageKind, Nominations, SourceFormat, StateOfParties
 from pipeline.names import fold
 
 
@@ -96,8 +96,8 @@ def check_election(name: str | None, date: str | None, election_type: str | None
     return ref.counting_election_id
 
 
-def admit(decl: Declaration, ref: Reference) -> Declaration:
-    """The declaration, its election_id set to the counted election's, if it belongs to tonight's feed; else raise why not."""
+def admit(decl: Message, ref: Reference) -> Message:
+    """The message, its election_id set to the counted election's, if it belongs to tonight's feed; else raise why not."""
     if decl.source_format == SourceFormat.AGENCY_XML:
         decl.election_id = check_election(decl.election_name, decl.election_date, decl.election_type, ref)
     elif ref.feed_mode == "test":
@@ -109,26 +109,85 @@ def admit(decl: Declaration, ref: Reference) -> Declaration:
     return decl
 
 
-def resolve(decl: Declaration, ref: Reference) -> Declaration:
-    """Fill gss_code, party codes, the registered electorate; raise UnknownConstituency if no seat matches."""
-    gss = decl.gss_code_given
-    if gss and gss.upper() in ref.names:
-        decl.gss_code = gss.upper()
-    elif decl.constituency_name and fold(decl.constituency_name) in ref.by_key:
-        decl.gss_code = ref.by_key[fold(decl.constituency_name)]
-    else:
-        raise UnknownConstituency(
-            f"no constituency of {ref.counting_election_id} matches "
-            f"GSS code {decl.gss_code_given!r} or name {decl.constituency_name!r}"
-        )
-    decl.registered_electorate = ref.electorate.get(decl.gss_code)
+def seat_of(ref: Reference, gss_code: str | None, name: str | None) -> str | None:
+    """The seat's GSS code: the code given if it is a seat of the counted election, else by name; None if neither."""
+    if gss_code and gss_code.upper() in ref.names:
+        return gss_code.upper()
+    if name and fold(name) in ref.by_key:
+        return ref.by_key[fold(name)]
+    return None
+
+
+def _candidate_parties(candidates, ref: Reference) -> list[str]:
+    """Set each candidate's party code (OTH for an unheard-of party); return the labels not recognised."""
     unknown: list[str] = []
-    for cand in decl.candidates:
+    for cand in candidates:
         code = ref.party(cand.party_label, cand.party_name)
         if code is None:
             code = "OTH"  # an unheard-of party still counts; it is reported, not rejected
             unknown.append(cand.party_label or cand.party_name or "(blank)")
         cand.party_code = code
+    return unknown
+
+
+def resolve_message(msg: Message, ref: Reference) -> Message:
+    """Resolve any parsed message: a declaration, a seat's nominations or the state of the parties."""
+    if isinstance(msg, Nominations):
+        return resolve_nominations(msg, ref)
+    if isinstance(msg, StateOfParties):
+        return resolve_state_of_parties(msg, ref)
+    return resolve(msg, ref)
+
+
+def resolve_nominations(nom: Nominations, ref: Reference) -> Nominations:
+    """Fill the seat (by name, as results are) and the candidates' party codes; raise UnknownConstituency if no seat matches."""
+    nom.gss_code = seat_of(ref, nom.gss_code_given, nom.constituency_name)
+    if nom.gss_code is None:
+        raise UnknownConstituency(
+            f"nominations for a constituency that is not one of {ref.counting_election_id}: "
+            f"GSS code {nom.gss_code_given!r}, name {nom.constituency_name!r}"
+        )
+    nom.registered_electorate = ref.electorate.get(nom.gss_code)
+    nom.unknown_parties = sorted(set(_candidate_parties(nom.candidates, ref)))
+    return nom
+
+
+def resolve_state_of_parties(sop: StateOfParties, ref: Reference) -> StateOfParties:
+    """Resolve every constituency the message includes (raise UnknownConstituency naming those that match none) and each party's code."""
+    codes, missing = [], []
+    for name in sop.constituency_names:
+        gss = seat_of(ref, None, name)
+        (codes if gss else missing).append(gss or name)
+    if missing:
+        raise UnknownConstituency(
+            f"the state of the parties after {sop.number_of_results} results includes "
+            f"{len(missing)} constituenc{'y' if len(missing) == 1 else 'ies'} that are not of "
+            f"{ref.counting_election_id}: {', '.join(repr(m) for m in missing[:10])}"
+            + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+        )
+    sop.gss_codes = codes
+    unknown = []
+    for party in sop.parties:
+        # "Others" is the agency's pseudo-party: everything it does not list on its own.
+        code = "OTH" if party.label.casefold() == "others" else ref.party(party.label, party.name)
+        if code is None:
+            code = "OTH"
+            unknown.append(party.label)
+        party.party_code = code
+    sop.unknown_parties = sorted(set(unknown))
+    return sop
+
+
+def resolve(decl: Declaration, ref: Reference) -> Declaration:
+    """Fill gss_code, party codes, the registered electorate; raise UnknownConstituency if no seat matches."""
+    decl.gss_code = seat_of(ref, decl.gss_code_given, decl.constituency_name)
+    if decl.gss_code is None:
+        raise UnknownConstituency(
+            f"no constituency of {ref.counting_election_id} matches "
+            f"GSS code {decl.gss_code_given!r} or name {decl.constituency_name!r}"
+        )
+    decl.registered_electorate = ref.electorate.get(decl.gss_code)
+    unknown = _candidate_parties(decl.candidates, ref)
     if decl.kind == MessageKind.RUSH and decl.winning_party_label:
         decl.winning_party_code = ref.party(decl.winning_party_label)
         if decl.winning_party_code is None:

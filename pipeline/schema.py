@@ -99,15 +99,25 @@ def init_db(
     baseline_csv: Path | None = None,
     counting_election_id: str | None = None,
     baseline_election_id: str | None = None,
+    election_id: str | None = None,
 ) -> InitReport:
-    """Create or upgrade the schema and load the seeds; running it again changes nothing."""
+    """Create or upgrade the schema and load the seeds; running it again changes nothing.
+
+    election_id (else settings.election, RESULTSNIGHT_ELECTION) sets the
+    counted election and its baseline from seeds/elections.csv; without one
+    the database keeps its setting (seeds/count_setting.csv on a new one).
+    """
     settings = settings or load_settings()
+    election_id = election_id or settings.election
+    if election_id is not None and counting_election_id is None:
+        counting_election_id, seeded_baseline = default_count_setting(settings.seeds_dir, election_id)
+        baseline_election_id = baseline_election_id or seeded_baseline
     with engine.begin() as conn:
         conn.execute(text("select pg_advisory_xact_lock(:k)"), {"k": _INIT_LOCK_KEY})
         revision = migrate(conn)
         views_recreated = create_views(conn)
         seeds = load_seeds(conn, settings.seeds_dir, baseline_csv)
-        default_counting, default_baseline = default_count_setting(settings.seeds_dir)
+        default_counting, default_baseline = default_count_setting(settings.seeds_dir, counting_election_id)
         explicit = counting_election_id is not None or baseline_election_id is not None
         conn.execute(
             sql("queries/seed_count_setting"),

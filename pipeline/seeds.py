@@ -49,13 +49,86 @@ def load_results_csv(conn: Connection, path: Path) -> tuple[str, int]:
     return election_id, len(rows)
 
 
+@dataclass(frozen=True)
+class Election:
+    """One row of seeds/elections.csv: an election, actual, notional or still to come."""
+
+    election_id: str
+    name: str
+    election_date: str | None  # ISO date; None while the date is not known
+    election_type: str
+    boundary_set: str
+    baseline_election_id: str | None
+    is_notional: bool
+    results_file: str | None
+
+
+def read_elections(seeds_dir: Path) -> dict[str, Election]:
+    """election_id -> Election from seeds/elections.csv, checked (ids, baselines, boundary sets)."""
+    sets = {b["boundary_set"] for b in _rows(seeds_dir / "boundary_sets.csv")}
+    out: dict[str, Election] = {}
+    for e in _rows(seeds_dir / "elections.csv"):
+        election = Election(
+            e["election_id"], e["name"], e["election_date"] or None, e["election_type"], e["boundary_set"],
+            e["baseline_election_id"] or None, e["is_notional"].strip().lower() == "true", e["results_file"] or None,
+        )
+        check_election_id(election)
+        if election.boundary_set not in sets:
+            raise ConfigurationError(f"elections.csv: {election.election_id} names boundary set "
+                                     f"{election.boundary_set!r}, not in boundary_sets.csv")
+        if election.baseline_election_id is not None:
+            baseline = out.get(election.baseline_election_id)
+            if baseline is None:
+                raise ConfigurationError(f"elections.csv: the baseline of {election.election_id}, "
+                                         f"{election.baseline_election_id}, must be a row above it")
+            if baseline.boundary_set != election.boundary_set:
+                raise ConfigurationError(f"elections.csv: {election.election_id} (boundary set {election.boundary_set}) "
+                                         f"cannot be counted against {baseline.election_id} (boundary set "
+                                         f"{baseline.boundary_set}); use notional results on its boundaries")
+        out[election.election_id] = election
+    return out
+
+
+_NOTIONAL_SUFFIX = ".notional-"
+_UNDATED_SUFFIX = ".next"
+
+
+def check_election_id(election: Election) -> None:
+    """Raise ConfigurationError unless the id is Democracy Club's for the election (or our notional/next form)."""
+    from uk_election_ids.election_ids import validate
+
+    eid = election.election_id
+    if election.is_notional:
+        # Notional results are no poll, so Democracy Club has no id for them:
+        # the id of the poll re-cast, then ".notional-<boundary set>".
+        real, _, onto = eid.partition(_NOTIONAL_SUFFIX)
+        if not validate(real) or onto != election.boundary_set:
+            raise ConfigurationError(f"elections.csv: notional {eid!r} must be a Democracy Club id followed by "
+                                     f"'{_NOTIONAL_SUFFIX}{election.boundary_set}'")
+    elif election.election_date is None:
+        # A Democracy Club id needs the poll's date; until it is called the
+        # row is '<type>.next' and takes its real id once the date is known.
+        if not eid.endswith(_UNDATED_SUFFIX) or eid.count(".") != 1:
+            raise ConfigurationError(f"elections.csv: {eid!r} has no date, so its id must be '<type>{_UNDATED_SUFFIX}'")
+    elif not validate(eid) or not eid.endswith(election.election_date):
+        raise ConfigurationError(f"elections.csv: {eid!r} is not the Democracy Club id of an election on "
+                                 f"{election.election_date}")
+
+
 def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = None) -> SeedReport:
     """Upsert every seed file; rows already equal are left untouched."""
-    elections = _rows(seeds_dir / "elections.csv")
-    conn.execute(sql("queries/seed_upsert_election"), elections)
-    year_to_election = {e["election_date"][:4]: e["election_id"] for e in elections}
+    conn.execute(sql("queries/seed_upsert_boundary_set"), [
+        {k: b[k] for k in ("boundary_set", "name", "first_election_date")} for b in _rows(seeds_dir / "boundary_sets.csv")
+    ])
+    elections = read_elections(seeds_dir)
+    conn.execute(sql("queries/seed_upsert_election"), [
+        {"election_id": e.election_id, "name": e.name, "election_date": e.election_date, "election_type": e.election_type,
+         "boundary_set": e.boundary_set, "baseline_election_id": e.baseline_election_id, "is_notional": e.is_notional}
+        for e in elections.values()
+    ])
 
     constituencies = _rows(seeds_dir / "constituencies.csv")
+    seats = check_constituencies(constituencies)
     conn.execute(
         sql("queries/seed_upsert_constituency"),
         [
@@ -67,44 +140,76 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
                 "county": c["county"] or None,
                 "country": c["country"],
             }
-            for c in constituencies
+            for c in seats.values()
         ],
     )
-    contests = []
+    conn.execute(sql("queries/seed_upsert_boundary_set_constituency"),
+                 [{"boundary_set": c["boundary_set"], "gss_code": c["gss_code"]} for c in constituencies])
+    sets_of: dict[str, set[str]] = {}
     for c in constituencies:
-        for column, value in c.items():
-            if column.startswith("electorate_") and value:
-                election_id = year_to_election.get(column.removeprefix("electorate_"))
-                if election_id is None:
-                    raise ConfigurationError(f"constituencies.csv column {column} names no election in elections.csv")
-                contests.append({"election_id": election_id, "gss_code": c["gss_code"], "electorate": int(value)})
+        sets_of.setdefault(c["gss_code"], set()).add(c["boundary_set"])
+    contests = []
+    for c in _rows(seeds_dir / "contests.csv"):
+        election = elections.get(c["election_id"])
+        if election is None:
+            raise ConfigurationError(f"contests.csv names {c['election_id']}, not in elections.csv")
+        if election.boundary_set not in sets_of.get(c["gss_code"], set()):
+            raise ConfigurationError(f"contests.csv: {c['gss_code']} is not a constituency of boundary set "
+                                     f"{election.boundary_set} ({election.election_id})")
+        contests.append({"election_id": c["election_id"], "gss_code": c["gss_code"],
+                         "electorate": int(c["electorate"]) if c["electorate"] else None})
     conn.execute(sql("queries/seed_upsert_contest"), contests)
 
     parties = _rows(seeds_dir / "parties.csv")
     conn.execute(sql("queries/seed_upsert_party"), parties)
-    aliases: dict[str, dict[str, str]] = {}
+    aliases: dict[tuple[str, str], dict[str, str]] = {}
     for a in _rows(seeds_dir / "party_aliases.csv"):
-        key = fold(a["alias"])
+        valid_from = a.get("valid_from") or "-infinity"
+        key = (fold(a["alias"]), valid_from)
         if key in aliases and aliases[key]["party_code"] != a["party_code"]:
-            raise ConfigurationError(f"party alias {a['alias']!r} is given to two parties")
-        aliases[key] = {"alias_key": key, "alias": a["alias"], "party_code": a["party_code"]}
+            raise ConfigurationError(f"party alias {a['alias']!r} is given to two parties from {valid_from}")
+        aliases[key] = {"alias_key": key[0], "valid_from": valid_from, "alias": a["alias"],
+                        "party_code": a["party_code"]}
     conn.execute(sql("queries/seed_upsert_party_alias"), list(aliases.values()))
 
     past: dict[str, int] = {}
-    # Only the elections elections.csv names: results_2010/2015.csv are there
-    # for the projection backtest, which reads them from the files.
-    result_files = [
-        p for p in sorted(seeds_dir.glob("results_*.csv")) if p.stem.removeprefix("results_") in year_to_election
-    ]
+    result_files = [seeds_dir / e.results_file for e in elections.values() if e.results_file]
     if baseline_csv is not None:
         result_files.append(baseline_csv)  # loaded last: it wins for its election
     for path in result_files:
         election_id, n = load_results_csv(conn, path)
         past[election_id] = n
-    return SeedReport(len(elections), len(constituencies), len(parties), len(aliases), past)
+    return SeedReport(len(elections), len(seats), len(parties), len(aliases), past)
 
 
-def default_count_setting(seeds_dir: Path) -> tuple[str, str]:
-    """The (counting, baseline) election ids from seeds/count_setting.csv."""
-    row = _rows(seeds_dir / "count_setting.csv")[0]
-    return row["counting_election_id"], row["baseline_election_id"]
+def check_constituencies(rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
+    """gss_code -> constituency from constituencies.csv rows (one per seat per boundary set), checked.
+
+    A seat in two sets (unchanged by a review, so it kept its code) must be
+    described alike in both; a name (folded) is used once per set.
+    """
+    seats: dict[str, dict[str, str]] = {}
+    names: dict[tuple[str, str], str] = {}
+    fields = ("name", "region", "county", "country")
+    for c in rows:
+        seen = seats.setdefault(c["gss_code"], c)
+        if any(seen[f] != c[f] for f in fields):
+            raise ConfigurationError(f"constituencies.csv describes {c['gss_code']} differently in boundary sets "
+                                     f"{seen['boundary_set']} and {c['boundary_set']}")
+        key = (c["boundary_set"], fold(c["name"]))
+        if names.setdefault(key, c["gss_code"]) != c["gss_code"]:
+            raise ConfigurationError(f"constituencies.csv: two seats of boundary set {c['boundary_set']} are named "
+                                     f"{c['name']!r}")
+    return seats
+
+
+def default_count_setting(seeds_dir: Path, election_id: str | None = None) -> tuple[str, str]:
+    """The (counting, baseline) election ids: election_id (default seeds/count_setting.csv) and its seeded baseline."""
+    counting = election_id or _rows(seeds_dir / "count_setting.csv")[0]["counting_election_id"]
+    elections = read_elections(seeds_dir)
+    if counting not in elections:
+        raise ConfigurationError(f"no election {counting!r} in seeds/elections.csv (known: {', '.join(elections)})")
+    baseline = elections[counting].baseline_election_id
+    if baseline is None:
+        raise ConfigurationError(f"{counting} has no baseline election in seeds/elections.csv: it cannot be counted")
+    return counting, baseline

@@ -10,7 +10,18 @@ from sqlalchemy import Connection
 from pipeline.alerts import PlannedAlert, decide, flip_figures
 from pipeline.db import sql
 from pipeline.exceptions import RejectedFile
-from pipeline.model import Declaration, MessageKind, Outcome, ReasonCode, StoredResult
+from pipeline.model import (
+    AlertKind,
+    AlertSource,
+    Declaration,
+    FileKind,
+    MessageKind,
+    Nominations,
+    Outcome,
+    ReasonCode,
+    StateOfParties,
+    StoredResult,
+)
 from pipeline.resolve import Reference
 from pipeline.seat import SeatState, advance, is_first_recount
 
@@ -28,6 +39,7 @@ class Received:
     size_bytes: int
     body: bytes | None  # None when too large to keep in the database
     stored_path: str | None = None
+    message_kind: FileKind | None = None  # what it parsed as (results.files.message_kind); None if unread
 
 
 @dataclass
@@ -54,6 +66,7 @@ def _record(conn: Connection, f: Received, result: StoreResult) -> StoreResult:
             "reason": result.reason,
             "reason_code": result.reason_code,
             "declaration_ids": result.declaration_ids,
+            "message_kind": f.message_kind,
         },
     ).first()
     if row is None:
@@ -185,3 +198,119 @@ def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Refere
         if inserted is not None:
             result.alerts.append(alert)
     return True
+
+
+def store_nominations(conn: Connection, f: Received, nom: Nominations) -> StoreResult:
+    """Store one seat's nominations: a higher revision replaces the list, a lower or repeated one is kept and changes nothing."""
+    _keep_bytes(conn, f)
+    key = {"election_id": nom.election_id, "gss_code": nom.gss_code}
+    top = conn.execute(sql("queries/max_nomination_revision"), key).scalar_one()
+    cs = nom.candidates
+    row = conn.execute(
+        sql("queries/insert_nomination"),
+        {
+            **key,
+            "revision": nom.revision,
+            "sha256": f.sha256,
+            "electorate": nom.electorate,
+            "agency": json.dumps(nom.agency),
+            "unknown_parties": nom.unknown_parties,
+            "positions": [c.position for c in cs],
+            "names": [c.name for c in cs],
+            "party_codes": [c.party_code for c in cs],
+            "party_labels": [c.party_label for c in cs],
+            "party_names": [c.party_name for c in cs],
+            "sitting": [c.sitting_member for c in cs],
+        },
+    ).first()
+    result = StoreResult(Outcome.STORED, unknown_parties=list(nom.unknown_parties))
+    if row is None:
+        result.outcome, result.reason_code = Outcome.SUPERSEDED, ReasonCode.STALE_REVISION
+        result.reason = f"nominations revision {nom.revision} for {nom.constituency_name} is already stored"
+    elif nom.revision < top:
+        result.outcome, result.reason_code = Outcome.SUPERSEDED, ReasonCode.STALE_REVISION
+        result.reason = (
+            f"nominations revision {nom.revision} for {nom.constituency_name} arrived after revision {top}; "
+            "kept as history"
+        )
+    return _record(conn, f, result)
+
+
+def store_state_of_parties(conn: Connection, f: Received, sop: StateOfParties) -> StoreResult:
+    """Store one state-of-the-parties message and raise one disagreement alert if its seats disagree with ours over the same constituencies."""
+    _keep_bytes(conn, f)
+    ps = sop.parties
+    row = conn.execute(
+        sql("queries/insert_party_state"),
+        {
+            "election_id": sop.election_id,
+            "number_of_results": sop.number_of_results,
+            "total_constituencies": sop.total_constituencies,
+            "total_votes": sop.total_votes,
+            "sha256": f.sha256,
+            "agency": json.dumps(sop.agency),
+            "unknown_parties": sop.unknown_parties,
+            "positions": [p.position for p in ps],
+            "party_codes": [p.party_code for p in ps],
+            "party_labels": [p.label for p in ps],
+            "party_names": [p.name for p in ps],
+            "seats": [p.seats for p in ps],
+            "gains": [p.gains for p in ps],
+            "losses": [p.losses for p in ps],
+            "votes": [p.votes for p in ps],
+            "shares": [p.share_pct for p in ps],
+            "share_changes": [p.share_change_pct for p in ps],
+            "gss_codes": sop.gss_codes,
+        },
+    ).first()
+    if row is None:
+        return _record(
+            conn,
+            f,
+            StoreResult(
+                Outcome.SUPERSEDED,
+                f"the state of the parties after {sop.number_of_results} results is already stored",
+                ReasonCode.STALE_REVISION,
+            ),
+        )
+    result = StoreResult(Outcome.STORED, unknown_parties=list(sop.unknown_parties))
+    message = _disagreement(conn, row[0], sop)
+    if message is not None:
+        inserted = conn.execute(
+            sql("queries/insert_party_state_alert"),
+            {
+                "election_id": sop.election_id,
+                "kind": AlertKind.DISAGREEMENT,
+                "source": AlertSource.STATE_OF_PARTIES,
+                "party_state_id": row[0],
+                "message": message,
+            },
+        ).first()
+        if inserted is not None:
+            result.alerts.append(
+                PlannedAlert(AlertKind.DISAGREEMENT, None, None, AlertSource.STATE_OF_PARTIES, message)
+            )
+    return _record(conn, f, result)
+
+
+def _disagreement(conn: Connection, party_state_id: int, sop: StateOfParties) -> str | None:
+    """The alert's text if the message's seat totals disagree with ours over its constituencies, else None."""
+    rows = conn.execute(sql("queries/party_state_check"), {"party_state_id": party_state_id}).all()
+    unresulted = conn.execute(sql("queries/party_state_unresulted"), {"party_state_id": party_state_id}).scalars().all()
+    ours_total = len(sop.gss_codes) - len(unresulted)
+    agency_total = sum(r.agency_seats for r in rows)
+    differ = [r for r in rows if r.agency_seats != r.our_seats]
+    # Our seats for parties the message lists nowhere (not even under Others) fall outside every row.
+    if not differ and ours_total == agency_total:
+        return None
+    parts = [f"{r.party} agency {r.agency_seats}, ours {r.our_seats}" for r in differ]
+    if ours_total != agency_total:
+        parts.append(f"all parties agency {agency_total}, ours {ours_total}")
+    text = (
+        f"The agency's state of the parties after {sop.number_of_results} results disagrees with ours "
+        f"over the same {len(sop.gss_codes)} constituencies: seats " + "; ".join(parts)
+    )
+    if unresulted:
+        shown = ", ".join(unresulted[:10]) + (f" and {len(unresulted) - 10} more" if len(unresulted) > 10 else "")
+        text += f". We hold no result for {shown}"
+    return text + "."

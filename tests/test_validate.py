@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.exceptions import ConfigurationError, UnpairedRule
-from pipeline.model import Candidate, Declaration
+from pipeline.model import KINDS, Candidate, Declaration
 from pipeline.validation import validate
 from pipeline.validation.registry import check_coverage, registered, writes
 
@@ -292,7 +292,7 @@ def test_counted_election_is_a_run_time_parameter() -> None:
 
 @pytest.mark.unit
 def test_suites_do_not_hard_code_an_election() -> None:
-    for kind in ("result", "rush", "recount"):
+    for kind in KINDS:
         text = (SUITES / f"{kind}.json").read_text()
         assert "parl." not in text
         assert '"$PARAMETER": "counted_election_ids"' in text
@@ -395,7 +395,7 @@ def test_recount_checks_its_fields() -> None:
 @pytest.mark.unit
 def test_unknown_kind_is_reported_not_raised() -> None:
     odd = recount(kind="exit_poll")
-    assert validate([odd], COUNTED) == [["the message kind must be one of result, rush, recount: it is 'exit_poll'"]]
+    assert validate([odd], COUNTED) == [["the message kind must be one of result, rush, recount, nominations: it is 'exit_poll'"]]
 
 
 # --------------------------------------------------------------------------- batches
@@ -451,7 +451,7 @@ def test_large_batch_maps_failures_back_to_the_right_rows() -> None:
 
 @pytest.mark.unit
 def test_every_suite_entry_is_explained_for_review() -> None:
-    for kind in ("result", "rush", "recount"):
+    for kind in KINDS:
         document = json.loads((SUITES / f"{kind}.json").read_text())
         checks = set()
         for entry in document["expectations"]:
@@ -464,7 +464,7 @@ def test_every_suite_entry_is_explained_for_review() -> None:
 
 @pytest.mark.unit
 def test_suites_are_read_from_the_overriding_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    for kind in ("result", "rush", "recount"):
+    for kind in KINDS:
         shutil.copy(SUITES / f"{kind}.json", tmp_path / f"{kind}.json")
     document = json.loads((tmp_path / "result.json").read_text())
     for entry in document["expectations"]:
@@ -492,7 +492,7 @@ def test_suites_are_read_from_the_overriding_folder(tmp_path: Path, monkeypatch:
 def test_broken_suite_fails_loudly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: dict, message: str
 ) -> None:
-    for kind in ("result", "rush", "recount"):
+    for kind in KINDS:
         shutil.copy(SUITES / f"{kind}.json", tmp_path / f"{kind}.json")
     document = json.loads((tmp_path / "rush.json").read_text())
     document["expectations"][0].update(change)
@@ -503,7 +503,7 @@ def test_broken_suite_fails_loudly(
 
 
 def _suites_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for kind in ("result", "rush", "recount"):
+    for kind in KINDS:
         shutil.copy(SUITES / f"{kind}.json", tmp_path / f"{kind}.json")
     monkeypatch.setenv(ENV_EXPECTATIONS_DIR, str(tmp_path))
     return tmp_path
@@ -545,7 +545,7 @@ def test_a_writer_for_the_other_frame_is_refused() -> None:
 @pytest.mark.unit
 def test_the_shipped_suites_and_writers_pair_up_exactly() -> None:
     rules = {}
-    for kind in ("result", "rush", "recount"):
+    for kind in KINDS:
         for number, entry in enumerate(json.loads((SUITES / f"{kind}.json").read_text())["expectations"], start=1):
             rules[entry["meta"]["rule"]] = (entry["meta"]["table"], f"{kind}.json entry {number}")
     check_coverage(rules, registered())  # raises if they do not
@@ -643,3 +643,41 @@ def test_dc_csv_win_by_lot_counts_as_elected():
     ]).encode()
     (decl,) = parse_file("DemocracyClub_results_tie.csv", body)
     assert [(c.name, c.elected) for c in decl.candidates] == [("Ann Example", True), ("Bob Example", False)]
+
+
+# --------------------------------------------------------------------------- nominations
+
+
+def nominations(**overrides):
+    from pipeline.model import Nominations
+
+    fields = dict(
+        revision=1,
+        constituency_name="Aldershot",
+        gss_code_given=None,
+        election_id=COUNTED,
+        electorate=72617,
+        candidates=[cand(1, "Ann Example", "Con", None), cand(2, "Ben Example", "Lab", None),
+                    cand(3, "Dev Brown", "Ind", None), cand(4, "Eve Green", "Ind", None)],
+        gss_code="E14000530",
+    )
+    fields.update(overrides)
+    return Nominations(**fields)
+
+
+@pytest.mark.unit
+def test_good_nominations_pass_with_several_independents() -> None:
+    assert reasons_of(nominations()) == []
+
+
+@pytest.mark.unit
+def test_nominations_are_checked_by_their_own_suite() -> None:
+    twice = nominations(candidates=[cand(1, "Ann Example", "Con", None), cand(2, "ann  example", "Con", None)])
+    assert only_reason(twice).startswith("each candidate must be listed once: 'Ann Example' (Con) is listed 2 times")
+    assert only_reason(nominations(candidates=[])).startswith("the nominations must list at least one candidate")
+    reasons = reasons_of(nominations(constituency_name=None, election_id="parl.2017-06-08", electorate=0))
+    assert [r.split(":")[0] for r in reasons] == [
+        "the constituency name must be present",
+        "the electorate must be a positive number",
+        "the nominations must be for the election being counted",
+    ]

@@ -12,10 +12,12 @@ from pipeline.model import (
     AlertKind,
     EventKind,
     AlertSource,
+    FileKind,
     KnownSource,
     MessageKind,
     Outcome,
     ReasonCode,
+    ReceiverKind,
     SeatStatus,
     SourceFormat,
 )
@@ -26,11 +28,13 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("declaration", "source_format"): set(SourceFormat),
     ("receipt", "outcome"): set(Outcome.recorded()),
     ("receipt", "reason_code"): set(ReasonCode),
+    ("receipt", "message_kind"): set(FileKind),
     ("seat_state", "status"): set(SeatStatus),
     ("seat_state", "known_source"): set(KnownSource),
     ("alert", "kind"): set(AlertKind),
     ("alert", "source"): set(AlertSource),
     ("event", "kind"): set(EventKind),
+    ("alert_delivery", "receiver"): set(ReceiverKind),
 }
 
 # How Postgres prints `col in ('a', 'b')` back: ((col = ANY (ARRAY['a'::text, 'b'::text])))

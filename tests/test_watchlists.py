@@ -26,14 +26,26 @@ def _write(tmp_path: Path, *rows: str, header: str = ",".join(COLUMNS)) -> Path:
 
 @pytest.mark.unit
 def test_the_shipped_list_is_the_anglia_marginals() -> None:
-    (anglia,) = load_watch_lists(SEEDS)
+    (anglia,) = load_watch_lists(SEEDS, "parl.2019-12-12")
     assert anglia == WatchList(
-        "anglia_marginals", "Anglia marginals", ("Eastern",), ("Northamptonshire",), ("Milton Keynes",), (), 2000
+        "anglia_marginals", "Anglia marginals", ("Eastern",), ("Northamptonshire",), ("Milton Keynes",), (), 2000,
+        ("parl.2015-05-07", "parl.2017-06-08", "parl.2019-12-12"),
     )
     assert anglia.heading("2017") == (
         "Anglia marginals (Eastern, Northamptonshire, Milton Keynes: 2017 majority under 2,000)"
     )
     assert anglia.heading("2019").endswith(": 2019 majority under 2,000)")
+
+
+@pytest.mark.unit
+def test_each_list_is_for_the_elections_it_names(tmp_path: Path) -> None:
+    """The 2010 boundaries' Anglia list is not shown on a 2024-boundaries night; a list naming none is on every night."""
+    assert [w.list_id for w in load_watch_lists(SEEDS, "parl.2024-07-04")] == ["east_marginals"]
+    assert [w.list_id for w in load_watch_lists(SEEDS, "parl.next")] == ["east_marginals"]
+    assert [w.list_id for w in load_watch_lists(SEEDS)] == ["anglia_marginals", "east_marginals"]
+    folder = _write(tmp_path, "every,Every night,Wales,,,,,", "later,Later,Wales,,,,,parl.2024-07-04;parl.next")
+    assert [w.list_id for w in load_watch_lists(folder, "parl.2019-12-12")] == ["every"]
+    assert [w.list_id for w in load_watch_lists(folder, "parl.next")] == ["every", "later"]
 
 
 @pytest.mark.unit
@@ -69,7 +81,7 @@ def test_wrong_columns_are_refused_and_no_file_means_no_lists(tmp_path: Path) ->
 def test_anglia_seats_come_in_the_articles_order(clean_db) -> None:
     from pipeline.db import sql
 
-    (anglia,) = load_watch_lists(SEEDS)
+    (anglia,) = load_watch_lists(SEEDS, "parl.2019-12-12")
     with clean_db.connect() as conn:
         seats = anglia.seats(conn)
         example = conn.execute(sql("examples/anglia_marginals")).all()

@@ -11,7 +11,9 @@ from collections import Counter
 
 import psycopg
 
-from harness import Compose, Feeder, inspect, run
+from harness import ROOT, Compose, Feeder, inspect, run
+
+from pipeline.rehearsal.stack import SECRET_VARIABLE, allowed_environment, read_env_file
 
 SERVICES_UP = ("postgres", "results-db", "redis", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
                "airflow-triggerer", "airflow-worker", "board", "alert-receiver", "feeder")
@@ -43,6 +45,8 @@ def services_healthy(compose: Compose, checks) -> None:
         checks.check(f"service {name} healthy", ok, ", ".join(f"{s}/{h or 'no healthcheck'}" for s, h in states))
     checks.check("two Celery workers", len(by_service.get("airflow-worker", [])) == 2,
                  f"{len(by_service.get('airflow-worker', []))} airflow-worker containers")
+    checks.check("two schedulers (HA)", len(by_service.get("airflow-scheduler", [])) == 2,
+                 f"{len(by_service.get('airflow-scheduler', []))} airflow-scheduler containers")
     init = by_service.get("airflow-init", [])
     checks.check("airflow-init exited 0", len(init) == 1 and init[0].get("State") == "exited"
                  and int(init[0].get("ExitCode", -1)) == 0, str([(r.get("State"), r.get("ExitCode")) for r in init]))
@@ -222,3 +226,92 @@ def stalls(faults: dict[str, float], receipts: list[tuple[float, str]]) -> dict[
     """For each fault, seconds from it to the next file stored."""
     times = sorted(t for t, _ in receipts)
     return {name: round(min((t for t in times if t > at), default=float("nan")) - at, 1) for name, at in faults.items()}
+
+
+def environments(compose: Compose, env: dict[str, str], checks) -> dict[str, list[str]]:
+    """Each container holds only what deploy/allowed-environment.yml lets its service, and no other service's secret."""
+    allowed = allowed_environment()
+    secret_values = {k: v for k, v in env.items() if SECRET_VARIABLE.search(k) and v}
+    held_by: dict[str, list[str]] = {}
+    bad = []
+    for row in compose.ps():
+        service = row["Service"]
+        if service not in allowed:
+            continue  # the test's own helpers (compose.test.yml)
+        info = inspect(row["ID"])
+        image = json.loads(run(["docker", "image", "inspect", info["Image"]]).stdout)[0]
+        base = dict(item.split("=", 1) for item in image["Config"].get("Env") or [])
+        held = dict(item.split("=", 1) for item in info["Config"].get("Env") or [])
+        # What compose gave it: every variable the image does not set to the same value.
+        own = sorted(k for k, v in held.items() if base.get(k) != v)
+        extra = set(own) - allowed[service].environment
+        leaked = sorted(k for k, v in secret_values.items()
+                        if k not in allowed[service].secrets and any(v in value for value in held.values()))
+        if extra or leaked:
+            bad.append(f"{service}: not allowed {sorted(extra)}, others' secrets {leaked}")
+        held_by[service] = own
+    board = held_by.get("board")
+    checks.check("each container's environment within deploy/allowed-environment.yml", bool(held_by) and not bad,
+                 "; ".join(bad) or f"{len(held_by)} services; the board holds {board}")
+    return held_by
+
+
+def refuses_example_and_empty_secrets(compose: Compose, env: dict[str, str], workdir, checks) -> None:
+    """With deploy/.env.example's secrets the services refuse to start (exit 78); an empty one stops compose itself."""
+    example = read_env_file(ROOT / "deploy" / ".env.example")
+    values = {**env, **{k: v for k, v in example.items() if SECRET_VARIABLE.search(k)}}
+    env_file = workdir / "example.env"
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
+    other = Compose(f"{compose.project}-refusal", env_file, [ROOT / "docker-compose.yml"])
+    results = {}
+    try:
+        # one of each way in: our image's own entrypoint, an entrypoint naming the
+        # check (board), the check mounted into an image not ours (redis, results-db)
+        for service in ("airflow-triggerer", "board", "redis", "results-db"):
+            proc = other("run", "--rm", "--no-deps", "-T", service, check=False, timeout=180)
+            said = proc.stderr.decode(errors="replace")
+            results[service] = proc.returncode if "published example value" in said else f"{proc.returncode} (no reason given)"
+    finally:
+        other("down", "-v", "--remove-orphans", check=False, timeout=120)
+    checks.check("services refuse deploy/.env.example's secrets", all(code == 78 for code in results.values()),
+                 f"exit codes {results}")
+    env_file.write_text("".join(f"{k}={'' if k == 'REDIS_PASSWORD' else v}\n" for k, v in env.items()), encoding="utf-8")
+    empty = Compose(f"{compose.project}-refusal", env_file, [ROOT / "docker-compose.yml"])("config", "-q", check=False)
+    said = empty.stderr.decode(errors="replace")
+    checks.check("docker compose refuses an empty secret", empty.returncode != 0 and "REDIS_PASSWORD" in said,
+                 f"exit {empty.returncode}: {said.strip()[:120]}")
+    env_file.unlink()
+
+
+def scheduler_stall(kill: float, back: float, dropped: dict[str, float], receipts: list[tuple[float, str]]) -> dict:
+    """After one scheduler of two is killed: seconds to the next file stored, and the files dropped while it was down."""
+    stored_at = {name: t for t, name in receipts}
+    pending = [n for n, d in dropped.items() if d < kill and stored_at.get(n, float("inf")) > kill]
+    # Waiting for a file that is not there yet is not a stall: count from the
+    # kill if files were waiting then, else from the next file's arrival.
+    start = kill if pending else min((d for d in dropped.values() if d >= kill), default=None)
+    following = [t for t, _ in receipts if start is not None and t >= start and t > kill]
+    during = [stored_at[n] - d for n, d in dropped.items() if kill <= d < back and n in stored_at]
+    return {
+        "files_waiting_at_kill": len(pending),
+        "next_stored_s": round(min(following) - start, 2) if following else None,
+        "dropped_while_down": len(during),
+        "while_down_file_to_stored_s": spread(during),
+    }
+
+
+def nothing_run_twice(compose: Compose, killed_task: list[str] | None, checks) -> None:
+    """No asset event started two ingest runs, and no task try was repeated except after a failure."""
+    events = compose.psql("postgres", "airflow", "airflow",
+                          "select e.event_id, count(*) from dagrun_asset_event e join dag_run d on d.id = e.dag_run_id"
+                          " where d.dag_id = 'resultsnight_ingest' group by e.event_id having count(*) > 1")
+    # A try superseded by a later one without having failed: the same work scheduled twice.
+    repeated = compose.psql("postgres", "airflow", "airflow",
+                            "select h.dag_id, h.task_id, h.run_id, h.try_number, h.state from task_instance_history h"
+                            " join task_instance t using (dag_id, task_id, run_id, map_index)"
+                            " where h.dag_id like 'resultsnight%' and h.try_number < t.try_number"
+                            " and coalesce(h.state, '') not in ('failed', 'up_for_retry')")
+    killed = (killed_task[1], killed_task[2]) if killed_task else None
+    repeated = [r for r in repeated if (r[1], r[2]) != killed]  # the killed worker's try: retried by design
+    checks.check("nothing run twice (two schedulers)", not events and not repeated,
+                 f"asset events in two ingest runs: {len(events)}; tries repeated without failing: {repeated[:3]}")

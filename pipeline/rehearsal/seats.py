@@ -15,6 +15,7 @@ from pipeline.config import load_settings
 
 ELECTION_ID = "parl.2019-12-12"
 BASELINE_ID = "parl.2017-06-08"
+BOUNDARY_SET = "2010"  # seeds/elections.csv
 
 # The party holding the seat at dissolution (6 November 2019) where it is not
 # the 2017 winner. The agency's gain/hold compares with this; the project
@@ -46,11 +47,11 @@ class Seat:
     number: int  # agency-style seat number: 1..650 in alphabetical order
     region: str
     country: str
-    electorate: int  # electorate_2019
+    electorate: int  # its 2019 electorate (seeds/contests.csv)
     votes: Mapping[str, int]  # party code -> 2019 votes
     votes_2017: Mapping[str, int]  # party code -> 2017 votes
     sitting: str  # party holding the seat at dissolution, as the agency sees it
-    electorate_2017: int = 0  # electorate_2017 (the agency's change in turnout)
+    electorate_2017: int = 0  # its 2017 electorate (seeds/contests.csv): the agency's change in turnout
 
     @property
     def winner(self) -> str:
@@ -95,8 +96,12 @@ def _read_votes(path: Path, election_id: str) -> dict[str, dict[str, int]]:
 def load_seats(seeds_dir: Path | None = None) -> list[Seat]:
     """Every 2019 seat from the seeds, numbered alphabetically."""
     seeds = Path(seeds_dir) if seeds_dir is not None else load_settings().seeds_dir
+    with (seeds / "contests.csv").open(newline="", encoding="utf-8") as fh:
+        contests = list(csv.DictReader(fh))
+    electorate = {r["gss_code"]: int(r["electorate"]) for r in contests if r["election_id"] == ELECTION_ID}
+    electorate_2017 = {r["gss_code"]: int(r["electorate"]) for r in contests if r["election_id"] == BASELINE_ID}
     with (seeds / "constituencies.csv").open(newline="", encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [r for r in csv.DictReader(fh) if r["gss_code"] in electorate and r["boundary_set"] == BOUNDARY_SET]
     votes = _read_votes(seeds / "results_2019.csv", ELECTION_ID)
     votes_2017 = _read_votes(seeds / "results_2017.csv", BASELINE_ID)
     rows.sort(key=lambda r: ascii_fold(r["name"]).casefold())
@@ -112,11 +117,11 @@ def load_seats(seeds_dir: Path | None = None) -> list[Seat]:
                 number=number,
                 region=row["region"],
                 country=row["country"],
-                electorate=int(row["electorate_2019"]),
+                electorate=electorate[gss],
                 votes=votes[gss],
                 votes_2017=baseline,
                 sitting=sitting,
-                electorate_2017=int(row["electorate_2017"] or 0),
+                electorate_2017=electorate_2017.get(gss, 0),
             )
         )
     return seats

@@ -10,6 +10,7 @@ skipped: `airflow standalone`'s listen on every interface).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -40,6 +41,35 @@ def read_env_file(path: Path) -> dict[str, str]:
             key, value = line.split("=", 1)
             env[key.strip()] = value.strip()
     return env
+
+
+ALLOWED_ENVIRONMENT = PROJECT_ROOT / "deploy" / "allowed-environment.yml"
+# The .env variables that are credentials: their values may reach only the
+# services deploy/allowed-environment.yml names.
+SECRET_VARIABLE = re.compile(r"PASSWORD|SECRET|FERNET_KEY|^RESULTSNIGHT_ALERT_WEBHOOK$")
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What one compose service may hold: variable names, and the .env secrets its values may carry."""
+
+    environment: frozenset[str]
+    secrets: frozenset[str]
+
+
+def allowed_environment(path: Path = ALLOWED_ENVIRONMENT) -> dict[str, Allowance]:
+    """deploy/allowed-environment.yml by service, its groups expanded."""
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    groups = data.get("groups") or {}
+    out = {}
+    for service, body in data["services"].items():
+        names: set[str] = set()
+        for item in body.get("environment") or []:
+            names.update(groups.get(item, [item]))
+        out[service] = Allowance(frozenset(names), frozenset(body.get("secrets") or []))
+    return out
 
 
 def ensure_database(admin_sqlalchemy_url: str, name: str) -> None:

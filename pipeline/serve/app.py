@@ -26,16 +26,20 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from pipeline.config import Settings
+from pipeline.db import sql
 from pipeline.serve import db
 from pipeline.serve.events import CLOSE, Broadcaster, Event, Listener
-from pipeline.serve.hexmap import load_hexmap
+from pipeline.serve.hexmap import load_hexmaps
 from pipeline.watchlists import WatchList, load_watch_lists
 
 STATIC = Path(__file__).resolve().parent / "static"
 CACHE_ENTRIES = 512
 CACHE_SECONDS = 5.0  # a safety net for changes no trigger announces (db init, a new count setting)
 HEARTBEAT_SECONDS = 15.0
-REPLAY_MAX = 50_000
+REPLAY_PAGE = 1000  # events read from the table at a time when a client replays (Last-Event-ID, ?after=)
+PAGE_MAX = 1000  # rows of /api/v1/alerts per response: a client pages on with ?after=
+STREAM_RETRY_SECONDS = 5  # Retry-After when every event stream is taken
+BIGINT_MAX = 2**63 - 1
 # The board's own page: no inline script or style, nothing from elsewhere.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'",
@@ -96,23 +100,26 @@ def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
 
 def _watch(engine: Engine, watch_lists: list[WatchList]) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        return [{"list_id": w.list_id, "title": w.title, "seats": w.rows(conn)} for w in watch_lists]
+        counting = conn.execute(sql("queries/serve_count_setting")).one().counting_election_id
+        return [{"list_id": w.list_id, "title": w.title, "seats": w.rows(conn)}
+                for w in watch_lists if w.is_for(counting)]
 
 
 def create_app(settings: Settings, engine: Engine | None = None, conninfo: str | None = None) -> FastAPI:
     """The board and API app, reading through the read-only role."""
     url = db.board_url(settings)
-    engine = engine or db.board_engine(url)
+    engine = engine or db.board_engine(url, settings.board_statement_timeout_ms)
     conninfo = conninfo or db.libpq_conninfo(url)
     broadcaster = Broadcaster()
     cache = _Cache()
     inflight: dict[tuple[str, int], asyncio.Future] = {}
-    hexmap = load_hexmap(settings.seeds_dir / "hexmap.csv")
+    hexmaps = load_hexmaps(settings.seeds_dir)  # one layout per boundary set; the counted election's is served
     watch_lists = load_watch_lists(settings.seeds_dir)  # seeds/watch_lists.csv, as the summary and report read it
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        listener = Listener(conninfo, broadcaster)
+        listener = Listener(conninfo, broadcaster, db.session_options(settings.board_statement_timeout_ms))
+        app.state.listener = listener
         task = asyncio.create_task(listener.run())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(listener.started.wait(), 10.0)
@@ -170,14 +177,27 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
     async def board() -> Response:
         return FileResponse(STATIC / "index.html", media_type="text/html", headers=SECURITY_HEADERS)
 
-    @app.get("/healthz", summary="{'status': 'ok'} when the database answers, else 503")
+    @app.get("/healthz", summary="{'status': 'ok'} when the database answers and the event listener listens, else 503")
     async def healthz(request: Request) -> Response:
+        listener: Listener | None = getattr(app.state, "listener", None)
+        listening = {"events_listening": broadcaster.connected,
+                     "listener_restarts": listener.restarts if listener else 0,
+                     "open_streams": len(broadcaster.subscribers)}
         try:
-            await anyio.to_thread.run_sync(lambda: db.scalar(engine, "serve_health"))
+            # Stored files the pipeline could not move out of the inbox (results.files.archive_error).
+            stuck = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_archive_failures"))
         except Exception as exc:  # any driver error means "not healthy"; reported, not swallowed
-            body = {"status": "unavailable", "detail": f"the results database does not answer: {type(exc).__name__}"}
+            body = {"status": "unavailable", "detail": f"the results database does not answer: {type(exc).__name__}",
+                    **listening}
             return json_response(request, db.dumps(body), status=503)
-        return json_response(request, db.dumps({"status": "ok", "events_listening": broadcaster.connected}))
+        files = {"archive_failures": stuck}
+        if not broadcaster.connected:
+            # The board would show a frozen night: say so (the listener is restarting itself).
+            why = (listener.last_error if listener else None) or "not connected yet"
+            body = {"status": "unavailable", "detail": f"the event listener is down ({why}); it restarts itself",
+                    **listening, **files}
+            return json_response(request, db.dumps(body), status=503)
+        return json_response(request, db.dumps({"status": "ok", **listening, **files}))
 
     @app.get("/api/v1/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> Response:
@@ -197,7 +217,8 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
             return await cached(request, lambda: db.rows(engine, "serve_seats"))
         return await cached(request, lambda: db.rows(engine, "serve_seats_as_of", as_of=t))
 
-    @app.get("/api/v1/seats/{gss_code}", summary="one seat's seat_status row, its candidates and every revision",
+    @app.get("/api/v1/seats/{gss_code}",
+             summary="one seat's seat_status row, its candidates, every revision and its nominated candidates",
              responses={404: {"description": "no such constituency"}})
     async def seat(request: Request, gss_code: str) -> Response:
         def compute() -> dict[str, Any]:
@@ -209,12 +230,22 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
                 "candidates": db.rows(engine, "serve_seat_candidates", gss_code=gss_code),
                 "revisions": db.rows(engine, "serve_seat_revisions", gss_code=gss_code),
                 "baseline": db.rows(engine, "serve_seat_baseline", gss_code=gss_code),
+                "nominations": db.rows(engine, "serve_seat_nominations", gss_code=gss_code),
             }
 
         try:
             return await cached(request, compute)
         except LookupError:
             raise HTTPException(404, f"no constituency with GSS code {gss_code!r} in the election being counted")
+
+    @app.get("/api/v1/agency/tally", summary="rows of results.agency_tally: the agency's latest state of the parties")
+    async def agency_tally(request: Request) -> Response:
+        return await cached(request, lambda: db.rows(engine, "serve_agency_tally"))
+
+    @app.get("/api/v1/agency/check",
+             summary="rows of results.agency_check: the agency's latest totals beside ours over the same constituencies")
+    async def agency_check(request: Request) -> Response:
+        return await cached(request, lambda: db.rows(engine, "serve_agency_check"))
 
     @app.get("/api/v1/flips", summary="rows of results.flips (as it stood at as_of, if given)")
     async def flips(request: Request, as_of: dt.datetime | None = Query(None)) -> Response:
@@ -224,8 +255,8 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
         return await cached(request, lambda: db.rows(engine, "serve_flips_as_of", as_of=t))
 
     @app.get("/api/v1/alerts", summary="rows of results.alerts with alert_id > after, oldest first")
-    async def alerts(request: Request, after: int = Query(0, ge=0)) -> Response:
-        return await cached(request, lambda: db.rows(engine, "serve_alerts", after=after))
+    async def alerts(request: Request, after: int = Query(0, ge=0, le=BIGINT_MAX)) -> Response:
+        return await cached(request, lambda: db.rows(engine, "serve_alerts", after=after, max_rows=PAGE_MAX))
 
     @app.get("/api/v1/targets", summary="rows of results.targets, for one attacking party if given")
     async def targets(request: Request, party: str | None = Query(None, max_length=16)) -> Response:
@@ -241,28 +272,44 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
     @app.get("/api/v1/projection/history",
              summary="rows of results.projection_history with declared_count > after, by declared_count then party",
              responses={503: {"description": "the projection is not in this database yet"}})
-    async def projection_history(request: Request, after: int = Query(-1, ge=-1)) -> Response:
+    async def projection_history(request: Request, after: int = Query(-1, ge=-1, le=650)) -> Response:
         if not await anyio.to_thread.run_sync(lambda: db.scalar(engine, "serve_projection_exists")):
             raise HTTPException(503, "results.projection does not exist in this database yet (run resultsnight db init)")
         return await cached(request, lambda: db.rows(engine, "serve_projection_history", after=after))
 
     @app.get("/api/v1/events", summary="Server-Sent Events: one per stored declaration, alert or call, as it commits",
              response_class=StreamingResponse)
-    async def events(request: Request, after: int | None = Query(None, ge=0)) -> StreamingResponse:
+    async def events(request: Request, after: int | None = Query(None, ge=0, le=BIGINT_MAX)) -> Response:
         last = request.headers.get("last-event-id")
-        start = after if after is not None else (int(last) if last and last.strip().isdigit() else None)
+        start = after
+        if start is None and last is not None and last.strip():
+            value = last.strip()
+            # ASCII digits only: str.isdigit() takes '²', which int() refuses.
+            if not (value.isascii() and value.isdigit() and len(value) <= 19 and int(value) <= BIGINT_MAX):
+                raise HTTPException(400, "Last-Event-ID must be an event id (digits 0-9)")
+            start = int(value)
+        if len(broadcaster.subscribers) >= settings.board_max_streams:
+            body = db.dumps({"detail": f"every event stream is taken ({settings.board_max_streams}); "
+                                       f"retry in {STREAM_RETRY_SECONDS} s"})
+            resp = json_response(request, body, status=503)
+            resp.headers["Retry-After"] = str(STREAM_RETRY_SECONDS)
+            return resp
         queue = broadcaster.subscribe()  # before the replay, so nothing falls between the two
 
         async def stream() -> AsyncIterator[bytes]:
             try:
                 yield b"retry: 1000\n: resultsnight events\n\n"
                 sent = start if start is not None else broadcaster.last_id
-                if start is not None:
-                    for row in await anyio.to_thread.run_sync(
-                        lambda: db.rows(engine, "serve_events_after", after=start, max_rows=REPLAY_MAX)
-                    ):
+                while start is not None:
+                    # A page at a time: a client far behind never has the whole log buffered for it.
+                    page = await anyio.to_thread.run_sync(
+                        lambda: db.rows(engine, "serve_events_after", after=sent, max_rows=REPLAY_PAGE)
+                    )
+                    for row in page:
                         yield Event(row["event_id"], row["kind"], row["payload"], row["created_at"]).sse()
                         sent = row["event_id"]
+                    if len(page) < REPLAY_PAGE:
+                        break
                 while True:
                     try:
                         item = await asyncio.wait_for(queue.get(), HEARTBEAT_SECONDS)
@@ -282,7 +329,12 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
 
     @app.get("/board/hexmap.json", include_in_schema=False)
     async def hexes(request: Request) -> Response:
-        return json_response(request, db.dumps({"layout": "odd-r", "hexes": hexmap}))
+        # Read per request, uncached: `db init --election` can change the set without any event.
+        (setting,) = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_count_setting"))
+        return json_response(request, db.dumps({
+            "layout": "odd-r", "hexes": hexmaps[setting["boundary_set"]], "boundary_set": setting["boundary_set"],
+            "election": setting["counting_election_id"], "baseline_label": setting["baseline_label"],
+        }))
 
     @app.get("/board/watch.json", include_in_schema=False)
     async def watch(request: Request) -> Response:

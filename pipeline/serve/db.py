@@ -36,10 +36,16 @@ def libpq_conninfo(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def board_engine(url: str) -> Engine:
-    """A small pool for the API: many browsers share these few connections."""
+def session_options(statement_timeout_ms: int) -> str:
+    """The libpq `options` every board connection opens with: no statement of the board's runs longer than this."""
+    return f"-c statement_timeout={int(statement_timeout_ms)}"
+
+
+def board_engine(url: str, statement_timeout_ms: int = 5000) -> Engine:
+    """A small pool for the API: many browsers share these few connections, none runs a statement for long."""
     return create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=2, pool_timeout=10,
-                         connect_args={"application_name": API_APPLICATION})
+                         connect_args={"application_name": API_APPLICATION,
+                                       "options": session_options(statement_timeout_ms)})
 
 
 def rows(engine: Engine, name: str, **params: Any) -> list[dict[str, Any]]:

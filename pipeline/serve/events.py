@@ -94,10 +94,13 @@ class Broadcaster:
 class Listener:
     """The one LISTEN connection: reconnects when the database goes away, never polls it."""
 
-    def __init__(self, conninfo: str, broadcaster: Broadcaster) -> None:
+    def __init__(self, conninfo: str, broadcaster: Broadcaster, options: str | None = None) -> None:
         self.conninfo = conninfo
         self.broadcaster = broadcaster
+        self.options = options  # libpq options (the board's statement timeout)
         self.started = asyncio.Event()
+        self.restarts = 0  # times it lost its connection or failed and started again
+        self.last_error: str | None = None
 
     async def _catch_up(self, conn: psycopg.AsyncConnection) -> None:
         cur = await conn.execute(sql_text("queries/serve_listen_events_after"), {"after": self.broadcaster.last_id})
@@ -109,8 +112,9 @@ class Listener:
         first = True
         while True:
             try:
+                extra = {"options": self.options} if self.options else {}
                 async with await psycopg.AsyncConnection.connect(
-                    self.conninfo, autocommit=True, application_name=LISTENER_APPLICATION
+                    self.conninfo, autocommit=True, application_name=LISTENER_APPLICATION, **extra
                 ) as conn:
                     await conn.execute(f"listen {CHANNEL}")  # a constant identifier, not data
                     if first:
@@ -121,6 +125,7 @@ class Listener:
                     else:
                         await self._catch_up(conn)  # whatever committed while we were away
                     self.broadcaster.connected = True
+                    self.last_error = None
                     self.started.set()
                     while True:
                         got = False
@@ -129,6 +134,15 @@ class Listener:
                         if got:
                             await self._catch_up(conn)
             except psycopg.Error as exc:  # down, restarted, not migrated yet: say so and retry
-                self.broadcaster.connected = False
+                self._down(f"lost the database: {type(exc).__name__}")
                 log.warning("event listener lost the database (%s); retrying in 1 s", exc)
                 await asyncio.sleep(1.0)
+            except Exception as exc:  # noqa: BLE001 - a bug must not leave the board deaf: log it, start again
+                self._down(f"failed: {type(exc).__name__}")
+                log.exception("event listener failed; restarting in 1 s")
+                await asyncio.sleep(1.0)
+
+    def _down(self, why: str) -> None:
+        self.broadcaster.connected = False
+        self.last_error = why
+        self.restarts += 1

@@ -1,4 +1,8 @@
-"""The board's hex layout: seeds/hexmap.csv (gss_code, q, r), and the script that derives it.
+"""The board's hex layouts, one per boundary set (seeds/boundary_sets.csv names each set's file), and the 2010 script.
+
+The 2024 set's layout (seeds/hexmap_2024.csv) is Open Innovations' 2024
+hexmap, derived by pipeline.rehearsal.derive_ge2024 (`make seeds`). The 2010
+set's (seeds/hexmap.csv) is derived as follows.
 
 The layout is Open Innovations' (formerly ODI Leeds) hexmap of the 650
 Westminster constituencies of 2010-2019, as shipped in the npm package
@@ -30,6 +34,12 @@ def load_hexmap(path: Path) -> dict[str, list[int]]:
     """{gss_code: [q, r]} from seeds/hexmap.csv."""
     with path.open(newline="", encoding="utf-8") as f:
         return {row["gss_code"]: [int(row["q"]), int(row["r"])] for row in csv.DictReader(f)}
+
+
+def load_hexmaps(seeds_dir: Path) -> dict[str, dict[str, list[int]]]:
+    """{boundary_set: {gss_code: [q, r]}} for every set in seeds/boundary_sets.csv."""
+    with (seeds_dir / "boundary_sets.csv").open(newline="", encoding="utf-8") as f:
+        return {row["boundary_set"]: load_hexmap(seeds_dir / row["hexmap_file"]) for row in csv.DictReader(f)}
 
 
 def hexes_from_hexjson(doc: dict) -> list[tuple[str, int, int]]:

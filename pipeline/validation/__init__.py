@@ -19,16 +19,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.exceptions import ConfigurationError
-from pipeline.model import KINDS, Declaration
+from pipeline.model import KINDS, Declaration, Nominations
 from pipeline.validation.runtime import preload
 
 __all__ = ["preload", "validate"]
 
 
 def validate(
-    declarations: Sequence[Declaration], counted_election_id: str, expectations_dir: Path | None = None
+    declarations: Sequence[Declaration | Nominations], counted_election_id: str, expectations_dir: Path | None = None
 ) -> list[list[str]]:
-    """Validate many declarations in one GX run per message kind; return per declaration the list of failure reasons (empty list = passed)."""
+    """Validate many declarations (and nominations lists) in one GX run per message kind; return per declaration the list of failure reasons (empty list = passed)."""
     if not isinstance(counted_election_id, str) or not counted_election_id.strip():
         raise ConfigurationError("the election being counted must be given to validate against")
     reasons: list[list[str]] = [[] for _ in declarations]

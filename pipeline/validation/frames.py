@@ -1,7 +1,8 @@
 """Frame building: the pandas frames a batch of declarations is validated as.
 
-One row per declaration (the `declarations` frame) and, for results, one row
-per candidate line (the `candidates` frame). Each frame carries a `row_id`
+One row per declaration or nominations list (the `declarations` frame) and,
+for results and nominations, one row per candidate line (the `candidates`
+frame). Each frame carries a `row_id`
 column that GX names failing rows by, so a failure maps back to its
 declaration and candidate. A column here is a fact a rule may judge; a suite
 entry naming any other column is refused when the suites load.
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pipeline.model import Candidate, Declaration
+from pipeline.model import Candidate, Declaration, Nominations
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
@@ -51,6 +52,7 @@ CANDIDATE_COLUMNS = (
     "elected",
 )
 TABLE_COLUMNS = {DECLARATIONS: DECLARATION_COLUMNS, CANDIDATES: CANDIDATE_COLUMNS}
+CANDIDATE_KINDS = ("result", "nominations")  # the kinds whose candidates are a frame of their own
 
 _NUMERIC = {
     "n_candidates", "n_elected", "elected_votes", "max_votes",
@@ -107,7 +109,7 @@ def electorate_of(declaration: Declaration) -> tuple[int | None, str]:
     return None, "unknown"
 
 
-def _declaration_row(d: Declaration) -> dict[str, Any]:
+def _declaration_row(d: Declaration | Nominations) -> dict[str, Any]:
     cands = d.candidates or []
     counted = [c.votes for c in cands if c.votes is not None]
     elected = [c for c in cands if c.elected]
@@ -117,10 +119,10 @@ def _declaration_row(d: Declaration) -> dict[str, Any]:
     return {
         "source_format": d.source_format,
         "constituency_name": text(d.constituency_name),
-        "declared_at": d.declared_at.isoformat() if d.declared_at else None,
+        "declared_at": d.declared_at.isoformat() if getattr(d, "declared_at", None) else None,  # nominations: none
         "election_id": text(d.election_id),
-        "winning_party_label": text(d.winning_party_label),
-        "winning_party_code": text(d.winning_party_code),
+        "winning_party_label": text(getattr(d, "winning_party_label", None)),
+        "winning_party_code": text(getattr(d, "winning_party_code", None)),
         "n_candidates": float(len(cands)),
         # with no candidates at all, "at least one candidate" is the whole story
         "n_elected": float(len(elected)) if cands else None,
@@ -129,12 +131,14 @@ def _declaration_row(d: Declaration) -> dict[str, Any]:
         "valid_votes": float(valid),
         "electorate": _number(electorate),
         "turnout_pct": valid / usable * 100 if usable and cands else None,
-        "agency_turnout_pct": d.turnout / usable * 100 if usable and _number(d.turnout) is not None else None,
+        "agency_turnout_pct": (
+            d.turnout / usable * 100 if usable and _number(getattr(d, "turnout", None)) is not None else None
+        ),
     }
 
 
-def build_frames(batch: Sequence[Declaration]) -> Frames:
-    """The declarations frame and the candidates frame of one batch of one kind."""
+def build_frames(batch: Sequence[Declaration | Nominations]) -> Frames:
+    """The declarations frame and the candidates frame of one batch of one kind (nominations: one row per list)."""
     import pandas as pd
 
     columns: dict[str, list] = {name: [] for name in DECLARATION_COLUMNS}

@@ -13,7 +13,7 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from pipeline.model import KINDS
-from pipeline.validation.frames import CANDIDATES, DECLARATIONS
+from pipeline.validation.frames import CANDIDATE_KINDS, CANDIDATES, DECLARATIONS
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
@@ -80,7 +80,7 @@ class Runtime:
         source = self.context.data_sources.add_pandas(name="resultsnight")
         self.batch_definitions = {}
         for kind in KINDS:
-            for table in (DECLARATIONS, CANDIDATES) if kind == "result" else (DECLARATIONS,):
+            for table in (DECLARATIONS, CANDIDATES) if kind in CANDIDATE_KINDS else (DECLARATIONS,):
                 asset = source.add_dataframe_asset(name=f"{kind}.{table}")
                 self.batch_definitions[(kind, table)] = asset.add_batch_definition_whole_dataframe(
                     name=f"{kind}.{table}.whole"

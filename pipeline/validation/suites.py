@@ -24,7 +24,7 @@ from typing import Any
 
 from pipeline.exceptions import ConfigurationError
 from pipeline.model import KINDS
-from pipeline.validation.frames import CANDIDATES, DECLARATIONS, TABLE_COLUMNS
+from pipeline.validation.frames import CANDIDATE_KINDS, CANDIDATES, DECLARATIONS, TABLE_COLUMNS
 from pipeline.validation.registry import Writer, check_coverage, registered
 from pipeline.validation.runtime import COUNTED_PARAMETER, gx
 
@@ -94,7 +94,7 @@ def _expectation(entry: Any, kind: str, where: str) -> tuple[str, str, Any]:
         raise ConfigurationError(f"{where}: each expectation needs a 'type'")
     meta = dict(entry.get("meta") or {})
     table = meta.get("table", DECLARATIONS)
-    if table not in TABLE_COLUMNS or (table == CANDIDATES and kind != "result"):
+    if table not in TABLE_COLUMNS or (table == CANDIDATES and kind not in CANDIDATE_KINDS):
         raise ConfigurationError(f"{where}: meta.table {table!r} is not a frame of {kind}")
     rule = meta.get("rule")
     if not isinstance(rule, str) or not rule:

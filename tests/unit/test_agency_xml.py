@@ -1,8 +1,7 @@
 """The agency XML writer (pipeline.rehearsal.agency_xml) against the parser and the spec: what one writes, the other reads back.
 
-Nominations and state-of-the-parties files are read here with a small reader
-of the spec's shape (feed-formats.md section 1): their ingest is built on
-another branch, and until it lands pipeline.parse refuses them as unsupported.
+Nominations and state-of-the-parties files are read twice: with a small
+reader of the spec's shape (feed-formats.md section 1), and by pipeline.parse.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 import defusedxml.ElementTree as ET
 import pytest
 
-from pipeline.exceptions import UnsupportedMessage
 from pipeline.model import MessageKind, SourceFormat
 from pipeline.parse import parse_file
 from pipeline.rehearsal.agency_xml import (
@@ -239,8 +237,11 @@ def test_every_seats_nominations_are_shaped_as_the_spec_says(seats):
         assert sorted(read["candidates"]) == sorted(
             (*names[p], AGENCY_PARTY[p][0], p == seat.sitting) for p in seat.votes), seat.name
         assert read["previous"] == ["PreviousElection"]
-        with pytest.raises(UnsupportedMessage):  # until the nominations ingest lands, refused, never misread
-            parse_file(file_name("nominations", seat.name, 2), body)
+        (parsed,) = parse_file(file_name("nominations", seat.name, 2), body)
+        assert (parsed.revision, parsed.constituency_name, parsed.gss_code_given, parsed.electorate) == (
+            2, seat.name, None, seat.electorate)
+        assert sorted((c.name, c.party_label, c.votes, c.sitting_member) for c in parsed.candidates) == sorted(
+            (" ".join(names[p]), AGENCY_PARTY[p][0], None, p == seat.sitting) for p in seat.votes), seat.name
 
 
 def read_state_of_parties(body: bytes) -> dict:
@@ -274,5 +275,8 @@ def test_a_state_of_the_parties_counts_exactly_the_seats_it_lists(seats):
     assert read["parties"]["Speaker"][0] == 1
     assert read["parties"]["Others"][4] == "-9999"  # the pseudo-party: minor candidates
     assert sum(p[0] for p in read["parties"].values()) == 4
-    with pytest.raises(UnsupportedMessage):
-        parse_file(sop_file_name(4), body)
+    (parsed,) = parse_file(sop_file_name(4), body)
+    assert (parsed.number_of_results, parsed.total_constituencies, parsed.total_votes) == (4, 650, read["votes"])
+    assert sorted(parsed.constituency_names) == sorted(s.name for s in chosen)
+    assert {p.label: (p.seats, p.gains, p.losses, p.votes) for p in parsed.parties} == {
+        label: figures[:4] for label, figures in read["parties"].items()}

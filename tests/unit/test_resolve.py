@@ -78,3 +78,37 @@ def test_no_matching_seat_is_rejected_with_its_code(ref):
         resolve(result(("C", None, 1, True), gss="E14099999", name="Atlantis North"), ref)
     assert raised.value.code == ReasonCode.UNKNOWN_CONSTITUENCY
     assert "E14099999" in raised.value.reason and "Atlantis North" in raised.value.reason
+
+
+def _parsed(body: bytes):
+    from pipeline.parse import parse_file
+
+    (message,) = parse_file("message.xml", body)
+    return message
+
+
+@pytest.mark.unit
+def test_nominations_resolve_their_seat_by_name_and_parties_by_alias(ref):
+    from pipeline.resolve import resolve_message
+    from tests import agency_feed as feed
+
+    nom = resolve_message(_parsed(feed.nominations("BLYTH VALLEY", 1, [("A", "B", "C", "*"), ("C", "D", "Flat Earth", None)])), ref)
+    assert (nom.gss_code, nom.registered_electorate) == ("E14000575", 64429)
+    assert [c.party_code for c in nom.candidates] == ["CON", "OTH"] and nom.unknown_parties == ["Flat Earth"]
+    with pytest.raises(UnknownConstituency, match="Atlantis") as raised:
+        resolve_message(_parsed(feed.nominations("Atlantis", 1, [("A", "B", "C", None)])), ref)
+    assert raised.value.code == ReasonCode.UNKNOWN_CONSTITUENCY
+
+
+@pytest.mark.unit
+def test_state_of_the_parties_resolves_every_constituency_and_maps_others_and_unknown_parties_to_oth(ref):
+    from pipeline.resolve import resolve_message
+    from tests import agency_feed as feed
+
+    parties = [{"abbreviation": "C", "totalSeats": 1, "votes": 9}, {"abbreviation": "Res London", "votes": 3},
+               {"abbreviation": "Others", "votes": 2}]
+    sop = resolve_message(_parsed(feed.state_of_parties(2, parties, ["Ynys Mon", "Blyth Valley"])), ref)
+    assert sop.gss_codes == ["W07000041", "E14000575"]  # names as the feed spells them, accents or not
+    assert [p.party_code for p in sop.parties] == ["CON", "OTH", "OTH"] and sop.unknown_parties == ["Res London"]
+    with pytest.raises(UnknownConstituency, match="'Atlantis'"):
+        resolve_message(_parsed(feed.state_of_parties(2, parties, ["Blyth Valley", "Atlantis"])), ref)

@@ -4,7 +4,8 @@
 import { $, COLOURS, LIGHT, SVGNS, cell, colour, el, getJSON } from "./common.js";
 import { onChartPointer, optional, refreshHistory, renderHistory, renderProjection, shownProjection } from "./projection.js";
 
-const state = { seats: new Map(), hexes: new Map(), tally: [], alerts: [], lastAlert: 0, targets: [], watch: [],
+const state = { seats: new Map(), hexes: new Map(), tally: [], agency: [], alerts: [], lastAlert: 0, targets: [], watch: [],
+  baseLabel: "2017",
   projection: [], history: new Map(), timeline: null, asOf: null, pending: [], refreshing: false, again: false };
 // For tests and benchmarks: when the page loaded, and when each event reached the DOM.
 window.__rn = { loadedAt: Date.now(), ready: false, updates: [], events: 0 };
@@ -115,10 +116,34 @@ function renderTicker() {
   const shown = state.alerts.filter((a) => !state.asOf || a.raised_at <= state.asOfIso).slice(-15).reverse();
   for (const a of shown) {
     const li = el("li"); const when = a.declared_at || a.raised_at;  // the night's own time, as the agency gave it
-    li.append(el("time", fmtTime(when), { datetime: when }), seatButton(a.gss_code, a.message));
+    // a disagreement is about the agency's state of the parties, not one seat
+    li.append(el("time", fmtTime(when), { datetime: when }), a.gss_code ? seatButton(a.gss_code, a.message) : el("span", a.message));
+    li.dataset.kind = a.kind;
     list.append(li);
   }
   if (!shown.length) list.append(el("li", "No flips or alerts yet."));
+}
+
+function renderAgency() {  // results.agency_check: the agency's latest totals beside ours over the same seats
+  const body = $("agency").tBodies[0]; body.replaceChildren();
+  const rows = state.asOf ? [] : state.agency;  // the agency's totals are live only
+  const disagree = rows.filter((r) => !r.agrees);
+  $("agency-note").textContent = !rows.length
+    ? (state.asOf ? "The agency's running total is shown live only." : "No state of the parties from the agency yet.")
+    : `After ${rows[0].number_of_results} results: ` + (disagree.length
+      ? `the agency disagrees with us on ${disagree.map((r) => r.party).join(", ")}`
+      : "the agency agrees with us");
+  $("agency-note").dataset.agrees = rows.length ? String(!disagree.length) : "";
+  for (const r of rows) {
+    const row = el("tr", null, { "data-party": r.party, "data-agrees": String(r.agrees) });
+    const name = cell(row, null);
+    const sw = el("span", null, { class: "swatch", "aria-hidden": "true" }); sw.style.background = colour(r.party);
+    name.append(sw, r.party);
+    cell(row, r.agency_seats, "num"); cell(row, r.our_seats, "num");
+    cell(row, r.agency_votes.toLocaleString("en-GB"), "num"); cell(row, r.our_votes.toLocaleString("en-GB"), "num");
+    cell(row, r.agrees ? "agrees" : "differs", r.agrees ? "status-gained" : "status-missed");
+    body.append(row);
+  }
 }
 
 function statusFor(attacking, gss) {
@@ -140,7 +165,7 @@ function renderWatch() {  // the lists of seeds/watch_lists.csv, as the summary 
   for (const list of state.watch) {
     if (state.watch.length > 1) box.append(el("h3", list.title));
     const table = el("table", null, { class: "watch", "data-list": list.list_id });
-    const head = el("tr"); for (const h of ["Seat", "2017", "Majority", "Now"]) head.append(el("th", h, { scope: "col" }));
+    const head = el("tr"); for (const h of ["Seat", state.baseLabel, "Majority", "Now"]) head.append(el("th", h, { scope: "col" }));
     table.append(el("thead"), el("tbody")); table.tHead.append(head);
     for (const w of list.seats) {
       const s = state.seats.get(w.gss_code) || {};
@@ -158,7 +183,7 @@ function projectionShown() {
   return shownProjection(state.projection, state.history, declared);
 }
 function render() {
-  renderMap(); renderTally(); renderLegend(); renderTicker(); renderTargets(); renderWatch(); renderProjection(projectionShown()); renderHistory(state.history, Boolean(state.asOf));
+  renderMap(); renderTally(); renderAgency(); renderLegend(); renderTicker(); renderTargets(); renderWatch(); renderProjection(projectionShown()); renderHistory(state.history, Boolean(state.asOf));
   const names = $("seat-names");
   if (names.children.length !== state.seats.size) {
     names.replaceChildren(...[...state.seats.values()].map((s) => { const o = el("option"); o.value = s.constituency; return o; }));
@@ -170,11 +195,13 @@ async function refresh() {
   state.refreshing = true;
   const batch = state.pending.splice(0);
   try {
-    const [seats, tally, alerts, timeline, projection] = await Promise.all([
+    const [seats, tally, alerts, timeline, projection, , agency] = await Promise.all([
       getJSON(withAsOf("/api/v1/seats")), getJSON(withAsOf("/api/v1/tally")),
       getJSON(`/api/v1/alerts?after=${state.lastAlert}`), getJSON("/board/timeline.json"),
-      optional(getJSON("/api/v1/projection"), []), optional(refreshHistory(state.history), null)]);
+      optional(getJSON("/api/v1/projection"), []), optional(refreshHistory(state.history), null),
+      optional(getJSON("/api/v1/agency/check"), [])]);
     state.seats = new Map(seats.map((s) => [s.gss_code, s])); state.tally = tally; state.projection = projection;
+    state.agency = agency;
     state.alerts.push(...alerts); if (alerts.length) state.lastAlert = alerts[alerts.length - 1].alert_id;
     state.timeline = timeline;
     render();
@@ -190,8 +217,8 @@ async function openCard(gss) {
   const card = await getJSON(`/api/v1/seats/${encodeURIComponent(gss)}`);
   $("card-title").textContent = card.constituency;
   const summary = card.winner_party
-    ? `${card.winner_party} ${card.outcome} (2017: ${card.baseline_party}) · ${card.status} · majority ${card.majority ?? "–"} (${card.majority_pct ?? "–"}%) · turnout ${card.turnout_pct ?? "–"}% · swing ${card.swing_pct ?? "–"} (needed ${card.swing_needed_pct}%)`
-    : `Awaiting (2017: ${card.baseline_party}; swing needed ${card.swing_needed_pct}%)`;
+    ? `${card.winner_party} ${card.outcome} (${state.baseLabel}: ${card.baseline_party}) · ${card.status} · majority ${card.majority ?? "–"} (${card.majority_pct ?? "–"}%) · turnout ${card.turnout_pct ?? "–"}% · swing ${card.swing_pct ?? "–"} (needed ${card.swing_needed_pct}%)`
+    : `Awaiting (${state.baseLabel}: ${card.baseline_party}; swing needed ${card.swing_needed_pct}%)`;
   $("card-summary").textContent = `${card.gss_code} · ${card.region} · ${summary}`;
   const base = new Map(card.baseline.map((b) => [b.party, b.share_pct]));
   const cands = $("card-candidates").tBodies[0]; cands.replaceChildren();
@@ -202,6 +229,15 @@ async function openCard(gss) {
     cell(row, before === undefined ? "new" : signed(Math.round((c.share_pct - before) * 10) / 10), "num");
     cands.append(row);
   }
+  // Before the seat declares, who is on the ballot (the agency's nominations; a higher revision replaces the list).
+  const noms = $("card-nominations"); noms.tBodies[0].replaceChildren();
+  noms.hidden = card.status === "declared" || !card.nominations.length;
+  if (card.nominations.length) noms.caption.textContent = `On the ballot (${card.nominations.length} nominated, revision ${card.nominations[0].revision})`;
+  for (const n of card.nominations) {
+    const row = el("tr"); cell(row, n.candidate + (n.sitting_member ? " (sitting member)" : ""));
+    cell(row, `${n.party} · ${n.party_label}`); noms.tBodies[0].append(row);
+  }
+  $("card-candidates").hidden = !card.candidates.length && !noms.hidden;
   const revs = $("card-revisions").tBodies[0]; revs.replaceChildren();
   for (const r of card.revisions) {
     const row = el("tr"); cell(row, r.kind + (r.is_current ? " (current)" : "")); cell(row, r.revision, "num");
@@ -242,11 +278,16 @@ function listen() {
     state.pending.push(e);
     if (!state.asOf) refresh();
   };
-  for (const kind of ["declaration", "alert", "call", "reset"]) source.addEventListener(kind, onEvent);
+  for (const kind of ["declaration", "alert", "call", "reset", "nominations", "state_of_parties"]) source.addEventListener(kind, onEvent);
+  // Another election is counted (`db init --election`): another map, baseline and watch lists: start again.
+  source.addEventListener("election", () => window.location.reload());
 }
 
 async function start() {
   const [layout, targets, watch] = await Promise.all([getJSON("/board/hexmap.json"), getJSON("/api/v1/targets"), getJSON("/board/watch.json")]);
+  // The counted election's baseline names the "before" columns: "2017", "2019 notional" (results.count_setting).
+  state.baseLabel = layout.baseline_label || state.baseLabel;
+  $("tally").caption.textContent = `Seats by party, change against ${state.baseLabel}`;
   drawMap(layout); state.targets = targets; state.watch = watch;
   const select = $("target-party");
   for (const p of [...new Set(targets.map((t) => t.attacking_party))].sort((a, b) => (a === "LAB" ? -1 : b === "LAB" ? 1 : a.localeCompare(b)))) select.append(el("option", p, { value: p }));

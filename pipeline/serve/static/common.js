@@ -6,8 +6,9 @@ export const COLOURS = {
   CON: "#0072B2", LAB: "#D55E00", LD: "#E69F00", SNP: "#F0E442", PC: "#009E73", GRN: "#56B4E9",
   BRX: "#44AA99", UKIP: "#882255", DUP: "#CC79A7", SF: "#117733", SDLP: "#88CCEE", UUP: "#332288",
   ALL: "#DDCC77", SPK: "#444444", IND: "#AA4499", OTH: "#777777",
+  REF: "#44AA99", TUV: "#661100",  // Reform UK is the Brexit Party renamed: its colour
 };
-export const LIGHT = new Set(["LD", "SNP", "GRN", "SDLP", "ALL", "DUP", "BRX"]);
+export const LIGHT = new Set(["LD", "SNP", "GRN", "SDLP", "ALL", "DUP", "BRX", "REF"]);
 export const SVGNS = "http://www.w3.org/2000/svg";
 export const $ = (id) => document.getElementById(id);
 export const colour = (p) => COLOURS[p] || COLOURS.OTH;

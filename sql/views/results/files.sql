@@ -11,6 +11,10 @@ select
     r.reason,   -- why it was superseded, a duplicate (of which file) or quarantined
     r.reason_code,  -- that reason as a code (null when stored): pipeline.model.ReasonCode
     cardinality(r.declaration_ids) as declarations,
-    f.size_bytes
+    f.size_bytes,
+    r.message_kind,  -- result | rush | recount | nominations | state_of_parties | dc_csv; null when unreadable
+    m.error as archive_error,  -- why moving it out of the inbox failed (null: moved, or not yet tried)
+    m.failed_at as archive_failed_at
 from pipeline.receipt as r
 join pipeline.raw_file as f on f.sha256 = r.sha256
+left join pipeline.archive_failure as m on m.file_name = r.file_name and m.sha256 = r.sha256

@@ -1,5 +1,8 @@
--- One row per party: seats won so far (declared results and rushes), gains and
--- losses against the baseline, and votes in the declared results.
+-- One row per party of the night: seats won so far (declared results and
+-- rushes), gains and losses against the baseline, and votes in the declared
+-- results. A party of the night stood in the counted or the baseline
+-- election's seeded results, or has a seat, a loss or votes tonight (a 2019
+-- night lists no Reform UK, a 2024 night no Brexit Party until one stands).
 create or replace view results.party_tally as
 with known as (
     select winner_party, baseline_party, outcome from results.seat_status
@@ -40,3 +43,11 @@ left join won on won.party = p.party_code
 left join lost on lost.party = p.party_code
 left join votes on votes.party = p.party_code
 left join base on base.party = p.party_code
+where won.party is not null or lost.party is not null or votes.party is not null or base.party is not null
+   or exists (
+        select 1
+        from pipeline.past_result as pr
+        join pipeline.count_setting as s
+            on pr.election_id in (s.counting_election_id, s.baseline_election_id)
+        where pr.party_code = p.party_code
+    )

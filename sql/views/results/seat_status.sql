@@ -19,7 +19,8 @@ select
     round(cr.swing_pct, 2) as swing_pct,
     round(b.swing_needed_pct, 2) as swing_needed_pct,
     coalesce(cr.revision, rush.revision) as revision,
-    coalesce(cr.declared_at, rush.declared_at) as declared_at
+    coalesce(cr.declared_at, rush.declared_at) as declared_at,
+    nom.candidates_nominated
 from pipeline.count_setting as s
 join pipeline.contest as ct on ct.election_id = s.counting_election_id
 join pipeline.constituency as k on k.gss_code = ct.gss_code
@@ -30,3 +31,7 @@ left join pipeline.seat_state as st
 left join pipeline.current_result as cr
     on cr.election_id = ct.election_id and cr.gss_code = ct.gss_code
 left join pipeline.declaration as rush on rush.declaration_id = st.rush_declaration_id
+-- how many are on the ballot, from the latest nominations (null when none arrived)
+left join (
+    select n.gss_code, count(*)::integer as candidates_nominated from results.nominations as n group by n.gss_code
+) as nom on nom.gss_code = ct.gss_code
