@@ -761,6 +761,12 @@ def test_replayed_2019_night_declares_all_650_seats(clean_db, settings, tmp_path
             assert f.outcome == "stored" or (f.outcome == "quarantined" and "not one of the agency messages" in f.reason)
     quarantined = scalar(clean_db, "select count(*) from results.quarantine")
     assert quarantined == sum(f.outcome == "quarantined" for f in summary.files)
+    if any(fate[m.file_name].outcome == "stored" for m in messages if m.kind == "sop"):
+        # The agency's running totals agree with ours over the seats each lists: no disagreement alert,
+        # and the last one (all 650) agrees party by party.
+        assert rows(clean_db, "select message from results.alerts where kind = 'disagreement'") == []
+        assert rows(clean_db, "select distinct number_of_results, agrees from results.agency_check") == [(650, True)]
+        assert scalar(clean_db, "select count(*) from results.nominations") > 650 * 3
     assert rows(clean_db, "select status, count(*) from results.seat_status group by status") == [("declared", 650)]
     seats = {s.gss_code: s for s in load_seats()}
     winners = dict(rows(clean_db, "select gss_code, winner_party from results.seat_status"))

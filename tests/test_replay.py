@@ -444,7 +444,7 @@ def test_the_state_of_the_parties_counts_exactly_the_seats_declared_when_it_is_i
     assert 20 + (650 - 20) // 5 - 10 <= len(numbers) <= 20 + (650 - 20) // 5
     code = {abbr: party for party, (abbr, *_) in AGENCY_PARTY.items()}
     for sop in sops:
-        landed = [m for m in feed if m.at <= sop.at and m.kind in ("result", "rush")]
+        landed = [m for m in feed if m.at <= sop.at and m.kind == "result"]
         latest: dict[str, Message] = {}
         for m in landed:
             if m.kind == "result" and m.revision >= getattr(latest.get(m.gss_code), "revision", 0):

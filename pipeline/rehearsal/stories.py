@@ -295,7 +295,6 @@ def _nominations(seats: Sequence[Seat], seed: int, feed: Feed, shift: timedelta)
 def _states_of_parties(night: Sequence[Message], seats: Sequence[Seat], feed: Feed) -> list[Message]:
     """The agency's running totals: after results 1..20 and every 5th, over exactly the seats declared by then."""
     by_gss = {s.gss_code: s for s in seats}
-    latest: dict[str, Message] = {}  # the seat's highest-revision result or rush so far
     result: dict[str, Message] = {}  # the seat's highest-revision result so far
     out: list[Message] = []
     issued: set[int] = set()
@@ -304,8 +303,6 @@ def _states_of_parties(night: Sequence[Message], seats: Sequence[Seat], feed: Fe
         at = night[i].at
         while i < len(night) and night[i].at == at:  # everything landing at this instant
             m = night[i]
-            if m.kind in ("rush", "result") and (m.gss_code not in latest or m.revision >= latest[m.gss_code].revision):
-                latest[m.gss_code] = m
             if m.kind == "result" and (m.gss_code not in result or m.revision > result[m.gss_code].revision):
                 result[m.gss_code] = m
             i += 1
@@ -315,8 +312,9 @@ def _states_of_parties(night: Sequence[Message], seats: Sequence[Seat], feed: Fe
             # Published between this instant and the next message, so it counts exactly these seats.
             gap = (night[i].at - at) / 2 if i < len(night) else timedelta(seconds=40)
             when = at + min(timedelta(seconds=20), gap)
-            # A seat a corrected rush has reopened counts with the rush's winner.
-            declared = [Declared(by_gss[g], dict(r.votes), latest[g].winner) for g, r in result.items()]
+            # The state of the parties counts results: a seat a corrected rush has
+            # reopened counts as its last result says until the next result comes.
+            declared = [Declared(by_gss[g], dict(r.votes), r.winner) for g, r in result.items()]
             out.append(Message(when, sop_file_name(n, feed), state_of_parties_xml(declared, feed=feed),
                                "sop", "", n))
     return out
