@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from pipeline.arrival import TIMESTAMP
 from pipeline.rehearsal.stories import Message
 
 LAYOUTS = ("flat", "agency")
-TIMESTAMP = ".timestamp"  # the agency's "this folder changed" file: not a message
 
 
 def write_atomically(inbox: Path, name: str, body: bytes, published: datetime | None = None) -> Path:
