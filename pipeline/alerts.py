@@ -35,26 +35,20 @@ class FlipFigures:
     swing_needed_pct: float
 
 
-def flip_figures(conn: Connection, declaration_id: int, baseline_election_id: str, holder: str, party: str) -> FlipFigures:
-    """The swing from the baseline winner `holder` to `party` in a stored declaration, by the views' formulas."""
+def flip_figures(
+    conn: Connection, gss_code: str, declaration_id: int | None, baseline_election_id: str, holder: str, party: str
+) -> FlipFigures:
+    """The swing from the baseline winner `holder` to `party` in a declaration (None: a call), by the views' formulas."""
     # Read inside the storing transaction: the declaration's candidates are already inserted.
     row = conn.execute(
         sql("queries/flip_figures"),
-        {"declaration_id": declaration_id, "baseline_election_id": baseline_election_id, "holder": holder, "party": party},
+        {"gss_code": gss_code, "declaration_id": declaration_id, "baseline_election_id": baseline_election_id,
+         "holder": holder, "party": party},
     ).one()
     return FlipFigures(
         None if row.swing_pct is None else float(row.swing_pct),
         float(row.swing_needed_pct),
     )
-
-
-def call_flip_figures(conn: Connection, gss_code: str, baseline_election_id: str, holder: str, party: str) -> FlipFigures:
-    """The swing `party` needed at the baseline in a seat the desk calls for it (a call has no votes)."""
-    row = conn.execute(
-        sql("queries/call_flip_figures"),
-        {"gss_code": gss_code, "baseline_election_id": baseline_election_id, "holder": holder, "party": party},
-    ).one()
-    return FlipFigures(None, float(row.swing_needed_pct))
 
 
 def decide(

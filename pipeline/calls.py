@@ -1,26 +1,27 @@
 """The results desk's own calls of seats (`resultsnight call`): recorded, audited, alerted once.
 
-A call counts like a rush while no rush or result is stored for the seat
-(pipeline.seat.call); once the feed speaks it decides and the call is
-history. Each call or withdrawal is one transaction that locks the seat's
-state row, as pipeline.store does, so a call and a declaration of the same
-seat never interleave, and a refusal leaves nothing behind.
+A call counts like a rush while no rush or result is stored for the seat;
+once the feed speaks it decides and the call is history (the one rule:
+pipeline.seat_state_at, sql/migrations/0014_revisions.sql). Each call or
+withdrawal is one transaction that locks the seat's state row with the same
+statement as pipeline.store, so a call and a declaration of the same seat
+never interleave, and a refusal leaves nothing behind.
 """
 
 from __future__ import annotations
 
 import getpass
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
-from pipeline.alerts import PlannedAlert, call_flip_figures, decide_call
+from pipeline.alerts import PlannedAlert, decide_call, flip_figures
 from pipeline.db import sql
 from pipeline.exceptions import CallRefused
 from pipeline.names import fold
 from pipeline.resolve import Reference, load_reference
-from pipeline.seat import SeatState, call, withdraw
+from pipeline.seat import SeatState
 
 
 @dataclass
@@ -62,8 +63,12 @@ def find_party(ref: Reference, party: str) -> str:
 
 
 def _lock_seat(conn: Connection, key: dict) -> SeatState:
-    conn.execute(sql("queries/ensure_seat_state"), key)
-    return SeatState.from_row(conn.execute(sql("queries/select_seat_for_update"), key).mappings().one())
+    return SeatState.from_row(conn.execute(sql("queries/lock_seat_state"), key).mappings().one())
+
+
+def _refresh_seat(conn: Connection, key: dict) -> SeatState:
+    """The locked seat's state once the call (or its withdrawal) is written, by the one rule."""
+    return SeatState.from_row(conn.execute(sql("queries/refresh_seat_state"), key).mappings().one())
 
 
 def _raise_alerts(conn: Connection, key: dict, call_id: int, at: datetime, planned: list[PlannedAlert]) -> list:
@@ -107,12 +112,11 @@ def make_call(engine: Engine, seat: str, party: str, note: str | None = None, by
             sql("queries/insert_call"),
             {**key, "party": code, "note": note, "called_by": by},
         ).one()
-        new = call(state, code)
-        conn.execute(sql("queries/update_seat"), {**key, **asdict(new)})
+        new = _refresh_seat(conn, key)
         base = ref.baseline.get(gss)
         figures = None
         if base is not None and code != base.winner:
-            figures = call_flip_figures(conn, gss, ref.baseline_election_id, base.winner, code)
+            figures = flip_figures(conn, gss, None, ref.baseline_election_id, base.winner, code)
         planned = decide_call(name, base, state.known_winner, new.known_winner, by, figures)
         alerts = _raise_alerts(conn, key, row.call_id, row.called_at, planned)
     outcome = "gain" if base is not None and code != base.winner else "hold" if base is not None else "no baseline"
@@ -132,12 +136,11 @@ def withdraw_call(engine: Engine, seat: str, by: str | None = None) -> CallResul
         if current is None:
             raise CallRefused(f"{name} has no current desk call to withdraw")
         at = conn.execute(sql("queries/withdraw_call"), {"call_id": current["call_id"]}).scalar_one()
-        new = withdraw(state)
+        new = _refresh_seat(conn, key)
         if new == state:
             # The feed has spoken since the call: it decides; the withdrawal is only recorded.
             return CallResult(True, f"withdrew the call of {name} for {current['party']}; the feed had already "
                               f"decided ({state.known_winner}), so nothing else changed", gss, current["call_id"])
-        conn.execute(sql("queries/update_seat"), {**key, **asdict(new)})
         planned = decide_call(name, ref.baseline.get(gss), state.known_winner, None, by)
         alerts = _raise_alerts(conn, key, current["call_id"], at, planned)
     return CallResult(True, f"withdrew the call of {name} for {current['party']}", gss, current["call_id"], alerts)

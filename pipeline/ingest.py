@@ -318,9 +318,9 @@ def _store_one(conn: Connection, p: _Pending, ref: Reference) -> StoreResult:
             if isinstance(first, StateOfParties):
                 return store_state_of_parties(conn, p.received, first)
             result = store_declarations(conn, p.received, p.declarations, ref)
-            if result.results:
+            if result.results or result.reopened:
                 # After the receipt row (so two runs of one file cannot deadlock), in the same transaction.
-                refresh_projection(conn, stored=result.results)
+                refresh_projection(conn, stored=result.results, reopened=result.reopened)
             return result
     except AlreadyReceived:
         return StoreResult(Outcome.ALREADY, "recorded by another run")

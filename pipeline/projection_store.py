@@ -7,7 +7,8 @@ receipt), at the default READ COMMITTED isolation. It takes a
 transaction-level advisory lock (so concurrent workers compute one declared
 count after another, each from a snapshot that includes the other's seat),
 adds the seats' new results to the running sums in pipeline.projection_state
-(taking a superseded result back out first), runs pipeline.projection's
+(taking a superseded result back out first, and a result a correcting rush set
+aside out until the seat's new result), runs pipeline.projection's
 `regression` method with its calibrated band and writes the row set for the
 current number of declared seats into pipeline.projection_history. Its cost
 does not grow with the night: it reads only the seats it is given and one
@@ -69,14 +70,13 @@ def _counted(votes: dict[str, int], elected: str | None) -> tuple[np.ndarray, in
 
 
 def _parse(rows) -> dict[int, tuple[np.ndarray, int]]:
-    """declaration_id -> (shares, winner index) from candidate rows (declaration_id, party_code, votes, elected)."""
+    """declaration_id -> (shares, winner index) from candidate rows (declaration_id, party_code, votes, winner_party)."""
     votes: dict[int, dict[str, int]] = {}
     elected: dict[int, str] = {}
     for r in rows:
         seat = votes.setdefault(r.declaration_id, {})
         seat[r.party_code] = seat.get(r.party_code, 0) + r.votes  # two independents share the code IND
-        if r.elected and r.declaration_id not in elected:
-            elected[r.declaration_id] = r.party_code
+        elected[r.declaration_id] = r.winner_party  # who won is decided once, by pipeline.resolve
     return {decl: _counted(seat, elected.get(decl)) for decl, seat in votes.items()}
 
 
@@ -95,12 +95,18 @@ def _buffer(values: np.ndarray, dtype: str) -> bytes:
 
 
 def refresh_projection(
-    conn: Connection, gss_codes: Sequence[str] | None = None, *, stored: Sequence[StoredResult] = ()
+    conn: Connection,
+    gss_codes: Sequence[str] | None = None,
+    *,
+    stored: Sequence[StoredResult] = (),
+    reopened: Sequence[str] = (),
 ) -> Refresh | None:
     """Bring the projection up to date in the caller's transaction (gss_codes or stored: the seats just stored); None before any result.
 
     `stored` carries the results themselves (the ingest has them in hand), so
     counting them reads nothing more; a result it supersedes is read back.
+    `reopened` names seats whose result a correcting rush set aside: their
+    result is taken out of the sums until a new result is stored.
     """
     conn.execute(sql("queries/projection_lock"), {"lock_key": _LOCK_KEY})
     read = conn.execute(sql("queries/projection_read")).one_or_none()
@@ -113,24 +119,26 @@ def refresh_projection(
         stats, counted = pj.empty_stats(base), np.zeros(len(base.gss_codes), dtype=np.int64)
     else:
         stats, counted = _state(base, read)
-    if stored and not rebuild:
-        current = {r.gss_code: r.declaration_id for r in stored}
+    if (stored or reopened) and not rebuild:
+        current = {**{g: 0 for g in reopened}, **{r.gss_code: r.declaration_id for r in stored}}
         results = {r.declaration_id: _counted(r.votes, r.elected) for r in stored}
     elif rebuild or gss_codes is None:
         # Every declared seat's current result id: cheap, but it grows with the night.
         current = {r.gss_code: r.result_declaration_id
                    for r in conn.execute(sql("queries/projection_current"), {"election_id": election_id})}
+        # a seat counted before that has no current result now was reopened by a correcting rush
+        current.update({g: 0 for g in base.gss_codes if counted[base.index[g]] and g not in current})
         results = None
     else:
         # Only the seats just stored, with all their result revisions: constant cost.
         rows = conn.execute(sql("queries/projection_seat_results"),
                             {"election_id": election_id, "codes": list(gss_codes)}).all()
-        current = {r.gss_code: r.current_id for r in rows}
+        current = {**{g: 0 for g in gss_codes}, **{r.gss_code: r.current_id for r in rows}}
         results = _parse(rows)
     changed = [(base.index[g], decl) for g, decl in current.items()
                if g in base.index and counted[base.index[g]] != decl]
     if changed:
-        ids = [d for _, d in changed] + [int(counted[i]) for i, _ in changed if counted[i]]
+        ids = [d for _, d in changed if d] + [int(counted[i]) for i, _ in changed if counted[i]]
         missing = [d for d in ids if results is None or d not in results]
         if missing:  # every declared seat's on a rebuild, else only a superseded result's
             results = {**(results or {}), **_parse(conn.execute(sql("queries/projection_candidates"), {"ids": missing}))}
@@ -138,10 +146,13 @@ def refresh_projection(
         if counted[i]:
             old_shares, old_winner = results[int(counted[i])]
             pj.add_seat(base, stats, i, old_shares, old_winner, sign=-1)
-        shares, winner = results[decl]
-        pj.add_seat(base, stats, i, shares, winner)
+        if decl:  # 0: reopened, nothing counts until its new result
+            shares, winner = results[decl]
+            pj.add_seat(base, stats, i, shares, winner)
         counted[i] = decl
     if not stats.mask.any():
+        if changed:  # the only declared seat was reopened: nothing to project until a result counts again
+            conn.execute(sql("queries/projection_clear"), {"election_id": election_id})
         return None
     # A party that cannot win a seat even at the top of its band (0/0/0/0) says nothing: no row for it.
     lines = [x for x in pj.project_stats(base, stats, _band()) if x.high > 0]

@@ -66,13 +66,37 @@ def view_sources() -> list[tuple[str, str, str]]:
     return sources
 
 
+# Views an earlier release created that no file describes any more: dropped on upgrade.
+RETIRED_VIEWS = ("pipeline.current_result",)  # became pipeline.result_figures (revision 0014)
+
+
+def _drop_views(conn, kinds: dict[str, str]) -> None:
+    """Drop these views (name -> view or materialized view), each after every one of them that reads it.
+
+    The order comes from the catalogue, not from today's manifests: the
+    views being replaced may depend on each other differently from the new
+    files (an upgrade).
+    """
+    reads: dict[str, set[str]] = {}
+    for view, uses in conn.execute(sql("queries/view_dependencies")):
+        reads.setdefault(view, set()).add(uses)
+    remaining = set(kinds)
+    while remaining:
+        free = sorted(n for n in remaining if not any(n in reads.get(o, set()) for o in remaining if o != n))
+        if not free:
+            raise PipelineError(f"the existing views depend on each other in a cycle: {', '.join(sorted(remaining))}")
+        for name in free:
+            conn.exec_driver_sql(f"drop {kinds[name]} if exists {name}")
+            remaining.discard(name)
+
+
 def create_views(conn) -> bool:
     """Bring every view up to its file in sql/views/*/; return whether anything changed.
 
     The files' fingerprint is kept as the comment of schema `results`. When it
-    differs, every view is dropped (newest first, never CASCADE: an object of
-    someone else's that depends on a view stops the upgrade instead of
-    vanishing) and created again, so a changed column list or a changed
+    differs, every view is dropped (dependents first, as the catalogue records
+    them; never CASCADE: an object of someone else's that depends on a view
+    stops the upgrade instead of vanishing) and created again, so a changed column list or a changed
     materialised view is applied, which CREATE OR REPLACE cannot do.
     """
     sources = view_sources()
@@ -82,8 +106,7 @@ def create_views(conn) -> bool:
     ).scalar()
     if current == _FINGERPRINT_PREFIX + digest:
         return False
-    for kind, name, _ in reversed(sources):
-        conn.exec_driver_sql(f"drop {kind} if exists {name}")
+    _drop_views(conn, {name: kind for kind, name, _ in sources} | {name: "view" for name in RETIRED_VIEWS})
     for _, _, body in sources:
         conn.exec_driver_sql(body)
     conn.exec_driver_sql("grant usage on schema results to results_reader")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
@@ -23,7 +23,7 @@ from pipeline.model import (
     StoredResult,
 )
 from pipeline.resolve import Reference
-from pipeline.seat import SeatState, advance, is_first_recount
+from pipeline.seat import SeatState, is_first_recount, took_effect
 
 
 class AlreadyReceived(Exception):  # noqa: N818 - control flow inside this module only
@@ -53,6 +53,7 @@ class StoreResult:
     alerts: list[PlannedAlert] = field(default_factory=list)
     unknown_parties: list[str] = field(default_factory=list)
     results: list[StoredResult] = field(default_factory=list)  # results now current for their seat (for the projection)
+    reopened: list[str] = field(default_factory=list)  # seats whose result a correcting rush set aside (projection)
 
 
 def _record(conn: Connection, f: Received, result: StoreResult) -> StoreResult:
@@ -158,27 +159,27 @@ def _stored_result(decl: Declaration, decl_id: int) -> StoredResult:
     votes: dict[str, int] = {}
     for c in decl.candidates:
         votes[c.party_code] = votes.get(c.party_code, 0) + (c.votes or 0)
-    elected = next((c.party_code for c in decl.candidates if c.elected), None)
-    return StoredResult(decl.gss_code, decl_id, votes, elected)
+    # who won a result is decided once, by pipeline.resolve
+    return StoredResult(decl.gss_code, decl_id, votes, decl.winning_party_code)
 
 
 def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Reference, result: StoreResult) -> bool:
-    """Move the seat's state forward if this declaration is now the current one; False if it is stale."""
+    """Bring the seat's state up to this declaration by the one rule; False if it is stale (kept, changes nothing)."""
     key = {"election_id": decl.election_id, "gss_code": decl.gss_code}
-    row = conn.execute(sql("queries/lock_seat_state"), key).mappings().one()
-    top = conn.execute(sql("queries/max_revision"), {**key, "kind": decl.kind}).scalar_one()
-    if decl.revision < top:
+    state = SeatState.from_row(conn.execute(sql("queries/lock_seat_state"), key).mappings().one())
+    new = SeatState.from_row(conn.execute(sql("queries/refresh_seat_state"), key).mappings().one())
+    if not took_effect(new, decl.kind, decl_id):
         return False
-    state = SeatState.from_row(row)
-    new = advance(state, decl.kind, decl_id, decl.winning_party_code)
-    conn.execute(sql("queries/update_seat"), {**key, **asdict(new)})
-    if decl.kind == MessageKind.RESULT and new.result_declaration_id == decl_id:
-        result.results.append(_stored_result(decl, decl_id))
+    if new.result_declaration_id != state.result_declaration_id:
+        if new.result_declaration_id == decl_id:
+            result.results.append(_stored_result(decl, decl_id))
+        else:
+            result.reopened.append(decl.gss_code)  # a correcting rush: the seat's result counts no more
     known = new.known_winner
     base = ref.baseline.get(decl.gss_code)
     figures = None
     if base is not None and known is not None and known != base.winner:
-        figures = flip_figures(conn, decl_id, ref.baseline_election_id, base.winner, known)
+        figures = flip_figures(conn, decl.gss_code, decl_id, ref.baseline_election_id, base.winner, known)
     first_recount = is_first_recount(state, decl.kind)
     planned = decide(decl, ref.names[decl.gss_code], base, state.known_winner, known, first_recount, figures)
     for alert in planned:

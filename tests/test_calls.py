@@ -183,6 +183,9 @@ def test_the_command_exits_0_when_recorded_and_1_when_refused(clean_db, settings
     assert main(["call", BLYTH, "--withdraw", "--by", "bob"]) == 0
     assert main(["call", BLYTH, "--withdraw"]) == 1
     assert "no current desk call" in capsys.readouterr().err
+    # the command only records the alerts (the desk's role writes no delivery marks): the deliverer sends them
+    assert q(clean_db, "select count(*), count(delivered_at) from results.alerts") == [(2, 0)]
+    assert main(["deliver", "--once"]) == 0
     # the webhook is unset: the alerts went to the log, recorded as delivered
     assert q(clean_db, "select count(*) from results.alerts where delivered_at is null") == [(0,)]
 

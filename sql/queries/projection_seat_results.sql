@@ -1,6 +1,6 @@
 -- Every result declaration of the given seats (the current one and any it
--- superseded), its candidates, and which one is current.
-select d.gss_code, d.declaration_id, st.result_declaration_id as current_id, c.party_code, c.votes, c.elected
+-- superseded), its candidates and winner (as resolved), and which one is current.
+select d.gss_code, d.declaration_id, st.result_declaration_id as current_id, c.party_code, c.votes, d.winner_party
 from pipeline.declaration as d
 join pipeline.seat_state as st on st.election_id = d.election_id and st.gss_code = d.gss_code
 join pipeline.candidate as c on c.declaration_id = d.declaration_id

@@ -1,7 +1,8 @@
 -- One refresh's writes in one statement: the running sums (when they
 -- changed), the row set of this declared count (identical lines are left
 -- alone, so they keep their computed_at) and the pruning of lines of parties
--- no longer in it. The three touch disjoint rows.
+-- no longer in it, and any row set of a higher count (after a reopened seat).
+-- The four touch disjoint rows.
 with state as (
     insert into pipeline.projection_state
         (election_id, baseline_key, last_declaration_id, seat_declaration, declared, xtx, xty, ni_sum, ni_n)
@@ -47,6 +48,14 @@ pruned as (
     delete from pipeline.projection_history
     where election_id = :election_id and declared_count = :declared_count
         and not (party_code = any(cast(:parties as text[])))
+    returning 1
+),
+-- A correcting rush took a declared seat's result back out: the row sets of
+-- higher counts described results that no longer all stand. They are written
+-- again as the count climbs back.
+reopened as (
+    delete from pipeline.projection_history
+    where election_id = :election_id and declared_count > :declared_count
     returning 1
 )
 select (select count(*) from state) as state_rows, (select count(*) from upserted) as upserted,

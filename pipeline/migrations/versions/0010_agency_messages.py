@@ -1,7 +1,7 @@
 """The agency's nominations and state-of-the-parties messages, receipts' message kind, the disagreement alert.
 
 Revision ID: 0010_agency_messages
-Revises: 0008_real_feed (the lead re-chains it after 0009 on merge)
+Revises: 0008_real_feed
 """
 
 from pipeline.migrations import run_sql_file

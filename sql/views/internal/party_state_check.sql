@@ -26,8 +26,9 @@ our_candidates as (
         c.elected
     from message as m
     join pipeline.party_state_seat as s on s.party_state_id = m.party_state_id
-    join pipeline.current_result as cr on cr.election_id = m.election_id and cr.gss_code = s.gss_code
-    join pipeline.candidate as c on c.declaration_id = cr.declaration_id
+    -- the seat's current result (none while a correcting rush reopens it), as pipeline.seat_state_at says
+    join pipeline.seat_state as st on st.election_id = m.election_id and st.gss_code = s.gss_code
+    join pipeline.candidate as c on c.declaration_id = st.result_declaration_id
     left join agency as a on a.party_state_id = m.party_state_id and a.party = c.party_code
 ),
 ours as (
