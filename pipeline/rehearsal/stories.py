@@ -296,6 +296,7 @@ def _states_of_parties(night: Sequence[Message], seats: Sequence[Seat], feed: Fe
     """The agency's running totals: after results 1..20 and every 5th, over exactly the seats declared by then."""
     by_gss = {s.gss_code: s for s in seats}
     result: dict[str, Message] = {}  # the seat's highest-revision result so far
+    reopened: set[str] = set()  # seats a corrected rush has reopened: out of the totals until their result
     out: list[Message] = []
     issued: set[int] = set()
     i = 0
@@ -305,16 +306,17 @@ def _states_of_parties(night: Sequence[Message], seats: Sequence[Seat], feed: Fe
             m = night[i]
             if m.kind == "result" and (m.gss_code not in result or m.revision > result[m.gss_code].revision):
                 result[m.gss_code] = m
+                reopened.discard(m.gss_code)
+            elif m.kind == "rush" and m.gss_code in result and m.revision > result[m.gss_code].revision:
+                reopened.add(m.gss_code)
             i += 1
-        n = len(result)
+        declared = [Declared(by_gss[g], dict(r.votes), r.winner) for g, r in result.items() if g not in reopened]
+        n = len(declared)
         if n and n not in issued and _is_sop_number(n):
             issued.add(n)
             # Published between this instant and the next message, so it counts exactly these seats.
             gap = (night[i].at - at) / 2 if i < len(night) else timedelta(seconds=40)
             when = at + min(timedelta(seconds=20), gap)
-            # The state of the parties counts results: a seat a corrected rush has
-            # reopened counts as its last result says until the next result comes.
-            declared = [Declared(by_gss[g], dict(r.votes), r.winner) for g, r in result.items()]
             out.append(Message(when, sop_file_name(n, feed), state_of_parties_xml(declared, feed=feed),
                                "sop", "", n))
     return out
