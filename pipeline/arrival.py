@@ -54,13 +54,21 @@ def signature(path: Path) -> Signature | None:
         return None
 
 
+TIMESTAMP = ".timestamp"  # the agency's "this folder changed" file (feed-formats.md, Delivery): not a message
+
+
+def may_be_message(name: str) -> bool:
+    """False for names that are never messages: hidden names (in-flight temporaries, the agency's `.timestamp`)."""
+    return not name.startswith(".")
+
+
 def scan(directory: str | Path) -> dict[str, Signature]:
-    """Visible regular files in a folder with their signatures (hidden names are in-flight temporaries)."""
+    """Visible regular files in a folder with their signatures (hidden names are in-flight temporaries or `.timestamp`)."""
     found: dict[str, Signature] = {}
     try:
         with os.scandir(directory) as entries:
             for e in entries:
-                if e.name.startswith("."):
+                if not may_be_message(e.name):
                     continue
                 try:
                     if e.is_file():

@@ -130,20 +130,23 @@ def _dry_run(args: argparse.Namespace, settings) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    """Play the 2019 night into the inbox as agency XML."""
+    """Play the 2019 night into the inbox as the agency's feed (live form, or the TEST feed's)."""
     from pipeline.rehearsal.bad_files import with_bad_files
     from pipeline.rehearsal.pacing import play
-    from pipeline.rehearsal.stories import plan_night
+    from pipeline.rehearsal.stories import plan_feed, plan_night
 
     settings = _settings()
     inbox = Path(args.inbox) if args.inbox else settings.inbox
-    messages = plan_night(seed=args.seed)
+    plan = plan_night if args.results_only else plan_feed
+    messages = plan(seed=args.seed, test_feed=args.test_feed)
     if args.limit:
         messages = messages[: args.limit]
     if args.bad_files:
         messages = with_bad_files(messages)
-    written = play(messages, inbox, speed=args.speed, duration=args.duration, progress=not args.quiet)
-    print(f"wrote {written} files into {inbox}")
+    written = play(messages, inbox, speed=args.speed, duration=args.duration, progress=not args.quiet,
+                   layout=args.layout)
+    where = f"{inbox}/results and {inbox}/nominations" if args.layout == "agency" else str(inbox)
+    print(f"wrote {written} files into {where}")
     return 0
 
 
@@ -335,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="parse, resolve and validate only: print each file's fate, store and move nothing")
     ing.set_defaults(func=cmd_ingest)
 
-    rep = sub.add_parser("replay", help="play the 2019 night into the inbox as agency XML")
+    rep = sub.add_parser("replay", help="play the 2019 night into the inbox as the agency's feed")
     rep.add_argument("--inbox", help="target folder (default RESULTSNIGHT_INBOX)")
     rep.add_argument("--speed", type=float, default=0.0, help="1 = real time, 60 = sixty times faster, 0 = no waiting")
     rep.add_argument("--duration", type=float, help="squeeze the whole night into about this many seconds")
@@ -343,6 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--limit", type=int, help="only the first N messages")
     rep.add_argument("--bad-files", action="store_true",
                      help="also drop three broken files (truncated, unknown seat, votes over electorate)")
+    rep.add_argument("--test-feed", action="store_true",
+                     help="the agency's TEST feed (Test General Election, the rehearsal's date, surnames ending "
+                          "in ' Test'): for a rehearsal with RESULTSNIGHT_FEED_MODE=test")
+    rep.add_argument("--layout", choices=["flat", "agency"], default="flat",
+                     help="flat: every file into the inbox (default); agency: results/ and nominations/ "
+                          "folders as on the agency's server (e.g. to serve them over FTP)")
+    rep.add_argument("--results-only", action="store_true",
+                     help="only rushes, recounts and results (no nominations, no state of the parties)")
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=cmd_replay)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
-from pipeline.arrival import Signature, settle, signature
+from pipeline.arrival import TIMESTAMP, Signature, may_be_message, settle, signature
 from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
 from pipeline.db import sql
 from pipeline.exceptions import (
@@ -130,15 +130,17 @@ def refused_links(paths: Iterable[Path]) -> list[Path]:
 
 
 def list_files(paths: Iterable[Path]) -> list[Path]:
-    """Regular files under the given paths, oldest first; hidden (in-flight) files and symbolic links skipped."""
+    """Regular files under the given paths, oldest first; hidden (in-flight) files, `.timestamp` and symbolic links skipped."""
     found: dict[Path, Path] = {}
     for p in paths:
         if p.is_symlink():
             continue  # reported by refused_links
         if p.is_dir():
             for child in p.iterdir():
-                if not child.is_symlink() and child.is_file() and not child.name.startswith("."):
+                if not child.is_symlink() and child.is_file() and may_be_message(child.name):
                     found[child.resolve()] = child
+        elif p.is_file() and p.name == TIMESTAMP:
+            log.info("skipping %s: the agency's .timestamp is not a message", p)
         elif p.is_file():
             found[p.resolve()] = p
         else:

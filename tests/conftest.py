@@ -86,8 +86,10 @@ def _alerts_the_plan_raises(only=None, seed: int = 2019):
     """Alerts per kind the replayed night must raise, derived from its plan (not counted by hand).
 
     Every seat that changes hands against 2017 flips once; every false flip
-    (revision 1 shows the wrong winner, revision 2 corrects it) flips and is
-    retracted once; every recount seat raises one recount alert.
+    (a correction chain whose rush_1 and result_1 show a gain that never
+    happened and whose rush_2 corrects it) flips and is retracted once; the
+    other chains (a real gain first shown as a hold) flip once, as any gain;
+    every recount seat raises one recount alert.
     """
     from collections import Counter
 
@@ -95,14 +97,15 @@ def _alerts_the_plan_raises(only=None, seed: int = 2019):
     from pipeline.rehearsal.stories import choose_stories
 
     seats = load_seats()
-    recounts, false_flips, _ = choose_stories(seats, seed=seed)
+    stories = choose_stories(seats, seed=seed)
     wanted = set(only) if only is not None else {s.gss_code for s in seats}
     gains = [s.gss_code for s in seats if s.winner != s.winner_2017 and s.gss_code in wanted]
-    false_flips = [g for g in false_flips if g in wanted]
+    false_flips = [g for g in stories.false_flips if g in wanted]
     return {
         "counts": Counter(flip=len(gains) + len(false_flips), retraction=len(false_flips),
-                          recount=len([g for g in recounts if g in wanted])),
+                          recount=len([g for g in stories.recounts if g in wanted])),
         "false_flips": false_flips,
+        "chains": [g for g in stories.chains if g in wanted],
     }
 
 

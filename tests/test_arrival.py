@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from pipeline.arrival import Signature, open_for_writing, settle, settled
+from pipeline.arrival import Signature, open_for_writing, scan, settle, settled
 from pipeline.exceptions import IncompleteFile, MalformedFile
-from pipeline.ingest import ingest_paths
+from pipeline.ingest import ingest_paths, list_files
 from pipeline.parse import parse_file
 from pipeline.rehearsal.stories import plan_night
 
@@ -308,3 +308,14 @@ def test_three_hundred_files_landing_at_once_are_all_stored_each_alert_once(clea
     again = ingest_paths(clean_db, [tmp_path / "archive"], settings=settings)
     assert Counter(f.outcome for f in again.files) == {"already": 300}
     assert q(clean_db, "select kind, gss_code, to_party from results.alerts") == raised
+
+
+@pytest.mark.unit
+def test_the_agencys_timestamp_file_is_not_a_message(tmp_path):
+    """`.timestamp` (rewritten whenever a file lands on the agency's server) is skipped by the scan the watcher
+    and the sweep share, and by the ingest's listing, even when named on the command line."""
+    (tmp_path / ".timestamp").write_text("1458758959.62198")
+    (tmp_path / "General_Election_rush_Blyth_Valley_1.xml").write_bytes(b"<FirstPastThePostRush/>")
+    assert set(scan(tmp_path)) == {"General_Election_rush_Blyth_Valley_1.xml"}
+    assert [p.name for p in list_files([tmp_path, tmp_path / ".timestamp"])] == [
+        "General_Election_rush_Blyth_Valley_1.xml"]

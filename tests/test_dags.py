@@ -174,14 +174,14 @@ def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path, p
     play(plan_night(only=SEATS), inbox, speed=0, progress=False)
     # Broken for good (a cut-off file would wait in the inbox for the rest of it).
     (inbox / "General_Election_2019_result_Nowhere_1.xml").write_bytes(b"<FirstPastThePostResult></Recount>")
-    files = len(list(inbox.iterdir()))
+    files = len([p for p in inbox.iterdir() if p.name != ".timestamp"])  # the replay's .timestamp is no message
     module = _load_dag_module("resultsnight_ingest")
     run = module.ingest_dag.test()
     assert str(run.state).endswith("success")
     assert q(engine, "select count(*) from pipeline.receipt") == [(files,)]
     assert q(engine, "select count(*) from results.seat_status where status = 'declared'") == [(len(SEATS),)]
     assert q(engine, "select file_name from results.quarantine") == [("General_Election_2019_result_Nowhere_1.xml",)]
-    assert list(inbox.iterdir()) == []  # everything archived after its commit
+    assert [p.name for p in inbox.iterdir()] == [".timestamp"]  # every message archived after its commit
     archive = Path(os.environ["RESULTSNIGHT_ARCHIVE"])
     assert (archive / "quarantine" / "General_Election_2019_result_Nowhere_1.xml").exists()
     kinds = Counter(k for k, *_ in alerts(engine).elements())
@@ -482,6 +482,41 @@ def test_the_inbox_watcher_announces_only_complete_files_and_changed_ones(airflo
     assert first["files"] == ["a.xml"] and first["quarantine"] == []
     assert again["files"] == ["a.xml"]
     assert mended == {"files": [], "quarantine": ["old.xml"], "count": 1, "directory": str(inbox)}
+
+
+def test_the_inbox_watcher_never_announces_the_agencys_timestamp(airflow_env, tmp_path):
+    """`.timestamp`, rewritten as every file lands, is not a message: the watcher announces only the messages."""
+    import asyncio
+    import sys
+
+    sys.path.insert(0, str(PROJECT_ROOT / "plugins"))
+    from resultsnight_triggers import InboxTrigger
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    trigger = InboxTrigger(str(inbox), None, poll_interval=0.05, settle_seconds=0.3)
+    messages = plan_night(only=["E14000575"])  # Blyth Valley: a rush and a result, each rewriting .timestamp
+
+    async def watch() -> list[dict]:
+        events: list[dict] = []
+
+        async def consume() -> None:
+            async for event in trigger.run():
+                events.append(event.payload)
+
+        task = asyncio.create_task(consume())
+        try:
+            play(messages, inbox, speed=0, progress=False)
+            await asyncio.sleep(1.0)
+            (inbox / ".timestamp").write_text("1576200000.12345")  # rewritten again, nothing else new
+            await asyncio.sleep(1.0)
+        finally:
+            task.cancel()
+        return events
+
+    events = asyncio.run(watch())
+    assert (inbox / ".timestamp").exists()
+    assert sorted(name for e in events for name in e["files"]) == sorted(m.file_name for m in messages)
 
 
 def test_the_inbox_watcher_does_not_announce_a_file_finished_while_it_looked(airflow_env, tmp_path, monkeypatch):

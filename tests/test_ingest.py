@@ -261,10 +261,11 @@ def assert_consistent(engine: Engine) -> None:
             where d.kind = 'result'
             group by d.declaration_id, d.valid_votes
             having count(c.declaration_id) = 0 or sum(c.votes) <> d.valid_votes""",
-        "rush or recount with candidates": """
+        # A rush lists every candidate (the agency's real rushes do), without votes; a recount names none.
+        "recount with candidates, or a rush candidate with votes": """
             select distinct d.declaration_id from pipeline.declaration as d
             join pipeline.candidate as c on c.declaration_id = d.declaration_id
-            where d.kind <> 'result'""",
+            where d.kind = 'recount' or (d.kind = 'rush' and c.votes is not null)""",
         "receipt without its raw file": """
             select r.receipt_id from pipeline.receipt as r
             left join pipeline.raw_file as f on f.sha256 = r.sha256 where f.sha256 is null""",
@@ -737,27 +738,99 @@ def test_a_file_name_that_is_not_utf8_is_stored_under_a_readable_name(clean_db, 
 
 @pytest.mark.slow
 def test_replayed_2019_night_declares_all_650_seats(clean_db, settings, tmp_path):
+    """The replay's whole feed in the agency's real format: every rush, recount and result stored, every seat right."""
     from pipeline.rehearsal.pacing import play
     from pipeline.rehearsal.seats import load_seats
-    from pipeline.rehearsal.stories import plan_night
+    from pipeline.rehearsal.stories import plan_feed
 
-    messages = plan_night()
+    messages = plan_feed()
     written = play(messages, tmp_path / "inbox", speed=0, progress=False)
     assert written == len(messages)
+    assert (tmp_path / "inbox" / ".timestamp").exists()
 
     summary = ingest_paths(clean_db, [tmp_path / "inbox"], settings=settings)
 
-    assert summary.counts == {"stored": written, "superseded": 0, "duplicate": 0, "quarantined": 0, "already": 0,
-                              "unreadable": 0, "waiting": 0}
-    assert scalar(clean_db, "select count(*) from results.quarantine") == 0
+    fate = {f.file_name: f for f in summary.files}
+    assert ".timestamp" not in fate and len(fate) == written  # the agency's .timestamp is not a message
+    declarations = [m for m in messages if m.kind in ("rush", "result", "recount")]
+    assert {fate[m.file_name].outcome for m in declarations} == {"stored"}
+    # Nominations and the state of the parties: stored once their ingest lands, refused as unsupported until then.
+    for m in messages:
+        if m.kind in ("nominations", "sop"):
+            f = fate[m.file_name]
+            assert f.outcome == "stored" or (f.outcome == "quarantined" and "not one of the agency messages" in f.reason)
+    quarantined = scalar(clean_db, "select count(*) from results.quarantine")
+    assert quarantined == sum(f.outcome == "quarantined" for f in summary.files)
+    if any(fate[m.file_name].outcome == "stored" for m in messages if m.kind == "sop"):
+        # The agency's running totals agree with ours over the seats each lists: no disagreement alert,
+        # and the last one (all 650) agrees party by party.
+        assert rows(clean_db, "select message from results.alerts where kind = 'disagreement'") == []
+        assert rows(clean_db, "select distinct number_of_results, agrees from results.agency_check") == [(650, True)]
+        assert scalar(clean_db, "select count(*) from results.nominations") > 650 * 3
     assert rows(clean_db, "select status, count(*) from results.seat_status group by status") == [("declared", 650)]
     seats = {s.gss_code: s for s in load_seats()}
     winners = dict(rows(clean_db, "select gss_code, winner_party from results.seat_status"))
     assert winners == {gss: s.winner for gss, s in seats.items()}
     flips = {r[0] for r in rows(clean_db, "select gss_code from results.flips")}
     assert flips == {gss for gss, s in seats.items() if s.winner != s.winner_2017}
-    corrected = {m.gss_code for m in messages if m.revision == 2}
-    assert corrected  # the night has corrections, and each seat shows its revision 2
+    # Each seat shows its last result's revision: 2 after a votes-only correction, 3 at the end of a chain.
+    last = {}
+    for m in declarations:
+        if m.kind == "result":
+            last[m.gss_code] = max(last.get(m.gss_code, 0), m.revision)
+    corrected = {g: r for g, r in last.items() if r > 1}
+    assert sorted(set(corrected.values())) == [2, 3]
     revisions = "select gss_code, revision from results.seat_status where gss_code = any(:g)"
-    assert dict(rows(clean_db, revisions, g=list(corrected))) == {g: 2 for g in corrected}
+    assert dict(rows(clean_db, revisions, g=list(corrected))) == corrected
+    # The rushes carry no time of their own: each took its file's, the moment the agency published it.
+    rush = next(m for m in declarations if m.kind == "rush")
+    stored_at = scalar(clean_db, "select d.declared_at from pipeline.declaration d join pipeline.receipt r "
+                                 "on d.declaration_id = any(r.declaration_ids) where r.file_name = :n", n=rush.file_name)
+    assert stored_at == rush.at
     assert_consistent(clean_db)
+
+
+def test_the_agencys_timestamp_file_is_neither_ingested_nor_quarantined(clean_db, settings, tmp_path):
+    """`.timestamp` beside the messages: the ingest skips it, named or in a folder, and the sweep never takes it."""
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.stories import plan_night
+    from pipeline.tasks import settled_inbox_files
+
+    inbox = tmp_path / "inbox"
+    messages = plan_night(only=["E14000575"])  # Blyth Valley: a rush and a result
+    play(messages, inbox, speed=0, progress=False)
+    stamp = inbox / ".timestamp"
+    assert stamp.read_text().replace(".", "", 1).isdigit()
+    assert {p.name for p in settled_inbox_files(inbox, settle_seconds=0)} == {m.file_name for m in messages}
+    summary = ingest_paths(clean_db, [inbox, stamp], settings=settings)  # the folder, and the file by name
+    assert sorted(f.file_name for f in summary.files) == sorted(m.file_name for m in messages)
+    assert {f.outcome for f in summary.files} == {"stored"}
+    assert scalar(clean_db, "select count(*) from results.quarantine") == 0
+    assert scalar(clean_db, "select count(*) from pipeline.receipt where file_name = '.timestamp'") == 0
+    assert stamp.exists()
+
+
+def test_the_replayed_test_feed_counts_in_a_rehearsal_and_is_kept_out_of_a_live_night(clean_db, settings, tmp_path):
+    """`replay --test-feed` files: stored with RESULTSNIGHT_FEED_MODE=test, refused as test_message on a live night."""
+    from dataclasses import replace
+
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.seats import load_seats
+    from pipeline.rehearsal.stories import plan_night
+    from pipeline.schema import reset_night
+
+    seats = {s.gss_code: s for s in load_seats()}
+    chosen = ["E14000575", "E14000768"]  # Blyth Valley, Kensington (with its recount)
+    messages = plan_night(only=chosen, test_feed=True)
+    play(messages, tmp_path / "live", speed=0, progress=False)
+    live = ingest_paths(clean_db, [tmp_path / "live"], settings=settings)
+    assert {f.outcome for f in live.files} == {"quarantined"}
+    assert set(dict(rows(clean_db, "select reason_code, count(*) from pipeline.receipt group by 1"))) == {"test_message"}
+    assert scalar(clean_db, "select count(*) from pipeline.declaration") == 0
+
+    reset_night(clean_db)  # the same bytes again would be "already received"
+    play(messages, tmp_path / "rehearsal", speed=0, progress=False)
+    rehearsal = ingest_paths(clean_db, [tmp_path / "rehearsal"], settings=replace(settings, feed_mode="test"))
+    assert {f.outcome for f in rehearsal.files} == {"stored"}
+    assert dict(rows(clean_db, "select gss_code, winner_party from results.seat_status where status = 'declared'")) \
+        == {g: seats[g].winner for g in chosen}

@@ -75,12 +75,12 @@ def test_a_run_leaves_a_file_still_settling_to_its_own_event(inbox_env, engine):
     play(msgs, inbox, speed=0, progress=False)
     named = inbox / msgs[0].file_name
     _old(named)
-    young = [p for p in inbox.iterdir() if p != named]
+    young = [p for p in inbox.iterdir() if p != named and p.name != ".timestamp"]
     for p in young:  # landed just now, in the future even: not settled, not an extra
-        os.utime(p, (p.stat().st_atime + 3600, p.stat().st_mtime + 3600))
+        os.utime(p, (time.time() + 3600, time.time() + 3600))
     out = tasks.ingest_inbox(None, [_event(named.name)], linger=0)
     assert out["taken"] == 1 and out["counts"].get("stored") == 1
-    assert sorted(inbox.iterdir()) == sorted(young)
+    assert sorted(p for p in inbox.iterdir() if p.name != ".timestamp") == sorted(young)
 
 
 def test_a_file_another_run_has_claimed_is_left_to_that_run(inbox_env, engine):
@@ -117,7 +117,8 @@ def test_a_run_stays_for_files_that_land_while_it_lingers_and_then_ends(inbox_en
     run.join(timeout=60)
     assert not run.is_alive()
     assert out["taken"] == len(msgs) and out["counts"]["stored"] == len(msgs)
-    assert out["alerts"] and list(inbox.iterdir()) == []
+    # every message taken; the agency's .timestamp (which the replay rewrites) is no message and stays
+    assert out["alerts"] and [p.name for p in inbox.iterdir()] == [".timestamp"]
 
 
 def test_a_run_does_not_take_again_a_file_it_left_waiting(inbox_env, engine):

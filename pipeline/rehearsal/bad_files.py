@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import quoteattr
 
-from pipeline.rehearsal.agency_xml import FILE_PREFIX, result_xml, slug
+from pipeline.rehearsal.agency_xml import LIVE, TEST, result_xml, slug
 from pipeline.rehearsal.seats import load_seats
 from pipeline.rehearsal.stories import Message, candidate_names
 
@@ -21,6 +21,7 @@ def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> lis
     the way through the given messages. They carry kind "bad".
     """
     results = [m for m in messages if m.kind == "result"]
+    prefix = results[0].file_name.split("_result_")[0] if results else LIVE.prefix  # the TEST feed's, on a rehearsal
     if len(results) < 3:
         return []
     seats = {s.gss_code: s for s in load_seats(seeds_dir)}
@@ -29,14 +30,15 @@ def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> lis
 
     first = picks[0]
     seat = seats[first.gss_code]
-    out.append(Message(first.at + timedelta(seconds=7), f"{FILE_PREFIX}_result_{slug(seat.name)}_1_resend.xml",
+    out.append(Message(first.at + timedelta(seconds=7), f"{prefix}_result_{slug(seat.name)}_1_resend.xml",
                        first.body[: len(first.body) * 3 // 5], "bad", seat.gss_code, 1))
 
     second = picks[1]
     seat = seats[second.gss_code]
-    body = second.body.replace(escape(seat.name).encode(), b"Atlantis North").replace(
-        seat.gss_code.encode(), b"E14099999")
-    out.append(Message(second.at + timedelta(seconds=7), f"{FILE_PREFIX}_result_Atlantis_North_1.xml",
+    # The agency's files carry no gssCode; this one does, and it wins over the name when present.
+    body = second.body.replace(f"name={quoteattr(seat.name)}".encode(),
+                               b'name="Atlantis North" gssCode="E14099999"')
+    out.append(Message(second.at + timedelta(seconds=7), f"{prefix}_result_Atlantis_North_1.xml",
                        body, "bad", "E14099999", 1))
 
     third = picks[2]
@@ -44,8 +46,9 @@ def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> lis
     inflated = dict(seat.votes)
     inflated[seat.winner] += seat.electorate
     names = candidate_names(seat, 0)
-    body = result_xml(seat, inflated, revision=1, declared_at=third.at, names=names)
-    out.append(Message(third.at + timedelta(seconds=7), f"{FILE_PREFIX}_result_{slug(seat.name)}_1_test.xml",
+    feed = TEST if prefix == TEST.prefix else LIVE
+    body = result_xml(seat, inflated, revision=1, declared_at=third.at, names=names, feed=feed)
+    out.append(Message(third.at + timedelta(seconds=7), f"{prefix}_result_{slug(seat.name)}_1_test.xml",
                        body, "bad", seat.gss_code, 1))
     return out
 

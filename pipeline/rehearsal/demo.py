@@ -115,7 +115,7 @@ def demo(duration: float) -> None:
 
     from pipeline.rehearsal.bad_files import with_bad_files
     from pipeline.rehearsal.pacing import play
-    from pipeline.rehearsal.stories import plan_night
+    from pipeline.rehearsal.stories import plan_feed
     from pipeline.report import print_night_summary
 
     console = Console()
@@ -131,7 +131,7 @@ def demo(duration: float) -> None:
     stack.wait_ready()
     live = start_board(settings, database_url(settings))
     console.print(f"      the live board: [bold]{live}[/] (open it now and watch the night arrive)")
-    messages = with_bad_files(plan_night())  # three broken files too, to show the quarantine at work
+    messages = with_bad_files(plan_feed())  # three broken files too, to show the quarantine at work
     console.print(f"[bold]3/4[/] replaying the 2019 night: {len(messages)} agency messages (3 of them broken) "
                   f"in about {duration:.0f} s into {settings.inbox}")
     play(messages, settings.inbox, duration=duration, progress=True)

@@ -8,20 +8,37 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from pipeline.arrival import TIMESTAMP
 from pipeline.rehearsal.stories import Message
 
-def write_atomically(inbox: Path, name: str, body: bytes) -> Path:
-    """Write one file into `inbox` via a hidden temp file and a rename, so no one sees half of it."""
+LAYOUTS = ("flat", "agency")
+
+
+def write_atomically(inbox: Path, name: str, body: bytes, published: datetime | None = None) -> Path:
+    """Write one file into `inbox` via a hidden temp file and a rename, so no one sees half of it.
+
+    With `published`, the file's modification time is set to it before the
+    rename: a rush or recount notice carries no time of its own, and the
+    ingest takes the file's (as it does from the agency's server).
+    """
     target = inbox / name
     tmp = inbox / f".tmp-{os.getpid()}-{name}"
     try:
         with tmp.open("wb") as fh:
             fh.write(body)
+        if published is not None:
+            ns = round(published.timestamp() * 1e9)
+            os.utime(tmp, ns=(ns, ns))
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return target
+
+
+def touch_timestamp(folder: Path, published: datetime) -> Path:
+    """Rewrite the folder's `.timestamp` as the agency does when a file lands: epoch seconds with a fraction."""
+    return write_atomically(folder, TIMESTAMP, f"{published.timestamp():.5f}".encode("ascii"), published)
 
 
 def play(
@@ -32,14 +49,23 @@ def play(
     duration: float | None = None,
     progress: bool = True,
     sleep: Callable[[float], object] = time.sleep,
+    layout: str = "flat",
 ) -> int:
-    """Write messages into inbox in landing order at a pace (speed or duration) and return the number written."""
+    """Write messages into inbox in landing order at a pace (speed or duration) and return the number written.
+
+    layout "flat" writes every file straight into the inbox (what the ingest
+    reads; the fetcher mirrors the agency's folders into one inbox too);
+    "agency" writes `results/` and `nominations/` under it, as the agency's
+    server holds them. Each folder's `.timestamp` is rewritten as a file lands.
+    """
     # speed=1 is real time, 60 sixty times faster, 0 as fast as possible;
     # duration=N compresses the whole night (first to last message) into about N seconds.
     if speed < 0:
         raise ValueError("speed must be 0 (no pacing) or positive")
     if duration is not None and duration <= 0:
         raise ValueError("duration must be positive")
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}")
     inbox = Path(inbox)
     inbox.mkdir(parents=True, exist_ok=True)
     if not messages:
@@ -68,7 +94,13 @@ def play(
                 remaining -= step
                 if bar:
                     bar.clock(start + timedelta(seconds=(due - remaining) / scale))
-            write_atomically(inbox, message.file_name, message.body)
+            folder = inbox / message.folder if layout == "agency" else inbox
+            folder.mkdir(exist_ok=True)
+            # A broken file keeps the time it is written: a resend cut off in
+            # transfer looks, as on the night, like a download still under way.
+            published = None if message.kind == "bad" else message.at
+            write_atomically(folder, message.file_name, message.body, published)
+            touch_timestamp(folder, message.at)
             written += 1
             if bar:
                 bar.advance(message.at)

@@ -51,6 +51,7 @@ class Seat:
     votes: Mapping[str, int]  # party code -> 2019 votes
     votes_2017: Mapping[str, int]  # party code -> 2017 votes
     sitting: str  # party holding the seat at dissolution, as the agency sees it
+    electorate_2017: int = 0  # its 2017 electorate (seeds/contests.csv): the agency's change in turnout
 
     @property
     def winner(self) -> str:
@@ -96,7 +97,9 @@ def load_seats(seeds_dir: Path | None = None) -> list[Seat]:
     """Every 2019 seat from the seeds, numbered alphabetically."""
     seeds = Path(seeds_dir) if seeds_dir is not None else load_settings().seeds_dir
     with (seeds / "contests.csv").open(newline="", encoding="utf-8") as fh:
-        electorate = {r["gss_code"]: int(r["electorate"]) for r in csv.DictReader(fh) if r["election_id"] == ELECTION_ID}
+        contests = list(csv.DictReader(fh))
+    electorate = {r["gss_code"]: int(r["electorate"]) for r in contests if r["election_id"] == ELECTION_ID}
+    electorate_2017 = {r["gss_code"]: int(r["electorate"]) for r in contests if r["election_id"] == BASELINE_ID}
     with (seeds / "constituencies.csv").open(newline="", encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["gss_code"] in electorate and r["boundary_set"] == BOUNDARY_SET]
     votes = _read_votes(seeds / "results_2019.csv", ELECTION_ID)
@@ -118,6 +121,7 @@ def load_seats(seeds_dir: Path | None = None) -> list[Seat]:
                 votes=votes[gss],
                 votes_2017=baseline,
                 sitting=sitting,
+                electorate_2017=electorate_2017.get(gss, 0),
             )
         )
     return seats

@@ -1,10 +1,17 @@
 """The night's stories: every message of the replayed 2019 night and the moment it lands.
 
 `plan_night` turns the seats into rushes, recount notices, results and
-corrections (a mistyped figure, and a false flip: the top two swapped), each
-with its landing time. The votes are the House of Commons Library's 2019
-figures; the declaration times, candidate names, recounts and corrections are
-invented but deterministic for a given seed. Pure Python: no database.
+corrections, each with its landing time, in the agency's real shapes:
+votes-only corrections (`result_1` with a mistyped figure, then `result_2`)
+and correction chains across kinds (`rush_1` and `result_1` with the wrong
+winner, `rush_2` "Correction: ..." naming the right one, `result_3`), one of
+them reversing a false flip. `plan_feed` adds what else the agency's feed
+carries: nominations for every seat before the first result (a few
+corrected by a second revision) and the state of the parties after results
+1 to 20 and every fifth after. The votes are the House of Commons Library's
+2019 figures; the declaration times, candidate names, recounts and
+corrections are invented but deterministic for a given seed. Pure Python:
+no database.
 """
 
 from __future__ import annotations
@@ -14,8 +21,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import NamedTuple
 
-from pipeline.rehearsal.agency_xml import file_name, recount_xml, result_xml, rush_xml
+from pipeline.rehearsal.agency_xml import (
+    FIRST_NAMES,
+    LIVE,
+    SURNAMES,
+    TEST,
+    Declared,
+    Feed,
+    file_name,
+    nominations_xml,
+    recount_xml,
+    result_xml,
+    rush_xml,
+    sop_file_name,
+    state_of_parties_xml,
+)
 from pipeline.rehearsal.seats import Seat, load_seats, ranked
 
 # Declarations pinned to give the night its 2019 shape (Tyneside and Wearside race
@@ -45,26 +67,6 @@ _REGION_CLOCK: dict[str, tuple[float, float]] = {
 }
 _DEFAULT_CLOCK = (3.1, 0.9)
 
-_FIRST_NAMES = (
-    "Aisha", "Alan", "Alice", "Amir", "Andrew", "Angela", "Anna", "Ben", "Bethan",
-    "Carol", "Catherine", "Chris", "Claire", "Daniel", "David", "Deborah", "Eilidh",
-    "Emma", "Fiona", "Gareth", "Grace", "Hannah", "Harriet", "Ian", "Imran", "James",
-    "Jane", "Jo", "John", "Kate", "Kieran", "Laura", "Liam", "Lucy", "Mark", "Mary",
-    "Michael", "Nadia", "Neil", "Niamh", "Oliver", "Patrick", "Priya", "Rachel",
-    "Rhys", "Richard", "Ruth", "Sarah", "Sean", "Simon", "Sophie", "Stephen",
-    "Susan", "Tom", "Una", "Victoria", "William", "Yasmin", "Zoe",
-)
-_SURNAMES = (
-    "Ahmed", "Allen", "Bailey", "Baker", "Begum", "Bell", "Brown", "Campbell",
-    "Carter", "Clarke", "Cooper", "Davies", "Doherty", "Edwards", "Evans", "Fraser",
-    "Gallagher", "Graham", "Green", "Hall", "Harris", "Hughes", "Hussain", "Jackson",
-    "James", "Jenkins", "Johnson", "Jones", "Kaur", "Kelly", "Khan", "King", "Lewis",
-    "Lloyd", "MacDonald", "McLaughlin", "Mitchell", "Moore", "Morgan", "Murphy",
-    "Murray", "O'Neill", "Owen", "Parry", "Patel", "Price", "Reid", "Roberts",
-    "Robertson", "Robinson", "Scott", "Shah", "Singh", "Smith", "Stewart", "Taylor",
-    "Thomas", "Thompson", "Walker", "Watson", "White", "Williams", "Wilson", "Wright",
-    "Young",
-)
 
 
 
@@ -72,13 +74,29 @@ _SURNAMES = (
 class Message:
     """One file of the replayed feed and the moment it lands in the inbox."""
 
-    at: datetime  # when it lands in the inbox on the replayed night (UTC, tz-aware)
+    at: datetime  # when the agency publishes it on the replayed night (UTC, tz-aware): its landing and its mtime
     file_name: str
     body: bytes  # the XML
-    kind: str  # 'rush' | 'result' | 'recount' | 'bad' (only from pipeline.rehearsal.bad_files)
-    gss_code: str
-    revision: int
+    # 'rush' | 'result' | 'recount' | 'nominations' | 'sop' | 'bad' (only from pipeline.rehearsal.bad_files)
+    kind: str
+    gss_code: str  # '' for a state-of-the-parties file
+    revision: int  # a state-of-the-parties file: its N (numberOfResults)
+    folder: str = "results"  # the agency's folder: 'results' or 'nominations'
+    winner: str = ""  # rush and result: the party code the message names as winner
+    votes: tuple[tuple[str, int], ...] = ()  # result: the (possibly mistyped) votes it carries, by party code
 
+
+# When the replayed feed publishes the nominations (the real ones come days
+# before; here they land before polls close so that a paced replay does not
+# spend its time on them) and the second revisions correcting a few.
+NOMINATIONS_AT = datetime(2019, 12, 12, 21, 0, tzinfo=timezone.utc)
+NOMINATIONS_CORRECTED_AT = datetime(2019, 12, 12, 21, 40, tzinfo=timezone.utc)
+NOMINATION_CORRECTIONS = 5
+
+
+def _is_sop_number(n: int) -> bool:
+    """The agency issues the state of the parties after results 1 to 20 and every fifth after."""
+    return n <= 20 or n % 5 == 0
 
 
 def _rng(seed: int, *parts: str) -> random.Random:
@@ -101,11 +119,12 @@ def _declaration_time(seat: Seat, seed: int) -> datetime:
 
 
 def candidate_names(seat: Seat, seed: int) -> dict[str, tuple[str, str]]:
+    """Invented (first name, surname) of each party's 2019 candidate in the seat, stable for a seed."""
     rng = _rng(seed, seat.gss_code, "names")
     names: dict[str, tuple[str, str]] = {}
-    surnames = rng.sample(_SURNAMES, len(seat.votes))
+    surnames = rng.sample(SURNAMES, len(seat.votes))
     for party, surname in zip(sorted(seat.votes), surnames):
-        names[party] = ("Other", "candidates") if party == "OTH" else (rng.choice(_FIRST_NAMES), surname)
+        names[party] = ("Other", "candidates") if party == "OTH" else (rng.choice(FIRST_NAMES), surname)
     return names
 
 
@@ -148,92 +167,210 @@ def _swapped(seat: Seat) -> dict[str, int]:
     return dict(seat.votes, **{first: seat.votes[second], second: seat.votes[first]})
 
 
-def choose_stories(seats: Sequence[Seat], *, seed: int = 2019, corrections: int = 5, recounts: int = 4,
-                   false_flips: int = 1) -> tuple[list[str], list[str], list[str]]:
-    """Pick (recount, false-flip, other-correction) seats by GSS code, deterministically for a seed."""
-    if min(corrections, recounts, false_flips) < 0:
-        raise ValueError("corrections, recounts and false_flips must not be negative")
-    if false_flips > corrections:
-        raise ValueError("false_flips are corrections too: false_flips must not exceed corrections")
+class Stories(NamedTuple):
+    """Which seats (GSS codes) get which story on the night."""
+
+    recounts: list[str]
+    false_flips: list[str]  # chains whose rush_2 reverses a flip that never happened
+    typos: list[str]  # votes-only corrections: result_1 mistyped, result_2 right
+    chains: list[str]  # every correction chain (rush_1, result_1, rush_2, result_3), false flips included
+
+
+def choose_stories(seats: Sequence[Seat], *, seed: int = 2019, corrections: int = 4, recounts: int = 4,
+                   false_flips: int = 1, chains: int = 3) -> Stories:
+    """Pick the recount, chain and votes-only correction seats, deterministically for a seed."""
+    if min(corrections, recounts, false_flips, chains) < 0:
+        raise ValueError("corrections, recounts, chains and false_flips must not be negative")
+    if false_flips > chains:
+        raise ValueError("false flips are correction chains too: false_flips must not exceed chains")
     by_majority = sorted(seats, key=lambda s: (s.majority, s.name))
     # Recounts: Kensington (a real one), then the narrowest majorities.
     real = [s for s in seats if s.name in REAL_RECOUNTS]
     recount = [s.gss_code for s in (real + [s for s in by_majority if s not in real])[:recounts]]
+    free = [s for s in by_majority if s.gss_code not in recount and s.name not in PINNED_DECLARATIONS]
     # False flips: the narrowest holds (2019 winner = 2017 winner = sitting party), so
-    # revision 1 shows a gain against 2017 and against the agency's sitting party alike.
-    holds = [
-        s for s in by_majority
-        if s.gss_code not in recount and s.name not in PINNED_DECLARATIONS
-        and s.winner == s.winner_2017 == s.sitting
-    ]
+    # rush_1 and result_1 show a gain against 2017 and against the agency's sitting party alike.
+    holds = [s for s in free if s.winner == s.winner_2017 == s.sitting]
     flips = [s.gss_code for s in holds[:false_flips]]
     taken = set(recount) | set(flips) | {s.gss_code for s in seats if s.name in PINNED_DECLARATIONS}
     pool = sorted(s.gss_code for s in seats if s.gss_code not in taken)
-    typos = random.Random(f"{seed}:corrections").sample(pool, min(corrections - false_flips, len(pool)))
-    return recount, flips, sorted(typos)
+    typos = random.Random(f"{seed}:corrections").sample(pool, min(corrections, len(pool)))
+    # The other chains: the narrowest gains whose runner-up held the seat, first
+    # flashed and declared as a hold, then corrected to the gain.
+    gains = [s for s in free if s.winner != s.winner_2017 and ranked(s.votes)[1] == s.winner_2017 == s.sitting
+             and s.gss_code not in typos]
+    chain = flips + [s.gss_code for s in gains[: chains - false_flips]]
+    return Stories(recount, flips, sorted(typos), chain)
+
+
+def _feed(test_feed: bool) -> tuple[Feed, timedelta]:
+    """The feed and how far its clock is moved: the TEST feed replays the night on the rehearsal's date."""
+    if not test_feed:
+        return LIVE, timedelta(0)
+    return TEST, datetime.fromisoformat(TEST.date).date() - datetime.fromisoformat(LIVE.date).date()
 
 
 def plan_night(
     seeds_dir: Path | None = None,
     *,
     seed: int = 2019,
-    corrections: int = 5,
+    corrections: int = 4,
     recounts: int = 4,
     false_flips: int = 1,
+    chains: int = 3,
     only: Iterable[str] | None = None,
+    test_feed: bool = False,
 ) -> list[Message]:
-    """The whole 2019 night (or only the given gss codes), in landing order, deterministic for a seed."""
+    """The night's rushes, recounts and results (or only the given gss codes), in landing order, deterministic for a seed."""
     seats = load_seats(seeds_dir)
-    recount, flips, typos = choose_stories(
-        seats, seed=seed, corrections=corrections, recounts=recounts, false_flips=false_flips
-    )
+    stories = choose_stories(seats, seed=seed, corrections=corrections, recounts=recounts,
+                             false_flips=false_flips, chains=chains)
+    wanted = _wanted(seats, only)
+    feed, shift = _feed(test_feed)
+    messages: list[Message] = []
+    for seat in seats:
+        if wanted is not None and seat.gss_code not in wanted:
+            continue
+        story = "chain" if seat.gss_code in stories.chains else "typo" if seat.gss_code in stories.typos else None
+        messages += _seat_messages(seat, seed, seat.gss_code in stories.recounts, story, feed, shift)
+    return _in_landing_order(messages)
+
+
+def plan_feed(
+    seeds_dir: Path | None = None,
+    *,
+    seed: int = 2019,
+    only: Iterable[str] | None = None,
+    test_feed: bool = False,
+    **stories: int,
+) -> list[Message]:
+    """The whole feed of the night: nominations, then `plan_night`'s messages with the state of the parties among them."""
+    seats = load_seats(seeds_dir)
+    wanted = _wanted(seats, only)
+    feed, shift = _feed(test_feed)
+    night = plan_night(seeds_dir, seed=seed, only=only, test_feed=test_feed, **stories)
+    chosen = [s for s in seats if wanted is None or s.gss_code in wanted]
+    return _in_landing_order(_nominations(chosen, seed, feed, shift) + night + _states_of_parties(night, seats, feed))
+
+
+def _wanted(seats: Sequence[Seat], only: Iterable[str] | None) -> set[str] | None:
     wanted = set(only) if only is not None else None
     if wanted is not None:
         unknown = wanted - {s.gss_code for s in seats}
         if unknown:
             raise ValueError(f"unknown GSS codes: {', '.join(sorted(unknown))}")
-    messages: list[Message] = []
-    for seat in seats:
-        if wanted is not None and seat.gss_code not in wanted:
-            continue
-        messages += _seat_messages(seat, seed, seat.gss_code in recount, seat.gss_code in flips,
-                                   seat.gss_code in typos)
-    order = {kind: i for i, kind in enumerate(("recount", "rush", "result"))}
-    messages.sort(key=lambda m: (m.at, order[m.kind], m.revision, m.file_name))
-    return messages
+    return wanted
 
 
+_KIND_ORDER = {kind: i for i, kind in enumerate(("nominations", "recount", "rush", "result", "sop", "bad"))}
 
-def _seat_messages(seat: Seat, seed: int, recount: bool, false_flip: bool, typo: bool) -> list[Message]:
+
+def _in_landing_order(messages: list[Message]) -> list[Message]:
+    return sorted(messages, key=lambda m: (m.at, _KIND_ORDER[m.kind], m.revision, m.file_name))
+
+
+def _nominations(seats: Sequence[Seat], seed: int, feed: Feed, shift: timedelta) -> list[Message]:
+    """Every seat's nominations before the night, and a few second revisions correcting a misspelt surname."""
+    out = []
+    corrected = set(random.Random(f"{seed}:nominations").sample(sorted(s.gss_code for s in seats),
+                                                                 min(NOMINATION_CORRECTIONS, len(seats))))
+    for seat in sorted(seats, key=lambda s: s.number):
+        names = candidate_names(seat, seed)
+        at = NOMINATIONS_AT + shift + timedelta(seconds=2 * seat.number)
+        first = names
+        if seat.gss_code in corrected:
+            party = sorted(p for p in names if p != "OTH")[0]
+            given, surname = names[party]
+            first = dict(names, **{party: (given, surname[:-1])})  # a letter lost in the first list
+            at2 = NOMINATIONS_CORRECTED_AT + shift + timedelta(seconds=2 * seat.number)
+            out.append(Message(at2, file_name("nominations", seat.name, 2, feed),
+                               nominations_xml(seat, names=names, revision=2, feed=feed),
+                               "nominations", seat.gss_code, 2, folder="nominations"))
+        out.append(Message(at, file_name("nominations", seat.name, 1, feed),
+                           nominations_xml(seat, names=first, revision=1, feed=feed),
+                           "nominations", seat.gss_code, 1, folder="nominations"))
+    return out
+
+
+def _states_of_parties(night: Sequence[Message], seats: Sequence[Seat], feed: Feed) -> list[Message]:
+    """The agency's running totals: after results 1..20 and every 5th, over exactly the seats declared by then."""
+    by_gss = {s.gss_code: s for s in seats}
+    result: dict[str, Message] = {}  # the seat's highest-revision result so far
+    reopened: set[str] = set()  # seats a corrected rush has reopened: out of the totals until their result
+    out: list[Message] = []
+    issued: set[int] = set()
+    i = 0
+    while i < len(night):
+        at = night[i].at
+        while i < len(night) and night[i].at == at:  # everything landing at this instant
+            m = night[i]
+            if m.kind == "result" and (m.gss_code not in result or m.revision > result[m.gss_code].revision):
+                result[m.gss_code] = m
+                reopened.discard(m.gss_code)
+            elif m.kind == "rush" and m.gss_code in result and m.revision > result[m.gss_code].revision:
+                reopened.add(m.gss_code)
+            i += 1
+        declared = [Declared(by_gss[g], dict(r.votes), r.winner) for g, r in result.items() if g not in reopened]
+        n = len(declared)
+        if n and n not in issued and _is_sop_number(n):
+            issued.add(n)
+            # Published between this instant and the next message, so it counts exactly these seats.
+            gap = (night[i].at - at) / 2 if i < len(night) else timedelta(seconds=40)
+            when = at + min(timedelta(seconds=20), gap)
+            out.append(Message(when, sop_file_name(n, feed), state_of_parties_xml(declared, feed=feed),
+                               "sop", "", n))
+    return out
+
+
+def _seat_messages(seat: Seat, seed: int, recount: bool, story: str | None, feed: Feed,
+                   shift: timedelta) -> list[Message]:
     rng = _rng(seed, seat.gss_code, "story")
-    declared = _declaration_time(seat, seed)
+    declared = _declaration_time(seat, seed) + shift
     if recount and seat.name not in PINNED_DECLARATIONS:
         declared += timedelta(minutes=rng.randint(60, 150))  # a recount holds the declaration back
     names = candidate_names(seat, seed)
     out: list[Message] = []
 
-    def add(kind: str, at: datetime, body: bytes, revision: int = 1) -> None:
-        out.append(Message(at, file_name(kind, seat.name, revision), body, kind, seat.gss_code, revision))
+    def add(kind: str, at: datetime, body: bytes, revision: int = 1, winner: str = "",
+            votes: dict[str, int] | None = None) -> None:
+        out.append(Message(at, file_name(kind, seat.name, revision, feed), body, kind, seat.gss_code, revision,
+                           winner=winner, votes=tuple(sorted((votes or {}).items()))))
+
+    def result(at: datetime, votes: dict[str, int], revision: int) -> None:
+        # A correction keeps the declaration's own time; only its landing is later.
+        add("result", at, result_xml(seat, votes, revision=revision, declared_at=declared, names=names, feed=feed),
+            revision, ranked(votes)[0], votes)
+
+    def rush(at: datetime, winner: str, revision: int = 1, correction: bool = False) -> None:
+        add("rush", at, rush_xml(seat, winner=winner, names=names, revision=revision, correction=correction,
+                                 feed=feed), revision, winner)
 
     if recount:
         called = declared - timedelta(minutes=rng.randint(20, 60))
-        add("recount", called + timedelta(seconds=rng.randint(5, 50)), recount_xml(seat, called_at=called))
-    # About 85% of seats get a rush. A false-flip seat gets none: the rush and
-    # the full result come off the same desk, and a rush flashing the right
-    # winner before a result showing the wrong one would give the error away.
-    if not false_flip and rng.random() < 0.85:
+        add("recount", called + timedelta(seconds=rng.randint(5, 50)), recount_xml(seat, feed=feed))
+    if story == "chain":
+        # The agency's own correction across kinds: the wrong winner flashed and
+        # declared (the top two swapped), then a corrected rush with a higher
+        # revision naming the right one, then the result with a higher one still.
+        wrong = _swapped(seat)
         flashed = declared - timedelta(minutes=rng.randint(1, 5))
-        body = rush_xml(seat, winner=seat.winner, flashed_at=flashed)
-        add("rush", flashed + timedelta(seconds=rng.randint(5, 40)), body)
-    landed = declared + timedelta(seconds=rng.randint(10, 55))
-    if false_flip or typo:
-        first = _swapped(seat) if false_flip else _mistyped(seat, seed)
-        add("result", landed, result_xml(seat, first, revision=1, declared_at=declared, names=names))
+        rush(flashed + timedelta(seconds=rng.randint(5, 40)), ranked(wrong)[0])
+        landed = declared + timedelta(seconds=rng.randint(10, 55))
+        result(landed, wrong, 1)
         corrected = landed + timedelta(minutes=rng.randint(5, 30), seconds=rng.randint(0, 59))
-        # A correction keeps the declaration's own time; only its landing is later.
-        add("result", corrected, result_xml(seat, seat.votes, revision=2, declared_at=declared, names=names), 2)
+        rush(corrected, seat.winner, 2, correction=True)
+        result(corrected + timedelta(minutes=rng.randint(1, 4), seconds=rng.randint(0, 59)), dict(seat.votes), 3)
+        return out
+    # About 85% of seats get a rush.
+    if rng.random() < 0.85:
+        flashed = declared - timedelta(minutes=rng.randint(1, 5))
+        rush(flashed + timedelta(seconds=rng.randint(5, 40)), seat.winner)
+    landed = declared + timedelta(seconds=rng.randint(10, 55))
+    if story == "typo":
+        result(landed, _mistyped(seat, seed), 1)
+        result(landed + timedelta(minutes=rng.randint(5, 30), seconds=rng.randint(0, 59)), dict(seat.votes), 2)
     else:
-        add("result", landed, result_xml(seat, seat.votes, revision=1, declared_at=declared, names=names))
+        result(landed, dict(seat.votes), 1)
     return out
 
 
