@@ -46,6 +46,8 @@ class Settings:
     # RESULTSNIGHT_ELECTION: the election to count (a Democracy Club id from seeds/elections.csv);
     # None: keep the database's setting, or seeds/count_setting.csv's on a new database.
     election: str | None = None
+    # A state of the parties whose seats' results have not all arrived after this long is checked with what we hold.
+    agency_check_grace_seconds: float = 120.0
     # The feed fetcher (pipeline.fetch): how often it reads each folder's .timestamp.
     fetch_poll_seconds: float = 1.0
     # The agency's server for `resultsnight fetch` (ftp://user:pass@host:port/path or sftp://...);
@@ -92,6 +94,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         board_max_streams=_count(env, "RESULTSNIGHT_BOARD_MAX_STREAMS", 200),
         board_statement_timeout_ms=_count(env, "RESULTSNIGHT_BOARD_STATEMENT_TIMEOUT_MS", 5000),
         election=(env.get("RESULTSNIGHT_ELECTION") or "").strip() or None,
+        agency_check_grace_seconds=_seconds(env, "RESULTSNIGHT_AGENCY_CHECK_GRACE_SECONDS", 120.0),
         fetch_poll_seconds=_seconds(env, "RESULTSNIGHT_FETCH_POLL_SECONDS", 1.0),
         feed_url=env.get("RESULTSNIGHT_FEED_URL") or None,
         feed_key_file=_path(env, "RESULTSNIGHT_FEED_KEY_FILE"),

@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 
+from pipeline import agency_check
 from pipeline.arrival import TIMESTAMP, Signature, may_be_message, settle, signature
 from pipeline.config import MAX_FILE_BYTES, Settings, load_settings
 from pipeline.db import sql
@@ -407,6 +408,9 @@ def ingest_paths(
     try:
         with engine.connect() as conn:
             ref = load_reference(conn, settings.feed_mode)
+        with engine.begin() as conn:  # a state of the parties that waited too long for its seats' results
+            for alert in agency_check.check_overdue(conn, settings.agency_check_grace_seconds):
+                log.warning("state of the parties checked after its grace: %s", alert.message)
         recheck = [d for d in recheck if d.is_dir()]
         again = {p.resolve() for p in list_files(recheck)}
         for link in refused_links([*paths, *recheck]):

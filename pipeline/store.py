@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
 
+from pipeline import agency_check
 from pipeline.alerts import PlannedAlert, decide, flip_figures
 from pipeline.db import sql
 from pipeline.exceptions import RejectedFile
 from pipeline.model import (
-    AlertKind,
-    AlertSource,
     Declaration,
     FileKind,
     MessageKind,
@@ -139,6 +138,10 @@ def store_declarations(conn: Connection, f: Received, decls: list[Declaration], 
             )
     if result.outcome == Outcome.SUPERSEDED:
         result.reason, result.reason_code = "; ".join(stale), ReasonCode.STALE_REVISION
+    if result.results:
+        # A state of the parties waiting for these seats' results can be checked now.
+        agency_check.take_turns(conn)
+        result.alerts.extend(agency_check.check_waiting(conn, [r.gss_code for r in result.results]))
     return _record(conn, f, result)
 
 
@@ -275,43 +278,6 @@ def store_state_of_parties(conn: Connection, f: Received, sop: StateOfParties) -
             ),
         )
     result = StoreResult(Outcome.STORED, unknown_parties=list(sop.unknown_parties))
-    message = _disagreement(conn, row[0], sop)
-    if message is not None:
-        inserted = conn.execute(
-            sql("queries/insert_party_state_alert"),
-            {
-                "election_id": sop.election_id,
-                "kind": AlertKind.DISAGREEMENT,
-                "source": AlertSource.STATE_OF_PARTIES,
-                "party_state_id": row[0],
-                "message": message,
-            },
-        ).first()
-        if inserted is not None:
-            result.alerts.append(
-                PlannedAlert(AlertKind.DISAGREEMENT, None, None, AlertSource.STATE_OF_PARTIES, message)
-            )
+    agency_check.take_turns(conn)
+    result.alerts.extend(agency_check.check(conn, row[0]))
     return _record(conn, f, result)
-
-
-def _disagreement(conn: Connection, party_state_id: int, sop: StateOfParties) -> str | None:
-    """The alert's text if the message's seat totals disagree with ours over its constituencies, else None."""
-    rows = conn.execute(sql("queries/party_state_check"), {"party_state_id": party_state_id}).all()
-    unresulted = conn.execute(sql("queries/party_state_unresulted"), {"party_state_id": party_state_id}).scalars().all()
-    ours_total = len(sop.gss_codes) - len(unresulted)
-    agency_total = sum(r.agency_seats for r in rows)
-    differ = [r for r in rows if r.agency_seats != r.our_seats]
-    # Our seats for parties the message lists nowhere (not even under Others) fall outside every row.
-    if not differ and ours_total == agency_total:
-        return None
-    parts = [f"{r.party} agency {r.agency_seats}, ours {r.our_seats}" for r in differ]
-    if ours_total != agency_total:
-        parts.append(f"all parties agency {agency_total}, ours {ours_total}")
-    text = (
-        f"The agency's state of the parties after {sop.number_of_results} results disagrees with ours "
-        f"over the same {len(sop.gss_codes)} constituencies: seats " + "; ".join(parts)
-    )
-    if unresulted:
-        shown = ", ".join(unresulted[:10]) + (f" and {len(unresulted) - 10} more" if len(unresulted) > 10 else "")
-        text += f". We hold no result for {shown}"
-    return text + "."

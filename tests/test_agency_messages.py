@@ -5,6 +5,7 @@ Fixtures are written inline by tests/agency_feed.py in the agency's real format.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -203,14 +204,35 @@ def test_a_state_of_the_parties_counting_a_seat_we_do_not_know_is_quarantined(cl
     assert q(engine, "select count(*) as n from pipeline.party_state") == [{"n": 0}]
 
 
-def test_a_seat_the_agency_counts_that_we_have_not_declared_is_a_disagreement(clean_db, settings, tmp_path):
+def test_a_state_of_the_parties_waits_for_the_results_it_lists(clean_db, settings, tmp_path):
+    """Its seats' results may reach us after it: no alert for our own lag; checked when the last one is stored."""
     engine = clean_db
     drop(tmp_path, "General_Election_result_Norwich_North_1.xml", feed.result("Norwich North", 1, RESULTS["Norwich North"]))
     two = ["Norwich North", "Blyth Valley"]
     drop(tmp_path, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(two), two))
-    summary = ingest(engine, settings, tmp_path)
-    (message,) = summary.alerts
+    assert ingest(engine, settings, tmp_path).alerts == []
+    assert q(engine, "select checked_at is null as waiting from pipeline.party_state") == [{"waiting": True}]
+    later = tmp_path / "later"
+    drop(later, "General_Election_result_Blyth_Valley_1.xml", feed.result("Blyth Valley", 1, RESULTS["Blyth Valley"]))
+    # only Blyth Valley's own flip: the message agrees, now that we hold both
+    assert [a for a in ingest(engine, settings, later).alerts if "state of the parties" in a] == []
+    assert q(engine, "select checked_at is null as waiting from pipeline.party_state") == [{"waiting": False}]
+
+
+def test_a_seat_the_agency_counts_that_we_have_not_declared_is_a_disagreement_once_it_has_waited(
+    clean_db, settings, tmp_path
+):
+    engine = clean_db
+    drop(tmp_path, "General_Election_result_Norwich_North_1.xml", feed.result("Norwich North", 1, RESULTS["Norwich North"]))
+    two = ["Norwich North", "Blyth Valley"]
+    drop(tmp_path, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(two), two))
+    assert ingest(engine, settings, tmp_path).alerts == []
+    impatient = dataclasses.replace(settings, agency_check_grace_seconds=0.0)
+    ingest_paths(engine, [tmp_path / "nothing-new"], settings=impatient)  # the next run (the minute's sweep)
+    (message,) = [r["message"] for r in q(engine, "select message from results.alerts where kind = 'disagreement'")]
     assert "CON agency 2, ours 1" in message and "no result for Blyth Valley" in message
+    ingest_paths(engine, [tmp_path / "nothing-new"], settings=impatient)
+    assert q(engine, "select count(*) as n from results.alerts") == [{"n": 1}]  # once
 
 
 def test_message_kind_of_every_kind_of_file(clean_db, settings, tmp_path):

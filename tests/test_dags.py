@@ -23,7 +23,7 @@ from pipeline.config import PROJECT_ROOT, load_settings
 from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stack import COMPONENTS, LocalStack, group_alive
-from pipeline.rehearsal.stories import plan_night
+from pipeline.rehearsal.stories import plan_feed, plan_night
 from pipeline.schema import reset_night
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
@@ -288,6 +288,59 @@ def test_real_airflow_ingests_dropped_files_without_a_manual_trigger(live_stack,
         )[0][0]
 
     _wait_until(asset_runs, 90, "an asset-triggered run to succeed")
+
+
+# What a night leaves in the analysts' views, with nothing that depends on
+# when or by which process a file was taken (ids, receipt and alert times).
+RESULTS_SNAPSHOT = {
+    "seat_status": "select * from results.seat_status order by gss_code",
+    "party_tally": "select * from results.party_tally order by party",
+    "alerts": "select kind, gss_code, from_party, to_party, source, message, declared_at, number_of_results"
+              " from results.alerts order by gss_code nulls first, kind, message",
+    "files": "select file_name, sha256, outcome, reason_code, message_kind, declarations from results.files"
+             " order by file_name, sha256",
+    "declarations": "select gss_code, kind, revision, declared_at, winner_party, valid_votes, is_current"
+                    " from results.declarations order by gss_code, kind, revision",
+    "candidates": "select * from results.candidates order by gss_code, position",
+    "nominations": "select gss_code, candidate, party, party_label, sitting_member, revision from results.nominations"
+                   " order by gss_code, position",
+    "agency_tally": "select number_of_results, party, party_label, seats, gains, losses, votes, vote_share_pct"
+                    " from results.agency_tally order by party, party_label",
+    "agency_check": "select * from results.agency_check order by party",
+    "projection": "select party, declared_seats, projected_seats, low, high, declared_count, method"
+                  " from results.projection order by party",
+}
+
+
+def results_snapshot(engine) -> dict[str, list[tuple]]:
+    return {name: [tuple(r) for r in q(engine, query)] for name, query in RESULTS_SNAPSHOT.items()}
+
+
+@pytest.mark.slow
+def test_real_airflow_gives_the_real_format_night_the_same_results_as_an_in_process_ingest(
+    live_stack, engine, settings, tmp_path
+):
+    """The replay's real-format feed (nominations, rushes, a correction chain, states of the parties) through Airflow."""
+    reset_night(engine)
+    night = tmp_path / "night"
+    written = play(plan_feed(only=SEATS), night, speed=0, progress=False)
+    files = sorted((p for p in night.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime_ns)
+    assert {m.split("_")[2] for m in (p.name for p in files)} >= {"nominations", "rush", "result", "SOP"}
+    for p in files:  # as the feed delivers them: in order, each renamed into place with its publication time
+        tmp = live_stack.settings.inbox / f".{p.name}.part"
+        tmp.write_bytes(p.read_bytes())
+        os.utime(tmp, ns=(p.stat().st_mtime_ns, p.stat().st_mtime_ns))
+        tmp.rename(live_stack.settings.inbox / p.name)
+    _wait_processed(engine, live_stack, written, timeout=240)
+    through_airflow = results_snapshot(engine)
+    assert {r[0] for r in through_airflow["alerts"]} >= {"flip", "retraction", "recount"}
+    assert through_airflow["nominations"] and through_airflow["agency_check"]
+
+    reset_night(engine)
+    ingest_paths(engine, [night], settings=settings)
+    in_process = results_snapshot(engine)
+    for name in RESULTS_SNAPSHOT:
+        assert through_airflow[name] == in_process[name], name
 
 
 @pytest.mark.slow

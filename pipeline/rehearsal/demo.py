@@ -1,6 +1,11 @@
-"""`make demo`: Postgres, Airflow and a replayed 2019 night on one laptop.
+"""`make demo`: Postgres, Airflow and a replayed 2019 night on one laptop, from the agency's server to the alert.
+
+The night is replayed onto a real FTP server on 127.0.0.1 (the agency's
+folders `nominations/` and `results/`, with their `.timestamp`), and the
+resultsnight_fetch DAG pulls it into the inbox as on the night.
 
     python -m pipeline.rehearsal.demo [--duration 120]   # start everything, replay, print the summary
+    python -m pipeline.rehearsal.demo --direct           # the same, written straight into the inbox
     python -m pipeline.rehearsal.demo --stop             # stop Airflow and the embedded Postgres
 """
 
@@ -84,6 +89,8 @@ def stop() -> None:
     settings = load_settings()
     if stop_board(settings):
         print("stopped the board")
+    if stop_feed_server(settings):
+        print("stopped the demo's FTP server")
     if (settings.data_dir / "airflow" / "run").exists():
         LocalStack(settings=settings, results_url="postgresql+psycopg:///unused", home=settings.data_dir / "airflow").stop()
         print("stopped Airflow")
@@ -109,8 +116,45 @@ def _wait_for_night(engine, files: int, timeout: float) -> None:
     print(f"warning: only {done} of {files} files were processed after {timeout:.0f} s; see .data/airflow/run/*.log")
 
 
-def demo(duration: float) -> None:
-    """Start the stack, replay the night through it, print the summary."""
+def _ftp_pid_file(settings) -> Path:
+    return settings.data_dir / "feed-ftp.pid"
+
+
+def start_feed_server(settings) -> str:
+    """Serve the replayed feed from a real FTP server on 127.0.0.1, as the agency does; the fetcher's URL for it."""
+    import secrets
+    import shutil
+
+    from pipeline.rehearsal import ftp_server
+
+    root = settings.data_dir / "feed"
+    shutil.rmtree(root, ignore_errors=True)  # a new night on the server
+    for folder in ("nominations", "results"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / ".timestamp").write_text(f"{time.time():.5f}")
+    password = secrets.token_urlsafe(12)  # this demo's own, never printed
+    port = ftp_server.free_port()
+    proc = ftp_server.start(root, port, "feed", password, settings.data_dir / "feed-ftp.log")
+    _ftp_pid_file(settings).write_text(str(proc.pid))
+    return f"ftp://feed:{password}@127.0.0.1:{port}/"
+
+
+def stop_feed_server(settings) -> bool:
+    """Kill the demo's FTP server if it runs; True if one was stopped."""
+    path = _ftp_pid_file(settings)
+    if not path.exists():
+        return False
+    pid = int(path.read_text())
+    path.unlink()
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def demo(duration: float, direct: bool = False) -> None:
+    """Start the stack, replay the night through it (by FTP and the fetcher, or straight into the inbox), print the summary."""
     from rich.console import Console
 
     from pipeline.rehearsal.bad_files import with_bad_files
@@ -124,6 +168,12 @@ def demo(duration: float) -> None:
     engine = get_engine(settings)
     console.print("[bold]1/4[/] results database: migrating and loading the 2017 baseline")
     init_db(engine, settings)
+    if not direct:
+        feed_url = start_feed_server(settings)
+        # The fetch DAG reads the Airflow connection resultsnight_feed, here from the environment.
+        stack.extra_env.update({"AIRFLOW_CONN_RESULTSNIGHT_FEED": feed_url, "RESULTSNIGHT_FETCH_POLL_SECONDS": "1"})
+        console.print(f"      the agency's server: a real FTP server on {feed_url.rsplit('@', 1)[1]} "
+                      f"serving {settings.data_dir / 'feed'} (read-only)")
     console.print("[bold]2/4[/] Airflow: migrating its metadata database, starting api-server, scheduler, "
                   "dag-processor, triggerer on 127.0.0.1")
     stack.migrate()
@@ -132,15 +182,22 @@ def demo(duration: float) -> None:
     live = start_board(settings, database_url(settings))
     console.print(f"      the live board: [bold]{live}[/] (open it now and watch the night arrive)")
     messages = with_bad_files(plan_feed())  # three broken files too, to show the quarantine at work
-    console.print(f"[bold]3/4[/] replaying the 2019 night: {len(messages)} agency messages (3 of them broken) "
-                  f"in about {duration:.0f} s into {settings.inbox}")
-    play(messages, settings.inbox, duration=duration, progress=True)
+    if direct:
+        console.print(f"[bold]3/4[/] replaying the 2019 night: {len(messages)} agency messages (3 of them broken) "
+                      f"in about {duration:.0f} s into {settings.inbox}")
+        play(messages, settings.inbox, duration=duration, progress=True)
+    else:
+        console.print(f"[bold]3/4[/] replaying the 2019 night onto the FTP server: {len(messages)} agency messages "
+                      f"(3 of them broken) in about {duration:.0f} s; the resultsnight_fetch DAG brings each into "
+                      f"{settings.inbox}")
+        play(messages, settings.data_dir / "feed", duration=duration, progress=True, layout="agency")
     _wait_for_night(engine, len({m.body for m in messages}), timeout=180)
     console.print("[bold]4/4[/] the night\n")
     print_night_summary(engine)
     board = _report_through_airflow(stack, settings.data_dir / "reports")
     console.print(
-        f"\nAirflow UI:    http://127.0.0.1:{stack.port}  (DAGs resultsnight_ingest, resultsnight_sweep, resultsnight_report)\n"
+        f"\nAirflow UI:    http://127.0.0.1:{stack.port}  (DAGs resultsnight_fetch, resultsnight_ingest, "
+        "resultsnight_sweep, resultsnight_report)\n"
         f"Analysts:      {analyst_psql_command(settings)}\n"
         f"Live board:    {live}  (JSON API under {live}api/v1/; the time slider replays the night)\n"
         f"Static board:  {board or 'resultsnight report (the report DAG did not finish in time)'}\n"
@@ -168,6 +225,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=120, help="seconds to replay the night in")
     parser.add_argument("--stop", action="store_true", help="stop everything the demo started")
+    parser.add_argument("--direct", action="store_true",
+                        help="write the night straight into the inbox instead of serving it by FTP to the fetcher")
     args = parser.parse_args()
     if args.stop:
         stop()
@@ -181,7 +240,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, interrupted)
     signal.signal(signal.SIGTERM, interrupted)
     try:
-        demo(args.duration)
+        demo(args.duration, direct=args.direct)
     except Exception:
         stop()
         raise
