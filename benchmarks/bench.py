@@ -4,7 +4,7 @@ Uses its own database (`resultsnight_bench`) on the embedded server (or on
 DATABASE_URL's server), so it never touches the night's data. Prints a
 Markdown table; BENCHMARKS.md records the figures with the machine they came from.
 
-    python benchmarks/bench.py [--runs 5] [--only ingest,command,recompute,projection,airflow]
+    python benchmarks/bench.py [--runs 5] [--only ingest,feed,command,recompute,projection,airflow]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from pipeline.config import load_settings
 from pipeline.db import database_url
 from pipeline.ingest import _prepare, _store_one, ingest_paths
 from pipeline.rehearsal.pacing import play
-from pipeline.rehearsal.stories import plan_night
+from pipeline.rehearsal.stories import plan_feed, plan_night
 from pipeline.resolve import load_reference
 from pipeline.schema import init_db, reset_night
 
@@ -119,7 +119,7 @@ def main() -> None:
     """Run the benchmarks and print a Markdown summary."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="ingest,command,recompute,projection,airflow")
+    parser.add_argument("--only", default="ingest,feed,command,recompute,projection,airflow")
     parser.add_argument("--airflow-runs", type=int, default=3, help="repeats of the Airflow latency part")
     parser.add_argument("--minutes", type=float, default=2.0, help="minutes of the busiest hour replayed per pace")
     parser.add_argument("--airflow-parts", default="election-night pace,10x pace,burst,crash",
@@ -144,6 +144,11 @@ def main() -> None:
         play(plan_night(), night, speed=0, progress=False)
         if "ingest" in only:
             out["ingest"] = bench_ingest_warm(engine, settings, night, args.runs)
+        if "feed" in only:
+            # The whole feed as the agency sends it: nominations and states of the parties among the results.
+            feed = Path(tmp) / "feed"
+            play(plan_feed(), feed, speed=0, progress=False)
+            out["feed"] = bench_ingest_warm(engine, settings, feed, args.runs)
         if "command" in only:
             out["command"] = bench_command(engine, url, night, args.runs)
         if "recompute" in only:
@@ -168,6 +173,10 @@ def main() -> None:
     if "ingest" in out:
         i = out["ingest"]
         print(f"| ingest, warm process ({i['files']} files) | {i['median_files_per_s']:.0f} files/s | ≥ 300 files/s |")
+    if "feed" in out:
+        i = out["feed"]
+        print(f"| ingest, warm process, the whole feed with nominations and states of the parties ({i['files']} files)"
+              f" | {i['median_files_per_s']:.0f} files/s | |")
     if "command" in out:
         c = out["command"]
         print(f"| `resultsnight ingest` whole night, wall | {c['median_wall_s']:.2f} s | < 10 s |")
