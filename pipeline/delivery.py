@@ -71,7 +71,10 @@ class LogReceiver:
 
 def alert_body(alert: dict[str, Any]) -> bytes:
     """The JSON a webhook receives: {"text": message} (a Slack incoming webhook reads it) and every field, alert_id included."""
-    payload = {"text": alert["message"], **{k: v for k, v in alert.items() if k not in ("message", "delivery_attempts")}}
+    payload = {
+        "text": alert["message"],
+        **{k: v for k, v in alert.items() if k not in ("message", "delivery_attempts")},
+    }
     return json.dumps(payload, default=str).encode()
 
 
@@ -86,7 +89,11 @@ class WebhookReceiver:
         """One POST, done within `timeout` seconds in all (connect, send and the answer), or failed."""
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return Attempt(ReceiverKind.WEBHOOK, False, error="ValueError: the webhook URL must be http(s)://host/... (RESULTSNIGHT_ALERT_WEBHOOK)")
+            return Attempt(
+                ReceiverKind.WEBHOOK,
+                False,
+                error="ValueError: the webhook URL must be http(s)://host/... (RESULTSNIGHT_ALERT_WEBHOOK)",
+            )
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         try:
             conn = cls(parts.hostname, parts.port, timeout=self.timeout)
@@ -117,12 +124,19 @@ class WebhookReceiver:
             timer.cancel()
             conn.close()
         if cut.is_set():
-            return Attempt(ReceiverKind.WEBHOOK, False, status, f"TimeoutError: no complete answer within {self.timeout:g} s")
+            return Attempt(
+                ReceiverKind.WEBHOOK, False, status, f"TimeoutError: no complete answer within {self.timeout:g} s"
+            )
         if 200 <= status < 300:
             return Attempt(ReceiverKind.WEBHOOK, True, status)
         if 300 <= status < 400:
             # urllib would follow it as a GET without the body: the alert would be lost.
-            return Attempt(ReceiverKind.WEBHOOK, False, status, f"HTTP {status}: redirect to {location!r} not followed"[:ERROR_LIMIT])
+            return Attempt(
+                ReceiverKind.WEBHOOK,
+                False,
+                status,
+                f"HTTP {status}: redirect to {location!r} not followed"[:ERROR_LIMIT],
+            )
         return Attempt(ReceiverKind.WEBHOOK, False, status, f"HTTP {status}")
 
 

@@ -111,7 +111,9 @@ def create_views(conn) -> bool:
         conn.exec_driver_sql(body)
     conn.exec_driver_sql("grant usage on schema results to results_reader")
     conn.exec_driver_sql("grant select on all tables in schema results to results_reader")
-    conn.exec_driver_sql(f"comment on schema results is '{_FINGERPRINT_PREFIX}{digest}'")  # hex digest: no quoting needed
+    conn.exec_driver_sql(
+        f"comment on schema results is '{_FINGERPRINT_PREFIX}{digest}'"
+    )  # hex digest: no quoting needed
     return True
 
 

@@ -11,8 +11,12 @@ from xml.sax.saxutils import quoteattr
 ELECTION = 'name="General Election" date="2019-12-12" type="G"'
 TEST_ELECTION = 'name="Test General Election" date="2019-11-20" type="G"'
 PARTY = {  # abbreviation -> (paId, name)
-    "C": ("10", "Conservative"), "Lab": ("11", "Labour"), "LD": ("12", "Liberal Democrat"),
-    "Green": ("13", "Green"), "Brexit": ("14", "The Brexit Party"), "Ind": ("15", "Independent"),
+    "C": ("10", "Conservative"),
+    "Lab": ("11", "Labour"),
+    "LD": ("12", "Liberal Democrat"),
+    "Green": ("13", "Green"),
+    "Brexit": ("14", "The Brexit Party"),
+    "Ind": ("15", "Independent"),
 }
 
 
@@ -25,8 +29,13 @@ def _party(abbr: str, **extra) -> str:
     return f"<Party {_attrs(paId=pa_id, name=name, abbreviation=abbr, **extra)} />"
 
 
-def nominations(seat: str, revision: int, candidates: list[tuple[str, str, str, str | None]],
-                election: str = ELECTION, electorate: int = 67172) -> bytes:
+def nominations(
+    seat: str,
+    revision: int,
+    candidates: list[tuple[str, str, str, str | None]],
+    election: str = ELECTION,
+    electorate: int = 67172,
+) -> bytes:
     """A FirstPastThePostNominations file: candidates as (first name, surname, party abbreviation, previousSittingMember)."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -55,8 +64,9 @@ def nominations(seat: str, revision: int, candidates: list[tuple[str, str, str, 
     return ("\n".join(lines) + "\n").encode()
 
 
-def result(seat: str, revision: int, votes: dict[str, int], at: str = "2019-12-13T01:14:00+00:00",
-           electorate: int = 70000) -> bytes:
+def result(
+    seat: str, revision: int, votes: dict[str, int], at: str = "2019-12-13T01:14:00+00:00", electorate: int = 70000
+) -> bytes:
     """A FirstPastThePostResult file: votes by party abbreviation, the most votes elected."""
     winner = max(votes, key=votes.get)
     total = sum(votes.values())

@@ -9,7 +9,7 @@ from pipeline.config import Settings, load_settings
 from pipeline.exceptions import ConfigurationError
 from pipeline.fetch.address import FeedAddress
 from pipeline.fetch.client import open_client
-from pipeline.fetch.loop import FetchReport, Fetcher
+from pipeline.fetch.loop import Fetcher, FetchReport
 
 
 def address_from_settings(settings: Settings) -> FeedAddress:

@@ -75,7 +75,7 @@ class SFTPFeedClient:
         except asyncssh.PermissionDenied as exc:
             self.close()
             raise FeedUnavailable(f"{self.address.label}: login refused: {exc.reason}") from None
-        except (asyncssh.Error, OSError, EOFError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, asyncssh.Error, OSError, EOFError) as exc:
             if isinstance(exc, (asyncssh.SFTPNoSuchFile, asyncssh.SFTPPermissionDenied)):
                 raise  # about one file, not the connection: the caller skips it
             self.close()
@@ -116,7 +116,7 @@ class SFTPFeedClient:
             conn.close()
             try:
                 self._loop.run_until_complete(asyncio.wait_for(conn.wait_closed(), 2))
-            except (asyncssh.Error, OSError, asyncio.TimeoutError):
+            except (TimeoutError, asyncssh.Error, OSError):
                 pass  # closing a dead connection: nothing more to do
 
     def _session(self) -> asyncssh.SFTPClient:

@@ -53,7 +53,12 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8050, log_lev
 
     app = create_app(settings)
     config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, access_log=False,
-        timeout_graceful_shutdown=5, lifespan="on",
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        lifespan="on",
     )
     _Server(config, app.state.broadcaster).run()
