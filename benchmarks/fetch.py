@@ -113,7 +113,7 @@ def backlog_run(engine, tmp: Path, files: int, down: float, poll: float) -> dict
         time.sleep(2 * poll)
         server.kill()
         names = [f"General_Election_result_Backlog_Seat_{i}.xml" for i in range(files)]
-        for i, name in enumerate(names):
+        for name in names:
             (root / "live" / "results" / name).write_bytes(b"<FirstPastThePostResult/>\n" * 40)
             (root / "live" / "results" / ".timestamp").write_text(f"{time.time():.5f}")
             time.sleep(down / files)

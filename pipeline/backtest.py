@@ -25,11 +25,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline import projection as pj
 from pipeline.rehearsal.stories import declaration_order
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -338,7 +342,7 @@ def exit_poll_comparison(
     return out
 
 
-def exit_poll_table(election: str, rows: Sequence[ExitPollComparison], marks: Sequence[int] = MARKS):
+def exit_poll_table(election: str, rows: Sequence[ExitPollComparison], marks: Sequence[int] = MARKS) -> Table:
     """A rich table: the exit poll's error beside the projection's, and when the projection beats it."""
     from rich.table import Table
 
@@ -473,8 +477,8 @@ def plot(points: Sequence[Point], path: Path) -> None:
     elections = sorted({p.election for p in points})
     marks = sorted({p.declared for p in points if p.declared >= 10})  # log axis: from ten declared
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for ax, kind in zip(axes, ORDER_KINDS):
-        for method, style in zip(pj.METHODS, ("--", "-")):
+    for ax, kind in zip(axes, ORDER_KINDS, strict=True):
+        for method, style in zip(pj.METHODS, ("--", "-"), strict=True):
             ys = [
                 _mean(
                     median_abs_error(

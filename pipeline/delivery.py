@@ -20,6 +20,7 @@ that keeps the keys it has seen shows each alert once.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
@@ -144,10 +145,9 @@ def _cut_off(conn: http.client.HTTPConnection, cut: threading.Event) -> None:
     cut.set()
     sock = conn.sock
     if sock is not None:
-        try:
+        # Already closed (OSError): the POST ended as the timer fired.
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
-        except OSError:
-            pass  # already closed: the POST ended as the timer fired
 
 
 def receiver_for(settings: Settings) -> Receiver:

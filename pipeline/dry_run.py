@@ -142,7 +142,7 @@ def _validate(pairs: list[tuple[Fate, Declaration | Nominations]], ref: Referenc
         return
     from pipeline.validation import validate
 
-    for (fate, _), reasons in zip(pairs, validate([d for _, d in pairs], ref.counting_election_id)):
+    for (fate, _), reasons in zip(pairs, validate([d for _, d in pairs], ref.counting_election_id), strict=True):
         if reasons:
             fate.fate, fate.reason_code, fate.reason = REFUSED, "invalid", "; ".join(reasons)
 

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row
 
 from pipeline import projection as pj
 from pipeline.db import sql
@@ -53,7 +53,7 @@ def _baseline(conn: Connection, key: str) -> pj.Baseline:
         _baselines.clear()
         _baselines[key] = pj.make_baseline(
             [(r.gss_code, r.region, r.country) for r in rows],
-            {r.gss_code: dict(zip(r.parties, r.votes)) for r in rows},
+            {r.gss_code: dict(zip(r.parties, r.votes, strict=True)) for r in rows},
         )
     return _baselines[key]
 
@@ -69,7 +69,7 @@ def _counted(votes: dict[str, int], elected: str | None) -> tuple[np.ndarray, in
     return shares, pj.PARTIES.index(elected) if elected in pj.PARTIES else int(np.argmax(shares))
 
 
-def _parse(rows) -> dict[int, tuple[np.ndarray, int]]:
+def _parse(rows: Sequence[Row]) -> dict[int, tuple[np.ndarray, int]]:
     """declaration_id -> (shares, winner index) from candidate rows (declaration_id, party_code, votes, winner_party)."""
     votes: dict[int, dict[str, int]] = {}
     elected: dict[int, str] = {}
@@ -80,7 +80,7 @@ def _parse(rows) -> dict[int, tuple[np.ndarray, int]]:
     return {decl: _counted(seat, elected.get(decl)) for decl, seat in votes.items()}
 
 
-def _state(base: pj.Baseline, row) -> tuple[pj.Stats, np.ndarray]:
+def _state(base: pj.Baseline, row: Row) -> tuple[pj.Stats, np.ndarray]:
     f = base.design.shape[1]
     counted = np.frombuffer(row.seat_declaration, dtype="<i8").copy()
     stats = pj.Stats(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, Row
 
@@ -11,6 +12,9 @@ from pipeline.db import sql
 from pipeline.ingest import IngestSummary
 from pipeline.model import Outcome, SeatStatus
 from pipeline.watchlists import load_watch_lists
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,7 @@ def print_ingest_summary(summary: IngestSummary) -> None:
         console.print(f"{waiting} file(s) still being written were left in place: run the ingest again to take them")
 
 
-def projection_table(rows: list[Row]):
+def projection_table(rows: list[Row]) -> Table:
     """The projected House as a rich table: declared, projected and its 80% band per party."""
     from rich.table import Table
 

@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from pipeline.db import sql
 from pipeline.exceptions import LiveMessage, OtherElection, PipelineError, TestMessage, UnknownConstituency
-from pipeline.model import Declaration, Message, MessageKind, Nominations, SourceFormat, StateOfParties
+from pipeline.model import Candidate, Declaration, Message, MessageKind, Nominations, SourceFormat, StateOfParties
 from pipeline.names import fold
 
 
@@ -118,7 +118,7 @@ def seat_of(ref: Reference, gss_code: str | None, name: str | None) -> str | Non
     return None
 
 
-def _candidate_parties(candidates, ref: Reference) -> list[str]:
+def _candidate_parties(candidates: list[Candidate], ref: Reference) -> list[str]:
     """Set each candidate's party code (OTH for an unheard-of party); return the labels not recognised."""
     unknown: list[str] = []
     for cand in candidates:

@@ -224,9 +224,12 @@ def pipeline_env_names() -> set[str]:
     names = set()
     for path in (ROOT / "pipeline").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if re.fullmatch(r"DATABASE_URL|RESULTSNIGHT_[A-Z0-9_]+", node.value):
-                    names.add(node.value)
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"DATABASE_URL|RESULTSNIGHT_[A-Z0-9_]+", node.value)
+            ):
+                names.add(node.value)
     return names
 
 
@@ -409,7 +412,7 @@ def test_dockerfile_installs_the_project_where_project_root_expects_it():
 
 def test_every_command_is_a_real_command(airflow_cli):
     seen = []
-    for name, svc in services().items():
+    for svc in services().values():
         for words in commands_in(svc):
             seen.append(words[:3])
             if words[0] == "airflow":
@@ -428,7 +431,7 @@ def test_every_referenced_path_exists():
     for name, svc in services().items():
         for path in env_files(svc):
             assert path.is_file(), f"{name}: env_file {path} is missing"
-        for source, target, is_bind in volume_mounts(svc):
+        for source, _target, is_bind in volume_mounts(svc):
             if source is None:
                 continue
             if is_bind:

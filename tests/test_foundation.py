@@ -217,7 +217,7 @@ def test_alternative_baseline_csv(engine, settings, tmp_path):
     alt = tmp_path / "results_2017.csv"
     src = (settings.seeds_dir / "results_2017.csv").read_text().splitlines()
     # Hand Thurrock 2017 to Labour by 100 votes (CON 19,880 -> 19,435).
-    alt.write_text("\n".join(l.replace("E14000995,CON,19880", "E14000995,CON,19435") for l in src) + "\n")
+    alt.write_text("\n".join(line.replace("E14000995,CON,19880", "E14000995,CON,19435") for line in src) + "\n")
     try:
         init_db(engine, settings, baseline_csv=alt)
         assert rows(engine, "select party, majority from results.baseline_seats where constituency = 'Thurrock'") == [

@@ -409,6 +409,7 @@ def test_the_board_follows_the_correction_and_its_time_slider_agrees(clean_db, s
         for message, (status, winner, has_figures) in zip(
             CHAIN,
             [("rush", "LAB", False), ("declared", "LAB", True), ("rush", "CON", False), ("declared", "CON", True)],
+            strict=True,
         ):
             ingest(engine, settings, tmp_path, message)
             card = _board_seat(board, message.revision)

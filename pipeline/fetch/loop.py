@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from pipeline.config import MAX_FILE_BYTES
 from pipeline.exceptions import FeedUnavailable
@@ -87,7 +87,7 @@ class FetchReport:
 class _Hashing:
     """A write-only file that also feeds a sha256."""
 
-    def __init__(self, out, digest) -> None:
+    def __init__(self, out: BinaryIO, digest: hashlib._Hash) -> None:
         self.out, self.digest = out, digest
 
     def write(self, data: bytes) -> int:

@@ -190,7 +190,7 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
         try:
             # Stored files the pipeline could not move out of the inbox (results.files.archive_error).
             stuck = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_archive_failures"))
-        except Exception as exc:  # any driver error means "not healthy"; reported, not swallowed
+        except Exception as exc:  # noqa: BLE001 - any driver error means "not healthy"; reported, not swallowed
             body = {
                 "status": "unavailable",
                 "detail": f"the results database does not answer: {type(exc).__name__}",
@@ -249,7 +249,9 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
         try:
             return await cached(request, compute)
         except LookupError:
-            raise HTTPException(404, f"no constituency with GSS code {gss_code!r} in the election being counted")
+            raise HTTPException(
+                404, f"no constituency with GSS code {gss_code!r} in the election being counted"
+            ) from None
 
     @app.get("/api/v1/agency/tally", summary="rows of results.agency_tally: the agency's latest state of the parties")
     async def agency_tally(request: Request) -> Response:
@@ -334,7 +336,7 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
                 while start is not None:
                     # A page at a time: a client far behind never has the whole log buffered for it.
                     page = await anyio.to_thread.run_sync(
-                        lambda: db.rows(engine, "serve_events_after", after=sent, max_rows=REPLAY_PAGE)
+                        lambda after=sent: db.rows(engine, "serve_events_after", after=after, max_rows=REPLAY_PAGE)
                     )
                     for row in page:
                         yield Event(row["event_id"], row["kind"], row["payload"], row["created_at"]).sse()
