@@ -202,7 +202,8 @@ def main() -> None:
                 print(f"| {label}, {k} declared | {statistics.median(v):.2f} ms ({spread}) | < 20 ms, flat |")
     if "airflow" in out:
         print(
-            "\n| Airflow (LocalExecutor) | file → stored, median / p95 | file → alert, median / p95 | Airflow / in-process |"
+            "\n| Airflow (LocalExecutor) | file → stored, median / p95 | file → alert, median / p95 "
+            "| Airflow / in-process |"
         )
         print("| --- | --- | --- | --- |")
         for row in out["airflow"].get("rows", []):

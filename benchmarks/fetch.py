@@ -171,7 +171,8 @@ def main() -> None:
         total.update(r["idle_per_minute"])
     print()
     print(
-        "| poll | files × runs | server→inbox median (median of runs) | p95 (median of runs) | idle requests/min | idle listings |"
+        "| poll | files × runs | server→inbox median (median of runs) | p95 (median of runs) "
+        "| idle requests/min | idle listings |"
     )
     print("|---|---|---|---|---|---|")
     print(

@@ -263,7 +263,8 @@ def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5, parts: 
     if "crash" in parts:
         out["rows"].append(
             f"| scheduler SIGKILLed mid-run, restarted at once ({len(rec)} times): next file → stored | "
-            f"median {statistics.median(rec):.1f} s, max {max(rec):.1f} s (each: {', '.join(f'{x:.1f}' for x in rec)}) | | |"
+            f"median {statistics.median(rec):.1f} s, max {max(rec):.1f} s "
+            f"(each: {', '.join(f'{x:.1f}' for x in rec)}) | | |"
         )
         out["rows"].append(f"| scheduler SIGTERM → exited | {out['sigterm_exit_s']:.1f} s | | |")
     return out

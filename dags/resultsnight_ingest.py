@@ -68,7 +68,7 @@ START = pendulum.datetime(2019, 12, 12, tz="UTC")
 def resultsnight_ingest() -> None:
     @task
     def ingest(**context) -> dict:
-        """Parse, validate (great-expectations), store, recompute and raise alerts (delivered by the sweep); archive after commit."""
+        """Parse, validate, store, recompute and raise alerts (the sweep delivers them); archive after commit."""
         from pipeline.tasks import ingest_inbox
 
         events = [e.extra for evs in context["triggering_asset_events"].values() for e in evs]

@@ -38,7 +38,7 @@ class FlipFigures:
 def flip_figures(
     conn: Connection, gss_code: str, declaration_id: int | None, baseline_election_id: str, holder: str, party: str
 ) -> FlipFigures:
-    """The swing from the baseline winner `holder` to `party` in a declaration (None: a call), by the views' formulas."""
+    """The swing from baseline winner `holder` to `party` in a declaration (None: a call), by the views' formulas."""
     # Read inside the storing transaction: the declaration's candidates are already inserted.
     row = conn.execute(
         sql("queries/flip_figures"),

@@ -162,7 +162,7 @@ CLOCK_JITTER_MINUTES = 20.0
 
 
 def timed_order(times: dict[str, datetime], base: pj.Baseline, seed: int) -> np.ndarray:
-    """Row indices in the order of the seats' declaration times, each moved by a seeded N(0, 20 min); untimed seats last."""
+    """Row indices in order of the seats' declaration times, each moved by a seeded N(0, 20 min); untimed seats last."""
     rng = np.random.default_rng(seed)
     jitter = rng.normal(0.0, CLOCK_JITTER_MINUTES * 60.0, len(base.gss_codes))
     latest = max(times.values()).timestamp() if times else 0.0
@@ -321,7 +321,7 @@ class ExitPollComparison:
 def exit_poll_comparison(
     points: Sequence[Point], exit_poll: dict[str, int], method: str = pj.REGRESSION, kind: str = "clock"
 ) -> list[ExitPollComparison]:
-    """For each party of the exit poll: the projection's median error at each mark and when it beats the poll for good."""
+    """Per exit-poll party: the projection's median error at each mark and when it beats the poll for good."""
     out = []
     for party, seats in exit_poll.items():
         sel = [p for p in points if p.party == party and p.method == method and p.kind == kind]

@@ -71,7 +71,7 @@ class LogReceiver:
 
 
 def alert_body(alert: dict[str, Any]) -> bytes:
-    """The JSON a webhook receives: {"text": message} (a Slack incoming webhook reads it) and every field, alert_id included."""
+    """The JSON a webhook receives: {"text": message} (as Slack reads it) and every field, alert_id included."""
     payload = {
         "text": alert["message"],
         **{k: v for k, v in alert.items() if k not in ("message", "delivery_attempts")},

@@ -132,7 +132,7 @@ class KnownSource(StrEnum):
 
 
 class FileKind(StrEnum):
-    """What kind of message a received file held (pipeline.receipt.message_kind, results.files); null when unreadable."""
+    """What message a received file held (pipeline.receipt.message_kind, results.files); null when unreadable."""
 
     RESULT = "result"
     RUSH = "rush"

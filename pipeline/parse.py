@@ -240,7 +240,7 @@ def _revision(file_name: str, root: Element) -> int:
 
 
 def _contest(root: Element):
-    """(<Election>, its one <Constituency>): only Election/Constituency is the contest; Previous* blocks are the past."""
+    """(<Election>, its one <Constituency>): only Election/Constituency is the contest; Previous* are the past."""
     election = root.find("Election")
     if election is None:
         raise MalformedFile("the message has no <Election> element")
@@ -362,12 +362,16 @@ def _state_of_parties(file_name: str, root: Element) -> StateOfParties:
 
 
 def _rush_winner(decl: Declaration, con: Element) -> None:
-    """A rush's flashed winner: winningPartyAbbreviation (our earlier recordings: winningParty), checked against the elected candidate."""
+    """A rush's flashed winner, checked against the elected candidate.
+
+    winningPartyAbbreviation; our earlier recordings have winningParty.
+    """
     decl.winning_party_label = _text(con, "winningPartyAbbreviation") or _text(con, "winningParty")
     elected = [c for c in decl.candidates if c.elected]
     if len(elected) > 1:
         raise InvalidDeclaration(
-            f"the rush marks {len(elected)} candidates elected ({', '.join(c.name for c in elected)}); a seat has one winner"
+            f"the rush marks {len(elected)} candidates elected ({', '.join(c.name for c in elected)}); "
+            "a seat has one winner"
         )
     if decl.winning_party_label is None and elected:
         decl.winning_party_label = elected[0].party_label

@@ -70,7 +70,7 @@ def _counted(votes: dict[str, int], elected: str | None) -> tuple[np.ndarray, in
 
 
 def _parse(rows: Sequence[Row]) -> dict[int, tuple[np.ndarray, int]]:
-    """declaration_id -> (shares, winner index) from candidate rows (declaration_id, party_code, votes, winner_party)."""
+    """declaration_id -> (shares, winner index) from rows (declaration_id, party_code, votes, winner_party)."""
     votes: dict[int, dict[str, int]] = {}
     elected: dict[int, str] = {}
     for r in rows:
@@ -105,7 +105,9 @@ def refresh_projection(
     stored: Sequence[StoredResult] = (),
     reopened: Sequence[str] = (),
 ) -> Refresh | None:
-    """Bring the projection up to date in the caller's transaction (gss_codes or stored: the seats just stored); None before any result.
+    """Bring the projection up to date in the caller's transaction; None before any result.
+
+    gss_codes (or stored): the seats just stored.
 
     `stored` carries the results themselves (the ingest has them in hand), so
     counting them reads nothing more; a result it supersedes is read back.

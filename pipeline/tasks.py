@@ -34,7 +34,7 @@ def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) ->
 
 
 def settled_inbox_files(inbox: Path, settle_seconds: float, now: float | None = None) -> list[Path]:
-    """Visible files in the inbox that have not changed for the settle interval (the watcher has or will announce them)."""
+    """Visible inbox files unchanged for the settle interval (the watcher has announced or will announce them)."""
     from pipeline.arrival import scan, settled
 
     now = time.time() if now is None else now
@@ -109,7 +109,7 @@ def ingest_inbox(
     linger: float = LINGER_SECONDS,
     run_seconds: float = RUN_SECONDS,
 ) -> dict:
-    """Ingest the files the triggering events announced and any other settled inbox file, or sweep; archive after commit.
+    """Ingest the files the triggering events announced and any other settled file, or sweep; archive after commit.
 
     A run started by the watcher takes the files its events named plus every
     settled file in the inbox that no other run has claimed, and then stays,

@@ -220,7 +220,7 @@ def test_calls_reach_the_event_log_and_the_views_hold(clean_db):
 
 
 def test_the_as_of_functions_count_a_call_in_force(clean_db):
-    """Migration 0007: a call in force at t, with no rush or result stored by t, is 'called' (tests/test_as_of_calls.py)."""
+    """Migration 0007: a call in force at t, no rush or result stored by t, is 'called' (tests/test_as_of_calls.py)."""
     make_call(clean_db, BLYTH, "CON", by="ann")
     status = q(
         clean_db, "select status, winner_party from pipeline.seat_status_as_of(now()) where gss_code = :g", g=BLYTH

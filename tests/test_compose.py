@@ -405,7 +405,8 @@ def test_dockerfile_installs_the_project_where_project_root_expects_it():
     text = " ".join(dockerfile_lines())
     assert re.search(r"pip install [^&]*-r \S*requirements\.lock", text), "install the pinned requirements.lock"
     assert re.search(rf"pip install [^&]*--no-deps [^&]*-e {IMAGE_PROJECT_ROOT}\b", text), (
-        f"install the project editable (`pip install --no-deps -e {IMAGE_PROJECT_ROOT}`) so PROJECT_ROOT is {IMAGE_PROJECT_ROOT}"
+        f"install the project editable (`pip install --no-deps -e {IMAGE_PROJECT_ROOT}`) "
+        f"so PROJECT_ROOT is {IMAGE_PROJECT_ROOT}"
     )
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == str(IMAGE_PROJECT_ROOT / "dags")
 
@@ -670,7 +671,7 @@ def test_airflow_settings_are_real_options():
 
 
 def test_images_default_to_the_official_ones():
-    """AIRFLOW_IMAGE / POSTGRES_IMAGE / REDIS_IMAGE may name others (the deploy test's stand-ins); unset, nothing changes."""
+    """AIRFLOW_IMAGE / POSTGRES_IMAGE / REDIS_IMAGE may name others (the deploy test's); unset, nothing changes."""
     official = {"postgres": "postgres:16", "results-db": "postgres:18", "redis": "redis:7.2-bookworm"}
     variables = {"postgres": "POSTGRES_IMAGE", "results-db": "POSTGRES_IMAGE", "redis": "REDIS_IMAGE"}
     for name, image in official.items():

@@ -1,4 +1,4 @@
-"""The feed fetcher against real FTP and SFTP servers on 127.0.0.1 (tests/feed_servers.py) and the real results database.
+"""The feed fetcher against real FTP and SFTP servers on 127.0.0.1 (tests/feed_servers.py) and a real database.
 
 Nothing of either protocol is mocked: pyftpdlib and asyncssh serve real
 folders, which the tests write into as the agency's feeder does (the file,

@@ -203,7 +203,8 @@ def test_analyst_role_reads_results_but_cannot_write(engine):
         select c.relnamespace::regnamespace::text,
                bool_or(has_table_privilege('analyst', c.oid, 'SELECT')),
                bool_and(has_table_privilege('analyst', c.oid, 'SELECT'))
-        from pg_class c where c.relnamespace::regnamespace::text in ('results', 'pipeline') and c.relkind in ('r', 'v', 'm')
+        from pg_class c
+        where c.relnamespace::regnamespace::text in ('results', 'pipeline') and c.relkind in ('r', 'v', 'm')
         group by 1 order by 1
     """,
     )

@@ -75,7 +75,8 @@ def test_a_live_night_stores_real_results_and_rushes_and_refuses_the_rest_with_c
     with clean_db.connect() as conn:
         nn = conn.execute(
             text(
-                "select status, winner_party, majority, revision from results.seat_status where constituency = 'Norwich North'"
+                "select status, winner_party, majority, revision from results.seat_status"
+                " where constituency = 'Norwich North'"
             )
         ).one()
         # the 2019 figures only: the previous election's and the by-election's candidates are not counted
@@ -91,7 +92,8 @@ def test_a_live_night_stores_real_results_and_rushes_and_refuses_the_rest_with_c
         # a rush's candidates are kept, without votes
         rush_candidates = conn.execute(
             text(
-                "select count(*), count(c.votes) from pipeline.candidate c join pipeline.declaration d using (declaration_id)"
+                "select count(*), count(c.votes)"
+                " from pipeline.candidate c join pipeline.declaration d using (declaration_id)"
                 " where d.kind = 'rush'"
             )
         ).one()
@@ -100,7 +102,8 @@ def test_a_live_night_stores_real_results_and_rushes_and_refuses_the_rest_with_c
         times = dict(
             conn.execute(
                 text(
-                    "select kind, extract(epoch from declared_at)::bigint from pipeline.declaration where kind <> 'result'"
+                    "select kind, extract(epoch from declared_at)::bigint from pipeline.declaration"
+                    " where kind <> 'result'"
                 )
             ).all()
         )

@@ -84,7 +84,8 @@ def result_xml(revision: int, votes: dict[str, int], declared: str) -> str:
         f'<FirstPastThePostResult revision="{revision}" declarationTime="2019-12-13T{declared}:00+00:00">\n'
         f"  {ELECTION}\n"
         f'    <Constituency number="464" name="Norwich North" electorate="67172" turnout="{total}"\n'
-        f'        percentageTurnout="{100 * total / 67172:.2f}" percentageChangeTurnout="+1.58" winningParty="{winner}"\n'
+        f'        percentageTurnout="{100 * total / 67172:.2f}" percentageChangeTurnout="+1.58"'
+        f' winningParty="{winner}"\n'
         f'        gainOrHold="{"hold" if winner == "C" else "gain"}" sittingParty="C">\n'
         f"{cands}    </Constituency>\n  </Election>\n{PREVIOUS}</FirstPastThePostResult>\n"
     )

@@ -115,7 +115,8 @@ def test_no_component_role_has_powers_beyond_its_grants(logins, engine):
     with engine.connect() as conn:
         rows = conn.execute(
             text(
-                "select rolname, rolcanlogin, rolsuper or rolcreaterole or rolcreatedb or rolbypassrls or rolreplication"
+                "select rolname, rolcanlogin,"
+                " rolsuper or rolcreaterole or rolcreatedb or rolbypassrls or rolreplication"
                 " from pg_roles where rolname in ('pipeline_writer', 'desk', 'board', 'analyst', 'results_reader')"
                 " order by 1"
             )

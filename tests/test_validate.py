@@ -660,7 +660,8 @@ def test_dc_csv_win_by_lot_counts_as_elected():
     body = "\n".join(
         [
             header,
-            "parl.2019-12-12,parl.thurrock.2019-12-12,E14000995,Thurrock,1,Ann Example,PP52,Conservative and Unionist Party,"
+            "parl.2019-12-12,parl.thurrock.2019-12-12,E14000995,Thurrock,1,Ann Example,PP52,"
+            "Conservative and Unionist Party,"
             "20000,False,True,40000,100,78000",
             "parl.2019-12-12,parl.thurrock.2019-12-12,E14000995,Thurrock,2,Bob Example,PP53,Labour Party,"
             "20000,False,False,40000,100,78000",

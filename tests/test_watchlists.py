@@ -52,7 +52,7 @@ def test_the_shipped_list_is_the_anglia_marginals() -> None:
 
 @pytest.mark.unit
 def test_each_list_is_for_the_elections_it_names(tmp_path: Path) -> None:
-    """The 2010 boundaries' Anglia list is not shown on a 2024-boundaries night; a list naming none is on every night."""
+    """The 2010-boundaries Anglia list is not shown on a 2024-boundaries night; a list naming none is on every night."""
     assert [w.list_id for w in load_watch_lists(SEEDS, "parl.2024-07-04")] == ["east_marginals"]
     assert [w.list_id for w in load_watch_lists(SEEDS, "parl.next")] == ["east_marginals"]
     assert [w.list_id for w in load_watch_lists(SEEDS)] == ["anglia_marginals", "east_marginals"]

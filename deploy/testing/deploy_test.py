@@ -249,7 +249,8 @@ class Night:
             )  # ids read from Airflow's own table above
             for other, attempt, state in rows:
                 if other and other != host and int(attempt) > int(tried) and state in ("running", "success"):
-                    return f"{task_id} try {attempt} on {other}, {time.time() - self.faults['kill a worker']:.0f} s after the kill"
+                    after = time.time() - self.faults["kill a worker"]
+                    return f"{task_id} try {attempt} on {other}, {after:.0f} s after the kill"
             time.sleep(1)
         return None
 

@@ -373,7 +373,7 @@ def refuses_example_and_empty_secrets(compose: Compose, env: dict[str, str], wor
 
 
 def scheduler_stall(kill: float, back: float, dropped: dict[str, float], receipts: list[tuple[float, str]]) -> dict:
-    """After one scheduler of two is killed: seconds to the next file stored, and the files dropped while it was down."""
+    """After one of two schedulers is killed: seconds to the next file stored, and files dropped while it was down."""
     stored_at = {name: t for t, name in receipts}
     pending = [n for n, d in dropped.items() if d < kill and stored_at.get(n, float("inf")) > kill]
     # Waiting for a file that is not there yet is not a stall: count from the

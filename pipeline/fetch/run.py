@@ -1,4 +1,4 @@
-"""Entry points: `resultsnight fetch` (settings from the environment) and the resultsnight_fetch DAG (plain connection values)."""
+"""Entry points: `resultsnight fetch` (settings from the environment) and the resultsnight_fetch DAG."""
 
 from __future__ import annotations
 

@@ -134,7 +134,9 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
 
     app = FastAPI(
         title="resultsnight",
-        summary="The results night as JSON: tally, seats, flips, alerts, targets, projection and its history, live events.",
+        summary=(
+            "The results night as JSON: tally, seats, flips, alerts, targets, projection and its history, live events."
+        ),
         version="1",
         openapi_url=None,  # served below under /api/v1/, with an ETag like every JSON response
         docs_url=None,

@@ -228,7 +228,8 @@ CALL_CASES = [
                 "LAB",
                 "CON",
                 DESK,
-                "RETRACTION: Blyth Valley is not a CON gain from LAB; the desk's call, withdrawn by ann: no winner known",
+                "RETRACTION: Blyth Valley is not a CON gain from LAB; "
+                "the desk's call, withdrawn by ann: no winner known",
             )
         ],
     ),
