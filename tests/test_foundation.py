@@ -148,7 +148,7 @@ def test_db_init_applies_a_changed_view_definition(engine, settings, monkeypatch
         if name == "views/results/flips":  # CREATE OR REPLACE cannot drop or reorder columns
             body = body.replace("select", "select 'v2' as edition,", 1)
         if name == "views/internal/past_seat":  # nor change a materialised view at all
-            body = body.replace(")\nselect\n", ")\nselect 'v2' as edition,\n", 1)
+            body = body.replace(")\n\nselect\n", ")\n\nselect 'v2' as edition,\n", 1)
         return body
 
     def columns(relation: str) -> list[str]:
