@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test demo bench seeds stop clean deploy-test
+.PHONY: setup test lint demo bench seeds stop clean deploy-test
 
 setup: $(STAMP)
 
@@ -22,6 +22,20 @@ $(STAMP): requirements.lock pyproject.toml
 
 test: setup
 	$(BIN)/python -m pytest
+
+# ruff (lint and format) and sqlfluff, pinned in requirements-dev.txt and
+# configured in pyproject.toml and .sqlfluff; `ruff format` and
+# `sqlfluff fix sql` apply what these check.
+DEV_STAMP := $(VENV)/.dev-installed
+
+$(DEV_STAMP): requirements-dev.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(DEV_STAMP)
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint sql
 
 seeds: setup
 	$(BIN)/python -m pipeline.rehearsal.derive_seeds seeds

@@ -31,6 +31,8 @@ from pipeline.resolve import load_reference
 from pipeline.schema import init_db, reset_night
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
 def bench_database() -> str:
     """The URL of a scratch database for benchmarks, created if missing."""
     import psycopg
@@ -66,7 +68,13 @@ def bench_command(engine, url: str, night: Path, runs: int) -> dict:
     for _ in range(runs):
         reset_night(engine)
         t = time.perf_counter()
-        subprocess.run([exe, "ingest", "--json", str(night)], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [exe, "ingest", "--json", str(night)],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         walls.append(time.perf_counter() - t)
     help_t = []
     for _ in range(runs):
@@ -122,8 +130,11 @@ def main() -> None:
     parser.add_argument("--only", default="ingest,feed,command,recompute,projection,airflow")
     parser.add_argument("--airflow-runs", type=int, default=3, help="repeats of the Airflow latency part")
     parser.add_argument("--minutes", type=float, default=2.0, help="minutes of the busiest hour replayed per pace")
-    parser.add_argument("--airflow-parts", default="election-night pace,10x pace,burst,crash",
-                        help="which parts of the Airflow latency benchmark to run")
+    parser.add_argument(
+        "--airflow-parts",
+        default="election-night pace,10x pace,burst,crash",
+        help="which parts of the Airflow latency benchmark to run",
+    )
     parser.add_argument("--crashes", type=int, default=5, help="scheduler SIGKILLs in the Airflow part")
     parser.add_argument("--out", type=Path, default=ROOT / ".data" / "bench-latest.json", help="raw figures (JSON)")
     args = parser.parse_args()
@@ -190,14 +201,19 @@ def main() -> None:
             print(f"| read party_tally + seat_status + targets at {k} declared | {v:.1f} ms | |")
     if "projection" in out:
         pr = out["projection"]
-        for label, figures in (("projection model, one call", pr["model"]["ms"]),
-                               ("refresh_projection in the storing transaction", pr["refresh"]["ms"]),
-                               ("(same loop) store one result, own transaction", pr["refresh"]["store_ms"])):
+        for label, figures in (
+            ("projection model, one call", pr["model"]["ms"]),
+            ("refresh_projection in the storing transaction", pr["refresh"]["ms"]),
+            ("(same loop) store one result, own transaction", pr["refresh"]["store_ms"]),
+        ):
             for k, v in figures.items():
                 spread = f"{min(v):.2f}–{max(v):.2f}"
                 print(f"| {label}, {k} declared | {statistics.median(v):.2f} ms ({spread}) | < 20 ms, flat |")
     if "airflow" in out:
-        print("\n| Airflow (LocalExecutor) | file → stored, median / p95 | file → alert, median / p95 | Airflow / in-process |")
+        print(
+            "\n| Airflow (LocalExecutor) | file → stored, median / p95 | file → alert, median / p95 "
+            "| Airflow / in-process |"
+        )
         print("| --- | --- | --- | --- |")
         for row in out["airflow"].get("rows", []):
             print(row)

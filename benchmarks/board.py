@@ -86,8 +86,13 @@ def bench_dom(engine, settings, server: BoardServer, later: list, tmp: Path, fil
 async def _get(reader, writer, path: bytes, etag: bytes | None) -> tuple[int, bytes | None]:
     """One keep-alive HTTP/1.1 GET on an open connection: (status, ETag). A lean client, so the
     measurement is of the server and not of a Python HTTP library."""
-    writer.write(b"GET " + path + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                 + (b"If-None-Match: " + etag + b"\r\n" if etag else b"") + b"\r\n")
+    writer.write(
+        b"GET "
+        + path
+        + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + (b"If-None-Match: " + etag + b"\r\n" if etag else b"")
+        + b"\r\n"
+    )
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head[9:12])
     length, new_etag = 0, etag
@@ -122,8 +127,14 @@ async def _poll(port: int, clients: int, seconds: float, cap: int) -> dict:
     t0 = time.perf_counter()
     await asyncio.gather(*(one() for _ in range(clients)))
     elapsed = time.perf_counter() - t0
-    return {"clients": clients, "requests": len(latencies), "requests_per_s": len(latencies) / elapsed,
-            "p95_ms": _p95(latencies) * 1000, "median_ms": statistics.median(latencies) * 1000, "codes": codes}
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "requests_per_s": len(latencies) / elapsed,
+        "p95_ms": _p95(latencies) * 1000,
+        "median_ms": statistics.median(latencies) * 1000,
+        "codes": codes,
+    }
 
 
 def bench_poll(server: BoardServer, clients: int = 200, seconds: float = 10.0, cap: int = 200_000) -> dict:
@@ -163,15 +174,22 @@ async def _streams(engine, settings, server: BoardServer, message, tmp: Path, n:
     wanted.append(before)  # the readers stop at the first event after this one
     await asyncio.to_thread(ingest_paths, engine, [_one_file(tmp, message)], settings=settings)
     with engine.connect() as conn:
-        at = conn.execute(text("select created_at from pipeline.event where event_id > :b"
-                               " order by event_id limit 1"), {"b": before}).scalar()
+        at = conn.execute(
+            text("select created_at from pipeline.event where event_id > :b order by event_id limit 1"), {"b": before}
+        ).scalar()
     await asyncio.wait(tasks, timeout=30)
     for t in tasks:
         t.cancel()
     delays = sorted(a - at.timestamp() for a in arrivals.values())
-    return {"streams": n, "opened": opened, "received": len(delays), "rss_before_mib": rss_before / 2**20,
-            "rss_open_mib": rss_open / 2**20, "first_ms": delays[0] * 1000 if delays else None,
-            "last_ms": delays[-1] * 1000 if delays else None}
+    return {
+        "streams": n,
+        "opened": opened,
+        "received": len(delays),
+        "rss_before_mib": rss_before / 2**20,
+        "rss_open_mib": rss_open / 2**20,
+        "first_ms": delays[0] * 1000 if delays else None,
+        "last_ms": delays[-1] * 1000 if delays else None,
+    }
 
 
 def bench_streams(engine, settings, server: BoardServer, message, tmp: Path, n: int = 500) -> dict:
@@ -246,8 +264,11 @@ def main() -> None:
     ]
     for label, part, key, fmt in rows:
         if figures[part]:
-            print(f"| {label} | " + " | ".join(fmt.format(f[key]) if f[key] is not None else "–"
-                                              for f in figures[part]) + " |")
+            print(
+                f"| {label} | "
+                + " | ".join(fmt.format(f[key]) if f[key] is not None else "–" for f in figures[part])
+                + " |"
+            )
 
 
 if __name__ == "__main__":

@@ -49,9 +49,13 @@ def one_run(engine, tmp: Path, files: int, idle: float, poll: float, seed: int) 
     for folder in ("results", "nominations"):
         (root / "live" / folder).mkdir(parents=True)
         (root / "live" / folder / ".timestamp").write_text(f"{time.time():.5f}")
-    server = ServerProcess("ftp", root, free_port(),
-                           ["--user", "bench", "--password", "bench-pw", "--commands", str(tmp / "commands.log")],
-                           tmp / "ftp.log").start()
+    server = ServerProcess(
+        "ftp",
+        root,
+        free_port(),
+        ["--user", "bench", "--password", "bench-pw", "--commands", str(tmp / "commands.log")],
+        tmp / "ftp.log",
+    ).start()
     address = FeedAddress.from_url(f"ftp://bench:bench-pw@127.0.0.1:{server.port}/live")
     reset_night(engine)
     fetcher = Fetcher(open_client(address), address, inbox, engine, poll_seconds=poll)
@@ -81,8 +85,13 @@ def one_run(engine, tmp: Path, files: int, idle: float, poll: float, seed: int) 
         thread.join(30)
         server.kill()
     per_minute = {cmd: n * 60 / idle for cmd, n in sorted(quiet.items())}
-    return {"median_s": statistics.median(latencies), "p95_s": _p95(latencies), "max_s": max(latencies),
-            "idle_per_minute": per_minute, "idle_listings": sum(quiet[c] for c in ("LIST", "MLSD", "NLST"))}
+    return {
+        "median_s": statistics.median(latencies),
+        "p95_s": _p95(latencies),
+        "max_s": max(latencies),
+        "idle_per_minute": per_minute,
+        "idle_listings": sum(quiet[c] for c in ("LIST", "MLSD", "NLST")),
+    }
 
 
 def backlog_run(engine, tmp: Path, files: int, down: float, poll: float) -> dict:
@@ -91,8 +100,9 @@ def backlog_run(engine, tmp: Path, files: int, down: float, poll: float) -> dict
     for folder in ("results", "nominations"):
         (root / "live" / folder).mkdir(parents=True)
         (root / "live" / folder / ".timestamp").write_text(f"{time.time():.5f}")
-    server = ServerProcess("ftp", root, free_port(), ["--user", "bench", "--password", "bench-pw"],
-                           tmp / "ftp.log").start()
+    server = ServerProcess(
+        "ftp", root, free_port(), ["--user", "bench", "--password", "bench-pw"], tmp / "ftp.log"
+    ).start()
     address = FeedAddress.from_url(f"ftp://bench:bench-pw@127.0.0.1:{server.port}/live")
     reset_night(engine)
     fetcher = Fetcher(open_client(address), address, inbox, engine, poll_seconds=poll)
@@ -103,7 +113,7 @@ def backlog_run(engine, tmp: Path, files: int, down: float, poll: float) -> dict
         time.sleep(2 * poll)
         server.kill()
         names = [f"General_Election_result_Backlog_Seat_{i}.xml" for i in range(files)]
-        for i, name in enumerate(names):
+        for name in names:
             (root / "live" / "results" / name).write_bytes(b"<FirstPastThePostResult/>\n" * 40)
             (root / "live" / "results" / ".timestamp").write_text(f"{time.time():.5f}")
             time.sleep(down / files)
@@ -138,8 +148,11 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 r = backlog_run(engine, Path(tmp), args.backlog, args.down, args.poll)
             times.append(r["seconds"])
-            print(f"run {run + 1}: {args.backlog} files in the inbox {r['seconds']:.2f} s after the server came back "
-                  f"({r['failures']} failed connection attempts while it was down)", flush=True)
+            print(
+                f"run {run + 1}: {args.backlog} files in the inbox {r['seconds']:.2f} s after the server came back "
+                f"({r['failures']} failed connection attempts while it was down)",
+                flush=True,
+            )
         print(f"median {statistics.median(times):.2f} s over {args.runs} runs")
         return
     results = []
@@ -147,20 +160,29 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             results.append(one_run(engine, Path(tmp), args.files, args.idle, args.poll, seed=run))
         r = results[-1]
-        print(f"run {run + 1}: server→inbox median {r['median_s']:.2f} s, p95 {r['p95_s']:.2f} s, "
-              f"max {r['max_s']:.2f} s; idle: {r['idle_listings']} listings, "
-              + ", ".join(f"{c} {v:.0f}/min" for c, v in r["idle_per_minute"].items()), flush=True)
+        print(
+            f"run {run + 1}: server→inbox median {r['median_s']:.2f} s, p95 {r['p95_s']:.2f} s, "
+            f"max {r['max_s']:.2f} s; idle: {r['idle_listings']} listings, "
+            + ", ".join(f"{c} {v:.0f}/min" for c, v in r["idle_per_minute"].items()),
+            flush=True,
+        )
     total = Counter()
     for r in results:
         total.update(r["idle_per_minute"])
     print()
-    print(f"| poll | files × runs | server→inbox median (median of runs) | p95 (median of runs) | idle requests/min | idle listings |")
+    print(
+        "| poll | files × runs | server→inbox median (median of runs) | p95 (median of runs) "
+        "| idle requests/min | idle listings |"
+    )
     print("|---|---|---|---|---|---|")
-    print(f"| {args.poll:g} s | {args.files} × {args.runs} | {statistics.median(r['median_s'] for r in results):.2f} s "
-          f"| {statistics.median(r['p95_s'] for r in results):.2f} s "
-          f"| {sum(total.values()) / len(results):.0f} ("
-          + ", ".join(f"{c} {v / len(results):.0f}" for c, v in sorted(total.items())) + ") "
-          f"| {sum(r['idle_listings'] for r in results)} |")
+    print(
+        f"| {args.poll:g} s | {args.files} × {args.runs} | {statistics.median(r['median_s'] for r in results):.2f} s "
+        f"| {statistics.median(r['p95_s'] for r in results):.2f} s "
+        f"| {sum(total.values()) / len(results):.0f} ("
+        + ", ".join(f"{c} {v / len(results):.0f}" for c, v in sorted(total.items()))
+        + ") "
+        f"| {sum(r['idle_listings'] for r in results)} |"
+    )
 
 
 if __name__ == "__main__":

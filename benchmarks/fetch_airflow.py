@@ -47,11 +47,13 @@ def _feed(root: Path, msgs: list, speed: float, repeat: str) -> dict[str, float]
 
 def _latencies(engine, written: dict[str, float]) -> tuple[list[float], list[float]]:
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "select r.file_name, extract(epoch from r.received_at), "
-            "(select min(extract(epoch from a.raised_at)) from pipeline.alert a "
-            " where a.declaration_id = any(r.declaration_ids)) from pipeline.receipt r"
-        )).all()
+        rows = conn.execute(
+            text(
+                "select r.file_name, extract(epoch from r.received_at), "
+                "(select min(extract(epoch from a.raised_at)) from pipeline.alert a "
+                " where a.declaration_id = any(r.declaration_ids)) from pipeline.receipt r"
+            )
+        ).all()
     stored, alerted = [], []
     for name, received, alert in rows:
         if name in written:
@@ -92,14 +94,21 @@ def main() -> None:
         (root / "live" / folder / ".timestamp").write_text(f"{time.time():.5f}")
     server = ServerProcess("ftp", root, free_port(), ["--user", "bench", "--password", "bench-pw"], data / "ftp.log")
     server.start()
-    stack = LocalStack(settings=settings, results_url=url, home=data / "airflow", metadata_db="airflow_bench_fetch",
-                       port=free_port())
-    stack.extra_env.update({"AIRFLOW_CONN_RESULTSNIGHT_FEED": f"ftp://bench:bench-pw@127.0.0.1:{server.port}/live",
-                            "RESULTSNIGHT_FETCH_POLL_SECONDS": "1"})
+    stack = LocalStack(
+        settings=settings, results_url=url, home=data / "airflow", metadata_db="airflow_bench_fetch", port=free_port()
+    )
+    stack.extra_env.update(
+        {
+            "AIRFLOW_CONN_RESULTSNIGHT_FEED": f"ftp://bench:bench-pw@127.0.0.1:{server.port}/live",
+            "RESULTSNIGHT_FETCH_POLL_SECONDS": "1",
+        }
+    )
     night = plan_night()
     start = _busiest(night, args.minutes)
-    paces = {"election-night pace": (_slice(night, start, args.minutes), 1.0),
-             "10x pace": (_slice(night, start, args.minutes * 10), 10.0)}
+    paces = {
+        "election-night pace": (_slice(night, start, args.minutes), 1.0),
+        "10x pace": (_slice(night, start, args.minutes * 10), 10.0),
+    }
     rows = []
     stack.migrate()
     stack.start()
@@ -116,8 +125,10 @@ def main() -> None:
                 _wait_stored(engine, len(msgs), 180)
                 time.sleep(3)  # alerts of the last files
                 stored, alerted = _latencies(engine, written)
-                line = (f"| {label}, repeat {r} ({len(stored)} files, {len(alerted)} alerts) "
-                        f"| {_fmt(stored)} s | {_fmt(alerted)} s |")
+                line = (
+                    f"| {label}, repeat {r} ({len(stored)} files, {len(alerted)} alerts) "
+                    f"| {_fmt(stored)} s | {_fmt(alerted)} s |"
+                )
                 print(line, flush=True)
                 rows.append((label, stored, alerted))
     finally:

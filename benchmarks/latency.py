@@ -30,7 +30,6 @@ from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
 
 
-
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
@@ -48,12 +47,14 @@ def _slice(msgs: list, start, minutes: float) -> list:
 
 def _latencies(engine, archive: Path) -> tuple[list[float], list[float]]:
     with engine.connect() as conn:
-        receipts = conn.execute(text(
-            "select r.file_name, extract(epoch from r.received_at), "
-            "(select min(extract(epoch from a.raised_at)) from pipeline.alert a "
-            " where a.declaration_id = any(r.declaration_ids)) "
-            "from pipeline.receipt r"
-        )).all()
+        receipts = conn.execute(
+            text(
+                "select r.file_name, extract(epoch from r.received_at), "
+                "(select min(extract(epoch from a.raised_at)) from pipeline.alert a "
+                " where a.declaration_id = any(r.declaration_ids)) "
+                "from pipeline.receipt r"
+            )
+        ).all()
     to_receipt, to_alert = [], []
     for name, received, alerted in receipts:
         path = archive / name
@@ -103,8 +104,13 @@ def _burst(engine, settings, msgs) -> dict:
     rec, alr = _latencies(engine, settings.archive)
     with engine.connect() as conn:
         last = conn.execute(text("select extract(epoch from max(received_at)) from pipeline.receipt")).scalar()
-    return {"files": len(rec), "to_receipt": rec, "to_alert": alr, "written_in_s": landed_all,
-            "all_stored_after_s": float(last) - first}
+    return {
+        "files": len(rec),
+        "to_receipt": rec,
+        "to_alert": alr,
+        "written_in_s": landed_all,
+        "all_stored_after_s": float(last) - first,
+    }
 
 
 def _recovery(stack: LocalStack, engine, settings, night: list, repeats: int) -> list[float]:
@@ -189,7 +195,9 @@ def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5, parts: 
     settings = load_settings({**os.environ, "DATABASE_URL": url, "RESULTSNIGHT_DATA_DIR": str(data)})
     engine = get_engine(settings)
     init_db(engine, settings)
-    stack = LocalStack(settings=settings, results_url=url, home=data / "airflow", metadata_db="airflow_bench", port=8093)
+    stack = LocalStack(
+        settings=settings, results_url=url, home=data / "airflow", metadata_db="airflow_bench", port=8093
+    )
     stack.migrate()
     stack.start()
     night = plan_night()
@@ -218,12 +226,17 @@ def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5, parts: 
                 since = time.time()
                 rep["burst"] = {**_burst(engine, settings, burst_msgs), **_airflow_counts(stack, since)}
             out["repeats"].append(rep)
-            print(f"repeat {r + 1}/{runs}: " + "; ".join(
-                f"{k} stored {_fmt(v['to_receipt'])} s, alert {_fmt(v['to_alert'])} s"
-                + (f", all stored after {v['all_stored_after_s']:.1f} s" if k == "burst" else "")
-                + f" ({v['asset_events']} events, {v['events_no_run_consumed']} consumed by no run,"
-                f" {v['ingest_runs']} runs)" for k, v in rep.items()
-            ), flush=True)
+            print(
+                f"repeat {r + 1}/{runs}: "
+                + "; ".join(
+                    f"{k} stored {_fmt(v['to_receipt'])} s, alert {_fmt(v['to_alert'])} s"
+                    + (f", all stored after {v['all_stored_after_s']:.1f} s" if k == "burst" else "")
+                    + f" ({v['asset_events']} events, {v['events_no_run_consumed']} consumed by no run,"
+                    f" {v['ingest_runs']} runs)"
+                    for k, v in rep.items()
+                ),
+                flush=True,
+            )
         if "crash" in parts:
             rec = _recovery(stack, engine, settings, night, repeats=crashes)
             out["scheduler_crash"] = rec
@@ -237,7 +250,11 @@ def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5, parts: 
     for label in [k for k in (*paces, "burst") if k in parts]:
         for r, rep in enumerate(out["repeats"], start=1):
             v = rep[label]
-            extra = f"; all {v['files']} stored {v['all_stored_after_s']:.1f} s after the first landed" if label == "burst" else ""
+            extra = (
+                f"; all {v['files']} stored {v['all_stored_after_s']:.1f} s after the first landed"
+                if label == "burst"
+                else ""
+            )
             out["rows"].append(
                 f"| {label}, repeat {r} ({v['files']} files, {len(v['to_alert'])} alerts) | {_fmt(v['to_receipt'])} s "
                 f"| {_fmt(v['to_alert'])} s | {statistics.median(v['to_receipt']) / loc:.1f}{extra} |"
@@ -246,7 +263,8 @@ def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5, parts: 
     if "crash" in parts:
         out["rows"].append(
             f"| scheduler SIGKILLed mid-run, restarted at once ({len(rec)} times): next file → stored | "
-            f"median {statistics.median(rec):.1f} s, max {max(rec):.1f} s (each: {', '.join(f'{x:.1f}' for x in rec)}) | | |"
+            f"median {statistics.median(rec):.1f} s, max {max(rec):.1f} s "
+            f"(each: {', '.join(f'{x:.1f}' for x in rec)}) | | |"
         )
         out["rows"].append(f"| scheduler SIGTERM → exited | {out['sigterm_exit_s']:.1f} s | | |")
     return out

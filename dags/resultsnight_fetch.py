@@ -48,10 +48,10 @@ RUN_SECONDS = 3600
     tags=["resultsnight", "fetch"],
     doc_md=__doc__,
 )
-def resultsnight_fetch():
+def resultsnight_fetch() -> None:
     @task
     def fetch(**context) -> dict:
-        """Poll the feed's .timestamp files every RESULTSNIGHT_FETCH_POLL_SECONDS and download new files, for an hour."""
+        """Poll the feed's .timestamp files (RESULTSNIGHT_FETCH_POLL_SECONDS) and download new files, for an hour."""
         from airflow.sdk import Connection
 
         from pipeline.fetch.run import fetch_task

@@ -65,10 +65,10 @@ START = pendulum.datetime(2019, 12, 12, tz="UTC")
     tags=["resultsnight", "ingest"],
     doc_md=__doc__,
 )
-def resultsnight_ingest():
+def resultsnight_ingest() -> None:
     @task
     def ingest(**context) -> dict:
-        """Parse, validate (great-expectations), store, recompute and raise alerts (delivered by the sweep); archive after commit."""
+        """Parse, validate, store, recompute and raise alerts (the sweep delivers them); archive after commit."""
         from pipeline.tasks import ingest_inbox
 
         events = [e.extra for evs in context["triggering_asset_events"].values() for e in evs]
@@ -88,7 +88,7 @@ def resultsnight_ingest():
     tags=["resultsnight", "ingest"],
     doc_md=__doc__,
 )
-def resultsnight_sweep():
+def resultsnight_sweep() -> None:
     @task
     def sweep() -> dict:
         """Ingest everything in the inbox and changed quarantined files (what an event may have missed)."""

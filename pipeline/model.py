@@ -132,7 +132,7 @@ class KnownSource(StrEnum):
 
 
 class FileKind(StrEnum):
-    """What kind of message a received file held (pipeline.receipt.message_kind, results.files); null when unreadable."""
+    """What message a received file held (pipeline.receipt.message_kind, results.files); null when unreadable."""
 
     RESULT = "result"
     RUSH = "rush"
@@ -257,7 +257,9 @@ class StateOfParties:
     election_id: str | None = None  # the counted election's, once admitted
     total_constituencies: int | None = None
     total_votes: int | None = None
-    agency: dict[str, Any] = field(default_factory=dict)  # the root's attributes as text (forecastWinningParty, note, ...)
+    agency: dict[str, Any] = field(
+        default_factory=dict
+    )  # the root's attributes as text (forecastWinningParty, note, ...)
     parties: list[PartyTotal] = field(default_factory=list)
     constituency_names: list[str] = field(default_factory=list)  # ConstituenciesIncluded, in file order
     # filled by resolution

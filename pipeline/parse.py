@@ -10,7 +10,7 @@ import csv
 import io
 import re
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
@@ -33,6 +33,9 @@ from pipeline.model import (
     SourceFormat,
     StateOfParties,
 )
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 ROOTS = {
     "FirstPastThePostResult": MessageKind.RESULT,
@@ -109,13 +112,13 @@ def _safe_root(body: bytes):
         raise MalformedFile(f"the XML is not well-formed, truncated or corrupted? ({exc})") from exc
 
 
-def _text(el, attr: str) -> str | None:
+def _text(el: Element, attr: str) -> str | None:
     """An attribute's text, stripped; None when absent or blank."""
     raw = el.get(attr) if el is not None else None
     return raw.strip() or None if raw is not None else None
 
 
-def _candidate(cand, position: int) -> Candidate:
+def _candidate(cand: Element, position: int) -> Candidate:
     """One <Candidate> with its <Party>: votes where the message has them (a result), else None."""
     party = cand.find("Party")
     label = (_text(party, "abbreviation") or _text(party, "name") or "") if party is not None else ""
@@ -134,7 +137,7 @@ def _candidate(cand, position: int) -> Candidate:
     )
 
 
-def _previous_block(block) -> dict[str, Any]:
+def _previous_block(block: Element) -> dict[str, Any]:
     """A PreviousElection / PreviousNotionalElection block as plain data: kept with the message, never counted."""
     con = block.find("Constituency")
     out: dict[str, Any] = {"block": block.tag, **{k: v for k, v in block.attrib.items()}}
@@ -222,7 +225,7 @@ def parse_agency_xml(file_name: str, body: bytes) -> Message:
     return decl
 
 
-def _revision(file_name: str, root) -> int:
+def _revision(file_name: str, root: Element) -> int:
     """The message's revision: the root attribute, else the file name's suffix (the root wins when they disagree)."""
     rev_raw = root.get("revision")
     name_rev = _NAME_REVISION.search(file_name)
@@ -236,8 +239,8 @@ def _revision(file_name: str, root) -> int:
     return revision
 
 
-def _contest(root):
-    """(<Election>, its one <Constituency>): only Election/Constituency is the contest; Previous* blocks are the past."""
+def _contest(root: Element):
+    """(<Election>, its one <Constituency>): only Election/Constituency is the contest; Previous* are the past."""
     election = root.find("Election")
     if election is None:
         raise MalformedFile("the message has no <Election> element")
@@ -247,7 +250,7 @@ def _contest(root):
     return election, constituencies[0]
 
 
-def _nominations(file_name: str, root) -> Nominations:
+def _nominations(file_name: str, root: Element) -> Nominations:
     """A FirstPastThePostNominations message: one constituency's candidates, no votes."""
     election, con = _contest(root)
     agency: dict[str, Any] = {f"root.{k}": v for k, v in root.attrib.items()}
@@ -278,7 +281,7 @@ def _nominations(file_name: str, root) -> Nominations:
     return nominations
 
 
-def _count(el, attr: str, what: str) -> int:
+def _count(el: Element, attr: str, what: str) -> int:
     """A non-negative whole-number attribute; absent means 0 (the agency leaves out what has nothing to say)."""
     raw = el.get(attr)
     if raw is None or not raw.strip():
@@ -289,7 +292,7 @@ def _count(el, attr: str, what: str) -> int:
     return value
 
 
-def _decimal(el, attr: str, what: str) -> float | None:
+def _decimal(el: Element, attr: str, what: str) -> float | None:
     raw = el.get(attr)
     if raw is None or not raw.strip():
         return None
@@ -298,7 +301,7 @@ def _decimal(el, attr: str, what: str) -> float | None:
     return float(raw)
 
 
-def _state_of_parties(file_name: str, root) -> StateOfParties:
+def _state_of_parties(file_name: str, root: Element) -> StateOfParties:
     """A FirstPastThePostStateOfParties message: the agency's running totals after numberOfResults results."""
     n_raw = root.get("numberOfResults")
     if n_raw is None:
@@ -358,13 +361,17 @@ def _state_of_parties(file_name: str, root) -> StateOfParties:
     return sop
 
 
-def _rush_winner(decl: Declaration, con) -> None:
-    """A rush's flashed winner: winningPartyAbbreviation (our earlier recordings: winningParty), checked against the elected candidate."""
+def _rush_winner(decl: Declaration, con: Element) -> None:
+    """A rush's flashed winner, checked against the elected candidate.
+
+    winningPartyAbbreviation; our earlier recordings have winningParty.
+    """
     decl.winning_party_label = _text(con, "winningPartyAbbreviation") or _text(con, "winningParty")
     elected = [c for c in decl.candidates if c.elected]
     if len(elected) > 1:
         raise InvalidDeclaration(
-            f"the rush marks {len(elected)} candidates elected ({', '.join(c.name for c in elected)}); a seat has one winner"
+            f"the rush marks {len(elected)} candidates elected ({', '.join(c.name for c in elected)}); "
+            "a seat has one winner"
         )
     if decl.winning_party_label is None and elected:
         decl.winning_party_label = elected[0].party_label

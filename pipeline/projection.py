@@ -46,8 +46,26 @@ from pathlib import Path
 
 import numpy as np
 
-PARTIES = ("CON", "LAB", "LD", "SNP", "PC", "GRN", "BRX", "UKIP", "DUP", "SF", "SDLP", "UUP", "ALL", "SPK", "IND",
-           "OTH", "REF", "TUV")  # REF and TUV last: the ties of earlier nights still go as they went
+PARTIES = (
+    "CON",
+    "LAB",
+    "LD",
+    "SNP",
+    "PC",
+    "GRN",
+    "BRX",
+    "UKIP",
+    "DUP",
+    "SF",
+    "SDLP",
+    "UUP",
+    "ALL",
+    "SPK",
+    "IND",
+    "OTH",
+    "REF",
+    "TUV",
+)  # REF and TUV last: the ties of earlier nights still go as they went
 NATIONS = ("England", "Scotland", "Wales", "Northern Ireland")
 UNIFORM, REGRESSION = "uniform-nation", "regression"
 METHODS = (UNIFORM, REGRESSION)
@@ -158,8 +176,9 @@ def make_baseline(seats: Iterable[tuple[str, str, str]], votes: Mapping[str, Map
         held = (winner == _IDX[party]) * 1.0
         cols.append(held - held[gb].mean())
         pen.append(RIDGE_HOLDER)
-    return Baseline(gss, {g: i for i, g in enumerate(gss)}, nation, region, regions, shares,
-                    np.column_stack(cols), np.array(pen))
+    return Baseline(
+        gss, {g: i for i, g in enumerate(gss)}, nation, region, regions, shares, np.column_stack(cols), np.array(pen)
+    )
 
 
 def declared_from(base: Baseline, results: Mapping[str, Mapping[str, int]]) -> Declared:
@@ -211,8 +230,14 @@ class Stats:
 def empty_stats(base: Baseline) -> Stats:
     """Stats with nothing declared."""
     f = base.design.shape[1]
-    return Stats(np.zeros(len(base.gss_codes), dtype=bool), np.zeros(P, dtype=int), np.zeros((f, f)),
-                 np.zeros((f, P)), np.zeros(P), 0)
+    return Stats(
+        np.zeros(len(base.gss_codes), dtype=bool),
+        np.zeros(P, dtype=int),
+        np.zeros((f, f)),
+        np.zeros((f, P)),
+        np.zeros(P),
+        0,
+    )
 
 
 def add_seat(base: Baseline, stats: Stats, i: int, shares: np.ndarray, winner: int, sign: int = 1) -> None:
@@ -237,8 +262,14 @@ def stats_of(base: Baseline, d: Declared) -> Stats:
     fit = d.mask & gb & ~speaker
     ni = d.mask & ~gb
     x = base.design[fit]
-    return Stats(d.mask.copy(), np.bincount(d.winner[d.mask], minlength=P), x.T @ x, x.T @ diff[fit],
-                 diff[ni].sum(axis=0), int(ni.sum()))
+    return Stats(
+        d.mask.copy(),
+        np.bincount(d.winner[d.mask], minlength=P),
+        x.T @ x,
+        x.T @ diff[fit],
+        diff[ni].sum(axis=0),
+        int(ni.sum()),
+    )
 
 
 def _regression(base: Baseline, stats: Stats) -> np.ndarray:
@@ -318,8 +349,9 @@ def _round_to(total: int, values: np.ndarray) -> np.ndarray:
     return base
 
 
-def _counts(base: Baseline, mask: np.ndarray, declared: np.ndarray, change: np.ndarray,
-            method: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _counts(
+    base: Baseline, mask: np.ndarray, declared: np.ndarray, change: np.ndarray, method: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     shares = np.clip(base.shares + change, 0.0, None)  # only the undeclared rows are used
     rows = ~mask
     if method == UNIFORM:
@@ -336,8 +368,9 @@ def seat_counts(base: Baseline, d: Declared, method: str = REGRESSION) -> tuple[
     return _counts(base, d.mask, declared, change, method)
 
 
-def _lines(base: Baseline, mask: np.ndarray, counts: tuple[np.ndarray, np.ndarray, np.ndarray], band: Band,
-           method: str) -> list[PartyProjection]:
+def _lines(
+    base: Baseline, mask: np.ndarray, counts: tuple[np.ndarray, np.ndarray, np.ndarray], band: Band, method: str
+) -> list[PartyProjection]:
     declared, projected, marginal = counts
     n = int(mask.sum())
     undeclared = len(base.gss_codes) - n

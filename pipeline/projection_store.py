@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Row
 
 from pipeline import projection as pj
 from pipeline.db import sql
@@ -53,7 +53,7 @@ def _baseline(conn: Connection, key: str) -> pj.Baseline:
         _baselines.clear()
         _baselines[key] = pj.make_baseline(
             [(r.gss_code, r.region, r.country) for r in rows],
-            {r.gss_code: dict(zip(r.parties, r.votes)) for r in rows},
+            {r.gss_code: dict(zip(r.parties, r.votes, strict=True)) for r in rows},
         )
     return _baselines[key]
 
@@ -69,8 +69,8 @@ def _counted(votes: dict[str, int], elected: str | None) -> tuple[np.ndarray, in
     return shares, pj.PARTIES.index(elected) if elected in pj.PARTIES else int(np.argmax(shares))
 
 
-def _parse(rows) -> dict[int, tuple[np.ndarray, int]]:
-    """declaration_id -> (shares, winner index) from candidate rows (declaration_id, party_code, votes, winner_party)."""
+def _parse(rows: Sequence[Row]) -> dict[int, tuple[np.ndarray, int]]:
+    """declaration_id -> (shares, winner index) from rows (declaration_id, party_code, votes, winner_party)."""
     votes: dict[int, dict[str, int]] = {}
     elected: dict[int, str] = {}
     for r in rows:
@@ -80,13 +80,17 @@ def _parse(rows) -> dict[int, tuple[np.ndarray, int]]:
     return {decl: _counted(seat, elected.get(decl)) for decl, seat in votes.items()}
 
 
-def _state(base: pj.Baseline, row) -> tuple[pj.Stats, np.ndarray]:
+def _state(base: pj.Baseline, row: Row) -> tuple[pj.Stats, np.ndarray]:
     f = base.design.shape[1]
     counted = np.frombuffer(row.seat_declaration, dtype="<i8").copy()
-    stats = pj.Stats(counted > 0, np.frombuffer(row.declared, dtype="<i8").astype(int),
-                     np.frombuffer(row.xtx, dtype="<f8").reshape(f, f).copy(),
-                     np.frombuffer(row.xty, dtype="<f8").reshape(f, pj.P).copy(),
-                     np.frombuffer(row.ni_sum, dtype="<f8").copy(), row.ni_n)
+    stats = pj.Stats(
+        counted > 0,
+        np.frombuffer(row.declared, dtype="<i8").astype(int),
+        np.frombuffer(row.xtx, dtype="<f8").reshape(f, f).copy(),
+        np.frombuffer(row.xty, dtype="<f8").reshape(f, pj.P).copy(),
+        np.frombuffer(row.ni_sum, dtype="<f8").copy(),
+        row.ni_n,
+    )
     return stats, counted
 
 
@@ -101,7 +105,9 @@ def refresh_projection(
     stored: Sequence[StoredResult] = (),
     reopened: Sequence[str] = (),
 ) -> Refresh | None:
-    """Bring the projection up to date in the caller's transaction (gss_codes or stored: the seats just stored); None before any result.
+    """Bring the projection up to date in the caller's transaction; None before any result.
+
+    gss_codes (or stored): the seats just stored.
 
     `stored` carries the results themselves (the ingest has them in hand), so
     counting them reads nothing more; a result it supersedes is read back.
@@ -124,24 +130,31 @@ def refresh_projection(
         results = {r.declaration_id: _counted(r.votes, r.elected) for r in stored}
     elif rebuild or gss_codes is None:
         # Every declared seat's current result id: cheap, but it grows with the night.
-        current = {r.gss_code: r.result_declaration_id
-                   for r in conn.execute(sql("queries/projection_current"), {"election_id": election_id})}
+        current = {
+            r.gss_code: r.result_declaration_id
+            for r in conn.execute(sql("queries/projection_current"), {"election_id": election_id})
+        }
         # a seat counted before that has no current result now was reopened by a correcting rush
         current.update({g: 0 for g in base.gss_codes if counted[base.index[g]] and g not in current})
         results = None
     else:
         # Only the seats just stored, with all their result revisions: constant cost.
-        rows = conn.execute(sql("queries/projection_seat_results"),
-                            {"election_id": election_id, "codes": list(gss_codes)}).all()
+        rows = conn.execute(
+            sql("queries/projection_seat_results"), {"election_id": election_id, "codes": list(gss_codes)}
+        ).all()
         current = {**{g: 0 for g in gss_codes}, **{r.gss_code: r.current_id for r in rows}}
         results = _parse(rows)
-    changed = [(base.index[g], decl) for g, decl in current.items()
-               if g in base.index and counted[base.index[g]] != decl]
+    changed = [
+        (base.index[g], decl) for g, decl in current.items() if g in base.index and counted[base.index[g]] != decl
+    ]
     if changed:
         ids = [d for _, d in changed if d] + [int(counted[i]) for i, _ in changed if counted[i]]
         missing = [d for d in ids if results is None or d not in results]
         if missing:  # every declared seat's on a rebuild, else only a superseded result's
-            results = {**(results or {}), **_parse(conn.execute(sql("queries/projection_candidates"), {"ids": missing}))}
+            results = {
+                **(results or {}),
+                **_parse(conn.execute(sql("queries/projection_candidates"), {"ids": missing})),
+            }
     for i, decl in changed:
         if counted[i]:
             old_shares, old_winner = results[int(counted[i])]
@@ -156,13 +169,26 @@ def refresh_projection(
         return None
     # A party that cannot win a seat even at the top of its band (0/0/0/0) says nothing: no row for it.
     lines = [x for x in pj.project_stats(base, stats, _band()) if x.high > 0]
-    conn.execute(sql("queries/projection_write"), {
-        "election_id": election_id, "baseline_key": key, "declaration_id": int(counted.max()),
-        "write_state": bool(changed or rebuild), "seat_declaration": _buffer(counted, "<i8"),
-        "declared": _buffer(stats.declared, "<i8"), "xtx": _buffer(stats.xtx, "<f8"), "xty": _buffer(stats.xty, "<f8"),
-        "ni_sum": _buffer(stats.ni_sum, "<f8"), "ni_n": stats.ni_n, "declared_count": int(stats.mask.sum()),
-        "method": pj.REGRESSION, "parties": [x.party for x in lines],
-        "declared_seats": [x.declared_seats for x in lines], "projected_seats": [x.projected_seats for x in lines],
-        "low": [x.low for x in lines], "high": [x.high for x in lines],
-    })
+    conn.execute(
+        sql("queries/projection_write"),
+        {
+            "election_id": election_id,
+            "baseline_key": key,
+            "declaration_id": int(counted.max()),
+            "write_state": bool(changed or rebuild),
+            "seat_declaration": _buffer(counted, "<i8"),
+            "declared": _buffer(stats.declared, "<i8"),
+            "xtx": _buffer(stats.xtx, "<f8"),
+            "xty": _buffer(stats.xty, "<f8"),
+            "ni_sum": _buffer(stats.ni_sum, "<f8"),
+            "ni_n": stats.ni_n,
+            "declared_count": int(stats.mask.sum()),
+            "method": pj.REGRESSION,
+            "parties": [x.party for x in lines],
+            "declared_seats": [x.declared_seats for x in lines],
+            "projected_seats": [x.projected_seats for x in lines],
+            "low": [x.low for x in lines],
+            "high": [x.high for x in lines],
+        },
+    )
     return Refresh(election_id, int(stats.mask.sum()), lines, len(changed))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, Row
 
@@ -11,6 +12,9 @@ from pipeline.db import sql
 from pipeline.ingest import IngestSummary
 from pipeline.model import Outcome, SeatStatus
 from pipeline.watchlists import load_watch_lists
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,8 @@ class NightFigures:
     quarantine: list[Row]
     seats: list[Row]
     baseline_label: str  # how titles name the baseline election, e.g. "2017"
-    projection: list[Row] = field(default_factory=list)  # results.projection: party, declared, projected, low, high, count, method
+    # results.projection: party, declared, projected, low, high, count, method
+    projection: list[Row] = field(default_factory=list)
     nominations: Row | None = None  # seats and candidates from the agency's nominations
     agency_check: list[Row] = field(default_factory=list)  # the agency's latest state of the parties beside ours
     corrections: list[Row] = field(default_factory=list)  # seats whose correction chain crossed message kinds
@@ -96,9 +101,11 @@ def print_ingest_summary(summary: IngestSummary) -> None:
     table.add_row(*(f"{v:,}" for v in counts.values()))
     console.print(table)
     problems = [
-        f for f in summary.files
+        f
+        for f in summary.files
         if f.outcome in (Outcome.QUARANTINED, Outcome.SUPERSEDED, Outcome.UNREADABLE, Outcome.WAITING)
-        or f.unknown_parties or f.archive_error
+        or f.unknown_parties
+        or f.archive_error
     ]
     if problems:
         detail = Table(title="files needing a look", show_lines=False)
@@ -108,7 +115,11 @@ def print_ingest_summary(summary: IngestSummary) -> None:
         for f in problems:
             reason = f.reason or ""
             if f.unknown_parties:
-                reason = (reason + "; " if reason else "") + "unknown parties counted as OTH: " + ", ".join(f.unknown_parties)
+                reason = (
+                    (reason + "; " if reason else "")
+                    + "unknown parties counted as OTH: "
+                    + ", ".join(f.unknown_parties)
+                )
             if f.archive_error:
                 reason = (reason + "; " if reason else "") + f"left in the inbox, not archived: {f.archive_error}"
             detail.add_row(Text(f.file_name), f.outcome, Text(reason))
@@ -119,7 +130,7 @@ def print_ingest_summary(summary: IngestSummary) -> None:
         console.print(f"{waiting} file(s) still being written were left in place: run the ingest again to take them")
 
 
-def projection_table(rows: list[Row]):
+def projection_table(rows: list[Row]) -> Table:
     """The projected House as a rich table: declared, projected and its 80% band per party."""
     from rich.table import Table
 
@@ -184,21 +195,41 @@ def print_night_summary(engine: Engine, limit_flips: int = 100) -> None:
     label = night.baseline_label
     console.print(f"[bold]{night.headline}[/]")
     t = Table(title=f"seats by party (change against {label})")
-    for col, just in [("party", "left"), ("seats", "right"), ("net", "right"), ("gains", "right"),
-                      ("losses", "right"), ("votes", "right"), ("share %", "right"), (label, "right")]:
+    for col, just in [
+        ("party", "left"),
+        ("seats", "right"),
+        ("net", "right"),
+        ("gains", "right"),
+        ("losses", "right"),
+        ("votes", "right"),
+        ("share %", "right"),
+        (label, "right"),
+    ]:
         t.add_column(col, justify=just)
     for party, seats, net, gains, losses, votes, share, base in tally:
-        t.add_row(party, str(seats), f"{net:+d}", str(gains), str(losses), f"{votes:,}",
-                  f"{share:.1f}" if share is not None else "", str(base))
+        t.add_row(
+            party,
+            str(seats),
+            f"{net:+d}",
+            str(gains),
+            str(losses),
+            f"{votes:,}",
+            f"{share:.1f}" if share is not None else "",
+            str(base),
+        )
     console.print(t)
     if night.projection:
         console.print(projection_table(night.projection))
 
-    f = Table(title=f"{len(flips)} seats changed hands against {label}" if len(flips) < limit_flips else "seats changed hands")
+    f = Table(
+        title=f"{len(flips)} seats changed hands against {label}" if len(flips) < limit_flips else "seats changed hands"
+    )
     for col in ("constituency", "from", "to", "majority", "swing %", "needed %"):
         f.add_column(col)
     for name, frm, to, maj, swing, needed in flips:
-        f.add_row(name, frm, to, f"{maj:,}" if maj is not None else "", f"{swing}" if swing is not None else "", f"{needed}")
+        f.add_row(
+            name, frm, to, f"{maj:,}" if maj is not None else "", f"{swing}" if swing is not None else "", f"{needed}"
+        )
     console.print(f)
 
     for watch in night.watch_lists:

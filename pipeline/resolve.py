@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 
 from pipeline.db import sql
 from pipeline.exceptions import LiveMessage, OtherElection, PipelineError, TestMessage, UnknownConstituency
-from pipeline.model import Declaration, Message, MessageKind, Nominations, SourceFormat, StateOfParties
+from pipeline.model import Candidate, Declaration, Message, MessageKind, Nominations, SourceFormat, StateOfParties
 from pipeline.names import fold
 
 
@@ -97,7 +97,7 @@ def check_election(name: str | None, date: str | None, election_type: str | None
 
 
 def admit(decl: Message, ref: Reference) -> Message:
-    """The message, its election_id set to the counted election's, if it belongs to tonight's feed; else raise why not."""
+    """The message with election_id set to the counted election's, if it is from tonight's feed; else raise why not."""
     if decl.source_format == SourceFormat.AGENCY_XML:
         decl.election_id = check_election(decl.election_name, decl.election_date, decl.election_type, ref)
     elif ref.feed_mode == "test":
@@ -118,7 +118,7 @@ def seat_of(ref: Reference, gss_code: str | None, name: str | None) -> str | Non
     return None
 
 
-def _candidate_parties(candidates, ref: Reference) -> list[str]:
+def _candidate_parties(candidates: list[Candidate], ref: Reference) -> list[str]:
     """Set each candidate's party code (OTH for an unheard-of party); return the labels not recognised."""
     unknown: list[str] = []
     for cand in candidates:
@@ -140,7 +140,7 @@ def resolve_message(msg: Message, ref: Reference) -> Message:
 
 
 def resolve_nominations(nom: Nominations, ref: Reference) -> Nominations:
-    """Fill the seat (by name, as results are) and the candidates' party codes; raise UnknownConstituency if no seat matches."""
+    """Fill the seat (by name, as results are) and the party codes; raise UnknownConstituency if no seat matches."""
     nom.gss_code = seat_of(ref, nom.gss_code_given, nom.constituency_name)
     if nom.gss_code is None:
         raise UnknownConstituency(
@@ -153,7 +153,10 @@ def resolve_nominations(nom: Nominations, ref: Reference) -> Nominations:
 
 
 def resolve_state_of_parties(sop: StateOfParties, ref: Reference) -> StateOfParties:
-    """Resolve every constituency the message includes (raise UnknownConstituency naming those that match none) and each party's code."""
+    """Resolve every constituency the message includes and each party's code.
+
+    Raises UnknownConstituency naming the constituencies that match none.
+    """
     codes, missing = [], []
     for name in sop.constituency_names:
         gss = seat_of(ref, None, name)

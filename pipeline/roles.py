@@ -54,9 +54,13 @@ def set_login_passwords(engine: Engine, passwords: Mapping[str, str]) -> list[st
             raise ConfigurationError(f"roles {', '.join(missing)} do not exist: run `resultsnight db init` first")
         powerful = sorted(role for role, row in found.items() if row.powerful)
         if powerful:
-            raise ConfigurationError(f"roles {', '.join(powerful)} have more than their grants (superuser, createrole, "
-                                     "createdb, bypassrls or replication): refusing to let them log in")
+            raise ConfigurationError(
+                f"roles {', '.join(powerful)} have more than their grants (superuser, createrole, "
+                "createdb, bypassrls or replication): refusing to let them log in"
+            )
         for role, verifier in verifiers.items():
-            statement = conn.execute(sql("queries/alter_role_password"), {"role": role, "verifier": verifier}).scalar_one()
+            statement = conn.execute(
+                sql("queries/alter_role_password"), {"role": role, "verifier": verifier}
+            ).scalar_one()
             conn.exec_driver_sql(statement)
     return list(verifiers)

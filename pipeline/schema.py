@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from pipeline.config import PROJECT_ROOT, Settings, load_settings
 from pipeline.db import sql, sql_text
@@ -30,7 +30,7 @@ class InitReport:
     views_recreated: bool = False
 
 
-def migrate(conn) -> str:
+def migrate(conn: Connection) -> str:
     """Run Alembic to head on this connection; return the head revision."""
     from alembic import command
     from alembic.config import Config
@@ -70,7 +70,7 @@ def view_sources() -> list[tuple[str, str, str]]:
 RETIRED_VIEWS = ("pipeline.current_result",)  # became pipeline.result_figures (revision 0014)
 
 
-def _drop_views(conn, kinds: dict[str, str]) -> None:
+def _drop_views(conn: Connection, kinds: dict[str, str]) -> None:
     """Drop these views (name -> view or materialized view), each after every one of them that reads it.
 
     The order comes from the catalogue, not from today's manifests: the
@@ -90,7 +90,7 @@ def _drop_views(conn, kinds: dict[str, str]) -> None:
             remaining.discard(name)
 
 
-def create_views(conn) -> bool:
+def create_views(conn: Connection) -> bool:
     """Bring every view up to its file in sql/views/*/; return whether anything changed.
 
     The files' fingerprint is kept as the comment of schema `results`. When it
@@ -111,7 +111,9 @@ def create_views(conn) -> bool:
         conn.exec_driver_sql(body)
     conn.exec_driver_sql("grant usage on schema results to results_reader")
     conn.exec_driver_sql("grant select on all tables in schema results to results_reader")
-    conn.exec_driver_sql(f"comment on schema results is '{_FINGERPRINT_PREFIX}{digest}'")  # hex digest: no quoting needed
+    conn.exec_driver_sql(
+        f"comment on schema results is '{_FINGERPRINT_PREFIX}{digest}'"
+    )  # hex digest: no quoting needed
     return True
 
 

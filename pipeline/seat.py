@@ -58,4 +58,3 @@ def took_effect(state: SeatState, kind: MessageKind, declaration_id: int) -> boo
 def is_first_recount(state: SeatState, kind: MessageKind) -> bool:
     """True when, before it, the seat had no recount notice (the first one raises an alert)."""
     return kind == MessageKind.RECOUNT and state.recount_declaration_id is None
-

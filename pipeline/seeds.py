@@ -69,22 +69,34 @@ def read_elections(seeds_dir: Path) -> dict[str, Election]:
     out: dict[str, Election] = {}
     for e in _rows(seeds_dir / "elections.csv"):
         election = Election(
-            e["election_id"], e["name"], e["election_date"] or None, e["election_type"], e["boundary_set"],
-            e["baseline_election_id"] or None, e["is_notional"].strip().lower() == "true", e["results_file"] or None,
+            e["election_id"],
+            e["name"],
+            e["election_date"] or None,
+            e["election_type"],
+            e["boundary_set"],
+            e["baseline_election_id"] or None,
+            e["is_notional"].strip().lower() == "true",
+            e["results_file"] or None,
         )
         check_election_id(election)
         if election.boundary_set not in sets:
-            raise ConfigurationError(f"elections.csv: {election.election_id} names boundary set "
-                                     f"{election.boundary_set!r}, not in boundary_sets.csv")
+            raise ConfigurationError(
+                f"elections.csv: {election.election_id} names boundary set "
+                f"{election.boundary_set!r}, not in boundary_sets.csv"
+            )
         if election.baseline_election_id is not None:
             baseline = out.get(election.baseline_election_id)
             if baseline is None:
-                raise ConfigurationError(f"elections.csv: the baseline of {election.election_id}, "
-                                         f"{election.baseline_election_id}, must be a row above it")
+                raise ConfigurationError(
+                    f"elections.csv: the baseline of {election.election_id}, "
+                    f"{election.baseline_election_id}, must be a row above it"
+                )
             if baseline.boundary_set != election.boundary_set:
-                raise ConfigurationError(f"elections.csv: {election.election_id} (boundary set {election.boundary_set}) "
-                                         f"cannot be counted against {baseline.election_id} (boundary set "
-                                         f"{baseline.boundary_set}); use notional results on its boundaries")
+                raise ConfigurationError(
+                    f"elections.csv: {election.election_id} (boundary set {election.boundary_set}) "
+                    f"cannot be counted against {baseline.election_id} (boundary set "
+                    f"{baseline.boundary_set}); use notional results on its boundaries"
+                )
         out[election.election_id] = election
     return out
 
@@ -103,29 +115,46 @@ def check_election_id(election: Election) -> None:
         # the id of the poll re-cast, then ".notional-<boundary set>".
         real, _, onto = eid.partition(_NOTIONAL_SUFFIX)
         if not validate(real) or onto != election.boundary_set:
-            raise ConfigurationError(f"elections.csv: notional {eid!r} must be a Democracy Club id followed by "
-                                     f"'{_NOTIONAL_SUFFIX}{election.boundary_set}'")
+            raise ConfigurationError(
+                f"elections.csv: notional {eid!r} must be a Democracy Club id followed by "
+                f"'{_NOTIONAL_SUFFIX}{election.boundary_set}'"
+            )
     elif election.election_date is None:
         # A Democracy Club id needs the poll's date; until it is called the
         # row is '<type>.next' and takes its real id once the date is known.
         if not eid.endswith(_UNDATED_SUFFIX) or eid.count(".") != 1:
             raise ConfigurationError(f"elections.csv: {eid!r} has no date, so its id must be '<type>{_UNDATED_SUFFIX}'")
     elif not validate(eid) or not eid.endswith(election.election_date):
-        raise ConfigurationError(f"elections.csv: {eid!r} is not the Democracy Club id of an election on "
-                                 f"{election.election_date}")
+        raise ConfigurationError(
+            f"elections.csv: {eid!r} is not the Democracy Club id of an election on {election.election_date}"
+        )
 
 
 def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = None) -> SeedReport:
     """Upsert every seed file; rows already equal are left untouched."""
-    conn.execute(sql("queries/seed_upsert_boundary_set"), [
-        {k: b[k] for k in ("boundary_set", "name", "first_election_date")} for b in _rows(seeds_dir / "boundary_sets.csv")
-    ])
+    conn.execute(
+        sql("queries/seed_upsert_boundary_set"),
+        [
+            {k: b[k] for k in ("boundary_set", "name", "first_election_date")}
+            for b in _rows(seeds_dir / "boundary_sets.csv")
+        ],
+    )
     elections = read_elections(seeds_dir)
-    conn.execute(sql("queries/seed_upsert_election"), [
-        {"election_id": e.election_id, "name": e.name, "election_date": e.election_date, "election_type": e.election_type,
-         "boundary_set": e.boundary_set, "baseline_election_id": e.baseline_election_id, "is_notional": e.is_notional}
-        for e in elections.values()
-    ])
+    conn.execute(
+        sql("queries/seed_upsert_election"),
+        [
+            {
+                "election_id": e.election_id,
+                "name": e.name,
+                "election_date": e.election_date,
+                "election_type": e.election_type,
+                "boundary_set": e.boundary_set,
+                "baseline_election_id": e.baseline_election_id,
+                "is_notional": e.is_notional,
+            }
+            for e in elections.values()
+        ],
+    )
 
     constituencies = _rows(seeds_dir / "constituencies.csv")
     seats = check_constituencies(constituencies)
@@ -143,8 +172,10 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
             for c in seats.values()
         ],
     )
-    conn.execute(sql("queries/seed_upsert_boundary_set_constituency"),
-                 [{"boundary_set": c["boundary_set"], "gss_code": c["gss_code"]} for c in constituencies])
+    conn.execute(
+        sql("queries/seed_upsert_boundary_set_constituency"),
+        [{"boundary_set": c["boundary_set"], "gss_code": c["gss_code"]} for c in constituencies],
+    )
     sets_of: dict[str, set[str]] = {}
     for c in constituencies:
         sets_of.setdefault(c["gss_code"], set()).add(c["boundary_set"])
@@ -154,10 +185,17 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
         if election is None:
             raise ConfigurationError(f"contests.csv names {c['election_id']}, not in elections.csv")
         if election.boundary_set not in sets_of.get(c["gss_code"], set()):
-            raise ConfigurationError(f"contests.csv: {c['gss_code']} is not a constituency of boundary set "
-                                     f"{election.boundary_set} ({election.election_id})")
-        contests.append({"election_id": c["election_id"], "gss_code": c["gss_code"],
-                         "electorate": int(c["electorate"]) if c["electorate"] else None})
+            raise ConfigurationError(
+                f"contests.csv: {c['gss_code']} is not a constituency of boundary set "
+                f"{election.boundary_set} ({election.election_id})"
+            )
+        contests.append(
+            {
+                "election_id": c["election_id"],
+                "gss_code": c["gss_code"],
+                "electorate": int(c["electorate"]) if c["electorate"] else None,
+            }
+        )
     conn.execute(sql("queries/seed_upsert_contest"), contests)
 
     parties = _rows(seeds_dir / "parties.csv")
@@ -168,8 +206,12 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
         key = (fold(a["alias"]), valid_from)
         if key in aliases and aliases[key]["party_code"] != a["party_code"]:
             raise ConfigurationError(f"party alias {a['alias']!r} is given to two parties from {valid_from}")
-        aliases[key] = {"alias_key": key[0], "valid_from": valid_from, "alias": a["alias"],
-                        "party_code": a["party_code"]}
+        aliases[key] = {
+            "alias_key": key[0],
+            "valid_from": valid_from,
+            "alias": a["alias"],
+            "party_code": a["party_code"],
+        }
     conn.execute(sql("queries/seed_upsert_party_alias"), list(aliases.values()))
 
     past: dict[str, int] = {}
@@ -194,12 +236,15 @@ def check_constituencies(rows: list[dict[str, str]]) -> dict[str, dict[str, str]
     for c in rows:
         seen = seats.setdefault(c["gss_code"], c)
         if any(seen[f] != c[f] for f in fields):
-            raise ConfigurationError(f"constituencies.csv describes {c['gss_code']} differently in boundary sets "
-                                     f"{seen['boundary_set']} and {c['boundary_set']}")
+            raise ConfigurationError(
+                f"constituencies.csv describes {c['gss_code']} differently in boundary sets "
+                f"{seen['boundary_set']} and {c['boundary_set']}"
+            )
         key = (c["boundary_set"], fold(c["name"]))
         if names.setdefault(key, c["gss_code"]) != c["gss_code"]:
-            raise ConfigurationError(f"constituencies.csv: two seats of boundary set {c['boundary_set']} are named "
-                                     f"{c['name']!r}")
+            raise ConfigurationError(
+                f"constituencies.csv: two seats of boundary set {c['boundary_set']} are named {c['name']!r}"
+            )
     return seats
 
 

@@ -205,7 +205,7 @@ def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Refere
 
 
 def store_nominations(conn: Connection, f: Received, nom: Nominations) -> StoreResult:
-    """Store one seat's nominations: a higher revision replaces the list, a lower or repeated one is kept and changes nothing."""
+    """Store one seat's nominations: a higher revision replaces the list; a lower or repeated one is kept, no change."""
     _keep_bytes(conn, f)
     key = {"election_id": nom.election_id, "gss_code": nom.gss_code}
     top = conn.execute(sql("queries/max_nomination_revision"), key).scalar_one()
@@ -241,7 +241,7 @@ def store_nominations(conn: Connection, f: Received, nom: Nominations) -> StoreR
 
 
 def store_state_of_parties(conn: Connection, f: Received, sop: StateOfParties) -> StoreResult:
-    """Store one state-of-the-parties message and raise one disagreement alert if its seats disagree with ours over the same constituencies."""
+    """Store a state-of-the-parties message; alert once if its seats disagree with ours over the same constituencies."""
     _keep_bytes(conn, f)
     ps = sop.parties
     row = conn.execute(

@@ -34,7 +34,7 @@ def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) ->
 
 
 def settled_inbox_files(inbox: Path, settle_seconds: float, now: float | None = None) -> list[Path]:
-    """Visible files in the inbox that have not changed for the settle interval (the watcher has or will announce them)."""
+    """Visible inbox files unchanged for the settle interval (the watcher has announced or will announce them)."""
     from pipeline.arrival import scan, settled
 
     now = time.time() if now is None else now
@@ -87,7 +87,7 @@ def _announced_run(
     while True:
         candidates = dict.fromkeys([p for p in named if p.exists()] if first else [])
         candidates.update(dict.fromkeys(settled_inbox_files(settings.inbox, settings.settle_seconds)))
-        fresh = [p for p in candidates if tried.get(p, None) != signature(p)]
+        fresh = [p for p in candidates if tried.get(p) != signature(p)]
         if fresh:
             with claimed(engine, fresh) as mine:
                 if mine:
@@ -109,7 +109,7 @@ def ingest_inbox(
     linger: float = LINGER_SECONDS,
     run_seconds: float = RUN_SECONDS,
 ) -> dict:
-    """Ingest the files the triggering events announced and any other settled inbox file, or sweep; archive after commit.
+    """Ingest the files the triggering events announced and any other settled file, or sweep; archive after commit.
 
     A run started by the watcher takes the files its events named plus every
     settled file in the inbox that no other run has claimed, and then stays,
@@ -125,7 +125,7 @@ def ingest_inbox(
     (no events) takes everything in the inbox and any quarantined file whose
     bytes have changed, claimed or not, once.
     """
-    from pipeline.ingest import FileReport, ingest_paths
+    from pipeline.ingest import ingest_paths
     from pipeline.model import Outcome
 
     settings = load_settings()
@@ -137,14 +137,18 @@ def ingest_inbox(
     # Files named in a manual run's conf: only inside the inbox, never through a link.
     outside = [p for p in conf_files(extra_files or [], settings.inbox) if p.exists()]
     if named:
-        files, seconds = _announced_run(engine, settings, [p for p in named if p.parent == settings.inbox], linger, run_seconds)
+        files, seconds = _announced_run(
+            engine, settings, [p for p in named if p.parent == settings.inbox], linger, run_seconds
+        )
         elsewhere = [p for p in named if p.parent != settings.inbox and p.exists()] + outside
         if elsewhere:  # changed quarantined files the event named
             with claimed(engine, elsewhere) as mine:
                 summary = ingest_paths(engine, mine, settings=settings, archive=settings.archive)
             files, seconds = files + summary.files, seconds + summary.seconds
     else:
-        summary = ingest_paths(engine, [settings.inbox, *outside], settings=settings, archive=settings.archive, recheck=[quarantine])
+        summary = ingest_paths(
+            engine, [settings.inbox, *outside], settings=settings, archive=settings.archive, recheck=[quarantine]
+        )
         files, seconds = summary.files, summary.seconds
     counts = {str(k): sum(1 for f in files if f.outcome == k) for k in Outcome}
     return {
@@ -192,9 +196,13 @@ def deliver_alerts(run_seconds: float = DELIVER_SECONDS) -> dict:
     from pipeline.delivery import Backoff, receiver_for, run_deliverer
 
     settings = load_settings()
-    report = run_deliverer(get_engine(settings), receiver_for(settings),
-                           backoff=Backoff(first=settings.alert_retry_seconds), poll_seconds=0.5,
-                           run_seconds=run_seconds)
+    report = run_deliverer(
+        get_engine(settings),
+        receiver_for(settings),
+        backoff=Backoff(first=settings.alert_retry_seconds),
+        poll_seconds=0.5,
+        run_seconds=run_seconds,
+    )
     return report.as_dict()
 
 

@@ -33,7 +33,9 @@ from pipeline.config import PROJECT_ROOT
 from pipeline.exceptions import PipelineError
 
 FOLDERS = {"results": "results", "internal": "pipeline"}  # folder under sql/views -> schema
-README_BEGIN = "<!-- view table: generated from sql/views/results/*.yml by `python -m pipeline.views --write-readme` -->"
+README_BEGIN = (
+    "<!-- view table: generated from sql/views/results/*.yml by `python -m pipeline.views --write-readme` -->"
+)
 README_END = "<!-- end of the generated view table -->"
 
 

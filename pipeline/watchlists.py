@@ -24,8 +24,16 @@ from pipeline.exceptions import ConfigurationError
 
 FILE_NAME = "watch_lists.csv"
 SEAT_COLUMNS = ("constituency", "party", "majority", "swing_needed_pct", "winner_party", "outcome")
-COLUMNS = ("list_id", "title", "regions", "counties", "name_prefixes", "gss_codes", "max_baseline_majority",
-           "election_ids")
+COLUMNS = (
+    "list_id",
+    "title",
+    "regions",
+    "counties",
+    "name_prefixes",
+    "gss_codes",
+    "max_baseline_majority",
+    "election_ids",
+)
 
 
 @dataclass(frozen=True)

@@ -119,8 +119,12 @@ class InboxTrigger(BaseEventTrigger):
                 busy = {os.path.basename(p) for p in writers}
                 # Looked at again after the writers: one that wrote and closed
                 # the file since the scan left it changed; it settles anew.
-                candidates = [n for n in candidates if n not in busy and signature(Path(self.directory, n)) == present[n]]
-                q_new = [n for n in q_new if n not in busy and signature(Path(self.quarantine_directory, n)) == q_present[n]]
+                candidates = [
+                    n for n in candidates if n not in busy and signature(Path(self.directory, n)) == present[n]
+                ]
+                q_new = [
+                    n for n in q_new if n not in busy and signature(Path(self.quarantine_directory, n)) == q_present[n]
+                ]
             still = {n: t for n, t in announced.items() if n in present}  # forget archived files
             if candidates or still != announced or first:
                 # Saved after the first scan even when nothing changed: the

@@ -11,8 +11,12 @@ from xml.sax.saxutils import quoteattr
 ELECTION = 'name="General Election" date="2019-12-12" type="G"'
 TEST_ELECTION = 'name="Test General Election" date="2019-11-20" type="G"'
 PARTY = {  # abbreviation -> (paId, name)
-    "C": ("10", "Conservative"), "Lab": ("11", "Labour"), "LD": ("12", "Liberal Democrat"),
-    "Green": ("13", "Green"), "Brexit": ("14", "The Brexit Party"), "Ind": ("15", "Independent"),
+    "C": ("10", "Conservative"),
+    "Lab": ("11", "Labour"),
+    "LD": ("12", "Liberal Democrat"),
+    "Green": ("13", "Green"),
+    "Brexit": ("14", "The Brexit Party"),
+    "Ind": ("15", "Independent"),
 }
 
 
@@ -25,9 +29,14 @@ def _party(abbr: str, **extra) -> str:
     return f"<Party {_attrs(paId=pa_id, name=name, abbreviation=abbr, **extra)} />"
 
 
-def nominations(seat: str, revision: int, candidates: list[tuple[str, str, str, str | None]],
-                election: str = ELECTION, electorate: int = 67172) -> bytes:
-    """A FirstPastThePostNominations file: candidates as (first name, surname, party abbreviation, previousSittingMember)."""
+def nominations(
+    seat: str,
+    revision: int,
+    candidates: list[tuple[str, str, str, str | None]],
+    election: str = ELECTION,
+    electorate: int = 67172,
+) -> bytes:
+    """A FirstPastThePostNominations file: candidates as (first name, surname, party, previousSittingMember)."""
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<FirstPastThePostNominations revision="{revision}">',
@@ -36,7 +45,8 @@ def nominations(seat: str, revision: int, candidates: list[tuple[str, str, str, 
     ]
     for i, (first, surname, abbr, sitting) in enumerate(candidates, start=1):
         lines += [
-            f"      <Candidate {_attrs(paId=1000 + i, previousSittingMember=sitting, sex='F', firstName=first, surname=surname)}>",
+            "      <Candidate "
+            f"{_attrs(paId=1000 + i, previousSittingMember=sitting, sex='F', firstName=first, surname=surname)}>",
             f"        {_party(abbr)}",
             "      </Candidate>",
         ]
@@ -44,7 +54,8 @@ def nominations(seat: str, revision: int, candidates: list[tuple[str, str, str, 
         "    </Constituency>",
         "  </Election>",
         '  <PreviousElection name="General Election" date="2017-06-08" type="G">',
-        f"    <Constituency {_attrs(number='464', name=seat, turnout=45286, percentageTurnout='67.32', winningParty='C')}>",
+        "    <Constituency "
+        f"{_attrs(number='464', name=seat, turnout=45286, percentageTurnout='67.32', winningParty='C')}>",
         '      <Candidate paId="90" firstName="" surname="Past" sex="F">',
         f"        {_party('C', votes=21900, percentageShare='47.28')}",
         "      </Candidate>",
@@ -55,8 +66,9 @@ def nominations(seat: str, revision: int, candidates: list[tuple[str, str, str, 
     return ("\n".join(lines) + "\n").encode()
 
 
-def result(seat: str, revision: int, votes: dict[str, int], at: str = "2019-12-13T01:14:00+00:00",
-           electorate: int = 70000) -> bytes:
+def result(
+    seat: str, revision: int, votes: dict[str, int], at: str = "2019-12-13T01:14:00+00:00", electorate: int = 70000
+) -> bytes:
     """A FirstPastThePostResult file: votes by party abbreviation, the most votes elected."""
     winner = max(votes, key=votes.get)
     total = sum(votes.values())
@@ -64,11 +76,20 @@ def result(seat: str, revision: int, votes: dict[str, int], at: str = "2019-12-1
         '<?xml version="1.0" encoding="UTF-8"?>',
         f'<FirstPastThePostResult revision="{revision}" declarationTime="{at}">',
         f"  <Election {ELECTION}>",
-        f"    <Constituency {_attrs(number='1', name=seat, electorate=electorate, turnout=total, winningParty=winner)}>",
+        "    <Constituency "
+        f"{_attrs(number='1', name=seat, electorate=electorate, turnout=total, winningParty=winner)}>",
     ]
     for i, (abbr, n) in enumerate(sorted(votes.items(), key=lambda kv: -kv[1]), start=1):
         lines += [
-            f"      <Candidate {_attrs(elected='*' if abbr == winner else None, paId=2000 + i, sex='M', firstName='Sam', surname=f'{abbr} Example')}>",
+            "      <Candidate "
+            + _attrs(
+                elected="*" if abbr == winner else None,
+                paId=2000 + i,
+                sex="M",
+                firstName="Sam",
+                surname=f"{abbr} Example",
+            )
+            + ">",
             f"        {_party(abbr, votes=n, percentageShare=f'{100 * n / total:.2f}', percentageShareChange='+0.00')}",
             "      </Candidate>",
         ]
@@ -82,7 +103,8 @@ def rush(seat: str, revision: int, winner: str) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<FirstPastThePostRush revision="{revision}">\n'
         f"  <Election {ELECTION}>\n"
-        f"    <Constituency {_attrs(number='2', name=seat, winningPartyAbbreviation=winner, winningPartyName=PARTY[winner][1])}>\n"
+        "    <Constituency "
+        f"{_attrs(number='2', name=seat, winningPartyAbbreviation=winner, winningPartyName=PARTY[winner][1])}>\n"
         f"      <Candidate {_attrs(paId=3001, sex='F', firstName='Ivy', surname='Example', elected='*')}>\n"
         f"        {_party(winner)}\n"
         "      </Candidate>\n"
@@ -101,7 +123,7 @@ def recount(seat: str, revision: int = 1) -> bytes:
 
 
 def state_of_parties(n: int, parties: list[dict], seats: list[str], election: str = ELECTION) -> bytes:
-    """A FirstPastThePostStateOfParties file: parties as dicts of abbreviation and totals (absent when 0), the seats it counts."""
+    """A FirstPastThePostStateOfParties file: parties as dicts of abbreviation and totals (absent: 0), seats counted."""
     total = sum(p.get("votes", 0) for p in parties)
     lines = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -116,7 +138,17 @@ def state_of_parties(n: int, parties: list[dict], seats: list[str], election: st
         extra = {k: p.get(k) or None for k in ("totalSeats", "gains", "losses")}
         share = f"{100 * p.get('votes', 0) / total:.2f}" if total else "0.00"
         lines.append(
-            f"    <Party {_attrs(paId=pa_id, name=name, abbreviation=abbr, **extra, totalVotes=p.get('votes', 0), percentageShare=share, percentageChange='+1.90')} />"
+            "    <Party "
+            + _attrs(
+                paId=pa_id,
+                name=name,
+                abbreviation=abbr,
+                **extra,
+                totalVotes=p.get("votes", 0),
+                percentageShare=share,
+                percentageChange="+1.90",
+            )
+            + " />"
         )
     lines += ["  </Parties>", "  <ConstituenciesIncluded>"]
     lines += [f"    <Constituency {_attrs(number=i, name=s)} />" for i, s in enumerate(seats, start=1)]

@@ -36,8 +36,18 @@ class ServerProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self, extra: list[str] | None = None) -> ServerProcess:
-        cmd = [sys.executable, "-m", "tests.feed_servers", self.kind, "--root", str(self.root),
-               "--port", str(self.port), *self.args, *(extra or [])]
+        cmd = [
+            sys.executable,
+            "-m",
+            "tests.feed_servers",
+            self.kind,
+            "--root",
+            str(self.root),
+            "--port",
+            str(self.port),
+            *self.args,
+            *(extra or []),
+        ]
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
@@ -69,8 +79,11 @@ def ftp_retrieved(path: Path, name: str) -> int:
     """How many times the FTP server was asked for a file of this name (RETR)."""
     if not path.exists():
         return 0
-    return sum(1 for line in path.read_text(errors="replace").splitlines()
-               if line.startswith("RETR ") and line.endswith("/" + name))
+    return sum(
+        1
+        for line in path.read_text(errors="replace").splitlines()
+        if line.startswith("RETR ") and line.endswith("/" + name)
+    )
 
 
 def _serve_ftp(opts: argparse.Namespace) -> None:
@@ -135,8 +148,14 @@ def _serve_sftp(opts: argparse.Namespace) -> None:
             super().__init__(chan, chroot=str(opts.root).encode())
 
     async def main():
-        await asyncssh.listen("127.0.0.1", opts.port, server_host_keys=[str(opts.host_key)],
-                              server_factory=Server, sftp_factory=ChrootSFTP, allow_scp=False)
+        await asyncssh.listen(
+            "127.0.0.1",
+            opts.port,
+            server_host_keys=[str(opts.host_key)],
+            server_factory=Server,
+            sftp_factory=ChrootSFTP,
+            allow_scp=False,
+        )
         await asyncio.Event().wait()
 
     asyncio.run(main())

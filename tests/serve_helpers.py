@@ -30,11 +30,17 @@ class BoardServer:
     def __init__(self, settings, env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "DATABASE_URL": settings.database_url, "RESULTSNIGHT_DATA_DIR": str(settings.data_dir),
-               **(env or {})}
+        env = {
+            **os.environ,
+            "DATABASE_URL": settings.database_url,
+            "RESULTSNIGHT_DATA_DIR": str(settings.data_dir),
+            **(env or {}),
+        }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "pipeline.cli", "serve", "--port", str(self.port)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 60
         while True:
@@ -86,8 +92,9 @@ class EventReader(threading.Thread):
     def run(self) -> None:
         headers = {} if self.last_event_id is None else {"Last-Event-ID": str(self.last_event_id)}
         try:
-            with httpx.stream("GET", self.base + "/api/v1/events", headers=headers,
-                              timeout=httpx.Timeout(5, read=60)) as resp:
+            with httpx.stream(
+                "GET", self.base + "/api/v1/events", headers=headers, timeout=httpx.Timeout(5, read=60)
+            ) as resp:
                 self.opened.set()
                 frame: dict = {}
                 for line in resp.iter_lines():

@@ -62,57 +62,103 @@ CANDIDATES_3 = [
 ]
 
 
-def test_nominations_then_a_higher_revision_replaces_the_list_and_a_lower_one_changes_nothing(clean_db, settings, tmp_path):
+def test_nominations_then_a_higher_revision_replaces_the_list_and_a_lower_one_changes_nothing(
+    clean_db, settings, tmp_path
+):
     engine = clean_db
-    first = drop(tmp_path / "a", "General_Election_nominations_Norwich_North_1.xml",
-                 feed.nominations("Norwich North", 1, CANDIDATES_1))
+    first = drop(
+        tmp_path / "a",
+        "General_Election_nominations_Norwich_North_1.xml",
+        feed.nominations("Norwich North", 1, CANDIDATES_1),
+    )
     report = one(ingest(engine, settings, first), first.name)
     assert report.outcome == Outcome.STORED, report.reason
     listed = q(engine, "select * from results.nominations where gss_code = :g order by position", g=NORWICH_NORTH)
     assert [(r["candidate"], r["party"], r["party_label"], r["sitting_member"], r["revision"]) for r in listed] == [
-        ("Ann Example", "CON", "C", True, 1), ("Ben Example", "LAB", "Lab", False, 1), ("Cara Example", "LD", "LD", False, 1)]
+        ("Ann Example", "CON", "C", True, 1),
+        ("Ben Example", "LAB", "Lab", False, 1),
+        ("Cara Example", "LD", "LD", False, 1),
+    ]
     assert all(r["constituency"] == "Norwich North" and r["received_at"] for r in listed)
-    status = q(engine, "select status, candidates_nominated from results.seat_status where gss_code = :g", g=NORWICH_NORTH)
+    status = q(
+        engine, "select status, candidates_nominated from results.seat_status where gss_code = :g", g=NORWICH_NORTH
+    )
     assert status == [{"status": "awaiting", "candidates_nominated": 3}]
     # a seat with no nominations has none counted
     assert q(engine, "select candidates_nominated from results.seat_status where gss_code = :g", g=BLYTH_VALLEY) == [
-        {"candidates_nominated": None}]
+        {"candidates_nominated": None}
+    ]
 
-    third = drop(tmp_path / "b", "General_Election_nominations_Norwich_North_3.xml",
-                 feed.nominations("Norwich North", 3, CANDIDATES_3))
+    third = drop(
+        tmp_path / "b",
+        "General_Election_nominations_Norwich_North_3.xml",
+        feed.nominations("Norwich North", 3, CANDIDATES_3),
+    )
     assert one(ingest(engine, settings, third), third.name).outcome == Outcome.STORED
-    listed = q(engine, "select candidate, party, revision from results.nominations where gss_code = :g order by position",
-               g=NORWICH_NORTH)
+    listed = q(
+        engine,
+        "select candidate, party, revision from results.nominations where gss_code = :g order by position",
+        g=NORWICH_NORTH,
+    )
     assert [(r["candidate"], r["party"]) for r in listed] == [
-        ("Ann Example", "CON"), ("Ben Example", "LAB"), ("Cara Example", "LD"), ("Dev Brown", "IND"), ("Eve Green", "IND")]
+        ("Ann Example", "CON"),
+        ("Ben Example", "LAB"),
+        ("Cara Example", "LD"),
+        ("Dev Brown", "IND"),
+        ("Eve Green", "IND"),
+    ]
     assert {r["revision"] for r in listed} == {3}
     assert q(engine, "select candidates_nominated from results.seat_status where gss_code = :g", g=NORWICH_NORTH) == [
-        {"candidates_nominated": 5}]
+        {"candidates_nominated": 5}
+    ]
 
     before = q(engine, "select * from results.nominations order by gss_code, position")
-    second = drop(tmp_path / "c", "General_Election_nominations_Norwich_North_2.xml",
-                  feed.nominations("Norwich North", 2, CANDIDATES_1[:2]))
+    second = drop(
+        tmp_path / "c",
+        "General_Election_nominations_Norwich_North_2.xml",
+        feed.nominations("Norwich North", 2, CANDIDATES_1[:2]),
+    )
     late = one(ingest(engine, settings, second), second.name)
     assert (late.outcome, "revision 3" in (late.reason or "")) == (Outcome.SUPERSEDED, True)
     assert q(engine, "select * from results.nominations order by gss_code, position") == before
     assert q(engine, "select revision from pipeline.nomination order by revision") == [
-        {"revision": 1}, {"revision": 2}, {"revision": 3}]  # every revision kept
+        {"revision": 1},
+        {"revision": 2},
+        {"revision": 3},
+    ]  # every revision kept
     files = q(engine, "select file_name, outcome, reason_code, message_kind from results.files order by receipt_id")
     assert [(f["outcome"], f["reason_code"], f["message_kind"]) for f in files] == [
-        ("stored", None, "nominations"), ("stored", None, "nominations"),
-        ("superseded", ReasonCode.STALE_REVISION, "nominations")]
+        ("stored", None, "nominations"),
+        ("stored", None, "nominations"),
+        ("superseded", ReasonCode.STALE_REVISION, "nominations"),
+    ]
 
 
-def test_nominations_for_an_unknown_seat_or_from_the_test_feed_are_quarantined_with_their_codes(clean_db, settings, tmp_path):
+def test_nominations_for_an_unknown_seat_or_from_the_test_feed_are_quarantined_with_their_codes(
+    clean_db, settings, tmp_path
+):
     engine = clean_db
-    unknown = drop(tmp_path, "General_Election_nominations_Atlantis_1.xml", feed.nominations("Atlantis", 1, CANDIDATES_1))
-    test_feed = drop(tmp_path, "Test_General_Election_nominations_Norwich_North_1.xml",
-                     feed.nominations("Norwich North", 1, CANDIDATES_1, election=feed.TEST_ELECTION))
+    unknown = drop(
+        tmp_path, "General_Election_nominations_Atlantis_1.xml", feed.nominations("Atlantis", 1, CANDIDATES_1)
+    )
+    test_feed = drop(
+        tmp_path,
+        "Test_General_Election_nominations_Norwich_North_1.xml",
+        feed.nominations("Norwich North", 1, CANDIDATES_1, election=feed.TEST_ELECTION),
+    )
     empty = drop(tmp_path, "General_Election_nominations_Blyth_Valley_1.xml", feed.nominations("Blyth Valley", 1, []))
     ingest(engine, settings, tmp_path)
-    got = {r["file_name"]: r for r in q(engine, "select file_name, reason_code, reason, message_kind from results.files"
-                                                " where outcome = 'quarantined'")}
-    assert got[unknown.name]["reason_code"] == ReasonCode.UNKNOWN_CONSTITUENCY and "Atlantis" in got[unknown.name]["reason"]
+    got = {
+        r["file_name"]: r
+        for r in q(
+            engine,
+            "select file_name, reason_code, reason, message_kind from results.files where outcome = 'quarantined'",
+        )
+    }
+    assert (
+        got[unknown.name]["reason_code"] == ReasonCode.UNKNOWN_CONSTITUENCY
+        and "Atlantis" in got[unknown.name]["reason"]
+    )
     assert got[test_feed.name]["reason_code"] == ReasonCode.TEST_MESSAGE
     assert got[empty.name]["reason_code"] == ReasonCode.INVALID  # the great-expectations suite: no candidates
     assert "lists no candidates" in got[empty.name]["reason"]
@@ -152,14 +198,30 @@ def test_state_of_the_parties_that_agrees_then_one_that_disagrees_raises_one_ale
     assert one(summary, "General_Election_SOP_2.xml").outcome == Outcome.STORED
     assert q(engine, "select count(*) as n from results.alerts where kind = 'disagreement'") == [{"n": 0}]
     check = q(engine, "select * from results.agency_check order by party")
-    assert [(r["number_of_results"], r["party"], r["agency_seats"], r["our_seats"], r["agency_votes"], r["our_votes"],
-             r["agrees"]) for r in check] == [
-        (2, "CON", 2, 2, 40837, 40837, True), (2, "LAB", 0, 0, 35387, 35387, True),
-        (2, "LD", 0, 0, 4814, 4814, True), (2, "OTH", 0, 0, 4472, 4472, True)]
+    assert [
+        (
+            r["number_of_results"],
+            r["party"],
+            r["agency_seats"],
+            r["our_seats"],
+            r["agency_votes"],
+            r["our_votes"],
+            r["agrees"],
+        )
+        for r in check
+    ] == [
+        (2, "CON", 2, 2, 40837, 40837, True),
+        (2, "LAB", 0, 0, 35387, 35387, True),
+        (2, "LD", 0, 0, 4814, 4814, True),
+        (2, "OTH", 0, 0, 4472, 4472, True),
+    ]
     tally = q(engine, "select * from results.agency_tally order by party")
     assert [(r["party"], r["party_label"], r["seats"], r["gains"], r["losses"], r["votes"]) for r in tally] == [
-        ("CON", "C", 2, 1, 0, 40837), ("LAB", "Lab", 0, 0, 1, 35387), ("LD", "LD", 0, 0, 0, 4814),
-        ("OTH", "Others", 0, 0, 0, 4472)]
+        ("CON", "C", 2, 1, 0, 40837),
+        ("LAB", "Lab", 0, 0, 1, 35387),
+        ("LD", "LD", 0, 0, 0, 4814),
+        ("OTH", "Others", 0, 0, 0, 4472),
+    ]
     assert all(r["number_of_results"] == 2 and r["received_at"] and r["vote_share_pct"] is not None for r in tally)
 
     # The agency gives Kensington to Labour: it disagrees with our result on seats.
@@ -184,7 +246,9 @@ def test_state_of_the_parties_that_agrees_then_one_that_disagrees_raises_one_ale
     again = ingest(engine, settings, inbox, later)
     assert {f.outcome for f in again.files} == {Outcome.ALREADY} and not again.alerts
     copy = drop(tmp_path / "copy", "General_Election_SOP_3 (1).xml", sop3.read_bytes())
-    other = drop(tmp_path / "copy", "General_Election_SOP_3_resent.xml", feed.state_of_parties(3, agreeing(three), three))
+    other = drop(
+        tmp_path / "copy", "General_Election_SOP_3_resent.xml", feed.state_of_parties(3, agreeing(three), three)
+    )
     third = ingest(engine, settings, tmp_path / "copy")
     assert (one(third, copy.name).outcome, one(third, other.name).outcome) == (Outcome.DUPLICATE, Outcome.SUPERSEDED)
     assert not third.alerts
@@ -195,19 +259,27 @@ def test_state_of_the_parties_that_agrees_then_one_that_disagrees_raises_one_ale
 
 def test_a_state_of_the_parties_counting_a_seat_we_do_not_know_is_quarantined(clean_db, settings, tmp_path):
     engine = clean_db
-    path = drop(tmp_path, "General_Election_SOP_1.xml",
-                feed.state_of_parties(1, [{"abbreviation": "C", "totalSeats": 1, "votes": 10}], ["Atlantis"]))
+    path = drop(
+        tmp_path,
+        "General_Election_SOP_1.xml",
+        feed.state_of_parties(1, [{"abbreviation": "C", "totalSeats": 1, "votes": 10}], ["Atlantis"]),
+    )
     report = one(ingest(engine, settings, path), path.name)
     assert report.outcome == Outcome.QUARANTINED and "Atlantis" in report.reason
     assert q(engine, "select reason_code, message_kind from results.files") == [
-        {"reason_code": ReasonCode.UNKNOWN_CONSTITUENCY, "message_kind": "state_of_parties"}]
+        {"reason_code": ReasonCode.UNKNOWN_CONSTITUENCY, "message_kind": "state_of_parties"}
+    ]
     assert q(engine, "select count(*) as n from pipeline.party_state") == [{"n": 0}]
 
 
 def test_a_state_of_the_parties_waits_for_the_results_it_lists(clean_db, settings, tmp_path):
     """Its seats' results may reach us after it: no alert for our own lag; checked when the last one is stored."""
     engine = clean_db
-    drop(tmp_path, "General_Election_result_Norwich_North_1.xml", feed.result("Norwich North", 1, RESULTS["Norwich North"]))
+    drop(
+        tmp_path,
+        "General_Election_result_Norwich_North_1.xml",
+        feed.result("Norwich North", 1, RESULTS["Norwich North"]),
+    )
     two = ["Norwich North", "Blyth Valley"]
     drop(tmp_path, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(two), two))
     assert ingest(engine, settings, tmp_path).alerts == []
@@ -238,14 +310,24 @@ def test_a_seat_the_agency_counts_that_we_have_not_declared_is_a_disagreement_on
 def test_message_kind_of_every_kind_of_file(clean_db, settings, tmp_path):
     engine = clean_db
     files = {
-        "General_Election_result_Norwich_North_1.xml": (feed.result("Norwich North", 1, RESULTS["Norwich North"]), "result"),
+        "General_Election_result_Norwich_North_1.xml": (
+            feed.result("Norwich North", 1, RESULTS["Norwich North"]),
+            "result",
+        ),
         "General_Election_rush_Blyth_Valley_1.xml": (feed.rush("Blyth Valley", 1, "C"), "rush"),
         "General_Election_recount_Kensington_1.xml": (feed.recount("Kensington"), "recount"),
-        "General_Election_nominations_Kensington_1.xml": (feed.nominations("Kensington", 1, CANDIDATES_1), "nominations"),
+        "General_Election_nominations_Kensington_1.xml": (
+            feed.nominations("Kensington", 1, CANDIDATES_1),
+            "nominations",
+        ),
         "General_Election_SOP_1.xml": (
-            feed.state_of_parties(1, agreeing(["Norwich North"]), ["Norwich North"]), "state_of_parties"),
+            feed.state_of_parties(1, agreeing(["Norwich North"]), ["Norwich North"]),
+            "state_of_parties",
+        ),
         "results.csv": (
-            (Path(__file__).parent / "corpus" / "DemocracyClub_results_parl.2019-12-12_sample.csv").read_bytes(), "dc_csv"),
+            (Path(__file__).parent / "corpus" / "DemocracyClub_results_parl.2019-12-12_sample.csv").read_bytes(),
+            "dc_csv",
+        ),
         "not_xml.xml": (b"this is not a message\n", None),
     }
     for name, (body, _) in files.items():
@@ -259,16 +341,24 @@ def test_the_seat_api_carries_the_nominations(clean_db, settings, tmp_path):
     from tests.serve_helpers import BoardServer
 
     engine = clean_db
-    drop(tmp_path, "General_Election_nominations_Norwich_North_3.xml", feed.nominations("Norwich North", 3, CANDIDATES_3))
-    drop(tmp_path, "General_Election_SOP_1.xml", feed.state_of_parties(1, agreeing(["Norwich North"]), ["Norwich North"]))
+    drop(
+        tmp_path, "General_Election_nominations_Norwich_North_3.xml", feed.nominations("Norwich North", 3, CANDIDATES_3)
+    )
+    drop(
+        tmp_path, "General_Election_SOP_1.xml", feed.state_of_parties(1, agreeing(["Norwich North"]), ["Norwich North"])
+    )
     ingest(engine, settings, tmp_path)
     server = BoardServer(settings)
     try:
         card = httpx.get(f"{server.base}/api/v1/seats/{NORWICH_NORTH}", timeout=30).json()
         assert (card["status"], card["candidates_nominated"], card["candidates"]) == ("awaiting", 5, [])
         assert [(n["candidate"], n["party"], n["sitting_member"], n["revision"]) for n in card["nominations"]] == [
-            ("Ann Example", "CON", True, 3), ("Ben Example", "LAB", False, 3), ("Cara Example", "LD", False, 3),
-            ("Dev Brown", "IND", False, 3), ("Eve Green", "IND", False, 3)]
+            ("Ann Example", "CON", True, 3),
+            ("Ben Example", "LAB", False, 3),
+            ("Cara Example", "LD", False, 3),
+            ("Dev Brown", "IND", False, 3),
+            ("Eve Green", "IND", False, 3),
+        ]
         other = httpx.get(f"{server.base}/api/v1/seats/{BLYTH_VALLEY}", timeout=30).json()
         assert (other["nominations"], other["candidates_nominated"]) == ([], None)
         check = httpx.get(f"{server.base}/api/v1/agency/check", timeout=30).json()
@@ -287,17 +377,36 @@ def test_the_seat_api_carries_the_nominations(clean_db, settings, tmp_path):
 def test_the_dry_run_reads_nominations_and_the_state_of_the_parties_and_stores_nothing(clean_db, settings, tmp_path):
     from pipeline.dry_run import ACCEPTED, REFUSED, dry_run
 
-    drop(tmp_path, "General_Election_nominations_Norwich_North_3.xml", feed.nominations("Norwich North", 3, CANDIDATES_3))
-    drop(tmp_path, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(["Norwich North", "Blyth Valley"]),
-                                                                         ["Norwich North", "Blyth Valley"]))
-    drop(tmp_path, "General_Election_SOP_3.xml", feed.state_of_parties(3, [{"abbreviation": "C", "votes": 5}], ["Atlantis"]))
+    drop(
+        tmp_path, "General_Election_nominations_Norwich_North_3.xml", feed.nominations("Norwich North", 3, CANDIDATES_3)
+    )
+    drop(
+        tmp_path,
+        "General_Election_SOP_2.xml",
+        feed.state_of_parties(2, agreeing(["Norwich North", "Blyth Valley"]), ["Norwich North", "Blyth Valley"]),
+    )
+    drop(
+        tmp_path,
+        "General_Election_SOP_3.xml",
+        feed.state_of_parties(3, [{"abbreviation": "C", "votes": 5}], ["Atlantis"]),
+    )
     fates = {f.file_name: f for f in dry_run(clean_db, [tmp_path], settings)}
     nom = fates["General_Election_nominations_Norwich_North_3.xml"]
     assert (nom.fate, nom.kind, nom.seat, nom.gss_code, nom.revision, len(nom.candidates)) == (
-        ACCEPTED, "nominations", "Norwich North", NORWICH_NORTH, 3, 5)
+        ACCEPTED,
+        "nominations",
+        "Norwich North",
+        NORWICH_NORTH,
+        3,
+        5,
+    )
     sop = fates["General_Election_SOP_2.xml"]
     assert (sop.fate, sop.kind, sop.revision, sop.candidates[0]) == (
-        ACCEPTED, "state_of_parties", 2, "C 2 seats, 40,837 votes")
+        ACCEPTED,
+        "state_of_parties",
+        2,
+        "C 2 seats, 40,837 votes",
+    )
     bad = fates["General_Election_SOP_3.xml"]
     assert (bad.fate, bad.reason_code) == (REFUSED, ReasonCode.UNKNOWN_CONSTITUENCY)
     assert q(clean_db, "select count(*) as n from results.files") == [{"n": 0}]

@@ -82,7 +82,7 @@ def test_a_symbolic_link_in_the_inbox_is_refused_and_never_followed(clean_db, se
     secret.parent.mkdir()
     first = sorted(inbox.iterdir())[0]
     real = len(list(inbox.iterdir()))
-    secret.write_bytes(first.read_bytes().replace(b"revision=\"1\"", b"revision=\"7\""))
+    secret.write_bytes(first.read_bytes().replace(b'revision="1"', b'revision="7"'))
     link = inbox / "General_Election_2019_result_Link_1.xml"
     link.symlink_to(secret)
     archive = tmp_path / "archive"
@@ -116,7 +116,13 @@ def test_a_runs_conf_names_only_files_in_the_inbox(tmp_path):
     (inbox / "inner.xml").symlink_to(inbox / "a.xml")
 
     assert conf_files([str(inbox / "a.xml"), "a.xml"], inbox) == [inbox / "a.xml"] * 2
-    for bad in ["/etc/passwd", str(tmp_path / "secret.xml"), "../secret.xml", str(inbox / ".." / "secret.xml"),
-                "link.xml", "inner.xml"]:
+    for bad in [
+        "/etc/passwd",
+        str(tmp_path / "secret.xml"),
+        "../secret.xml",
+        str(inbox / ".." / "secret.xml"),
+        "link.xml",
+        "inner.xml",
+    ]:
         with pytest.raises(RefusedPath, match="only files in the inbox"):
             conf_files([str(inbox / "a.xml"), bad], inbox)

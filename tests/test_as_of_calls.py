@@ -41,8 +41,9 @@ def live(engine) -> tuple[list[tuple], list[tuple]]:
 
 def as_of(engine, t) -> tuple[list[tuple], list[tuple]]:
     seats = rows(engine, f"select {SEAT_COLUMNS} from pipeline.seat_status_as_of(:t) order by gss_code", t=t)
-    tally = rows(engine, "select party, seats, gains, losses, net from pipeline.party_tally_as_of(:t)"
-                         " order by party", t=t)
+    tally = rows(
+        engine, "select party, seats, gains, losses, net from pipeline.party_tally_as_of(:t) order by party", t=t
+    )
     return seats, tally
 
 
@@ -61,8 +62,10 @@ def status(seats: list[tuple], gss: str) -> tuple:
 def test_as_of_replays_calls_withdrawals_and_recounts_as_the_live_views_showed_them(clean_db, settings, tmp_path):
     engine = clean_db
     recount_2 = tmp_path / "General_Election_2019_recount_Kensington_2.xml"
-    recount_2.write_text((CORPUS / "General_Election_2019_recount_Kensington_1.xml").read_text()
-                         .replace('revision="1"', 'revision="2"'), encoding="utf-8")
+    recount_2.write_text(
+        (CORPUS / "General_Election_2019_recount_Kensington_1.xml").read_text().replace('revision="1"', 'revision="2"'),
+        encoding="utf-8",
+    )
     moments: list[tuple[str, object, tuple]] = []
 
     def mark(label: str) -> None:

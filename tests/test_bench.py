@@ -22,10 +22,22 @@ pytestmark = pytest.mark.integration
 def test_bench_runs_its_in_process_parts(settings, tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench", "--runs", "1", "--only", "ingest,command,recompute",
-         "--out", str(out)],
-        env={**os.environ, "DATABASE_URL": settings.database_url}, cwd=PROJECT_ROOT,
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.bench",
+            "--runs",
+            "1",
+            "--only",
+            "ingest,command,recompute",
+            "--out",
+            str(out),
+        ],
+        env={**os.environ, "DATABASE_URL": settings.database_url},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(out.read_text())

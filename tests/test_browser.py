@@ -105,7 +105,9 @@ def test_one_more_file_changes_the_page_without_a_reload(engine, settings, board
     next_result = next(m for m in night[1] if m.kind == "result")
     (tmp_path / next_result.file_name).write_bytes(next_result.body)
     ingest_paths(engine, [tmp_path], settings=settings)
-    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) > {before}", timeout=30_000)
+    page.wait_for_function(
+        f"() => Number(document.querySelector('#declared').dataset.declared) > {before}", timeout=30_000
+    )
     assert page.evaluate("window.__rn.loadedAt") == loaded
     gss = next_result.gss_code
     assert page.locator(f'polygon.hex[data-gss="{gss}"]').get_attribute("data-status") == "declared"
@@ -130,20 +132,25 @@ def test_the_search_opens_the_right_card(board, page):
 def test_the_slider_at_an_earlier_time_shows_fewer_seats(page):
     now = int(page.locator("#declared").get_attribute("data-declared"))
     page.locator("#slider").fill("400")
-    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) < {now}", timeout=30_000)
+    page.wait_for_function(
+        f"() => Number(document.querySelector('#declared').dataset.declared) < {now}", timeout=30_000
+    )
     assert page.locator("#mode").text_content() == "Replaying"
     earlier = int(page.locator("#declared").get_attribute("data-declared"))
     assert page.locator('polygon.hex[data-status="declared"]').count() == earlier
     page.click("#live-button")
-    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) >= {now}", timeout=30_000)
+    page.wait_for_function(
+        f"() => Number(document.querySelector('#declared').dataset.declared) >= {now}", timeout=30_000
+    )
 
 
 def test_hostile_names_render_as_text(engine, settings, board, browser, tmp_path):
     gss = "E14000863"  # Norwich North
     with engine.begin() as conn:
         old = conn.execute(text("select name from pipeline.constituency where gss_code = :g"), {"g": gss}).scalar()
-        conn.execute(text("update pipeline.constituency set name = :n where gss_code = :g"),
-                     {"n": HOSTILE_SEAT_NAME, "g": gss})
+        conn.execute(
+            text("update pipeline.constituency set name = :n where gss_code = :g"), {"n": HOSTILE_SEAT_NAME, "g": gss}
+        )
     try:
         hostile_result(tmp_path, gss)
         ingest_paths(engine, [tmp_path], settings=settings)
@@ -188,15 +195,22 @@ def history_counts(board) -> int:
 
 def test_the_projection_panel_shows_the_views_projection_and_band(engine, board, page):
     with engine.connect() as conn:
-        view = [dict(r) for r in conn.execute(text(
-            "select party, declared_seats, projected_seats, low, high, declared_count from results.projection"
-            " order by projected_seats desc, party")).mappings()]
+        view = [
+            dict(r)
+            for r in conn.execute(
+                text(
+                    "select party, declared_seats, projected_seats, low, high, declared_count from results.projection"
+                    " order by projected_seats desc, party"
+                )
+            ).mappings()
+        ]
     assert view and 0 < view[0]["declared_count"] < 650
     lead = view[0]
     assert lead["low"] < lead["high"]  # mid-night the band is a band, so the cells below are not trivially equal
     page.wait_for_function(
         f"() => document.querySelector('#projection-note').dataset.declaredCount == '{lead['declared_count']}'",
-        timeout=30_000)
+        timeout=30_000,
+    )
     rows = page.locator("#projection tbody tr")
     assert rows.count() == len(view)
     first = rows.nth(0)
@@ -208,12 +222,14 @@ def test_the_projection_panel_shows_the_views_projection_and_band(engine, board,
     assert page.errors == []
 
 
-def test_the_history_chart_has_one_point_per_declared_count_and_moves_live(engine, settings, board, page, night,
-                                                                          tmp_path):
+def test_the_history_chart_has_one_point_per_declared_count_and_moves_live(
+    engine, settings, board, page, night, tmp_path
+):
     counts = history_counts(board)
     assert counts > 10
-    page.wait_for_function(f"() => document.querySelector('#history-chart').dataset.counts == '{counts}'",
-                           timeout=30_000)
+    page.wait_for_function(
+        f"() => document.querySelector('#history-chart').dataset.counts == '{counts}'", timeout=30_000
+    )
     lead = api(board, "/api/v1/projection")[0]["party"]
     lead_counts = len({r["declared_count"] for r in api(board, "/api/v1/projection/history") if r["party"] == lead})
     line = page.locator(f'#history-chart polyline[data-party="{lead}"]')
@@ -228,13 +244,16 @@ def test_the_history_chart_has_one_point_per_declared_count_and_moves_live(engin
     (tmp_path / next_result.file_name).write_bytes(next_result.body)
     ingest_paths(engine, [tmp_path], settings=settings)
     assert history_counts(board) == counts + 1
-    page.wait_for_function(f"() => document.querySelector('#history-chart').dataset.counts == '{counts + 1}'",
-                           timeout=30_000)
     page.wait_for_function(
-        f"() => document.querySelector('#projection-note').dataset.declaredCount == '{declared + 1}'", timeout=30_000)
+        f"() => document.querySelector('#history-chart').dataset.counts == '{counts + 1}'", timeout=30_000
+    )
+    page.wait_for_function(
+        f"() => document.querySelector('#projection-note').dataset.declaredCount == '{declared + 1}'", timeout=30_000
+    )
     assert page.evaluate("window.__rn.loadedAt") == loaded  # no reload: the events did it
     assert len(page.locator(f'#history-chart polyline[data-party="{lead}"]').get_attribute("points").split()) == (
-        lead_counts + 1)
+        lead_counts + 1
+    )
     assert page.errors == []
 
 
@@ -258,22 +277,30 @@ def test_the_watch_list_is_the_one_in_seeds_watch_lists_csv(engine, settings, pa
 def test_replaying_the_projection_shows_the_row_set_of_the_count_declared_then(board, page):
     now = int(page.locator("#declared").get_attribute("data-declared"))
     page.locator("#slider").fill("300")
-    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) < {now}",
-                           timeout=30_000)
-    earlier = int(page.locator("#declared").get_attribute("data-declared"))
-    assert 0 < earlier
     page.wait_for_function(
-        f"() => document.querySelector('#projection-note').dataset.declaredCount == '{earlier}'", timeout=30_000)
-    then = sorted((r for r in api(board, "/api/v1/projection/history", after=earlier - 1)
-                   if r["declared_count"] == earlier and (r["declared_seats"] or r["projected_seats"])),
-                  key=lambda r: (-r["projected_seats"], r["party"]))
+        f"() => Number(document.querySelector('#declared').dataset.declared) < {now}", timeout=30_000
+    )
+    earlier = int(page.locator("#declared").get_attribute("data-declared"))
+    assert earlier > 0
+    page.wait_for_function(
+        f"() => document.querySelector('#projection-note').dataset.declaredCount == '{earlier}'", timeout=30_000
+    )
+    then = sorted(
+        (
+            r
+            for r in api(board, "/api/v1/projection/history", after=earlier - 1)
+            if r["declared_count"] == earlier and (r["declared_seats"] or r["projected_seats"])
+        ),
+        key=lambda r: (-r["projected_seats"], r["party"]),
+    )
     rows = page.locator("#projection tbody tr")
     assert [rows.nth(i).get_attribute("data-party") for i in range(rows.count())] == [r["party"] for r in then]
     assert rows.nth(0).locator("td.band").text_content() == f"{then[0]['low']}–{then[0]['high']}"
     assert page.locator("#history-chart line.guide").count() == 1
     page.click("#live-button")
-    page.wait_for_function(f"() => Number(document.querySelector('#declared').dataset.declared) >= {now}",
-                           timeout=30_000)
+    page.wait_for_function(
+        f"() => Number(document.querySelector('#declared').dataset.declared) >= {now}", timeout=30_000
+    )
     assert page.locator("#history-chart line.guide").count() == 0
 
 
@@ -304,7 +331,8 @@ def test_the_board_shows_the_2024_night_on_its_own_map(engine, settings, board, 
         ingest_paths(engine, [inbox], settings=settings)
         pg.wait_for_function(
             "() => document.querySelector('polygon.hex[data-gss=\"E14001174\"]').dataset.status === 'declared'",
-            timeout=30_000)
+            timeout=30_000,
+        )
         assert errors == []
     finally:
         context.close()

@@ -53,7 +53,11 @@ def ingest(engine, settings, tmp_path: Path, *files: Path) -> None:
 def lab_rush(tmp_path: Path) -> Path:
     """A rush flashing LAB (a hold) for Blyth Valley."""
     body = BLYTH_RUSH.read_text(encoding="utf-8")
-    body = body.replace('winningParty="C"', 'winningParty="Lab"').replace("gain", "hold").replace("C GAIN FROM LAB", "LAB HOLD")
+    body = (
+        body.replace('winningParty="C"', 'winningParty="Lab"')
+        .replace("gain", "hold")
+        .replace("C GAIN FROM LAB", "LAB HOLD")
+    )
     path = tmp_path / "General_Election_2019_rush_Blyth_Valley_LAB_1.xml"
     path.write_text(body, encoding="utf-8")
     return path
@@ -86,7 +90,9 @@ def test_a_wrong_call_then_the_result(clean_db, settings, tmp_path):
     ingest(clean_db, settings, tmp_path, BLYTH_RESULT)
     assert seat(clean_db) == ("declared", "CON", "gain")
     assert alerts(clean_db) == [
-        ("flip", "LAB", "LD", "desk"), ("retraction", "LAB", "LD", "result"), ("flip", "LAB", "CON", "result"),
+        ("flip", "LAB", "LD", "desk"),
+        ("retraction", "LAB", "LD", "result"),
+        ("flip", "LAB", "CON", "result"),
     ]
 
 
@@ -159,10 +165,14 @@ def test_a_call_on_a_seat_with_a_rush_is_refused(clean_db, settings, tmp_path):
     assert q(clean_db, "select count(*) from pipeline.call") == [(0,)]
 
 
-@pytest.mark.parametrize(("seat_arg", "party", "match"), [
-    ("Atlantis North", "CON", "no constituency"), ("E14099999", "CON", "no constituency"),
-    (BLYTH, "Monster Raving Looney", "no party matches"),
-])
+@pytest.mark.parametrize(
+    ("seat_arg", "party", "match"),
+    [
+        ("Atlantis North", "CON", "no constituency"),
+        ("E14099999", "CON", "no constituency"),
+        (BLYTH, "Monster Raving Looney", "no party matches"),
+    ],
+)
 def test_unknown_seat_or_party_is_refused_and_nothing_is_written(clean_db, seat_arg, party, match):
     with pytest.raises(CallRefused, match=match):
         make_call(clean_db, seat_arg, party)
@@ -194,8 +204,12 @@ def test_calls_reach_the_event_log_and_the_views_hold(clean_db):
     (last,) = q(clean_db, "select coalesce(max(event_id), 0) from pipeline.event")[0]  # the log outlives resets
     make_call(clean_db, BLYTH, "CON", by="ann")
     withdraw_call(clean_db, BLYTH, by="ann")
-    events = q(clean_db, "select kind, payload->>'party', payload->>'withdrawn_at' is null from pipeline.event "
-               "where event_id > :last and kind = 'call' order by event_id", last=last)
+    events = q(
+        clean_db,
+        "select kind, payload->>'party', payload->>'withdrawn_at' is null from pipeline.event "
+        "where event_id > :last and kind = 'call' order by event_id",
+        last=last,
+    )
     assert events == [("call", "CON", True), ("call", "CON", False)]  # the call, then its withdrawal
     make_call(clean_db, BLYTH, "CON", by="ann")
     for view in load_views():
@@ -206,9 +220,11 @@ def test_calls_reach_the_event_log_and_the_views_hold(clean_db):
 
 
 def test_the_as_of_functions_count_a_call_in_force(clean_db):
-    """Migration 0007: a call in force at t, with no rush or result stored by t, is 'called' (tests/test_as_of_calls.py)."""
+    """Migration 0007: a call in force at t, no rush or result stored by t, is 'called' (tests/test_as_of_calls.py)."""
     make_call(clean_db, BLYTH, "CON", by="ann")
-    status = q(clean_db, "select status, winner_party from pipeline.seat_status_as_of(now()) where gss_code = :g", g=BLYTH)
+    status = q(
+        clean_db, "select status, winner_party from pipeline.seat_status_as_of(now()) where gss_code = :g", g=BLYTH
+    )
     assert status == [("called", "CON")]
     tally = dict(q(clean_db, "select party, seats from pipeline.party_tally_as_of(now()) where party = 'CON'"))
     assert tally == {"CON": 1}

@@ -59,7 +59,6 @@ PUBLISHERS = {"airflow-apiserver", "results-db", "flower", "board"}
 DATA_USERS = ("airflow-scheduler", "airflow-triggerer", "airflow-worker")
 
 
-
 @cache
 def celery_options() -> set[tuple[str, str]]:
     """(section, option) of every setting apache-airflow-providers-celery declares (installed from the lock)."""
@@ -225,9 +224,12 @@ def pipeline_env_names() -> set[str]:
     names = set()
     for path in (ROOT / "pipeline").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if re.fullmatch(r"DATABASE_URL|RESULTSNIGHT_[A-Z0-9_]+", node.value):
-                    names.add(node.value)
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"DATABASE_URL|RESULTSNIGHT_[A-Z0-9_]+", node.value)
+            ):
+                names.add(node.value)
     return names
 
 
@@ -342,10 +344,14 @@ def check_resultsnight_command(words: list[str]) -> None:
 
 def test_compose_parses_with_the_expected_services():
     data = compose()
-    assert SERVICES <= set(data["services"]), f"missing: {SERVICES - set(data['services'])}"
+    assert set(data["services"]) >= SERVICES, f"missing: {SERVICES - set(data['services'])}"
     common = data["x-airflow-common"]
     assert {"image", "environment", "volumes"} <= set(common)
-    assert set(airflow_services()) == {name for name in SERVICES if name.startswith("airflow-")} | {"flower", "board", "desk"}
+    assert set(airflow_services()) == {name for name in SERVICES if name.startswith("airflow-")} | {
+        "flower",
+        "board",
+        "desk",
+    }
     assert data["services"]["flower"].get("profiles"), "flower is optional: it belongs under a profile"
     assert data["services"]["desk"].get("profiles"), "the desk's CLI is run on demand: it belongs under a profile"
     for name, svc in airflow_services().items():
@@ -387,21 +393,27 @@ def test_dockerfile_installs_the_project_where_project_root_expects_it():
     env = environment(airflow_services()["airflow-scheduler"])
     # PROJECT_ROOT is the parent of the installed `pipeline` package: these must sit beside it.
     needed = {"pipeline", "sql", "seeds", "expectations"}
-    needed |= {PurePosixPath(env["AIRFLOW__CORE__DAGS_FOLDER"]).name, PurePosixPath(env["AIRFLOW__CORE__PLUGINS_FOLDER"]).name}
+    needed |= {
+        PurePosixPath(env["AIRFLOW__CORE__DAGS_FOLDER"]).name,
+        PurePosixPath(env["AIRFLOW__CORE__PLUGINS_FOLDER"]).name,
+    }
     for folder in sorted(needed):
         assert (ROOT / folder).is_dir(), f"{folder}/ is not in the repository"
-        assert IMAGE_PROJECT_ROOT / folder in destinations, f"the Dockerfile does not copy {folder}/ to {IMAGE_PROJECT_ROOT}"
+        assert IMAGE_PROJECT_ROOT / folder in destinations, (
+            f"the Dockerfile does not copy {folder}/ to {IMAGE_PROJECT_ROOT}"
+        )
     text = " ".join(dockerfile_lines())
     assert re.search(r"pip install [^&]*-r \S*requirements\.lock", text), "install the pinned requirements.lock"
     assert re.search(rf"pip install [^&]*--no-deps [^&]*-e {IMAGE_PROJECT_ROOT}\b", text), (
-        f"install the project editable (`pip install --no-deps -e {IMAGE_PROJECT_ROOT}`) so PROJECT_ROOT is {IMAGE_PROJECT_ROOT}"
+        f"install the project editable (`pip install --no-deps -e {IMAGE_PROJECT_ROOT}`) "
+        f"so PROJECT_ROOT is {IMAGE_PROJECT_ROOT}"
     )
     assert env["AIRFLOW__CORE__DAGS_FOLDER"] == str(IMAGE_PROJECT_ROOT / "dags")
 
 
 def test_every_command_is_a_real_command(airflow_cli):
     seen = []
-    for name, svc in services().items():
+    for svc in services().values():
         for words in commands_in(svc):
             seen.append(words[:3])
             if words[0] == "airflow":
@@ -420,7 +432,7 @@ def test_every_referenced_path_exists():
     for name, svc in services().items():
         for path in env_files(svc):
             assert path.is_file(), f"{name}: env_file {path} is missing"
-        for source, target, is_bind in volume_mounts(svc):
+        for source, _target, is_bind in volume_mounts(svc):
             if source is None:
                 continue
             if is_bind:
@@ -445,8 +457,15 @@ def test_the_pipeline_settings_are_set_where_the_pipeline_runs():
     from pipeline.config import load_settings
 
     # What the tasks cannot do without (the tunables with defaults may stay unset).
-    needed = {"DATABASE_URL", "RESULTSNIGHT_DATA_DIR", "RESULTSNIGHT_INBOX", "RESULTSNIGHT_ARCHIVE",
-              "RESULTSNIGHT_SEEDS_DIR", "RESULTSNIGHT_EXPECTATIONS_DIR", "RESULTSNIGHT_ALERT_WEBHOOK"}
+    needed = {
+        "DATABASE_URL",
+        "RESULTSNIGHT_DATA_DIR",
+        "RESULTSNIGHT_INBOX",
+        "RESULTSNIGHT_ARCHIVE",
+        "RESULTSNIGHT_SEEDS_DIR",
+        "RESULTSNIGHT_EXPECTATIONS_DIR",
+        "RESULTSNIGHT_ALERT_WEBHOOK",
+    }
     assert needed <= pipeline_env_names()
     raw = raw_environment(services()["airflow-worker"])
     assert needed <= set(raw), f"airflow-worker does not set {sorted(needed - set(raw))}"
@@ -498,7 +517,10 @@ def test_inbox_and_archive_are_shared_by_scheduler_triggerer_and_workers():
     holders = set()
     for name in DATA_USERS:
         svc = services()[name]
-        assert (environment(svc)["RESULTSNIGHT_INBOX"], environment(svc)["RESULTSNIGHT_ARCHIVE"]) == (str(inbox), str(archive))
+        assert (environment(svc)["RESULTSNIGHT_INBOX"], environment(svc)["RESULTSNIGHT_ARCHIVE"]) == (
+            str(inbox),
+            str(archive),
+        )
         mounts = {
             (source, target)
             for source, target, _bind in volume_mounts(svc)
@@ -558,7 +580,9 @@ def test_depends_on_waits_for_health_or_completion():
             condition = (spec or {}).get("condition")
             assert condition in allowed, f"{name} -> {dep}: condition {condition!r}"
             if condition == "service_healthy":
-                assert services()[dep].get("healthcheck"), f"{name} waits for {dep} to be healthy; it has no healthcheck"
+                assert services()[dep].get("healthcheck"), (
+                    f"{name} waits for {dep} to be healthy; it has no healthcheck"
+                )
             else:
                 assert services()[dep].get("restart", "no") == "no", f"{name} waits for {dep} to exit, but it restarts"
     for name, svc in services().items():
@@ -626,7 +650,9 @@ def test_env_example_lists_every_required_variable():
     assert required <= set(values), f"deploy/.env.example lacks {sorted(required - set(values))}"
     mentioned = set(re.findall(r"(?m)^#?\s*([A-Z][A-Z0-9_]*)=", example))
     referenced = {m.group("name") or m.group("bare") for m in _REF.finditer(text)} - {None}
-    assert mentioned <= referenced, f"deploy/.env.example sets what docker-compose.yml never reads: {mentioned - referenced}"
+    assert mentioned <= referenced, (
+        f"deploy/.env.example sets what docker-compose.yml never reads: {mentioned - referenced}"
+    )
     # Airflow refuses to start with a malformed Fernet key
     assert len(base64.urlsafe_b64decode(values["AIRFLOW_FERNET_KEY"])) == 32
 
@@ -645,7 +671,7 @@ def test_airflow_settings_are_real_options():
 
 
 def test_images_default_to_the_official_ones():
-    """AIRFLOW_IMAGE / POSTGRES_IMAGE / REDIS_IMAGE may name others (the deploy test's stand-ins); unset, nothing changes."""
+    """AIRFLOW_IMAGE / POSTGRES_IMAGE / REDIS_IMAGE may name others (the deploy test's); unset, nothing changes."""
     official = {"postgres": "postgres:16", "results-db": "postgres:18", "redis": "redis:7.2-bookworm"}
     variables = {"postgres": "POSTGRES_IMAGE", "results-db": "POSTGRES_IMAGE", "redis": "REDIS_IMAGE"}
     for name, image in official.items():
@@ -653,7 +679,9 @@ def test_images_default_to_the_official_ones():
         assert raw == f"${{{variables[name]}:-{image}}}", f"{name}: image should be ${{{variables[name]}:-{image}}}"
     build = compose()["x-airflow-common"]["build"]
     arg = build["args"]["AIRFLOW_IMAGE"]
-    assert arg == f"${{AIRFLOW_IMAGE:-{dockerfile_base_image()}}}", "the AIRFLOW_IMAGE build arg defaults to the Dockerfile's"
+    assert arg == f"${{AIRFLOW_IMAGE:-{dockerfile_base_image()}}}", (
+        "the AIRFLOW_IMAGE build arg defaults to the Dockerfile's"
+    )
 
 
 # --------------------------------------------------------------------------- least privilege (issue 18)
@@ -661,12 +689,16 @@ def test_images_default_to_the_official_ones():
 
 def env_references(service: dict) -> set[str]:
     """The .env variables a service's environment values are made from."""
-    return {m.group("name") or m.group("bare") for v in raw_environment(service).values() for m in _REF.finditer(v)} - {None}
+    return {m.group("name") or m.group("bare") for v in raw_environment(service).values() for m in _REF.finditer(v)} - {
+        None
+    }
 
 
 def test_each_service_holds_only_what_the_allow_list_names():
     allowed = allowed_environment()
-    assert set(allowed) == set(services()), f"deploy/allowed-environment.yml lists {sorted(allowed)}, compose {sorted(services())}"
+    assert set(allowed) == set(services()), (
+        f"deploy/allowed-environment.yml lists {sorted(allowed)}, compose {sorted(services())}"
+    )
     example = read_env_file(ENV_EXAMPLE)
     secrets_of_env = {name for name in example if SECRET_VARIABLE.search(name)} | {"RESULTSNIGHT_ALERT_WEBHOOK"}
     for name, svc in services().items():
@@ -679,16 +711,23 @@ def test_each_service_holds_only_what_the_allow_list_names():
         )
     # The board: its read-only URL and nothing of Airflow's (no Fernet key, JWT secret, metadata DB, webhook).
     board = raw_environment(services()["board"])
-    assert set(board) == {"RESULTSNIGHT_BOARD_DATABASE_URL"} and env_references(services()["board"]) == {"BOARD_DB_PASSWORD"}
+    assert set(board) == {"RESULTSNIGHT_BOARD_DATABASE_URL"} and env_references(services()["board"]) == {
+        "BOARD_DB_PASSWORD"
+    }
     assert not services()["board"].get("env_file"), "the board reads no env_file (Airflow's settings are not its)"
     for name in ("postgres", "redis", "airflow-apiserver", "airflow-scheduler", "airflow-init"):
-        assert name not in (services()["board"].get("depends_on") or {}) or name == "airflow-init", f"board waits for {name}"
+        assert name not in (services()["board"].get("depends_on") or {}) or name == "airflow-init", (
+            f"board waits for {name}"
+        )
 
 
 def test_every_service_starts_through_the_secrets_check():
     image_entrypoint = [line for line in dockerfile_lines() if line.upper().startswith("ENTRYPOINT")]
     assert image_entrypoint and json.loads(image_entrypoint[-1].split(None, 1)[1]) == [
-        "/usr/bin/dumb-init", "--", IMAGE_SECRETS_CHECK, "/entrypoint"
+        "/usr/bin/dumb-init",
+        "--",
+        IMAGE_SECRETS_CHECK,
+        "/entrypoint",
     ], "our image starts every Airflow service through the check, then the official /entrypoint"
     copied = {dest for _src, dest in dockerfile_copies()}
     assert {IMAGE_SECRETS_CHECK, "/opt/resultsnight/deploy/.env.example"} <= copied
@@ -696,7 +735,9 @@ def test_every_service_starts_through_the_secrets_check():
     for name, svc in services().items():
         entrypoint = svc.get("entrypoint")
         if svc.get("image") == ours:
-            assert entrypoint is None or entrypoint[0] == IMAGE_SECRETS_CHECK, f"{name} bypasses the check: {entrypoint}"
+            assert entrypoint is None or entrypoint[0] == IMAGE_SECRETS_CHECK, (
+                f"{name} bypasses the check: {entrypoint}"
+            )
             continue
         assert entrypoint[:2] == ["sh", "/opt/resultsnight-check/refuse-example-secrets.sh"], f"{name}: {entrypoint}"
         mounts = {target: source for source, target, _bind in volume_mounts(svc)}
@@ -712,13 +753,23 @@ def _run_check(tmp_path, env: dict[str, str]) -> subprocess.CompletedProcess:
     folder.mkdir(exist_ok=True)
     shutil.copy(SECRETS_CHECK, folder / SECRETS_CHECK.name)
     shutil.copy(ENV_EXAMPLE, folder / ".env.example")
-    return subprocess.run(["sh", str(folder / SECRETS_CHECK.name), "echo", "started"], capture_output=True, text=True,
-                          env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}, timeout=30, check=False)
+    return subprocess.run(
+        ["sh", str(folder / SECRETS_CHECK.name), "echo", "started"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env},
+        timeout=30,
+        check=False,
+    )
 
 
 def test_the_check_refuses_every_example_secret_and_empty_ones(tmp_path):
-    fresh = {"POSTGRES_PASSWORD": "0f3c9a", "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
-             "AIRFLOW__CELERY__BROKER_URL": "redis://:9e8d7c@redis:6379/0", "RESULTSNIGHT_ALERT_WEBHOOK": ""}
+    fresh = {
+        "POSTGRES_PASSWORD": "0f3c9a",
+        "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "AIRFLOW__CELERY__BROKER_URL": "redis://:9e8d7c@redis:6379/0",
+        "RESULTSNIGHT_ALERT_WEBHOOK": "",
+    }
     ok = _run_check(tmp_path, fresh)
     assert (ok.returncode, ok.stdout.strip()) == (0, "started"), ok.stderr
     example = read_env_file(ENV_EXAMPLE)
@@ -730,8 +781,11 @@ def test_the_check_refuses_every_example_secret_and_empty_ones(tmp_path):
             proc = _run_check(tmp_path, {**fresh, **env})
             assert proc.returncode == 78 and "started" not in proc.stdout, f"{variable}'s example value was accepted"
             assert value not in proc.stderr, "the check must not print the secret"
-    for env in ({"REDIS_PASSWORD": ""}, {"AIRFLOW__API_AUTH__JWT_SECRET": ""},
-                {"AIRFLOW__CELERY__BROKER_URL": "redis://:@redis:6379/0"}):
+    for env in (
+        {"REDIS_PASSWORD": ""},
+        {"AIRFLOW__API_AUTH__JWT_SECRET": ""},
+        {"AIRFLOW__CELERY__BROKER_URL": "redis://:@redis:6379/0"},
+    ):
         proc = _run_check(tmp_path, {**fresh, **env})
         assert proc.returncode == 78, f"{env} was accepted"
 

@@ -98,8 +98,14 @@ def receiver():
 
 def _raise_alerts(engine, count: int) -> list[int]:
     """`count` flip alerts, one per desk call of a Labour seat for the Conservatives; their ids."""
-    seats = [g for (g,) in q(engine, "select gss_code from results.baseline_seats where party = 'LAB' "
-                                     "order by gss_code limit :n", n=count)]
+    seats = [
+        g
+        for (g,) in q(
+            engine,
+            "select gss_code from results.baseline_seats where party = 'LAB' order by gss_code limit :n",
+            n=count,
+        )
+    ]
     for gss in seats:
         assert make_call(engine, gss, "CON", by="test").alerts
     ids = [i for (i,) in q(engine, "select alert_id from pipeline.alert order by alert_id")]
@@ -119,10 +125,14 @@ def test_each_post_carries_the_key_and_the_id_and_every_attempt_is_recorded(clea
     assert (report.delivered, report.failed) == (3, 0)
     assert [k for k, _ in receiver.posts] == [str(i) for i in ids]
     assert all(body["alert_id"] == int(key) and "GAIN FROM" in body["text"] for key, body in receiver.posts)
-    assert q(clean_db, "select alert_id, receiver, status_code, error, delivered from results.alert_deliveries "
-                       "order by attempt_id") == [(i, "webhook", 204, None, True) for i in ids]
-    assert q(clean_db, "select count(*) from results.alerts where delivered_at is not null and attempts = 1 "
-                       "and last_error is null") == [(3,)]
+    assert q(
+        clean_db,
+        "select alert_id, receiver, status_code, error, delivered from results.alert_deliveries order by attempt_id",
+    ) == [(i, "webhook", 204, None, True) for i in ids]
+    assert q(
+        clean_db,
+        "select count(*) from results.alerts where delivered_at is not null and attempts = 1 and last_error is null",
+    ) == [(3,)]
     assert deliver_pending(clean_db, WebhookReceiver(receiver.url)).delivered == 0  # nothing twice
     assert len(receiver.posts) == 3
 
@@ -136,18 +146,24 @@ def test_a_receiver_refusing_one_alert_forever_leaves_every_other_delivered(clea
     assert (first.delivered, first.failed) == (4, 1)
     assert sorted(receiver.processed) == sorted(str(i) for i in ids if i != refused)
     # Its own backoff holds it back; a pass at once does not try it again.
-    assert q(clean_db, "select next_attempt_at > clock_timestamp() + interval '50 seconds' from pipeline.alert "
-                       "where alert_id = :a", a=refused) == [(True,)]
+    assert q(
+        clean_db,
+        "select next_attempt_at > clock_timestamp() + interval '50 seconds' from pipeline.alert where alert_id = :a",
+        a=refused,
+    ) == [(True,)]
     assert deliver_pending(clean_db, hook).failed == 0
     # Once due it is tried again (and refused again), each attempt recorded; nothing else is sent twice.
     for _ in range(2):
         with clean_db.begin() as conn:
             conn.execute(text("update pipeline.alert set next_attempt_at = null where alert_id = :a"), {"a": refused})
         assert deliver_pending(clean_db, hook).failed == 1
-    assert q(clean_db, "select status_code, error, delivered from results.alert_deliveries where alert_id = :a",
-             a=refused) == [(500, "HTTP 500", False)] * 3
-    assert q(clean_db, "select delivered_at is null, attempts, last_error from results.alerts where alert_id = :a",
-             a=refused) == [(True, 3, "HTTP 500")]
+    assert (
+        q(clean_db, "select status_code, error, delivered from results.alert_deliveries where alert_id = :a", a=refused)
+        == [(500, "HTTP 500", False)] * 3
+    )
+    assert q(
+        clean_db, "select delivered_at is null, attempts, last_error from results.alerts where alert_id = :a", a=refused
+    ) == [(True, 3, "HTTP 500")]
     assert [k for k, _ in receiver.posts].count(str(refused)) == 3
     assert all([k for k, _ in receiver.posts].count(str(i)) == 1 for i in ids if i != refused)
 
@@ -191,7 +207,10 @@ def test_a_slow_receiver_does_not_hold_up_the_ingest(clean_db, settings, receive
 def test_the_log_receiver_records_its_deliveries(clean_db):
     _raise_alerts(clean_db, 2)
     assert deliver_pending(clean_db, LogReceiver()).delivered == 2
-    assert q(clean_db, "select receiver, status_code, delivered from results.alert_deliveries") == [("log", None, True)] * 2
+    assert (
+        q(clean_db, "select receiver, status_code, delivered from results.alert_deliveries")
+        == [("log", None, True)] * 2
+    )
 
 
 @pytest.mark.parametrize("webhook", ["hooks.example.org/no-scheme", "garbled"])
@@ -239,9 +258,13 @@ def test_a_deliverer_killed_between_the_post_and_its_record_resends_with_the_sam
         "RESULTSNIGHT_ALERT_WEBHOOK": receiver.url,
         "RESULTSNIGHT_ALERT_TIMEOUT_SECONDS": "60",
     }
-    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "deliver", "--once"], env=env,
-                            cwd=Path(__file__).resolve().parent.parent,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "deliver", "--once"],
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         assert receiver.holding.wait(60), proc.stderr.read().decode() if proc.poll() is not None else "no POST"
         os.kill(proc.pid, signal.SIGKILL)  # the receiver has the POST; its record is not committed
@@ -254,8 +277,11 @@ def test_a_deliverer_killed_between_the_post_and_its_record_resends_with_the_sam
     receiver.release.set()
     # The first alert was recorded; the killed one left no trace but an undelivered alert.
     deadline = time.monotonic() + 30
-    while q(clean_db, "select count(*) from pg_stat_activity where datname = current_database() "
-                      "and state like 'idle in transaction%'") != [(0,)]:
+    while q(
+        clean_db,
+        "select count(*) from pg_stat_activity where datname = current_database() "
+        "and state like 'idle in transaction%'",
+    ) != [(0,)]:
         assert time.monotonic() < deadline, "the killed deliverer's transaction never ended"
         time.sleep(0.1)
     assert q(clean_db, "select alert_id from pipeline.alert where delivered_at is not null") == [(ids[0],)]
@@ -271,8 +297,9 @@ def test_a_deliverer_killed_between_the_post_and_its_record_resends_with_the_sam
     assert q(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
 
 
-def test_resultsnight_ingest_makes_one_delivery_pass_after_storing(clean_db, settings, receiver, tmp_path,
-                                                                   monkeypatch, capsys):
+def test_resultsnight_ingest_makes_one_delivery_pass_after_storing(
+    clean_db, settings, receiver, tmp_path, monkeypatch, capsys
+):
     from pipeline.cli import main
 
     folder = tmp_path / "in"

@@ -21,10 +21,36 @@ CLACTON_2024 = Path(__file__).resolve().parent / "corpus" / "ge2024" / "General_
 BLYTH_2019 = Path(__file__).resolve().parent / "corpus" / "General_Election_2019_result_Blyth_Valley_1.xml"
 
 # The Commons Library's published 2024 result, and the Rallings & Thrasher notional 2019 result on the same seats.
-PUBLISHED_2024 = {"LAB": 411, "CON": 121, "LD": 72, "SNP": 9, "SF": 7, "IND": 6, "REF": 5, "DUP": 5, "GRN": 4,
-                  "PC": 4, "SDLP": 2, "ALL": 1, "UUP": 1, "TUV": 1, "SPK": 1}
-NOTIONAL_2019 = {"CON": 372, "LAB": 200, "SNP": 48, "LD": 8, "DUP": 8, "SF": 7, "PC": 2, "SDLP": 2, "GRN": 1,
-                 "ALL": 1, "SPK": 1}
+PUBLISHED_2024 = {
+    "LAB": 411,
+    "CON": 121,
+    "LD": 72,
+    "SNP": 9,
+    "SF": 7,
+    "IND": 6,
+    "REF": 5,
+    "DUP": 5,
+    "GRN": 4,
+    "PC": 4,
+    "SDLP": 2,
+    "ALL": 1,
+    "UUP": 1,
+    "TUV": 1,
+    "SPK": 1,
+}
+NOTIONAL_2019 = {
+    "CON": 372,
+    "LAB": 200,
+    "SNP": 48,
+    "LD": 8,
+    "DUP": 8,
+    "SF": 7,
+    "PC": 2,
+    "SDLP": 2,
+    "GRN": 1,
+    "ALL": 1,
+    "SPK": 1,
+}
 
 
 def _csv(name: str) -> list[dict[str, str]]:
@@ -68,7 +94,10 @@ def test_gains_and_holds_against_the_notionals_are_the_published_ones() -> None:
     with (SOURCES / "HoC-GE2024-results-by-constituency.csv").open(newline="", encoding="utf-8-sig") as fh:
         for row in csv.DictReader(fh):
             to, _, held_by = row["Result"].partition(" gain from ")
-            published = (SOURCE_ABBREVIATION[to.removesuffix(" hold")], SOURCE_ABBREVIATION[held_by or to.removesuffix(" hold")])
+            published = (
+                SOURCE_ABBREVIATION[to.removesuffix(" hold")],
+                SOURCE_ABBREVIATION[held_by or to.removesuffix(" hold")],
+            )
             assert (won[row["ONS ID"]], notional[row["ONS ID"]]) == published, row["Constituency name"]
             gains[published[0]] += published[0] != published[1]
     assert sum(gains.values()) == 303 and (gains["LAB"], gains["LD"], gains["REF"], gains["IND"]) == (218, 64, 5, 6)
@@ -173,16 +202,18 @@ def test_switching_elections_in_one_database_mixes_nothing(clean_db, settings, t
         assert (report.counting_election_id, report.baseline_election_id) == ("parl.2019-12-12", "parl.2017-06-08")
         shutil.copy(BLYTH_2019, inbox / BLYTH_2019.name)
         assert ingest_paths(engine, [inbox], settings=settings).counts["stored"] == 1
-        night_2019 = _one(engine, "select gss_code, status, winner_party, outcome from results.seat_status "
-                                  "where status <> 'awaiting'")
+        night_2019 = _one(
+            engine, "select gss_code, status, winner_party, outcome from results.seat_status where status <> 'awaiting'"
+        )
         assert night_2019 == [("E14000575", "declared", "CON", "gain")]
 
         before = _one(engine, "select coalesce(max(event_id), 0) from pipeline.event")[0][0]
         report = init_db(engine, settings, election_id="parl.2024-07-04")
         assert report.baseline_election_id == "parl.2019-12-12.notional-2024"
         # The board hears of it: one 'election' event (its caches are keyed to the last event).
-        assert _one(engine, "select kind, payload->>'counting_election_id' from pipeline.event where event_id > :b",
-                    b=before) == [("election", "parl.2024-07-04")]
+        assert _one(
+            engine, "select kind, payload->>'counting_election_id' from pipeline.event where event_id > :b", b=before
+        ) == [("election", "parl.2024-07-04")]
         assert _one(engine, "select boundary_set, baseline_is_notional from results.count_setting") == [("2024", True)]
         seats = {g for (g,) in _one(engine, "select gss_code from results.seat_status")}
         assert seats == _seats_of("2024")
@@ -198,15 +229,23 @@ def test_switching_elections_in_one_database_mixes_nothing(clean_db, settings, t
 
         shutil.copy(CLACTON_2024, inbox / CLACTON_2024.name)
         assert ingest_paths(engine, [inbox], settings=settings).counts["stored"] == 1
-        assert _one(engine, "select gss_code, winner_party, baseline_party, outcome from results.seat_status "
-                            "where status <> 'awaiting'") == [("E14001174", "REF", "CON", "gain")]
+        assert _one(
+            engine,
+            "select gss_code, winner_party, baseline_party, outcome from results.seat_status "
+            "where status <> 'awaiting'",
+        ) == [("E14001174", "REF", "CON", "gain")]
         assert _one(engine, "select party, seats, gains from results.party_tally where seats > 0") == [("REF", 1, 1)]
         parties_2024 = {p for (p,) in _one(engine, "select party from results.party_tally")}
         assert {"REF", "TUV", "BRX"} <= parties_2024  # TUV stood in 2024, the Brexit Party in the notionals
 
         init_db(engine, settings, election_id="parl.2019-12-12")
-        assert _one(engine, "select gss_code, status, winner_party, outcome from results.seat_status "
-                            "where status <> 'awaiting'") == night_2019
+        assert (
+            _one(
+                engine,
+                "select gss_code, status, winner_party, outcome from results.seat_status where status <> 'awaiting'",
+            )
+            == night_2019
+        )
         assert _one(engine, "select count(*) from results.seat_status") == [(650,)]
         assert _one(engine, "select count(*) from results.flips where gss_code = 'E14001174'") == [(0,)]
         parties_2019 = {p for (p,) in _one(engine, "select party from results.party_tally")}

@@ -1,4 +1,4 @@
-"""The feed fetcher against real FTP and SFTP servers on 127.0.0.1 (tests/feed_servers.py) and the real results database.
+"""The feed fetcher against real FTP and SFTP servers on 127.0.0.1 (tests/feed_servers.py) and a real database.
 
 Nothing of either protocol is mocked: pyftpdlib and asyncssh serve real
 folders, which the tests write into as the agency's feeder does (the file,
@@ -40,9 +40,7 @@ def message(seat: str, revision: int, padding: int = 0) -> bytes:
         '        <Party paId="10" name="Conservative" abbreviation="C" votes="23397" />\n'
         "      </Candidate>\n"
         "    </Constituency>\n"
-        "  </Election>\n"
-        + (f"  <!-- {'x' * padding} -->\n" if padding else "")
-        + "</FirstPastThePostResult>\n"
+        "  </Election>\n" + (f"  <!-- {'x' * padding} -->\n" if padding else "") + "</FirstPastThePostResult>\n"
     ).encode()
 
 
@@ -85,7 +83,9 @@ def inbox(tmp_path: Path) -> Path:
 def ftp_server(feed: Feed, tmp_path: Path) -> Iterator[ServerProcess]:
     """A read-only pyftpdlib server on the feed's root (not yet started: tests choose its options)."""
     server = ServerProcess(
-        "ftp", feed.root, free_port(),
+        "ftp",
+        feed.root,
+        free_port(),
         ["--user", USER, "--password", PASSWORD, "--commands", str(tmp_path / "commands.log")],
         tmp_path / "ftp.log",
     )
@@ -143,20 +143,38 @@ def inbox_files(inbox: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize("name", [
-    "../x.xml", "..", ".", "a/b.xml", "a\\b.xml", "bell\x07.xml", "new\nline.xml", "x" * 252 + ".xml",
-    ".hidden.xml", ".timestamp", "", "é" * 128 + ".xml", "bad\udcff.xml",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../x.xml",
+        "..",
+        ".",
+        "a/b.xml",
+        "a\\b.xml",
+        "bell\x07.xml",
+        "new\nline.xml",
+        "x" * 252 + ".xml",
+        ".hidden.xml",
+        ".timestamp",
+        "",
+        "é" * 128 + ".xml",
+        "bad\udcff.xml",
+    ],
+)
 def test_a_name_that_is_not_a_plain_base_name_is_refused(name):
     assert refusal(name) is not None
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize("name", [
-    "General_Election_result_Norwich_North_1.xml",
-    "Scottish_Parliament_Test_result_Caithness,_Sutherland_and_Ross_3.xml",
-    "General_Election_SOP_102.xml", "x" * 251 + ".xml",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "General_Election_result_Norwich_North_1.xml",
+        "Scottish_Parliament_Test_result_Caithness,_Sutherland_and_Ross_3.xml",
+        "General_Election_SOP_102.xml",
+        "x" * 251 + ".xml",
+    ],
+)
 def test_a_plain_base_name_is_accepted(name):
     assert refusal(name) is None
 
@@ -197,7 +215,9 @@ def test_ftp_files_arrive_once_each_whole_under_their_names(feed, ftp_server, in
     assert r.fetcher.report.fetched[0] == nomination  # nominations before results
     # the server's modification time, as lftp mirror keeps it
     for name in sent:
-        assert (inbox / name).stat().st_mtime == pytest.approx((feed.root / "live/results" / name).stat().st_mtime, abs=1)
+        assert (inbox / name).stat().st_mtime == pytest.approx(
+            (feed.root / "live/results" / name).stat().st_mtime, abs=1
+        )
     with clean_db.connect() as conn:
         rows = conn.execute(text("select folder, file_name from pipeline.fetched_file")).all()
     assert sorted(rows) == sorted([("nominations", nomination)] + [("results", n) for n in sent])
@@ -213,7 +233,7 @@ def test_ftp_a_file_still_being_written_is_not_taken_until_complete(feed, ftp_se
     path = feed.root / "live" / "results" / name
     with open(path, "wb") as out:  # written in place, slowly, for about 3 s (ten polls)
         for i in range(0, len(whole), 1000):
-            out.write(whole[i:i + 1000])
+            out.write(whole[i : i + 1000])
             out.flush()
             if i == 0:
                 feed.stamp("results")
@@ -232,8 +252,11 @@ def test_ftp_server_dropped_mid_download_then_back_the_file_arrives_whole_once(f
     big = message("Kensington", 1, padding=200_000)
     feed.put("results", name, big)
     r = start_fetcher(ftp_address(ftp_server))
-    wait_for(lambda: any(p.name.startswith(".fetch-") and p.stat().st_size > 20_000 for p in inbox.iterdir()),
-             20, "the download to be under way")
+    wait_for(
+        lambda: any(p.name.startswith(".fetch-") and p.stat().st_size > 20_000 for p in inbox.iterdir()),
+        20,
+        "the download to be under way",
+    )
     ftp_server.kill()
     time.sleep(2)
     assert name not in inbox_files(inbox)  # never half a file under its name
@@ -359,9 +382,13 @@ def sftp_server(feed: Feed, tmp_path: Path) -> Iterator[ServerProcess]:
 
     key = asyncssh.generate_private_key("ssh-ed25519")
     key.write_private_key(tmp_path / "host_key")
-    server = ServerProcess("sftp", feed.root, free_port(),
-                           ["--user", USER, "--password", PASSWORD, "--host-key", str(tmp_path / "host_key")],
-                           tmp_path / "sftp.log")
+    server = ServerProcess(
+        "sftp",
+        feed.root,
+        free_port(),
+        ["--user", USER, "--password", PASSWORD, "--host-key", str(tmp_path / "host_key")],
+        tmp_path / "sftp.log",
+    )
     server.public_key = key.export_public_key().decode().strip()
     server.start()
     yield server
@@ -404,15 +431,17 @@ def test_sftp_an_unknown_host_key_is_refused_with_a_clear_error(feed, sftp_serve
         fetcher.run(seconds=5)  # the loop does not retry a server that is not ours
     assert inbox_files(inbox) == {}
     # and with no host key configured at all it refuses before connecting
-    bare = FeedAddress.from_url(f"sftp://{USER}:{PASSWORD}@127.0.0.1:{sftp_server.port}/live",
-                                known_hosts=inbox / "no_such_known_hosts")
+    bare = FeedAddress.from_url(
+        f"sftp://{USER}:{PASSWORD}@127.0.0.1:{sftp_server.port}/live", known_hosts=inbox / "no_such_known_hosts"
+    )
     with pytest.raises(FeedRefused, match="no host key"):
         open_client(bare).connect()
 
 
 def test_sftp_a_wrong_password_is_unavailable_not_a_crash(sftp_server):
-    address = FeedAddress.from_url(f"sftp://{USER}:wrong@127.0.0.1:{sftp_server.port}/live",
-                                   host_key=sftp_server.public_key)
+    address = FeedAddress.from_url(
+        f"sftp://{USER}:wrong@127.0.0.1:{sftp_server.port}/live", host_key=sftp_server.public_key
+    )
     with pytest.raises(FeedUnavailable, match="login refused"):
         open_client(address, timeout=5).connect()
 
@@ -436,8 +465,9 @@ def test_sftp_server_down_then_back_nothing_lost_nothing_twice(feed, sftp_server
     assert "trying again" in caplog.text and PASSWORD not in caplog.text
 
 
-def test_a_fetched_night_ingests_as_the_same_files_dropped_into_the_inbox(feed, ftp_server, inbox, clean_db, settings,
-                                                                          tmp_path):
+def test_a_fetched_night_ingests_as_the_same_files_dropped_into_the_inbox(
+    feed, ftp_server, inbox, clean_db, settings, tmp_path
+):
     """Server → fetch → ingest ends where an ingest of the very same files does: same seats, same alerts, once."""
     from collections import Counter
 
@@ -448,10 +478,15 @@ def test_a_fetched_night_ingests_as_the_same_files_dropped_into_the_inbox(feed, 
 
     def outcome() -> tuple:
         with clean_db.connect() as conn:
-            alerts = Counter(tuple(r) for r in conn.execute(
-                text("select kind, gss_code, from_party, to_party from results.alerts")))
-            seats = sorted(tuple(r) for r in conn.execute(
-                text("select gss_code, status, winner_party from results.seat_status where status <> 'awaiting'")))
+            alerts = Counter(
+                tuple(r) for r in conn.execute(text("select kind, gss_code, from_party, to_party from results.alerts"))
+            )
+            seats = sorted(
+                tuple(r)
+                for r in conn.execute(
+                    text("select gss_code, status, winner_party from results.seat_status where status <> 'awaiting'")
+                )
+            )
         return alerts, seats
 
     night = tmp_path / "night"

@@ -34,10 +34,12 @@ def test_real_airflow_fetches_an_ftp_feed_and_each_file_is_stored_and_alerts_onc
     server = ServerProcess("ftp", root, free_port(), ["--user", "pa", "--password", "pw-live-2"], tmp / "ftp.log")
     server.start()
     stack = _make_stack(settings, tmp, "airflow_fetch")
-    stack.extra_env.update({
-        "AIRFLOW_CONN_RESULTSNIGHT_FEED": f"ftp://pa:pw-live-2@127.0.0.1:{server.port}/live",
-        "RESULTSNIGHT_FETCH_POLL_SECONDS": "1",
-    })
+    stack.extra_env.update(
+        {
+            "AIRFLOW_CONN_RESULTSNIGHT_FEED": f"ftp://pa:pw-live-2@127.0.0.1:{server.port}/live",
+            "RESULTSNIGHT_FETCH_POLL_SECONDS": "1",
+        }
+    )
     stack.migrate()
     stack.start()
     try:

@@ -30,8 +30,16 @@ def test_baseline_has_650_seats_with_2017_tally(engine):
     assert rows(engine, "select count(*) from results.baseline_seats") == [(650,)]
     tally = dict(rows(engine, "select party, baseline_seats from results.party_tally where baseline_seats > 0"))
     assert tally == {
-        "CON": 317, "LAB": 262, "SNP": 35, "LD": 12, "DUP": 10,
-        "SF": 7, "PC": 4, "GRN": 1, "SPK": 1, "IND": 1,
+        "CON": 317,
+        "LAB": 262,
+        "SNP": 35,
+        "LD": 12,
+        "DUP": 10,
+        "SF": 7,
+        "PC": 4,
+        "GRN": 1,
+        "SPK": 1,
+        "IND": 1,
     }
 
 
@@ -52,8 +60,12 @@ ANGLIA = """
 def test_anglia_labour_targets_rank_by_swing_not_votes(engine):
     targets = rows(engine, ANGLIA, party="LAB")[:6]
     assert [t[1] for t in targets] == [
-        "Thurrock", "Norwich North", "Northampton North",
-        "Milton Keynes South", "Northampton South", "Milton Keynes North",
+        "Thurrock",
+        "Norwich North",
+        "Northampton North",
+        "Milton Keynes South",
+        "Northampton South",
+        "Milton Keynes North",
     ]
     assert float(targets[0][2]) == 0.34
     assert targets[0][3] == 345
@@ -70,11 +82,14 @@ def test_anglia_conservative_targets(engine):
 
 
 def test_targets_are_seats_the_party_came_second_in(engine):
-    bad = rows(engine, """
+    bad = rows(
+        engine,
+        """
         select count(*) from results.targets t join results.baseline_seats b using (gss_code)
         where t.attacking_party <> b.runner_up or t.defending_party <> b.party
            or t.attacking_party = b.party
-    """)
+    """,
+    )
     assert bad == [(0,)]
     ranks = rows(engine, "select attacking_party, min(rank), max(rank), count(*) from results.targets group by 1")
     assert all(lo == 1 and hi == n for _, lo, hi, n in ranks)
@@ -82,24 +97,35 @@ def test_targets_are_seats_the_party_came_second_in(engine):
 
 def _catalog(engine):
     """Everything db init could change: table rows, view definitions, grants, versions."""
-    counts = rows(engine, """
+    counts = rows(
+        engine,
+        """
         select table_schema || '.' || table_name from information_schema.tables
         where table_schema in ('pipeline', 'results') and table_type = 'BASE TABLE' order by 1
-    """)
+    """,
+    )
     snapshot = {}
     with engine.connect() as conn:
         for (name,) in counts:
             schema, table = name.split(".")
-            q = f'select md5(coalesce(string_agg(t::text, \'|\' order by t::text), \'\')) from "{schema}"."{table}" t'
+            q = f"select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from \"{schema}\".\"{table}\" t"
             snapshot[name] = conn.exec_driver_sql(q).scalar_one()
-    snapshot["views"] = rows(engine, """
+    snapshot["views"] = rows(
+        engine,
+        """
         select schemaname, viewname, definition from pg_views where schemaname in ('pipeline', 'results') order by 1, 2
-    """)
-    snapshot["grants"] = rows(engine, """
+    """,
+    )
+    snapshot["grants"] = rows(
+        engine,
+        """
         select table_name, grantee, privilege_type from information_schema.role_table_grants
         where table_schema = 'results' order by 1, 2, 3
-    """)
-    snapshot["past_seat"] = rows(engine, "select md5(string_agg(p::text, '|' order by p::text)) from pipeline.past_seat p")
+    """,
+    )
+    snapshot["past_seat"] = rows(
+        engine, "select md5(string_agg(p::text, '|' order by p::text)) from pipeline.past_seat p"
+    )
     return snapshot
 
 
@@ -122,12 +148,19 @@ def test_db_init_applies_a_changed_view_definition(engine, settings, monkeypatch
         if name == "views/results/flips":  # CREATE OR REPLACE cannot drop or reorder columns
             body = body.replace("select", "select 'v2' as edition,", 1)
         if name == "views/internal/past_seat":  # nor change a materialised view at all
-            body = body.replace(")\nselect\n", ")\nselect 'v2' as edition,\n", 1)
+            body = body.replace(")\n\nselect\n", ")\n\nselect 'v2' as edition,\n", 1)
         return body
 
     def columns(relation: str) -> list[str]:
-        return [r[0] for r in rows(engine, "select attname from pg_attribute where attrelid = cast(:r as regclass) "
-                                           "and attnum > 0 and not attisdropped order by attnum", r=relation)]
+        return [
+            r[0]
+            for r in rows(
+                engine,
+                "select attname from pg_attribute where attrelid = cast(:r as regclass) "
+                "and attnum > 0 and not attisdropped order by attnum",
+                r=relation,
+            )
+        ]
 
     before = _catalog(engine)
     monkeypatch.setattr(schema, "sql_text", changed)
@@ -153,21 +186,28 @@ def test_analyst_role_reads_results_but_cannot_write(engine):
         conn.rollback()
     # Every write privilege, on every relation of both schemas, is absent: a
     # catalogue check, since writing into a view can fail for other reasons.
-    writable = rows(engine, """
+    writable = rows(
+        engine,
+        """
         select c.relnamespace::regnamespace::text, c.relname, p.priv
         from pg_class c
         cross join unnest(array['INSERT', 'UPDATE', 'DELETE', 'TRUNCATE']) as p(priv)
         where c.relnamespace::regnamespace::text in ('results', 'pipeline') and c.relkind in ('r', 'v', 'm', 'p')
           and has_table_privilege('analyst', c.oid, p.priv)
-    """)
+    """,
+    )
     assert writable == []
-    readable = rows(engine, """
+    readable = rows(
+        engine,
+        """
         select c.relnamespace::regnamespace::text,
                bool_or(has_table_privilege('analyst', c.oid, 'SELECT')),
                bool_and(has_table_privilege('analyst', c.oid, 'SELECT'))
-        from pg_class c where c.relnamespace::regnamespace::text in ('results', 'pipeline') and c.relkind in ('r', 'v', 'm')
+        from pg_class c
+        where c.relnamespace::regnamespace::text in ('results', 'pipeline') and c.relkind in ('r', 'v', 'm')
         group by 1 order by 1
-    """)
+    """,
+    )
     assert readable == [("pipeline", False, False), ("results", True, True)]  # none of one, all of the other
 
 
@@ -178,13 +218,17 @@ def test_alternative_baseline_csv(engine, settings, tmp_path):
     alt = tmp_path / "results_2017.csv"
     src = (settings.seeds_dir / "results_2017.csv").read_text().splitlines()
     # Hand Thurrock 2017 to Labour by 100 votes (CON 19,880 -> 19,435).
-    alt.write_text("\n".join(l.replace("E14000995,CON,19880", "E14000995,CON,19435") for l in src) + "\n")
+    alt.write_text("\n".join(line.replace("E14000995,CON,19880", "E14000995,CON,19435") for line in src) + "\n")
     try:
         init_db(engine, settings, baseline_csv=alt)
-        assert rows(engine, "select party, majority from results.baseline_seats where constituency = 'Thurrock'") == [("LAB", 100)]
+        assert rows(engine, "select party, majority from results.baseline_seats where constituency = 'Thurrock'") == [
+            ("LAB", 100)
+        ]
     finally:
         init_db(engine, settings)
-    assert rows(engine, "select party, majority from results.baseline_seats where constituency = 'Thurrock'") == [("CON", 345)]
+    assert rows(engine, "select party, majority from results.baseline_seats where constituency = 'Thurrock'") == [
+        ("CON", 345)
+    ]
 
 
 def test_committed_seeds_match_the_derivation(tmp_path, settings):
@@ -198,7 +242,11 @@ def test_committed_seeds_match_the_derivation(tmp_path, settings):
     derive(tmp_path)
     derived = {p.name for p in tmp_path.glob("*.csv")}
     # hexmap.csv comes from pipeline.serve.hexmap (d3-hexjson), checked in tests/test_serve.py
-    assert derived == {p.name for p in settings.seeds_dir.glob("*.csv")} - {"count_setting.csv", "watch_lists.csv", "hexmap.csv"}
+    assert derived == {p.name for p in settings.seeds_dir.glob("*.csv")} - {
+        "count_setting.csv",
+        "watch_lists.csv",
+        "hexmap.csv",
+    }
     for path in tmp_path.glob("*.csv"):
         assert path.read_text() == (settings.seeds_dir / path.name).read_text(), path.name
 

@@ -14,8 +14,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def _pytest(*args: str) -> subprocess.CompletedProcess:
     # DATABASE_URL at a port nothing listens on: a test that tried the database would fail, not find one.
     env = {**os.environ, "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none"}
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args], cwd=PROJECT_ROOT,
-                          env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_the_unit_layer_needs_no_database_and_no_airflow():

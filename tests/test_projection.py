@@ -202,11 +202,21 @@ def test_the_2024_backtest_on_the_fixed_orders(fixed_points_2024):
 def test_the_2024_projection_beside_the_exit_poll():
     poll = bt.read_exit_poll("parl.2024-07-04")
     assert {p: poll[p] for p in ("LAB", "CON", "LD", "REF", "SNP")} == {
-        "LAB": 410, "CON": 131, "LD": 61, "REF": 13, "SNP": 10}
+        "LAB": 410,
+        "CON": 131,
+        "LD": 61,
+        "REF": 13,
+        "SNP": 10,
+    }
     fine = bt.run(["parl.2024-07-04"], 2, bt.FINE_MARKS, methods=[pj.REGRESSION], parties=list(poll), kinds=["clock"])
     rows = {r.party: r for r in bt.exit_poll_comparison(fine, poll)}
     assert {p: rows[p].exit_poll_error for p in ("LAB", "CON", "LD", "REF", "SNP")} == {
-        "LAB": 1, "CON": 10, "LD": 11, "REF": 8, "SNP": 1}
+        "LAB": 1,
+        "CON": 10,
+        "LD": 11,
+        "REF": 8,
+        "SNP": 1,
+    }
     assert rows["REF"].beats_after is not None and rows["REF"].beats_after <= 50  # Reform's 5 seats come early
     assert rows["LD"].beats_after is not None and rows["LD"].beats_after <= 400
     assert rows["CON"].beats_after is not None and rows["CON"].beats_after >= 400  # the poll's CON is hard to beat
@@ -231,9 +241,23 @@ def test_committed_calibration_is_what_the_script_derives(tmp_path):
 def test_backtest_command_prints_both_methods_and_writes_the_plot(tmp_path):
     png = tmp_path / "plot.png"
     out = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "backtest", "--election", "parl.2019-12-12", "--orders", "1",
-         "--plot", str(png)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, env={**os.environ, "COLUMNS": "160"},
+        [
+            sys.executable,
+            "-m",
+            "pipeline.cli",
+            "backtest",
+            "--election",
+            "parl.2019-12-12",
+            "--orders",
+            "1",
+            "--plot",
+            str(png),
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "160"},
     ).stdout
     assert "uniform-nation→regression" in out and "band held" in out and "N=400" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -8,19 +8,30 @@ import pytest
 from sqlalchemy import text
 
 from pipeline.ingest import ingest_paths, read_received
+from pipeline.model import Outcome
 from pipeline.parse import parse_file
 from pipeline.projection_store import refresh_projection
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 from pipeline.resolve import load_reference, resolve
 from pipeline.schema import reset_night
-from pipeline.model import Outcome
 from pipeline.store import store_declarations
 
 pytestmark = pytest.mark.integration
 
-PUBLISHED_2019 = {"CON": 365, "LAB": 202, "SNP": 48, "LD": 11, "DUP": 8, "SF": 7, "PC": 4, "SDLP": 2, "GRN": 1,
-                  "ALL": 1, "SPK": 1}
+PUBLISHED_2019 = {
+    "CON": 365,
+    "LAB": 202,
+    "SNP": 48,
+    "LD": 11,
+    "DUP": 8,
+    "SF": 7,
+    "PC": 4,
+    "SDLP": 2,
+    "GRN": 1,
+    "ALL": 1,
+    "SPK": 1,
+}
 
 
 def q(engine, query: str, **params):
@@ -71,25 +82,35 @@ def test_history_grows_by_one_row_set_per_declared_result(engine, stored_night):
     assert len(stored_night) == 655
     assert sorted(set(counts)) == list(range(1, 651))
     assert all(sets == count for count, sets in stored_night)
-    per_count = q(engine, """
+    per_count = q(
+        engine,
+        """
         select declared_count, sum(projected_seats), sum(declared_seats), bool_and(declared_seats <= low
                and low <= projected_seats and projected_seats <= high)
-        from pipeline.projection_history group by declared_count order by declared_count""")
+        from pipeline.projection_history group by declared_count order by declared_count""",
+    )
     assert [r[0] for r in per_count] == list(range(1, 651))
     assert all(total == 650 and declared == count and ordered for count, total, declared, ordered in per_count)
     # The view shows the same history, one row per (declared_count, party).
-    assert q(engine, "select count(*), count(distinct (declared_count, party)) from results.projection_history") == \
-        q(engine, "select count(*), count(*) from pipeline.projection_history")
+    assert q(engine, "select count(*), count(distinct (declared_count, party)) from results.projection_history") == q(
+        engine, "select count(*), count(*) from pipeline.projection_history"
+    )
 
 
 def test_projection_is_exact_once_every_seat_is_declared(engine, stored_night):
-    rows = q(engine, "select party, declared_seats, projected_seats, low, high, declared_count, method "
-                     "from results.projection order by party")
+    rows = q(
+        engine,
+        "select party, declared_seats, projected_seats, low, high, declared_count, method "
+        "from results.projection order by party",
+    )
     assert {r[0]: r[1] for r in rows} == PUBLISHED_2019
     assert all(r[1] == r[2] == r[3] == r[4] and r[5] == 650 and r[6] == "regression" for r in rows)
     # Early in the night the band is a real interval around a real projection.
-    early = q(engine, "select party, projected_seats, low, high from results.projection_history "
-                      "where declared_count = 100 and party in ('CON', 'LAB')")
+    early = q(
+        engine,
+        "select party, projected_seats, low, high from results.projection_history "
+        "where declared_count = 100 and party in ('CON', 'LAB')",
+    )
     assert len(early) == 2 and all(low < projected < high for _, projected, low, high in early)
 
 
@@ -152,8 +173,9 @@ def test_two_workers_storing_at_once_count_one_after_the_other(engine, night_fil
         thread = threading.Thread(target=worker)
         thread.start()
         for _ in range(600):  # until the second worker is waiting on the lock (a wait, not a timing check)
-            waiting = one.execute(text(
-                "select count(*) from pg_locks where locktype = 'advisory' and not granted")).scalar()
+            waiting = one.execute(
+                text("select count(*) from pg_locks where locktype = 'advisory' and not granted")
+            ).scalar()
             if waiting:
                 break
             time.sleep(0.05)
@@ -162,8 +184,9 @@ def test_two_workers_storing_at_once_count_one_after_the_other(engine, night_fil
         tx.commit()
     thread.join()
     assert seen["first"].declared_count == 1 and seen["second"].declared_count == 2
-    assert q(engine, "select declared_count, sum(declared_seats) from pipeline.projection_history "
-                     "group by 1 order by 1") == [(1, 1), (2, 2)]
+    assert q(
+        engine, "select declared_count, sum(declared_seats) from pipeline.projection_history group by 1 order by 1"
+    ) == [(1, 1), (2, 2)]
 
 
 def test_the_projection_benchmark_runs(settings, tmp_path):
@@ -178,8 +201,11 @@ def test_the_projection_benchmark_runs(settings, tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench", "--runs", "1", "--only", "projection", "--out", str(out)],
-        env={**os.environ, "DATABASE_URL": settings.database_url}, cwd=PROJECT_ROOT,
-        capture_output=True, text=True, timeout=600,
+        env={**os.environ, "DATABASE_URL": settings.database_url},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     figures = json.loads(out.read_text())["projection"]

@@ -58,33 +58,55 @@ def test_a_live_night_stores_real_results_and_rushes_and_refuses_the_rest_with_c
     (inbox / ".timestamp").write_text("1576199640.25")  # the agency's folder stamp: not a message
     summary = ingest_paths(clean_db, [inbox], settings=settings)
     assert outcomes(summary) == {
-        NN_RUSH: Outcome.STORED, NN_RESULT: Outcome.STORED, KENSINGTON: Outcome.STORED,
-        THURROCK_BAD_RUSH: Outcome.QUARANTINED, TEST_IPSWICH: Outcome.QUARANTINED, TOP_UP: Outcome.QUARANTINED,
+        NN_RUSH: Outcome.STORED,
+        NN_RESULT: Outcome.STORED,
+        KENSINGTON: Outcome.STORED,
+        THURROCK_BAD_RUSH: Outcome.QUARANTINED,
+        TEST_IPSWICH: Outcome.QUARANTINED,
+        TOP_UP: Outcome.QUARANTINED,
     }
     codes = receipt_codes(clean_db)
     assert (codes[THURROCK_BAD_RUSH], codes[TEST_IPSWICH], codes[TOP_UP]) == (
-        "invalid", "test_message", "not_this_election")
+        "invalid",
+        "test_message",
+        "not_this_election",
+    )
     assert ".timestamp" not in codes
     with clean_db.connect() as conn:
-        nn = conn.execute(text(
-            "select status, winner_party, majority, revision from results.seat_status where constituency = 'Norwich North'"
-        )).one()
+        nn = conn.execute(
+            text(
+                "select status, winner_party, majority, revision from results.seat_status"
+                " where constituency = 'Norwich North'"
+            )
+        ).one()
         # the 2019 figures only: the previous election's and the by-election's candidates are not counted
         assert tuple(nn) == ("declared", "CON", 23397 - 18659, 1)
-        votes = conn.execute(text(
-            "select sum(votes) from results.candidates where constituency = 'Norwich North'")).scalar_one()
+        votes = conn.execute(
+            text("select sum(votes) from results.candidates where constituency = 'Norwich North'")
+        ).scalar_one()
         assert votes == 46285
-        previous = conn.execute(text(
-            "select agency -> 'previous' from pipeline.declaration where kind = 'result'")).scalar_one()
+        previous = conn.execute(
+            text("select agency -> 'previous' from pipeline.declaration where kind = 'result'")
+        ).scalar_one()
         assert [b["date"] for b in previous] == ["2017-06-08", "2018-05-03"]
         # a rush's candidates are kept, without votes
-        rush_candidates = conn.execute(text(
-            "select count(*), count(c.votes) from pipeline.candidate c join pipeline.declaration d using (declaration_id)"
-            " where d.kind = 'rush'")).one()
+        rush_candidates = conn.execute(
+            text(
+                "select count(*), count(c.votes)"
+                " from pipeline.candidate c join pipeline.declaration d using (declaration_id)"
+                " where d.kind = 'rush'"
+            )
+        ).one()
         assert tuple(rush_candidates) == (5, 0)
         # a rush and a recount notice take the time the file was published (its modification time)
-        times = dict(conn.execute(text(
-            "select kind, extract(epoch from declared_at)::bigint from pipeline.declaration where kind <> 'result'")).all())
+        times = dict(
+            conn.execute(
+                text(
+                    "select kind, extract(epoch from declared_at)::bigint from pipeline.declaration"
+                    " where kind <> 'result'"
+                )
+            ).all()
+        )
         assert times == {"rush": 1_576_000_000, "recount": 1_576_000_002}
         # nothing of the refused files reached the typed layer
         assert conn.execute(text("select count(*) from pipeline.declaration")).scalar_one() == 3
@@ -95,21 +117,29 @@ def test_a_live_night_stores_real_results_and_rushes_and_refuses_the_rest_with_c
 def test_a_rehearsal_counts_test_messages_and_refuses_live_ones(clean_db, settings, tmp_path):
     rehearsal = dataclasses.replace(settings, feed_mode="test")
     live_top_up = (REAL / TOP_UP).read_bytes().replace(b"Welsh Assembly Test", b"Welsh Assembly")
-    welsh_test = (REAL / TEST_IPSWICH).read_bytes().replace(b'type="G"', b'type="W"').replace(b"Ipswich", b"Cardiff North")
-    inbox = inbox_with(tmp_path, TEST_IPSWICH, NN_RESULT, rename={
-        "Welsh_Assembly_Test_result_Cardiff_North_1.xml": welsh_test,
-        "Welsh_Assembly_TopUpResult_Mid_and_West_Wales_1.xml": live_top_up,
-    })
+    welsh_test = (
+        (REAL / TEST_IPSWICH).read_bytes().replace(b'type="G"', b'type="W"').replace(b"Ipswich", b"Cardiff North")
+    )
+    inbox = inbox_with(
+        tmp_path,
+        TEST_IPSWICH,
+        NN_RESULT,
+        rename={
+            "Welsh_Assembly_Test_result_Cardiff_North_1.xml": welsh_test,
+            "Welsh_Assembly_TopUpResult_Mid_and_West_Wales_1.xml": live_top_up,
+        },
+    )
     summary = ingest_paths(clean_db, [inbox], settings=rehearsal)
     assert outcomes(summary)[TEST_IPSWICH] == Outcome.STORED
     codes = receipt_codes(clean_db)
-    assert (codes[NN_RESULT], codes["Welsh_Assembly_Test_result_Cardiff_North_1.xml"],
-            codes["Welsh_Assembly_TopUpResult_Mid_and_West_Wales_1.xml"]) == (
-        "live_message", "other_election", "not_this_election")
+    assert (
+        codes[NN_RESULT],
+        codes["Welsh_Assembly_Test_result_Cardiff_North_1.xml"],
+        codes["Welsh_Assembly_TopUpResult_Mid_and_West_Wales_1.xml"],
+    ) == ("live_message", "other_election", "not_this_election")
     with clean_db.connect() as conn:
         # the TEST message's rehearsal date does not matter: it counts for the election being counted
-        row = conn.execute(text(
-            "select election_id, gss_code from pipeline.declaration")).one()
+        row = conn.execute(text("select election_id, gss_code from pipeline.declaration")).one()
         assert tuple(row) == ("parl.2019-12-12", "E14000761")
 
 
@@ -128,14 +158,26 @@ def test_the_dry_run_says_what_each_file_is_and_stores_nothing(clean_db, setting
     assert declarations(clean_db) == 0 and receipt_codes(clean_db) == {}
     nn = fates[NN_RESULT]
     assert (nn.fate, nn.kind, nn.seat, nn.gss_code, nn.revision, nn.winner, len(nn.candidates)) == (
-        ACCEPTED, "result", "Norwich North", "E14000863", 1, "C", 6)
+        ACCEPTED,
+        "result",
+        "Norwich North",
+        "E14000863",
+        1,
+        "C",
+        6,
+    )
     assert nn.candidates[0] == "Chloe Smith (C) 23,397"
     rush = fates[NN_RUSH]
     assert (rush.fate, rush.kind, rush.winner, len(rush.candidates)) == (ACCEPTED, "rush", "C", 5)
     # refused files still say what they parsed to
     ipswich = fates[TEST_IPSWICH]
     assert (ipswich.fate, ipswich.reason_code, ipswich.kind, ipswich.seat, ipswich.winner) == (
-        REFUSED, "test_message", "result", "Ipswich", "C")
+        REFUSED,
+        "test_message",
+        "result",
+        "Ipswich",
+        "C",
+    )
     assert (fates[THURROCK_BAD_RUSH].fate, fates[THURROCK_BAD_RUSH].reason_code) == (REFUSED, "invalid")
     assert fates[TOP_UP].reason_code == "not_this_election"
 
@@ -145,8 +187,14 @@ def test_the_dry_run_command_prints_json_and_a_validation_failure(clean_db, sett
     body = (REAL / NN_RESULT).read_bytes().replace(b'votes="23397"', b'votes="923397"')
     inbox = inbox_with(tmp_path, rename={NN_RESULT: body})
     env = {**os.environ, "DATABASE_URL": settings.database_url, "RESULTSNIGHT_DATA_DIR": str(settings.data_dir)}
-    done = subprocess.run([sys.executable, "-m", "pipeline.cli", "ingest", "--dry-run", "--json", str(inbox)],
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "ingest", "--dry-run", "--json", str(inbox)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     (fate,) = out["files"]

@@ -84,7 +84,8 @@ def result_xml(revision: int, votes: dict[str, int], declared: str) -> str:
         f'<FirstPastThePostResult revision="{revision}" declarationTime="2019-12-13T{declared}:00+00:00">\n'
         f"  {ELECTION}\n"
         f'    <Constituency number="464" name="Norwich North" electorate="67172" turnout="{total}"\n'
-        f'        percentageTurnout="{100 * total / 67172:.2f}" percentageChangeTurnout="+1.58" winningParty="{winner}"\n'
+        f'        percentageTurnout="{100 * total / 67172:.2f}" percentageChangeTurnout="+1.58"'
+        f' winningParty="{winner}"\n'
         f'        gainOrHold="{"hold" if winner == "C" else "gain"}" sittingParty="C">\n'
         f"{cands}    </Constituency>\n  </Election>\n{PREVIOUS}</FirstPastThePostResult>\n"
     )
@@ -113,8 +114,9 @@ def rush(key: str, revision: int, winner: str, message: str) -> Message:
 def result(key: str, revision: int, votes: dict[str, int], declared: str) -> Message:
     ordered = sorted(votes.values(), reverse=True)
     winner = max(votes, key=votes.__getitem__)
-    return Message(key, "result", revision, PARTIES[winner][3], result_xml(revision, votes, declared),
-                   ordered[0] - ordered[1])
+    return Message(
+        key, "result", revision, PARTIES[winner][3], result_xml(revision, votes, declared), ordered[0] - ordered[1]
+    )
 
 
 RUSH_1 = rush("rush_1", 1, "Lab", "Labour gain Norwich North from Conservative")
@@ -123,8 +125,10 @@ RUSH_2 = rush("rush_2", 2, "C", "Correction: Conservative hold Norwich North")
 RESULT_3 = result("result_3", 3, {"C": 20400, "Lab": 19700, "LD": 3000}, "02:40")
 CHAIN = (RUSH_1, RESULT_1, RUSH_2, RESULT_3)
 
-SEAT = ("select status, winner_party, outcome, majority, majority_pct, turnout_pct, swing_pct, revision "
-        "from {source} where gss_code = :g")
+SEAT = (
+    "select status, winner_party, outcome, majority, majority_pct, turnout_pct, swing_pct, revision "
+    "from {source} where gss_code = :g"
+)
 TALLY = "select party, seats, gains, losses, net, votes from {source} where seats > 0 or votes > 0 order by party"
 
 
@@ -138,13 +142,19 @@ def seat(engine) -> tuple:
 
 
 def alerts(engine) -> list[tuple]:
-    return q(engine, "select kind, from_party, to_party, source from results.alerts "
-                     "where gss_code = :g order by alert_id", g=NORWICH_NORTH)
+    return q(
+        engine,
+        "select kind, from_party, to_party, source from results.alerts where gss_code = :g order by alert_id",
+        g=NORWICH_NORTH,
+    )
 
 
 def receipt(engine, name: str) -> tuple:
-    return q(engine, "select outcome, reason_code from pipeline.receipt where file_name = :n "
-                     "order by received_at desc limit 1", n=name)[0]
+    return q(
+        engine,
+        "select outcome, reason_code from pipeline.receipt where file_name = :n order by received_at desc limit 1",
+        n=name,
+    )[0]
 
 
 def projection(engine) -> tuple:
@@ -168,15 +178,15 @@ def ingest(engine, settings, tmp_path: Path, message: Message, tag: str = "") ->
 def snapshot(engine) -> dict:
     """What the live views show now, and the moment (for the as-of functions)."""
     at = q(engine, "select clock_timestamp()")[0][0]
-    return {"at": at, "seat": seat(engine),
-            "tally": q(engine, TALLY.format(source="results.party_tally"))}
+    return {"at": at, "seat": seat(engine), "tally": q(engine, TALLY.format(source="results.party_tally"))}
 
 
 def assert_as_of_matches(engine, snapshots: list[dict]) -> None:
     """The as-of functions at each moment give what the live views showed then (the board's time slider)."""
     for snap in snapshots:
         assert q(engine, SEAT.format(source="pipeline.seat_status_as_of(:t)"), g=NORWICH_NORTH, t=snap["at"]) == [
-            snap["seat"]]
+            snap["seat"]
+        ]
         assert q(engine, TALLY.format(source="pipeline.party_tally_as_of(:t)"), t=snap["at"]) == snap["tally"]
 
 
@@ -225,8 +235,11 @@ def test_the_correction_chain_in_order(clean_db, settings, tmp_path):
 
     assert_as_of_matches(engine, snaps)
     # every revision is kept as history
-    assert q(engine, "select kind, revision from results.declarations where gss_code = :g order by declaration_id",
-             g=NORWICH_NORTH) == [("rush", 1), ("result", 1), ("rush", 2), ("result", 3)]
+    assert q(
+        engine,
+        "select kind, revision from results.declarations where gss_code = :g order by declaration_id",
+        g=NORWICH_NORTH,
+    ) == [("rush", 1), ("result", 1), ("rush", 2), ("result", 3)]
 
 
 # --------------------------------------------------------------------------- every arrival order
@@ -275,8 +288,11 @@ def test_every_arrival_order_ends_the_same_and_alerts_once_per_change(clean_db, 
         want_alerts += expected_alerts(known, word.winner, message.kind)
         known = word.winner
         status, winner, outcome, majority, majority_pct, *_, revision = seat(engine)
-        assert (winner, outcome, revision) == (word.winner, "hold" if word.winner == BASELINE else "gain",
-                                               word.revision), message.key
+        assert (winner, outcome, revision) == (
+            word.winner,
+            "hold" if word.winner == BASELINE else "gain",
+            word.revision,
+        ), message.key
         if word.kind == "result":
             assert (status, majority) == ("declared", word.majority), message.key
             assert majority_pct is not None
@@ -316,8 +332,11 @@ def test_a_correction_naming_a_third_party_retracts_and_flips_from_the_rush(clea
     for message in (RUSH_1, RESULT_1, rush_2):
         ingest(engine, settings, tmp_path, message)
     assert seat(engine) == ("rush", "LD", "gain", None, None, None, None, 2)
-    assert alerts(engine) == [("flip", "CON", "LAB", "rush"), ("retraction", "CON", "LAB", "rush"),
-                              ("flip", "CON", "LD", "rush")]
+    assert alerts(engine) == [
+        ("flip", "CON", "LAB", "rush"),
+        ("retraction", "CON", "LAB", "rush"),
+        ("flip", "CON", "LD", "rush"),
+    ]
     ingest(engine, settings, tmp_path, result_3)
     assert seat(engine)[:4] == ("declared", "LD", "gain", 700)
     assert len(alerts(engine)) == 3
@@ -328,8 +347,7 @@ def test_re_ingesting_the_chain_raises_nothing_and_changes_nothing(clean_db, set
     engine = clean_db
     for message in CHAIN:
         ingest(engine, settings, tmp_path, message)
-    before = (seat(engine), alerts(engine), projection(engine),
-              q(engine, "select count(*) from pipeline.declaration"))
+    before = (seat(engine), alerts(engine), projection(engine), q(engine, "select count(*) from pipeline.declaration"))
     for message in CHAIN:  # the same files again, then the same bytes under other names
         ingest(engine, settings, tmp_path, message, tag="_again")
     inbox = tmp_path / "renamed"
@@ -337,18 +355,29 @@ def test_re_ingesting_the_chain_raises_nothing_and_changes_nothing(clean_db, set
     for message in CHAIN:
         (inbox / f"copy_{message.file_name}").write_text(message.body, encoding="utf-8")
     assert ingest_paths(engine, [inbox], settings=settings).complete
-    assert (seat(engine), alerts(engine), projection(engine),
-            q(engine, "select count(*) from pipeline.declaration")) == before
+    assert (
+        seat(engine),
+        alerts(engine),
+        projection(engine),
+        q(engine, "select count(*) from pipeline.declaration"),
+    ) == before
     assert q(engine, "select count(*) from pipeline.receipt where outcome = 'duplicate'") == [(4,)]
 
 
 def test_a_recount_notice_stands_outside_the_revision_sequence(clean_db, settings, tmp_path):
     """A recount's revision counts recounts: it neither makes result_1 stale nor undeclares a declared seat."""
     engine = clean_db
-    recount = Message("recount_1", "recount", 1, "", (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<Recount revision="1">\n'
-        f'  {ELECTION}\n    <Constituency number="464" name="Norwich North" recount="1" />\n'
-        "  </Election>\n</Recount>\n"))
+    recount = Message(
+        "recount_1",
+        "recount",
+        1,
+        "",
+        (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Recount revision="1">\n'
+            f'  {ELECTION}\n    <Constituency number="464" name="Norwich North" recount="1" />\n'
+            "  </Election>\n</Recount>\n"
+        ),
+    )
     ingest(engine, settings, tmp_path, RUSH_1)
     ingest(engine, settings, tmp_path, recount)
     assert seat(engine)[:2] == ("recount", "LAB")
@@ -378,8 +407,11 @@ def test_the_board_follows_the_correction_and_its_time_slider_agrees(clean_db, s
     board = BoardServer(settings)
     try:
         moments = []
-        for message, (status, winner, has_figures) in zip(CHAIN, [("rush", "LAB", False), ("declared", "LAB", True),
-                                                                  ("rush", "CON", False), ("declared", "CON", True)]):
+        for message, (status, winner, has_figures) in zip(
+            CHAIN,
+            [("rush", "LAB", False), ("declared", "LAB", True), ("rush", "CON", False), ("declared", "CON", True)],
+            strict=True,
+        ):
             ingest(engine, settings, tmp_path, message)
             card = _board_seat(board, message.revision)
             assert (card["status"], card["winner_party"], card["majority"] is not None) == (status, winner, has_figures)

@@ -44,8 +44,10 @@ def logins(engine, database_url) -> dict[str, str]:
         pytest.skip("changes cluster-wide roles: only on the suite's own embedded server")
     env = {variable: f"test-only-{role}" for role, variable in LOGIN_PASSWORD_VARIABLES.items()}
     assert set_login_passwords(engine, login_passwords(env)) == sorted(LOGIN_PASSWORD_VARIABLES)
-    return {role: make_url(database_url).set(username=role).render_as_string(hide_password=False)
-            for role in LOGIN_PASSWORD_VARIABLES}
+    return {
+        role: make_url(database_url).set(username=role).render_as_string(hide_password=False)
+        for role in LOGIN_PASSWORD_VARIABLES
+    }
 
 
 @pytest.fixture
@@ -65,21 +67,33 @@ def as_role(logins) -> Iterator:
 def relations(engine: Engine, schema: str) -> list[str]:
     """Every table, view and materialised view of a schema, qualified."""
     with engine.connect() as conn:
-        return conn.execute(
-            text("select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                 " where n.nspname = :s and c.relkind in ('r', 'v', 'm', 'p') order by 1"),
-            {"s": schema},
-        ).scalars().all()
+        return (
+            conn.execute(
+                text(
+                    "select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                    " where n.nspname = :s and c.relkind in ('r', 'v', 'm', 'p') order by 1"
+                ),
+                {"s": schema},
+            )
+            .scalars()
+            .all()
+        )
 
 
 def tables(engine: Engine, schema: str) -> list[str]:
     """Every ordinary table of a schema, qualified."""
     with engine.connect() as conn:
-        return conn.execute(
-            text("select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                 " where n.nspname = :s and c.relkind = 'r' order by 1"),
-            {"s": schema},
-        ).scalars().all()
+        return (
+            conn.execute(
+                text(
+                    "select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+                    " where n.nspname = :s and c.relkind = 'r' order by 1"
+                ),
+                {"s": schema},
+            )
+            .scalars()
+            .all()
+        )
 
 
 def refused(engine: Engine, statement: str) -> bool:
@@ -99,13 +113,21 @@ def refused(engine: Engine, statement: str) -> bool:
 
 def test_no_component_role_has_powers_beyond_its_grants(logins, engine):
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "select rolname, rolcanlogin, rolsuper or rolcreaterole or rolcreatedb or rolbypassrls or rolreplication"
-            " from pg_roles where rolname in ('pipeline_writer', 'desk', 'board', 'analyst', 'results_reader')"
-            " order by 1"
-        )).all()
-    assert [tuple(r) for r in rows] == [("analyst", True, False), ("board", True, False), ("desk", True, False),
-                                        ("pipeline_writer", True, False), ("results_reader", False, False)]
+        rows = conn.execute(
+            text(
+                "select rolname, rolcanlogin,"
+                " rolsuper or rolcreaterole or rolcreatedb or rolbypassrls or rolreplication"
+                " from pg_roles where rolname in ('pipeline_writer', 'desk', 'board', 'analyst', 'results_reader')"
+                " order by 1"
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("analyst", True, False),
+        ("board", True, False),
+        ("desk", True, False),
+        ("pipeline_writer", True, False),
+        ("results_reader", False, False),
+    ]
 
 
 def test_board_reads_results_only_and_cannot_write(logins, as_role, engine):
@@ -114,10 +136,14 @@ def test_board_reads_results_only_and_cannot_write(logins, as_role, engine):
         assert not refused(board, f"select * from {name} limit 0"), f"the board cannot read {name}"
     for name in relations(engine, "pipeline"):
         assert refused(board, f"select * from {name} limit 0") == (name not in BOARD_READS_IN_PIPELINE), name
-    for statement in ("insert into pipeline.event (kind, payload) values ('reset', '{}')",
-                      "delete from pipeline.declaration", "update pipeline.seat_state set status = status",
-                      "create table public.scratch (x int)", "create table results.scratch (x int)",
-                      "create temporary table scratch (x int)"):
+    for statement in (
+        "insert into pipeline.event (kind, payload) values ('reset', '{}')",
+        "delete from pipeline.declaration",
+        "update pipeline.seat_state set status = status",
+        "create table public.scratch (x int)",
+        "create table results.scratch (x int)",
+        "create temporary table scratch (x int)",
+    ):
         assert refused(board, statement), statement
     with board.connect() as conn:
         assert conn.execute(text("show statement_timeout")).scalar_one() == "5s"
@@ -135,8 +161,12 @@ def test_analyst_reads_results_only(logins, as_role, engine):
         assert not refused(analyst, f"select * from {name} limit 0"), f"the analyst cannot read {name}"
     for name in relations(engine, "pipeline"):
         assert refused(analyst, f"select * from {name} limit 0"), f"the analyst reads {name}"
-    for statement in ("delete from pipeline.alert", "create table results.scratch (x int)",
-                      "create table public.scratch (x int)", "create temporary table scratch (x int)"):
+    for statement in (
+        "delete from pipeline.alert",
+        "create table results.scratch (x int)",
+        "create table public.scratch (x int)",
+        "create temporary table scratch (x int)",
+    ):
         assert refused(analyst, statement), statement
 
 
@@ -149,14 +179,22 @@ def test_pipeline_role_ingests_a_file_end_to_end(logins, as_role, clean_db, sett
     assert summary.complete
     assert [r.outcome for r in summary.files] == ["stored"]
     with writer.connect() as conn:
-        status = conn.execute(text("select status, winner_party from results.seat_status where gss_code = 'E14000575'")).one()
+        status = conn.execute(
+            text("select status, winner_party from results.seat_status where gss_code = 'E14000575'")
+        ).one()
         projection = conn.execute(text("select count(*) from pipeline.projection_history")).scalar_one()
     assert tuple(status) == ("declared", "CON") and projection >= 1
     assert (archive / BLYTH_RESULT.name).is_file()
     # It writes rows; it cannot change or empty the schema.
-    for statement in ("truncate pipeline.alert", "drop table pipeline.alert", "alter table pipeline.alert add column x int",
-                      "create table pipeline.scratch (x int)", "create table results.scratch (x int)",
-                      "create temporary table scratch (x int)", "refresh materialized view pipeline.past_seat"):
+    for statement in (
+        "truncate pipeline.alert",
+        "drop table pipeline.alert",
+        "alter table pipeline.alert add column x int",
+        "create table pipeline.scratch (x int)",
+        "create table results.scratch (x int)",
+        "create temporary table scratch (x int)",
+        "refresh materialized view pipeline.past_seat",
+    ):
         assert refused(writer, statement), statement
 
 
@@ -165,10 +203,18 @@ def test_desk_records_a_call_and_writes_nothing_else(logins, as_role, clean_db):
     result = make_call(desk, NORWICH, "LAB", by="test desk")
     assert result.changed and result.call_id is not None
     with clean_db.connect() as conn:
-        assert conn.execute(text("select party from results.calls where gss_code = :g"), {"g": NORWICH}).scalar_one() == "LAB"
-    for statement in ("delete from pipeline.call", "update pipeline.call set party = 'CON'",
-                      "insert into pipeline.raw_file default values", "delete from pipeline.declaration",
-                      "update pipeline.alert set message = 'x'", "truncate pipeline.event"):
+        assert (
+            conn.execute(text("select party from results.calls where gss_code = :g"), {"g": NORWICH}).scalar_one()
+            == "LAB"
+        )
+    for statement in (
+        "delete from pipeline.call",
+        "update pipeline.call set party = 'CON'",
+        "insert into pipeline.raw_file default values",
+        "delete from pipeline.declaration",
+        "update pipeline.alert set message = 'x'",
+        "truncate pipeline.event",
+    ):
         assert refused(desk, statement), statement
 
 

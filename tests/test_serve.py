@@ -91,9 +91,19 @@ def test_the_board_role_reads_but_cannot_write(engine):
 
 
 def test_every_endpoint_answers_json_with_an_etag(board, mid_night):
-    for path in ["/healthz", "/api/v1/tally", "/api/v1/seats", f"/api/v1/seats/{NORWICH_NORTH}", "/api/v1/flips",
-                 "/api/v1/alerts?after=0", "/api/v1/targets?party=LAB", "/api/v1/projection",
-                 "/api/v1/projection/history", "/api/v1/projection/history?after=10", "/api/v1/openapi.json"]:
+    for path in [
+        "/healthz",
+        "/api/v1/tally",
+        "/api/v1/seats",
+        f"/api/v1/seats/{NORWICH_NORTH}",
+        "/api/v1/flips",
+        "/api/v1/alerts?after=0",
+        "/api/v1/targets?party=LAB",
+        "/api/v1/projection",
+        "/api/v1/projection/history",
+        "/api/v1/projection/history?after=10",
+        "/api/v1/openapi.json",
+    ]:
         resp = get(board, path)
         assert resp.status_code == 200, path
         assert resp.headers["content-type"].startswith("application/json"), path
@@ -108,14 +118,17 @@ def test_healthz(board):
 def test_list_endpoints_return_the_views_rows(engine, board, mid_night):
     tally = get(board, "/api/v1/tally").json()
     assert {r["party"]: r["seats"] for r in tally} == {
-        r["party"]: r["seats"] for r in q(engine, "select party, seats from results.party_tally")}
+        r["party"]: r["seats"] for r in q(engine, "select party, seats from results.party_tally")
+    }
     assert set(tally[0]) == set(q(engine, "select * from results.party_tally limit 1")[0])
     seats = get(board, "/api/v1/seats").json()
     assert len(seats) == 650
     declared = q(engine, "select count(*) as n from results.seat_status where status = 'declared'")[0]["n"]
     assert 0 < sum(s["status"] == "declared" for s in seats) == declared < 650
     flips = get(board, "/api/v1/flips").json()
-    assert sorted(f["gss_code"] for f in flips) == sorted(r["gss_code"] for r in q(engine, "select gss_code from results.flips"))
+    assert sorted(f["gss_code"] for f in flips) == sorted(
+        r["gss_code"] for r in q(engine, "select gss_code from results.flips")
+    )
     targets = get(board, "/api/v1/targets", params={"party": "LAB"}).json()
     assert targets and {t["attacking_party"] for t in targets} == {"LAB"}
     assert [t["rank"] for t in targets] == list(range(1, len(targets) + 1))
@@ -131,8 +144,15 @@ def test_alerts_after_n_oldest_first(engine, board, mid_night):
 
 
 def test_if_none_match_gives_304_with_no_body(board, mid_night):
-    for path in ["/api/v1/tally", "/api/v1/seats", f"/api/v1/seats/{NORWICH_NORTH}", "/healthz",
-                 "/api/v1/openapi.json", "/api/v1/flips?as_of=2019-12-13T03:00:00Z", "/api/v1/projection/history"]:
+    for path in [
+        "/api/v1/tally",
+        "/api/v1/seats",
+        f"/api/v1/seats/{NORWICH_NORTH}",
+        "/healthz",
+        "/api/v1/openapi.json",
+        "/api/v1/flips?as_of=2019-12-13T03:00:00Z",
+        "/api/v1/projection/history",
+    ]:
         first = get(board, path)
         again = get(board, path, headers={"If-None-Match": first.headers["etag"]})
         assert again.status_code == 304, path
@@ -149,25 +169,41 @@ def test_unknown_seat_is_404_with_a_detail(board):
 
 
 def test_seat_card_has_candidates_and_every_revision(engine, board, mid_night):
-    gss = q(engine, "select gss_code from results.declarations group by gss_code"
-                    " having count(*) > 1 and bool_or(kind = 'result') limit 1")[0]["gss_code"]
+    gss = q(
+        engine,
+        "select gss_code from results.declarations group by gss_code"
+        " having count(*) > 1 and bool_or(kind = 'result') limit 1",
+    )[0]["gss_code"]
     card = get(board, f"/api/v1/seats/{gss}").json()
     assert card["gss_code"] == gss and card["status"] == "declared"
     assert [c["candidate_name"] for c in card["candidates"]] == [
-        r["candidate_name"] for r in q(engine, "select candidate_name from results.candidates where gss_code = :g"
-                                               " order by position", g=gss)]
+        r["candidate_name"]
+        for r in q(engine, "select candidate_name from results.candidates where gss_code = :g order by position", g=gss)
+    ]
     assert [r["declaration_id"] for r in card["revisions"]] == [
-        r["declaration_id"] for r in q(engine, "select declaration_id from results.declarations where gss_code = :g"
-                                               " order by stored_at", g=gss)]
+        r["declaration_id"]
+        for r in q(
+            engine, "select declaration_id from results.declarations where gss_code = :g order by stored_at", g=gss
+        )
+    ]
     assert all(r["stored_at"] for r in card["revisions"])
     assert {b["party"] for b in card["baseline"]} >= {card["baseline_party"]}
 
 
 def test_openapi_names_every_endpoint(board):
     paths = get(board, "/api/v1/openapi.json").json()["paths"]
-    for path in ["/healthz", "/api/v1/tally", "/api/v1/seats", "/api/v1/seats/{gss_code}", "/api/v1/flips",
-                 "/api/v1/alerts", "/api/v1/targets", "/api/v1/projection", "/api/v1/projection/history",
-                 "/api/v1/events"]:
+    for path in [
+        "/healthz",
+        "/api/v1/tally",
+        "/api/v1/seats",
+        "/api/v1/seats/{gss_code}",
+        "/api/v1/flips",
+        "/api/v1/alerts",
+        "/api/v1/targets",
+        "/api/v1/projection",
+        "/api/v1/projection/history",
+        "/api/v1/events",
+    ]:
         assert path in paths
     assert any(p["name"] == "after" for p in paths["/api/v1/projection/history"]["get"]["parameters"])
     assert any(p["name"] == "as_of" for p in paths["/api/v1/tally"]["get"]["parameters"])
@@ -183,7 +219,8 @@ def test_projection_history_is_the_views_rows_by_count_then_party(engine, board,
     view = q(engine, "select * from results.projection_history order by declared_count, party")
     assert rows and len(rows) == len(view)
     assert [(r["declared_count"], r["party"], r["projected_seats"], r["low"], r["high"]) for r in rows] == [
-        (v["declared_count"], v["party"], v["projected_seats"], v["low"], v["high"]) for v in view]
+        (v["declared_count"], v["party"], v["projected_seats"], v["low"], v["high"]) for v in view
+    ]
     assert set(rows[0]) == set(view[0])
     declared = q(engine, "select count(*) as n from results.seat_status where status = 'declared'")[0]["n"]
     assert max(r["declared_count"] for r in rows) == declared
@@ -195,8 +232,9 @@ def test_projection_history_is_the_views_rows_by_count_then_party(engine, board,
 
 def test_projection_history_grows_by_one_row_set_per_stored_result(engine, settings, board, mid_night, tmp_path):
     before = get(board, "/api/v1/projection/history")
-    assert get(board, "/api/v1/projection/history",
-               headers={"If-None-Match": before.headers["etag"]}).status_code == 304
+    assert (
+        get(board, "/api/v1/projection/history", headers={"If-None-Match": before.headers["etag"]}).status_code == 304
+    )
     rows = before.json()
     counts = sorted({r["declared_count"] for r in rows})
     declared = {r["gss_code"] for r in q(engine, "select gss_code from results.seat_status where status = 'declared'")}
@@ -213,23 +251,30 @@ def test_projection_history_grows_by_one_row_set_per_stored_result(engine, setti
     added = [r for r in grown if r["declared_count"] == new_count]
     assert len(grown) == len(rows) + len(added)
     assert sum(r["projected_seats"] for r in added) == 650
-    assert [r for r in grown if r["declared_count"] < counts[-1]] == [r for r in rows if r["declared_count"] < counts[-1]]
+    assert [r for r in grown if r["declared_count"] < counts[-1]] == [
+        r for r in rows if r["declared_count"] < counts[-1]
+    ]
 
 
 def test_a_desk_calls_alert_carries_its_call_id(engine, board, mid_night):
     from pipeline.calls import make_call
 
-    seat = q(engine, "select s.gss_code, s.baseline_party from results.seat_status as s"
-                     " where s.status = 'awaiting' and s.baseline_party = 'LAB' order by s.gss_code limit 1")[0]
+    seat = q(
+        engine,
+        "select s.gss_code, s.baseline_party from results.seat_status as s"
+        " where s.status = 'awaiting' and s.baseline_party = 'LAB' order by s.gss_code limit 1",
+    )[0]
     last = max([a["alert_id"] for a in get(board, "/api/v1/alerts").json()], default=0)
     call = make_call(engine, seat["gss_code"], "CON", by="test")
     assert call.changed and call.alerts
     wait_for_event_id(board.base, last_event(engine))
     new = get(board, f"/api/v1/alerts?after={last}").json()
     assert [(a["source"], a["kind"], a["gss_code"], a["call_id"]) for a in new] == [
-        ("desk", "flip", seat["gss_code"], call.call_id)]
+        ("desk", "flip", seat["gss_code"], call.call_id)
+    ]
     assert q(engine, "select call_id from results.calls where gss_code = :g", g=seat["gss_code"]) == [
-        {"call_id": call.call_id}]
+        {"call_id": call.call_id}
+    ]
     feed = [a for a in get(board, "/api/v1/alerts").json() if a["source"] != "desk"]
     assert feed and all(a["call_id"] is None for a in feed)
 
@@ -266,7 +311,8 @@ def test_events_stream_every_declaration_and_alert_in_commit_order(engine, setti
     ids = [int(e["id"]) for e in events]
     assert ids == sorted(ids) and ids[0] > start
     assert [e["data"]["declaration_id"] for e in events if e["event"] == "declaration"] == [
-        d["declaration_id"] for d in declarations]
+        d["declaration_id"] for d in declarations
+    ]
     assert [e["data"]["alert_id"] for e in events if e["event"] == "alert"] == [a["alert_id"] for a in alerts]
     seen = set()
     for e in events:  # an alert comes after the declaration that raised it
@@ -298,17 +344,26 @@ def test_event_ids_follow_commit_order_not_insert_order(engine):
     """Insert in A then B, commit B then A: B's event comes first; a rolled-back insert emits nothing."""
     reset_night(engine)
     counting = q(engine, "select counting_election_id as e from pipeline.count_setting")[0]["e"]
-    seats = [r["gss_code"] for r in q(engine, "select gss_code from pipeline.contest where election_id = :e"
-                                              " order by gss_code limit 3", e=counting)]
+    seats = [
+        r["gss_code"]
+        for r in q(
+            engine, "select gss_code from pipeline.contest where election_id = :e order by gss_code limit 3", e=counting
+        )
+    ]
 
     def insert(conn, gss: str) -> int:
         sha = f"test-{gss}"
-        conn.execute(text("insert into pipeline.raw_file (sha256, size_bytes, body, first_file_name)"
-                          " values (:s, 1, 'x', :s)"), {"s": sha})
-        return conn.execute(text(
-            "insert into pipeline.declaration (election_id, gss_code, kind, revision, source_format, sha256,"
-            " winner_party) values (:e, :g, 'rush', 1, 'agency_xml', :s, 'CON') returning declaration_id"),
-            {"e": counting, "g": gss, "s": sha}).scalar()
+        conn.execute(
+            text("insert into pipeline.raw_file (sha256, size_bytes, body, first_file_name) values (:s, 1, 'x', :s)"),
+            {"s": sha},
+        )
+        return conn.execute(
+            text(
+                "insert into pipeline.declaration (election_id, gss_code, kind, revision, source_format, sha256,"
+                " winner_party) values (:e, :g, 'rush', 1, 'agency_xml', :s, 'CON') returning declaration_id"
+            ),
+            {"e": counting, "g": gss, "s": sha},
+        ).scalar()
 
     before = last_event(engine)
     with engine.connect() as a, engine.connect() as b, engine.connect() as c:
@@ -322,8 +377,9 @@ def test_event_ids_follow_commit_order_not_insert_order(engine):
     assert [e["payload"]["declaration_id"] for e in events] == [second_inserted, first_inserted]
     assert rolled_back not in {e["payload"]["declaration_id"] for e in events}
     reset_night(engine)
-    assert q(engine, "select kind from pipeline.event where event_id > :b order by event_id desc limit 1",
-             b=before) == [{"kind": "reset"}]
+    assert q(
+        engine, "select kind from pipeline.event where event_id > :b order by event_id desc limit 1", b=before
+    ) == [{"kind": "reset"}]
 
 
 def test_a_lost_listening_connection_comes_back_and_catches_up(engine, settings, board, tmp_path):
@@ -331,14 +387,19 @@ def test_a_lost_listening_connection_comes_back_and_catches_up(engine, settings,
     reader.start()
     reader.opened.wait(10)
     time.sleep(0.2)
-    killed = q(engine, "select pg_terminate_backend(pid) as k from pg_stat_activity"
-                       " where application_name = 'resultsnight-board-listener' and datname = current_database()")
+    killed = q(
+        engine,
+        "select pg_terminate_backend(pid) as k from pg_stat_activity"
+        " where application_name = 'resultsnight-board-listener' and datname = current_database()",
+    )
     assert [r["k"] for r in killed] == [True]
     before = last_event(engine)
     play(plan_night()[130:140], tmp_path, speed=0, progress=False)
     ingest_paths(engine, [tmp_path], settings=settings)
-    expected = [r["event_id"] for r in q(engine, "select event_id from pipeline.event where event_id > :b"
-                                                 " order by event_id", b=before)]
+    expected = [
+        r["event_id"]
+        for r in q(engine, "select event_id from pipeline.event where event_id > :b order by event_id", b=before)
+    ]
     assert expected
     events = reader.wait_for(len(expected))
     reader.close()
@@ -351,13 +412,20 @@ def test_many_streams_share_one_listening_connection(engine, board):
         r.start()
     for r in readers:
         r.opened.wait(10)
-    rows = q(engine, "select application_name from pg_stat_activity where usename = 'board'"
-                     " and datname = current_database()")
+    rows = q(
+        engine, "select application_name from pg_stat_activity where usename = 'board' and datname = current_database()"
+    )
     apps = [r["application_name"] for r in rows]
     assert apps.count("resultsnight-board-listener") == 1
     assert len(apps) <= 7  # the listener and the API's pool (4 + 2), whatever the number of browsers
-    assert q(engine, "select count(*) as n from pg_stat_activity where usename = 'board' and datname ="
-                     " current_database() and query ilike 'listen%'")[0]["n"] <= 1
+    assert (
+        q(
+            engine,
+            "select count(*) as n from pg_stat_activity where usename = 'board' and datname ="
+            " current_database() and query ilike 'listen%'",
+        )[0]["n"]
+        <= 1
+    )
     for r in readers:
         r.close()
 

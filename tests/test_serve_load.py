@@ -86,8 +86,9 @@ def test_the_next_stream_past_the_cap_gets_503_with_retry_after(board):
 def test_a_replay_comes_a_page_at_a_time_and_misses_nothing(engine, board):
     last = last_event(engine)
     start = max(0, last - 2500)
-    expected = [i for (i,) in q(engine, "select event_id from pipeline.event where event_id > :s order by event_id",
-                                s=start)]
+    expected = [
+        i for (i,) in q(engine, "select event_id from pipeline.event where event_id > :s order by event_id", s=start)
+    ]
     assert len(expected) > 1000  # more than one page
     reader = EventReader(board.base, last_event_id=start)
     reader.start()
@@ -97,8 +98,11 @@ def test_a_replay_comes_a_page_at_a_time_and_misses_nothing(engine, board):
 
 
 def test_desk_notes_never_go_out_on_the_public_stream(engine, board):
-    seat = q(engine, "select gss_code from results.seat_status where status = 'awaiting' and baseline_party = 'LAB'"
-                     " order by gss_code limit 1")[0][0]
+    seat = q(
+        engine,
+        "select gss_code from results.seat_status where status = 'awaiting' and baseline_party = 'LAB'"
+        " order by gss_code limit 1",
+    )[0][0]
     before = last_event(engine)
     reader = EventReader(board.base)
     reader.start()
@@ -114,7 +118,8 @@ def test_desk_notes_never_go_out_on_the_public_stream(engine, board):
     assert calls and replayed
     assert all("note" not in e["data"] and "exit poll" not in str(e["data"]) for e in calls + replayed)
     assert q(engine, "select note from results.calls where gss_code = :g", g=seat) == [
-        ("our exit poll, not for publication",)]  # the desk keeps it
+        ("our exit poll, not for publication",)
+    ]  # the desk keeps it
 
 
 def test_healthz_is_503_while_the_listener_is_down_and_it_comes_back_by_itself(engine, board):
@@ -122,8 +127,12 @@ def test_healthz_is_503_while_the_listener_is_down_and_it_comes_back_by_itself(e
     try:
         with engine.begin() as conn:
             conn.execute(text("revoke select on pipeline.event from board"))
-            conn.execute(text("select pg_terminate_backend(pid) from pg_stat_activity where application_name = "
-                              "'resultsnight-board-listener' and datname = current_database()"))
+            conn.execute(
+                text(
+                    "select pg_terminate_backend(pid) from pg_stat_activity where application_name = "
+                    "'resultsnight-board-listener' and datname = current_database()"
+                )
+            )
         down = _until(lambda: (r := _health(board)).status_code == 503 and r, 20, "healthz to say the listener is down")
         assert "event listener is down" in down.json()["detail"] and down.json()["events_listening"] is False
     finally:
@@ -138,8 +147,13 @@ def test_healthz_names_stored_files_the_archive_move_left_in_the_inbox(engine, b
     assert _health(board).json()["archive_failures"] == []
     try:
         with engine.begin() as conn:
-            conn.execute(text("insert into pipeline.archive_failure (file_name, sha256, target, error) "
-                              "values (:n, :s, '/archive/x', 'OSError: No space left on device')"), {"n": name, "s": sha})
+            conn.execute(
+                text(
+                    "insert into pipeline.archive_failure (file_name, sha256, target, error) "
+                    "values (:n, :s, '/archive/x', 'OSError: No space left on device')"
+                ),
+                {"n": name, "s": sha},
+            )
         stuck = _health(board).json()["archive_failures"]
         assert [(f["file_name"], f["archive_error"]) for f in stuck] == [(name, "OSError: No space left on device")]
     finally:

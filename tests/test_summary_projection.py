@@ -36,9 +36,12 @@ def test_summary_and_report_show_the_projection(clean_db, settings, tmp_path, ca
         shutil.copy(CORPUS / name, inbox / name)
     assert ingest_paths(clean_db, [inbox], settings=settings).complete
     with clean_db.connect() as conn:
-        expected = conn.execute(text(
-            "select party, declared_seats, projected_seats, low, high, declared_count, method "
-            "from results.projection order by projected_seats desc, declared_seats desc, party")).all()
+        expected = conn.execute(
+            text(
+                "select party, declared_seats, projected_seats, low, high, declared_count, method "
+                "from results.projection order by projected_seats desc, declared_seats desc, party"
+            )
+        ).all()
     assert expected and expected[0].declared_count == 2
     night = night_figures(clean_db, seeds_dir=SEEDS)
     assert [tuple(r) for r in night.projection] == [tuple(r) for r in expected]

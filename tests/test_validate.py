@@ -11,7 +11,7 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,7 @@ def result(**overrides) -> Declaration:
         election_date="2019-12-12",
         election_type="G",
         election_id=COUNTED,
-        declared_at=datetime(2019, 12, 13, 2, 14, tzinfo=timezone.utc),
+        declared_at=datetime(2019, 12, 13, 2, 14, tzinfo=UTC),
         electorate=None,
         turnout=None,
         candidates=good_candidates(),
@@ -81,7 +81,7 @@ def rush(**overrides) -> Declaration:
         constituency_name="Aldershot",
         gss_code_given=None,
         election_id=COUNTED,
-        declared_at=datetime(2019, 12, 13, 2, 10, tzinfo=timezone.utc),
+        declared_at=datetime(2019, 12, 13, 2, 10, tzinfo=UTC),
         winning_party_label="Con",
         gss_code="E14000530",
         winning_party_code="CON",
@@ -395,7 +395,9 @@ def test_recount_checks_its_fields() -> None:
 @pytest.mark.unit
 def test_unknown_kind_is_reported_not_raised() -> None:
     odd = recount(kind="exit_poll")
-    assert validate([odd], COUNTED) == [["the message kind must be one of result, rush, recount, nominations: it is 'exit_poll'"]]
+    assert validate([odd], COUNTED) == [
+        ["the message kind must be one of result, rush, recount, nominations: it is 'exit_poll'"]
+    ]
 
 
 # --------------------------------------------------------------------------- batches
@@ -435,8 +437,11 @@ def test_large_batch_maps_failures_back_to_the_right_rows() -> None:
             cand(j + 1, f"Candidate {i}-{j}", party, str(30000 - 4000 * j), elected=(j == 0))
             for j, party in enumerate(["Con", "Lab", "LD", "Grn", "BXP", "Ind"])
         ]
-        batch.append(result(gss_code=f"E14{i:06d}", constituency_name=f"Seat {i}", candidates=cands,
-                            registered_electorate=200000))
+        batch.append(
+            result(
+                gss_code=f"E14{i:06d}", constituency_name=f"Seat {i}", candidates=cands, registered_electorate=200000
+            )
+        )
     batch[400].candidates[4] = cand(5, "Candidate 400-4", "BXP", "-7")
     batch[17].election_id = "parl.2017-06-08"
     reasons = validate(batch, COUNTED)
@@ -489,9 +494,7 @@ def test_suites_are_read_from_the_overriding_folder(tmp_path: Path, monkeypatch:
         ({"meta": {"table": "declarations"}}, "meta.rule"),
     ],
 )
-def test_broken_suite_fails_loudly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: dict, message: str
-) -> None:
+def test_broken_suite_fails_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: dict, message: str) -> None:
     for kind in KINDS:
         shutil.copy(SUITES / f"{kind}.json", tmp_path / f"{kind}.json")
     document = json.loads((tmp_path / "rush.json").read_text())
@@ -513,13 +516,19 @@ def _suites_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_a_rule_without_a_reason_writer_stops_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = _suites_copy(tmp_path, monkeypatch)
     document = json.loads((folder / "rush.json").read_text())
-    document["expectations"].append({
-        "type": "expect_column_values_to_not_be_null", "kwargs": {"column": "electorate"},
-        "description": "a rush must give the electorate", "notes": "n/a",
-        "meta": {"rule": "rush_electorate_present", "table": "declarations"},
-    })
+    document["expectations"].append(
+        {
+            "type": "expect_column_values_to_not_be_null",
+            "kwargs": {"column": "electorate"},
+            "description": "a rush must give the electorate",
+            "notes": "n/a",
+            "meta": {"rule": "rush_electorate_present", "table": "declarations"},
+        }
+    )
     (folder / "rush.json").write_text(json.dumps(document))
-    with pytest.raises(UnpairedRule, match=r"rule 'rush_electorate_present' \(.*rush.json entry 6\) has no reason writer"):
+    with pytest.raises(
+        UnpairedRule, match=r"rule 'rush_electorate_present' \(.*rush.json entry 6\) has no reason writer"
+    ):
         validate([rush()], COUNTED)
 
 
@@ -536,8 +545,12 @@ def test_a_reason_writer_without_a_rule_stops_loading(tmp_path: Path, monkeypatc
 @pytest.mark.unit
 def test_a_writer_for_the_other_frame_is_refused() -> None:
     writers = registered()
-    with pytest.raises(UnpairedRule, match="'votes_whole' .* runs on declarations but its reason writer is for candidates"):
-        check_coverage({"votes_whole": ("declarations", "result.json entry 1")}, {"votes_whole": writers["votes_whole"]})
+    with pytest.raises(
+        UnpairedRule, match="'votes_whole' .* runs on declarations but its reason writer is for candidates"
+    ):
+        check_coverage(
+            {"votes_whole": ("declarations", "result.json entry 1")}, {"votes_whole": writers["votes_whole"]}
+        )
     with pytest.raises(ConfigurationError, match="two reason writers"):
         writes("votes_whole")(lambda d, ctx: "")
 
@@ -582,13 +595,21 @@ def test_resolve_rejects_an_unknown_seat_before_the_gate() -> None:
     from pipeline.parse import parse_file
     from pipeline.resolve import Reference, resolve
 
-    ref = Reference(COUNTED, "parl.2017-06-08", {"E14000575": "Blyth Valley"}, {"blyth valley": "E14000575"},
-                    {"E14000575": 80000}, {"c": "CON"})
-    (known,) = parse_file("rush.xml", RUSH_XML.format(revision=' revision="1"', name="Blyth Valley",
-                                                      gss="E14000575").encode())
+    ref = Reference(
+        COUNTED,
+        "parl.2017-06-08",
+        {"E14000575": "Blyth Valley"},
+        {"blyth valley": "E14000575"},
+        {"E14000575": 80000},
+        {"c": "CON"},
+    )
+    (known,) = parse_file(
+        "rush.xml", RUSH_XML.format(revision=' revision="1"', name="Blyth Valley", gss="E14000575").encode()
+    )
     assert resolve(known, ref).gss_code == "E14000575" and reasons_of(known) == []
-    (unknown,) = parse_file("rush.xml", RUSH_XML.format(revision=' revision="1"', name="Atlantis North",
-                                                        gss="E14099999").encode())
+    (unknown,) = parse_file(
+        "rush.xml", RUSH_XML.format(revision=' revision="1"', name="Atlantis North", gss="E14099999").encode()
+    )
     with pytest.raises(UnknownConstituency, match="E14099999"):
         resolve(unknown, ref)
 
@@ -632,15 +653,20 @@ def test_dc_csv_win_by_lot_counts_as_elected():
     """`tied_vote_winner` marks a win by lot: that candidate is the winner even if `elected` was left False."""
     from pipeline.parse import parse_file
 
-    header = ("election_id,ballot_paper_id,gss,post_label,person_id,person_name,party_id,party_name,"
-              "votes_cast,elected,tied_vote_winner,turnout_reported,spoilt_ballots,total_electorate")
-    body = "\n".join([
-        header,
-        "parl.2019-12-12,parl.thurrock.2019-12-12,E14000995,Thurrock,1,Ann Example,PP52,Conservative and Unionist Party,"
-        "20000,False,True,40000,100,78000",
-        "parl.2019-12-12,parl.thurrock.2019-12-12,E14000995,Thurrock,2,Bob Example,PP53,Labour Party,"
-        "20000,False,False,40000,100,78000",
-    ]).encode()
+    header = (
+        "election_id,ballot_paper_id,gss,post_label,person_id,person_name,party_id,party_name,"
+        "votes_cast,elected,tied_vote_winner,turnout_reported,spoilt_ballots,total_electorate"
+    )
+    body = "\n".join(
+        [
+            header,
+            "parl.2019-12-12,parl.thurrock.2019-12-12,E14000995,Thurrock,1,Ann Example,PP52,"
+            "Conservative and Unionist Party,"
+            "20000,False,True,40000,100,78000",
+            "parl.2019-12-12,parl.thurrock.2019-12-12,E14000995,Thurrock,2,Bob Example,PP53,Labour Party,"
+            "20000,False,False,40000,100,78000",
+        ]
+    ).encode()
     (decl,) = parse_file("DemocracyClub_results_tie.csv", body)
     assert [(c.name, c.elected) for c in decl.candidates] == [("Ann Example", True), ("Bob Example", False)]
 
@@ -657,8 +683,12 @@ def nominations(**overrides):
         gss_code_given=None,
         election_id=COUNTED,
         electorate=72617,
-        candidates=[cand(1, "Ann Example", "Con", None), cand(2, "Ben Example", "Lab", None),
-                    cand(3, "Dev Brown", "Ind", None), cand(4, "Eve Green", "Ind", None)],
+        candidates=[
+            cand(1, "Ann Example", "Con", None),
+            cand(2, "Ben Example", "Lab", None),
+            cand(3, "Dev Brown", "Ind", None),
+            cand(4, "Eve Green", "Ind", None),
+        ],
         gss_code="E14000530",
     )
     fields.update(overrides)

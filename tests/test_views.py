@@ -26,7 +26,9 @@ def rows(engine, query: str, **params):
 @pytest.mark.unit
 def test_every_view_file_has_a_manifest_and_results_are_apart_from_internal() -> None:
     views = load_views()
-    sql_files = sorted(str(p.relative_to(REPO / "sql").with_suffix("")) for p in (REPO / "sql" / "views").rglob("*.sql"))
+    sql_files = sorted(
+        str(p.relative_to(REPO / "sql").with_suffix("")) for p in (REPO / "sql" / "views").rglob("*.sql")
+    )
     assert sorted(v.sql_name for v in views) == sql_files
     for view in views:
         folder = view.sql_name.split("/")[1]
@@ -90,8 +92,12 @@ def test_the_readme_view_table_is_generated_from_the_manifests() -> None:
 @pytest.mark.integration
 def test_manifest_columns_are_the_views_columns_in_order(engine) -> None:
     for view in load_views():
-        actual = rows(engine, "select attname from pg_attribute where attrelid = cast(:r as regclass) "
-                              "and attnum > 0 and not attisdropped order by attnum", r=view.name)
+        actual = rows(
+            engine,
+            "select attname from pg_attribute where attrelid = cast(:r as regclass) "
+            "and attnum > 0 and not attisdropped order by attnum",
+            r=view.name,
+        )
         assert [c.name for c in view.columns] == [a for (a,) in actual], view.name
 
 
@@ -114,8 +120,12 @@ def test_a_broken_invariant_is_caught(clean_db) -> None:
         Invariant("results.seat_status", "one row per region", "unique", ("region",)),
         Invariant("results.seat_status", "a winner everywhere", "not_null", ("winner_party",)),  # an empty night
         Invariant("results.seat_status", "status is declared", "accepted_values", ("status",), ("declared",)),
-        Invariant("results.party_tally", "nobody holds seats", "sql",
-                  sql="select party from results.party_tally where baseline_seats > 0"),
+        Invariant(
+            "results.party_tally",
+            "nobody holds seats",
+            "sql",
+            sql="select party from results.party_tally where baseline_seats > 0",
+        ),
     ]
     with clean_db.connect() as conn:
         for invariant in broken:

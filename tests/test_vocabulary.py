@@ -10,8 +10,8 @@ from sqlalchemy import text
 from pipeline import exceptions
 from pipeline.model import (
     AlertKind,
-    EventKind,
     AlertSource,
+    EventKind,
     FeedFolder,
     FileKind,
     KnownSource,
@@ -67,7 +67,8 @@ def test_enums_equal_the_check_constraints(engine):
 @pytest.mark.unit
 def test_every_rejection_has_its_own_reason_code():
     rejections = [
-        cls for cls in vars(exceptions).values()
+        cls
+        for cls in vars(exceptions).values()
         if isinstance(cls, type) and issubclass(cls, exceptions.RejectedFile) and cls is not exceptions.RejectedFile
     ]
     codes = [cls.code for cls in rejections]

@@ -14,8 +14,15 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 # The brief's list: Eastern, Northamptonshire and Milton Keynes seats held in
 # 2017 by under 2,000 votes, by the swing needed (percent, not votes).
 ANGLIA_IN_ORDER = [
-    "Thurrock", "Norwich North", "Peterborough", "Bedford", "Ipswich", "Northampton North",
-    "Milton Keynes South", "Northampton South", "Milton Keynes North",
+    "Thurrock",
+    "Norwich North",
+    "Peterborough",
+    "Bedford",
+    "Ipswich",
+    "Northampton North",
+    "Milton Keynes South",
+    "Northampton South",
+    "Milton Keynes North",
 ]
 
 
@@ -28,7 +35,13 @@ def _write(tmp_path: Path, *rows: str, header: str = ",".join(COLUMNS)) -> Path:
 def test_the_shipped_list_is_the_anglia_marginals() -> None:
     (anglia,) = load_watch_lists(SEEDS, "parl.2019-12-12")
     assert anglia == WatchList(
-        "anglia_marginals", "Anglia marginals", ("Eastern",), ("Northamptonshire",), ("Milton Keynes",), (), 2000,
+        "anglia_marginals",
+        "Anglia marginals",
+        ("Eastern",),
+        ("Northamptonshire",),
+        ("Milton Keynes",),
+        (),
+        2000,
         ("parl.2015-05-07", "parl.2017-06-08", "parl.2019-12-12"),
     )
     assert anglia.heading("2017") == (
@@ -39,7 +52,7 @@ def test_the_shipped_list_is_the_anglia_marginals() -> None:
 
 @pytest.mark.unit
 def test_each_list_is_for_the_elections_it_names(tmp_path: Path) -> None:
-    """The 2010 boundaries' Anglia list is not shown on a 2024-boundaries night; a list naming none is on every night."""
+    """The 2010-boundaries Anglia list is not shown on a 2024-boundaries night; a list naming none is on every night."""
     assert [w.list_id for w in load_watch_lists(SEEDS, "parl.2024-07-04")] == ["east_marginals"]
     assert [w.list_id for w in load_watch_lists(SEEDS, "parl.next")] == ["east_marginals"]
     assert [w.list_id for w in load_watch_lists(SEEDS)] == ["anglia_marginals", "east_marginals"]

@@ -45,13 +45,13 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import ROOT, Compose, Feeder, MemorySampler, base_image, build_standins, inspect, log, run  # noqa: E402
 import verify  # noqa: E402
+from harness import ROOT, Compose, Feeder, MemorySampler, base_image, build_standins, inspect, log, run  # noqa: E402
 from reference import differences, reference_ingest, snapshot  # noqa: E402
 
 from pipeline.rehearsal.bad_files import with_bad_files  # noqa: E402
@@ -60,14 +60,24 @@ from pipeline.rehearsal.stack import read_env_file  # noqa: E402
 from pipeline.rehearsal.stories import plan_night  # noqa: E402
 
 PROJECT = "resultsnight-deploytest"
-WINDOW = (datetime(2019, 12, 13, 2, 33, tzinfo=timezone.utc), datetime(2019, 12, 13, 2, 53, tzinfo=timezone.utc))
+WINDOW = (datetime(2019, 12, 13, 2, 33, tzinfo=UTC), datetime(2019, 12, 13, 2, 53, tzinfo=UTC))
 SPEED, MAX_GAP = 5.0, 10.0  # five times real pace; no wait longer than 10 s
 FAULTS = (("kill a worker", 0.30), ("kill one of two schedulers", 0.55), ("restart results-db", 0.75))
 SCHEDULER_DOWN_S = 30.0  # how long the killed scheduler stays down: the other one schedules alone
 SCHEDULER_STALL_LIMIT_S = 5.0  # issue 18: the next file stored within 5 s of one scheduler's death
 OUTCOMES = {"stored", "superseded", "duplicate", "quarantined"}
-SECRETS = ("AIRFLOW_DB_PASSWORD", "RESULTS_DB_PASSWORD", "ANALYST_PASSWORD", "BOARD_DB_PASSWORD", "AIRFLOW_JWT_SECRET",
-           "AIRFLOW_API_SECRET_KEY", "AIRFLOW_ADMIN_PASSWORD", "PIPELINE_DB_PASSWORD", "DESK_DB_PASSWORD", "REDIS_PASSWORD")
+SECRETS = (
+    "AIRFLOW_DB_PASSWORD",
+    "RESULTS_DB_PASSWORD",
+    "ANALYST_PASSWORD",
+    "BOARD_DB_PASSWORD",
+    "AIRFLOW_JWT_SECRET",
+    "AIRFLOW_API_SECRET_KEY",
+    "AIRFLOW_ADMIN_PASSWORD",
+    "PIPELINE_DB_PASSWORD",
+    "DESK_DB_PASSWORD",
+    "REDIS_PASSWORD",
+)
 
 
 class Checks:
@@ -108,11 +118,16 @@ def write_env(path: Path, images: dict[str, str]) -> dict[str, str]:
     values.update({name: secrets.token_hex(16) for name in SECRETS})
     values["AIRFLOW_FERNET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
     values.update(
-        AIRFLOW_API_PORT=str(free_port()), RESULTS_DB_PORT=str(free_port()), FLOWER_PORT=str(free_port()),
+        AIRFLOW_API_PORT=str(free_port()),
+        RESULTS_DB_PORT=str(free_port()),
+        FLOWER_PORT=str(free_port()),
         BOARD_PORT=str(free_port()),
         RESULTSNIGHT_IMAGE="resultsnight-testing/resultsnight-airflow:3.3.2",
-        AIRFLOW_IMAGE=images["airflow"], POSTGRES_IMAGE=images["postgres"], REDIS_IMAGE=images["redis"],
-        TESTING_HELPER_IMAGE=images["helper"], RESULTSNIGHT_ALERT_WEBHOOK="http://alert-receiver:8000/alert",
+        AIRFLOW_IMAGE=images["airflow"],
+        POSTGRES_IMAGE=images["postgres"],
+        REDIS_IMAGE=images["redis"],
+        TESTING_HELPER_IMAGE=images["helper"],
+        RESULTSNIGHT_ALERT_WEBHOOK="http://alert-receiver:8000/alert",
     )
     path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
     path.chmod(0o600)
@@ -188,9 +203,13 @@ class Night:
         workers = {inspect(cid)["Config"]["Hostname"]: cid for cid in self.compose.ids("airflow-worker")}
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            rows = self.compose.psql("postgres", "airflow", "airflow",
-                                     "select hostname, task_id, run_id, try_number from task_instance"
-                                     " where state = 'running' and dag_id = 'resultsnight_ingest'")
+            rows = self.compose.psql(
+                "postgres",
+                "airflow",
+                "airflow",
+                "select hostname, task_id, run_id, try_number from task_instance"
+                " where state = 'running' and dag_id = 'resultsnight_ingest'",
+            )
             for row in rows:
                 if row[0] in workers:
                     return workers[row[0]], row
@@ -200,10 +219,14 @@ class Night:
     def _still_running(self, task: list[str]) -> bool:
         """Whether the task try we aimed at is still `running` (a kill leaves it so until Airflow notices)."""
         _, task_id, run_id, tried = task
-        rows = self.compose.psql("postgres", "airflow", "airflow",
-                                 "select state, try_number from task_instance"
-                                 f" where dag_id = 'resultsnight_ingest' and task_id = '{task_id}'"
-                                 f" and run_id = '{run_id}'")  # ids read from Airflow's own table
+        rows = self.compose.psql(
+            "postgres",
+            "airflow",
+            "airflow",
+            "select state, try_number from task_instance"
+            f" where dag_id = 'resultsnight_ingest' and task_id = '{task_id}'"
+            f" and run_id = '{run_id}'",
+        )  # ids read from Airflow's own table
         return any(state == "running" and int(attempt) == int(tried) for state, attempt in rows)
 
     def _wait_healthy(self, cid: str, timeout: float = 180) -> None:
@@ -216,13 +239,18 @@ class Night:
         host, task_id, run_id, tried = task
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            rows = self.compose.psql("postgres", "airflow", "airflow",
-                                     "select hostname, try_number, state from task_instance"
-                                     f" where dag_id = 'resultsnight_ingest' and task_id = '{task_id}'"
-                                     f" and run_id = '{run_id}'")  # ids read from Airflow's own table above
+            rows = self.compose.psql(
+                "postgres",
+                "airflow",
+                "airflow",
+                "select hostname, try_number, state from task_instance"
+                f" where dag_id = 'resultsnight_ingest' and task_id = '{task_id}'"
+                f" and run_id = '{run_id}'",
+            )  # ids read from Airflow's own table above
             for other, attempt, state in rows:
                 if other and other != host and int(attempt) > int(tried) and state in ("running", "success"):
-                    return f"{task_id} try {attempt} on {other}, {time.time() - self.faults['kill a worker']:.0f} s after the kill"
+                    after = time.time() - self.faults["kill a worker"]
+                    return f"{task_id} try {attempt} on {other}, {after:.0f} s after the kill"
             time.sleep(1)
         return None
 
@@ -241,8 +269,10 @@ class Night:
                 run(["docker", "start", cid])
                 self._wait_healthy(cid)
             self.killed_worker, self.killed_task = cid, task
-            log(f"FAULT {name}: docker kill {cid[:12]} (running {task[1] + ' try ' + task[3] if task else 'nothing'});"
-                " the other worker carries on alone")
+            log(
+                f"FAULT {name}: docker kill {cid[:12]} (running {task[1] + ' try ' + task[3] if task else 'nothing'});"
+                " the other worker carries on alone"
+            )
             # Down until the task it was running has been retried on the other
             # worker (Airflow fails it after the heartbeat timeout), at most 4 min.
             self.retried = self._retried_elsewhere(task) if task else None
@@ -252,8 +282,10 @@ class Night:
             cid = schedulers[0]
             self.faults[name] = time.time()
             run(["docker", "kill", cid])
-            log(f"FAULT {name}: docker kill {cid[:12]} ({len(schedulers)} schedulers); the other schedules alone"
-                f" for {SCHEDULER_DOWN_S:.0f} s")
+            log(
+                f"FAULT {name}: docker kill {cid[:12]} ({len(schedulers)} schedulers); the other schedules alone"
+                f" for {SCHEDULER_DOWN_S:.0f} s"
+            )
             time.sleep(SCHEDULER_DOWN_S)
         # `docker kill` counts as a manual stop, so `restart: always` leaves the
         # container down; start it again as the restart policy would after a crash.
@@ -271,11 +303,19 @@ def quiesce(compose: Compose, feeder: Feeder, names: set[str], timeout: float = 
     """Wait until every file has a receipt, the inbox is empty and every alert is delivered."""
     deadline = time.monotonic() + timeout
     while True:
-        seen = {row[0] for row in compose.psql("results-db", "resultsnight", "resultsnight",
-                                               "select file_name from results.files")}
+        seen = {
+            row[0]
+            for row in compose.psql("results-db", "resultsnight", "resultsnight", "select file_name from results.files")
+        }
         inbox = [f for f in feeder.listing("inbox") if not f.startswith(".")]
-        undelivered = int(compose.psql("results-db", "resultsnight", "resultsnight",
-                                       "select count(*) from results.alerts where delivered_at is null")[0][0])
+        undelivered = int(
+            compose.psql(
+                "results-db",
+                "resultsnight",
+                "resultsnight",
+                "select count(*) from results.alerts where delivered_at is null",
+            )[0][0]
+        )
         state = {"missing": len(names - seen), "inbox": len(inbox), "undelivered": undelivered}
         if not any(state.values()) or time.monotonic() > deadline:
             return state
@@ -283,11 +323,22 @@ def quiesce(compose: Compose, feeder: Feeder, names: set[str], timeout: float = 
         time.sleep(5)
 
 
-def measure_and_check(compose: Compose, env: dict, feeder: Feeder, night: Night, names: set[str], checks: Checks,
-                      figures: dict, workdir: Path) -> None:
+def measure_and_check(
+    compose: Compose,
+    env: dict,
+    feeder: Feeder,
+    night: Night,
+    names: set[str],
+    checks: Checks,
+    figures: dict,
+    workdir: Path,
+) -> None:
     """Everything checked once the stack has gone quiet after the replay."""
-    checks.check("the killed worker's task retried on the other worker", night.retried is not None,
-                 night.retried or f"killed while running {night.killed_task}")
+    checks.check(
+        "the killed worker's task retried on the other worker",
+        night.retried is not None,
+        night.retried or f"killed while running {night.killed_task}",
+    )
     verify.files_and_inbox(compose, feeder, names, checks)
     received = verify.alerts_once(compose, night.faults.get("kill a worker"), checks)
     figures["tasks_by_worker"] = verify.both_workers(compose, checks)
@@ -297,24 +348,34 @@ def measure_and_check(compose: Compose, env: dict, feeder: Feeder, night: Night,
     verify.admin_login(env["AIRFLOW_API_PORT"], env["AIRFLOW_ADMIN_USERNAME"], env["AIRFLOW_ADMIN_PASSWORD"], checks)
     # The worker: the one long-running service that reaches the results database (as pipeline_writer).
     summary = compose("exec", "-T", "airflow-worker", "resultsnight", "summary", check=False)
-    checks.check("resultsnight summary inside the stack", summary.returncode == 0 and len(summary.stdout) > 200,
-                 f"exit {summary.returncode}, {len(summary.stdout)} bytes")
+    checks.check(
+        "resultsnight summary inside the stack",
+        summary.returncode == 0 and len(summary.stdout) > 200,
+        f"exit {summary.returncode}, {len(summary.stdout)} bytes",
+    )
     verify.loopback_only(compose, checks)
     stack = snapshot(conninfo)
     log(f"in-process ingest of the same {len(night.messages)} files into a throwaway embedded Postgres")
     ref = reference_ingest(night.messages, workdir / "reference")
     diff = differences(ref.tables, stack)
     for table in ("party_tally", "seat_status", "alerts", "quarantine", "files"):
-        checks.check(f"results.{table} equals the in-process ingest", table not in diff and bool(stack[table]),
-                     diff.get(table, f"{sum(stack[table].values())} rows"))
+        checks.check(
+            f"results.{table} equals the in-process ingest",
+            table not in diff and bool(stack[table]),
+            diff.get(table, f"{sum(stack[table].values())} rows"),
+        )
     lat = verify.latencies(compose, feeder.dropped, received)
     # Files stored before the first fault: the stack's steady pace; "all" includes files held up behind the faults.
     first_fault = min(night.faults.values(), default=float("inf"))
     calm_names = {n for t, n in lat["receipts"] if t < first_fault}
     calm = verify.latencies(compose, {n: t for n, t in feeder.dropped.items() if n in calm_names}, received)
     figures["stored_before_faults"] = {k: verify.spread(calm[k]) for k in ("stored", "alert", "webhook")}
-    figures["raw"] = {"dropped": feeder.dropped, "faults": night.faults, "receipts": lat["receipts"],
-                      "file_to_alert_s": lat["alert"]}
+    figures["raw"] = {
+        "dropped": feeder.dropped,
+        "faults": night.faults,
+        "receipts": lat["receipts"],
+        "file_to_alert_s": lat["alert"],
+    }
     figures["file_to_stored_s"] = verify.spread(lat["stored"])
     figures["file_to_alert_s"] = verify.spread(lat["alert"])
     figures["file_to_webhook_s"] = verify.spread(lat["webhook"])
@@ -322,10 +383,15 @@ def measure_and_check(compose: Compose, env: dict, feeder: Feeder, night: Night,
     figures["stall_to_next_stored_s"] = verify.stalls(night.faults, lat["receipts"])
     kill = night.faults.get("kill one of two schedulers")
     if kill is not None:
-        figures["scheduler_kill"] = verify.scheduler_stall(kill, kill + SCHEDULER_DOWN_S, feeder.dropped, lat["receipts"])
+        figures["scheduler_kill"] = verify.scheduler_stall(
+            kill, kill + SCHEDULER_DOWN_S, feeder.dropped, lat["receipts"]
+        )
         stall = figures["scheduler_kill"]["next_stored_s"]
-        checks.check(f"one scheduler of two killed: next file stored within {SCHEDULER_STALL_LIMIT_S:g} s",
-                     stall is not None and stall <= SCHEDULER_STALL_LIMIT_S, json.dumps(figures["scheduler_kill"]))
+        checks.check(
+            f"one scheduler of two killed: next file stored within {SCHEDULER_STALL_LIMIT_S:g} s",
+            stall is not None and stall <= SCHEDULER_STALL_LIMIT_S,
+            json.dumps(figures["scheduler_kill"]),
+        )
     verify.nothing_run_twice(compose, night.killed_task, checks)
 
 
@@ -334,9 +400,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the stack running at the end (debugging)")
     args = parser.parse_args(argv)
-    checks, figures = Checks(), {"started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    checks, figures = Checks(), {"started": datetime.now(UTC).isoformat(timespec="seconds")}
     workdir = Path(tempfile.mkdtemp(prefix="resultsnight-deploy-test-"))
-    compose = Compose(PROJECT, workdir / ".env", [ROOT / "docker-compose.yml", ROOT / "deploy/testing/compose.test.yml"])
+    compose = Compose(
+        PROJECT, workdir / ".env", [ROOT / "docker-compose.yml", ROOT / "deploy/testing/compose.test.yml"]
+    )
     sampler = MemorySampler(PROJECT)
     try:
         log("== 1. images")
@@ -350,8 +418,10 @@ def main(argv: list[str] | None = None) -> int:
         compose("build", capture=False, timeout=1800)
         figures["compose_build_s"] = round(time.monotonic() - t1, 1)
         figures["build_total_s"] = round(time.monotonic() - t0, 1)
-        log(f"images built in {figures['build_total_s']} s (base {figures['base_image_s']} s, stand-ins "
-            f"{figures['standins_s']} s, docker compose build {figures['compose_build_s']} s)")
+        log(
+            f"images built in {figures['build_total_s']} s (base {figures['base_image_s']} s, stand-ins "
+            f"{figures['standins_s']} s, docker compose build {figures['compose_build_s']} s)"
+        )
 
         log("== 2. docker compose up -d --wait --scale airflow-worker=2")
         compose("down", "-v", "--remove-orphans", timeout=300)  # a clean start even after an interrupted run
@@ -371,8 +441,10 @@ def main(argv: list[str] | None = None) -> int:
         names = {m.file_name for m in messages}
         kinds = {k: sum(1 for m in messages if m.kind == k) for k in ("rush", "result", "recount", "bad")}
         plan = schedule(messages)
-        log(f"== 3. replay {len(messages)} files {kinds} over about {plan[-1][0]:.0f} s "
-            f"({SPEED:g}x real pace, gaps capped at {MAX_GAP:g} s), with faults at {[f for f, _ in FAULTS]}")
+        log(
+            f"== 3. replay {len(messages)} files {kinds} over about {plan[-1][0]:.0f} s "
+            f"({SPEED:g}x real pace, gaps capped at {MAX_GAP:g} s), with faults at {[f for f, _ in FAULTS]}"
+        )
         feeder = Feeder(compose.ids("feeder")[0])
         night = Night(compose, feeder, messages)
         t3 = time.monotonic()
@@ -380,8 +452,11 @@ def main(argv: list[str] | None = None) -> int:
         figures["replay_s"] = round(time.monotonic() - t3, 1)
         state = quiesce(compose, feeder, names)
         figures["quiet_after_last_drop_s"] = round(time.monotonic() - t3 - figures["replay_s"], 1)
-        checks.check("stack quiet after the replay", not any(state.values()),
-                     f"{state}, {figures['quiet_after_last_drop_s']} s after the last file")
+        checks.check(
+            "stack quiet after the replay",
+            not any(state.values()),
+            f"{state}, {figures['quiet_after_last_drop_s']} s after the last file",
+        )
 
         log("== 4. checks")
         measure_and_check(compose, env, feeder, night, names, checks, figures, workdir)
@@ -393,7 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sampler.stop()
         figures["peak_memory_mib"] = round(sampler.peak_total / 2**20)
-        figures["peak_memory_by_service_mib"] = {k: round(v / 2**20) for k, v in sorted(sampler.peak_by_service.items())}
+        figures["peak_memory_by_service_mib"] = {
+            k: round(v / 2**20) for k, v in sorted(sampler.peak_by_service.items())
+        }
         if args.keep:
             log(f"--keep: the stack stays up; take it down with: {' '.join(compose.cmd('down', '-v'))}")
         else:

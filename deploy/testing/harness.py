@@ -16,8 +16,8 @@ import subprocess
 import tarfile
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,12 +32,21 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-def run(cmd: list[str], *, check: bool = True, capture: bool = True, timeout: float | None = 900,
-        input: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def run(
+    cmd: list[str],
+    *,
+    check: bool = True,
+    capture: bool = True,
+    timeout: float | None = 900,
+    input: bytes | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
     """Run a command; on failure raise with its output."""
     proc = subprocess.run(cmd, capture_output=capture, timeout=timeout, input=input, env=env, cwd=ROOT)
     if check and proc.returncode != 0:
-        out = (proc.stdout or b"").decode(errors="replace")[-3000:] + (proc.stderr or b"").decode(errors="replace")[-3000:]
+        out = (proc.stdout or b"").decode(errors="replace")[-3000:] + (proc.stderr or b"").decode(errors="replace")[
+            -3000:
+        ]
         raise RuntimeError(f"{' '.join(cmd[:6])} ... exited {proc.returncode}\n{out}")
     return proc
 
@@ -73,8 +82,21 @@ def _build_standin(name: str, base: str, airflow_version: str) -> str:
         started = time.monotonic()
         # Always built: the layer cache makes an unchanged image quick, and
         # nothing depends on an earlier run having left it behind.
-        run(["docker", "build", "-q", "--build-arg", f"BASE_IMAGE={base}",
-             "--build-arg", f"AIRFLOW_VERSION={airflow_version}", "-t", tag, str(ctx)], timeout=1800)
+        run(
+            [
+                "docker",
+                "build",
+                "-q",
+                "--build-arg",
+                f"BASE_IMAGE={base}",
+                "--build-arg",
+                f"AIRFLOW_VERSION={airflow_version}",
+                "-t",
+                tag,
+                str(ctx),
+            ],
+            timeout=1800,
+        )
         log(f"  stand-in {name}: {tag} ({time.monotonic() - started:.0f} s)")
         return tag
 
@@ -125,8 +147,26 @@ class Compose:
     def psql(self, service: str, user: str, db: str, query: str) -> list[list[str]]:
         """Rows of a query run with psql inside a database container (tab-separated, unaligned)."""
         # docker exec on the container: much lighter than a `docker compose exec` per query
-        out = run(["docker", "exec", self.ids(service)[0], "psql", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "-At", "-F", "\t",
-                   "-U", user, "-d", db, "-c", query]).stdout.decode()
+        out = run(
+            [
+                "docker",
+                "exec",
+                self.ids(service)[0],
+                "psql",
+                "--no-psqlrc",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-At",
+                "-F",
+                "\t",
+                "-U",
+                user,
+                "-d",
+                db,
+                "-c",
+                query,
+            ]
+        ).stdout.decode()
         return [line.split("\t") for line in out.splitlines() if line]
 
 
@@ -152,8 +192,10 @@ class Feeder:
                 tar.addfile(info, io.BytesIO(body))
         began = time.time()
         # -m: each file's mtime is its landing time (the pipeline ingests oldest first).
-        script = (f'set -e; d=$(mktemp -d {DATA}/.feed.XXXXXX); tar -x -m -C "$d" -f -; '
-                  f'for f in "$d"/*; do mv -- "$f" {DATA}/inbox/; done; rmdir "$d"')
+        script = (
+            f'set -e; d=$(mktemp -d {DATA}/.feed.XXXXXX); tar -x -m -C "$d" -f -; '
+            f'for f in "$d"/*; do mv -- "$f" {DATA}/inbox/; done; rmdir "$d"'
+        )
         run(["docker", "exec", "-i", self.container, "sh", "-c", script], input=buf.getvalue(), timeout=60)
         for name, _ in files:
             self.dropped[name] = began
@@ -196,8 +238,11 @@ class MemorySampler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            proc = subprocess.run(["docker", "stats", "--no-stream", "--format", "{{.Name}}\t{{.MemUsage}}"],
-                                  capture_output=True, timeout=60)
+            proc = subprocess.run(
+                ["docker", "stats", "--no-stream", "--format", "{{.Name}}\t{{.MemUsage}}"],
+                capture_output=True,
+                timeout=60,
+            )
             total = 0.0
             for line in proc.stdout.decode().splitlines():
                 name, _, usage = line.partition("\t")

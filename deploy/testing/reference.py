@@ -29,7 +29,7 @@ QUERIES = {
     "party_tally": "select * from results.party_tally",
     "seat_status": "select * from results.seat_status",
     "alerts": "select kind, gss_code, constituency, from_party, to_party, source, message, declared_at"
-              " from results.alerts",
+    " from results.alerts",
     "quarantine": "select file_name, reason from results.quarantine",
     "files": "select file_name, outcome, reason from results.files",
 }
@@ -85,6 +85,8 @@ def differences(expected: dict[str, Counter], actual: dict[str, Counter]) -> dic
     for name in QUERIES:
         missing, extra = expected[name] - actual[name], actual[name] - expected[name]
         if missing or extra:
-            out[name] = (f"{sum(missing.values())} rows only in-process (e.g. {next(iter(missing), None)}), "
-                         f"{sum(extra.values())} only in the stack (e.g. {next(iter(extra), None)})")
+            out[name] = (
+                f"{sum(missing.values())} rows only in-process (e.g. {next(iter(missing), None)}), "
+                f"{sum(extra.values())} only in the stack (e.g. {next(iter(extra), None)})"
+            )
     return out

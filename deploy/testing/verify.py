@@ -10,13 +10,23 @@ import urllib.request
 from collections import Counter
 
 import psycopg
-
 from harness import ROOT, Compose, Feeder, inspect, run
 
 from pipeline.rehearsal.stack import SECRET_VARIABLE, allowed_environment, read_env_file
 
-SERVICES_UP = ("postgres", "results-db", "redis", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-               "airflow-triggerer", "airflow-worker", "board", "alert-receiver", "feeder")
+SERVICES_UP = (
+    "postgres",
+    "results-db",
+    "redis",
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-worker",
+    "board",
+    "alert-receiver",
+    "feeder",
+)
 
 
 def pct(values: list[float], p: float) -> float | None:
@@ -29,8 +39,13 @@ def spread(values: list[float]) -> dict:
     """n, median, p95, min, max of a list of seconds."""
     if not values:
         return {"n": 0}
-    return {"n": len(values), "median": round(statistics.median(values), 3), "p95": round(pct(values, 0.95), 3),
-            "min": round(min(values), 3), "max": round(max(values), 3)}
+    return {
+        "n": len(values),
+        "median": round(statistics.median(values), 3),
+        "p95": round(pct(values, 0.95), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+    }
 
 
 def services_healthy(compose: Compose, checks) -> None:
@@ -43,24 +58,39 @@ def services_healthy(compose: Compose, checks) -> None:
         states = [(r.get("State"), r.get("Health") or "") for r in by_service.get(name, [])]
         ok = bool(states) and all(s == "running" and h in ("healthy", "") for s, h in states)
         checks.check(f"service {name} healthy", ok, ", ".join(f"{s}/{h or 'no healthcheck'}" for s, h in states))
-    checks.check("two Celery workers", len(by_service.get("airflow-worker", [])) == 2,
-                 f"{len(by_service.get('airflow-worker', []))} airflow-worker containers")
-    checks.check("two schedulers (HA)", len(by_service.get("airflow-scheduler", [])) == 2,
-                 f"{len(by_service.get('airflow-scheduler', []))} airflow-scheduler containers")
+    checks.check(
+        "two Celery workers",
+        len(by_service.get("airflow-worker", [])) == 2,
+        f"{len(by_service.get('airflow-worker', []))} airflow-worker containers",
+    )
+    checks.check(
+        "two schedulers (HA)",
+        len(by_service.get("airflow-scheduler", [])) == 2,
+        f"{len(by_service.get('airflow-scheduler', []))} airflow-scheduler containers",
+    )
     init = by_service.get("airflow-init", [])
-    checks.check("airflow-init exited 0", len(init) == 1 and init[0].get("State") == "exited"
-                 and int(init[0].get("ExitCode", -1)) == 0, str([(r.get("State"), r.get("ExitCode")) for r in init]))
+    checks.check(
+        "airflow-init exited 0",
+        len(init) == 1 and init[0].get("State") == "exited" and int(init[0].get("ExitCode", -1)) == 0,
+        str([(r.get("State"), r.get("ExitCode")) for r in init]),
+    )
 
 
 def init_done(compose: Compose, checks) -> None:
     """airflow-init migrated Airflow's database and ran `resultsnight db init` on the results database."""
     logs = compose("logs", "--no-color", "airflow-init").stdout.decode(errors="replace")
     revision = compose.psql("postgres", "airflow", "airflow", "select version_num from alembic_version")
-    checks.check("Airflow metadata DB migrated", bool(revision) and "== Ready" in logs,
-                 f"alembic revision {revision[0][0] if revision else None}")
+    checks.check(
+        "Airflow metadata DB migrated",
+        bool(revision) and "== Ready" in logs,
+        f"alembic revision {revision[0][0] if revision else None}",
+    )
     seats = compose.psql("results-db", "resultsnight", "resultsnight", "select count(*) from results.seat_status")
-    checks.check("results DB initialised (resultsnight db init)", "schema at revision" in logs and seats == [["650"]],
-                 f"{seats[0][0] if seats else 0} seats in results.seat_status")
+    checks.check(
+        "results DB initialised (resultsnight db init)",
+        "schema at revision" in logs and seats == [["650"]],
+        f"{seats[0][0] if seats else 0} seats in results.seat_status",
+    )
 
 
 def analyst_access(port: str, password: str, checks) -> str:
@@ -70,13 +100,19 @@ def analyst_access(port: str, password: str, checks) -> str:
         seats = conn.execute("select count(*) from results.seat_status").fetchone()[0]
         checks.check("analyst reads results.* on 127.0.0.1", seats == 650, f"{seats} rows in results.seat_status")
         refused = []
-        for statement in ("select count(*) from pipeline.alert", "delete from pipeline.alert",
-                          "create table results.scratch (x int)", "create table public.scratch (x int)"):
+        for statement in (
+            "select count(*) from pipeline.alert",
+            "delete from pipeline.alert",
+            "create table results.scratch (x int)",
+            "create table public.scratch (x int)",
+        ):
             try:
                 conn.execute(statement)
             except psycopg.errors.InsufficientPrivilege:
                 refused.append(" ".join(statement.split()[:3]))
-        checks.check("analyst refused writes and pipeline.*", len(refused) == 4, f"permission denied: {'; '.join(refused)}")
+        checks.check(
+            "analyst refused writes and pipeline.*", len(refused) == 4, f"permission denied: {'; '.join(refused)}"
+        )
     return conninfo
 
 
@@ -96,14 +132,17 @@ def admin_login(port: str, user: str, password: str, checks) -> None:
     wrong, _ = _post_json(f"{base}/auth/token", {"username": user, "password": password + "-wrong"})
     dag = None
     if body.get("access_token"):
-        req = urllib.request.Request(f"{base}/api/v2/dags/resultsnight_ingest",
-                                     headers={"Authorization": f"Bearer {body['access_token']}"})
+        req = urllib.request.Request(
+            f"{base}/api/v2/dags/resultsnight_ingest", headers={"Authorization": f"Bearer {body['access_token']}"}
+        )
         with urllib.request.urlopen(req, timeout=20) as resp:
             dag = json.load(resp)
-    checks.check("Airflow admin logs in, a wrong password is refused", status in (200, 201) and wrong == 401
-                 and dag is not None and dag.get("is_paused") is False,
-                 f"token HTTP {status}, wrong password HTTP {wrong}, resultsnight_ingest paused: "
-                 f"{dag.get('is_paused') if dag else None}")
+    checks.check(
+        "Airflow admin logs in, a wrong password is refused",
+        status in (200, 201) and wrong == 401 and dag is not None and dag.get("is_paused") is False,
+        f"token HTTP {status}, wrong password HTTP {wrong}, resultsnight_ingest paused: "
+        f"{dag.get('is_paused') if dag else None}",
+    )
 
 
 def airflow_ui(port: str, checks) -> None:
@@ -128,8 +167,11 @@ def board_api(port: str, conninfo: str, checks) -> None:
         rows = conn.execute("select party, seats from results.party_tally").fetchall()
     same = {r["party"]: r["seats"] for r in tally} == {party: seats for party, seats in rows}
     ok = health.get("status") == "ok" and page[0] == 200 and b"<html" in page[1].lower() and bool(etag) and same
-    checks.check("board and API answer on 127.0.0.1", ok,
-                 f"healthz {health}, / HTTP {page[0]}, tally {len(tally)} parties, ETag {etag}, equals the view: {same}")
+    checks.check(
+        "board and API answer on 127.0.0.1",
+        ok,
+        f"healthz {health}, / HTTP {page[0]}, tally {len(tally)} parties, ETag {etag}, equals the view: {same}",
+    )
 
 
 def loopback_only(compose: Compose, checks) -> None:
@@ -142,24 +184,38 @@ def loopback_only(compose: Compose, checks) -> None:
     wide = [p for p in published if p[1] != "127.0.0.1"]
     listening = subprocess.run(["ss", "-Htln"], capture_output=True, text=True).stdout.split("\n")
     host_ports = {p[2] for p in published}
-    exposed = [line.split()[3] for line in listening if line.strip()
-               and line.split()[3].rsplit(":", 1)[-1] in host_ports
-               and not line.split()[3].startswith(("127.0.0.1:", "[::1]:"))]
-    checks.check("nothing published beyond 127.0.0.1", bool(published) and not wide and not exposed,
-                 f"published {sorted(set(published))}; beyond loopback: {wide + exposed}")
+    exposed = [
+        line.split()[3]
+        for line in listening
+        if line.strip()
+        and line.split()[3].rsplit(":", 1)[-1] in host_ports
+        and not line.split()[3].startswith(("127.0.0.1:", "[::1]:"))
+    ]
+    checks.check(
+        "nothing published beyond 127.0.0.1",
+        bool(published) and not wide and not exposed,
+        f"published {sorted(set(published))}; beyond loopback: {wide + exposed}",
+    )
 
 
 def both_workers(compose: Compose, checks) -> dict[str, int]:
     """Tasks ran on both workers: the Celery hostnames in Airflow's task_instance rows."""
     workers = {inspect(cid)["Config"]["Hostname"] for cid in compose.ids("airflow-worker")}
     # Every try of every ingest task, finished or not (earlier tries move to task_instance_history).
-    rows = compose.psql("postgres", "airflow", "airflow",
-                        "select hostname, count(*) from (select hostname from task_instance"
-                        " where dag_id = 'resultsnight_ingest' union all select hostname from task_instance_history"
-                        " where dag_id = 'resultsnight_ingest') as t where hostname <> '' group by hostname")
+    rows = compose.psql(
+        "postgres",
+        "airflow",
+        "airflow",
+        "select hostname, count(*) from (select hostname from task_instance"
+        " where dag_id = 'resultsnight_ingest' union all select hostname from task_instance_history"
+        " where dag_id = 'resultsnight_ingest') as t where hostname <> '' group by hostname",
+    )
     counts = {host: int(n) for host, n in rows}
-    checks.check("tasks ran on both workers", len(workers) == 2 and workers <= set(counts),
-                 f"task tries by Celery hostname {counts}; workers {sorted(workers)}")
+    checks.check(
+        "tasks ran on both workers",
+        len(workers) == 2 and workers <= set(counts),
+        f"task tries by Celery hostname {counts}; workers {sorted(workers)}",
+    )
     return counts
 
 
@@ -171,40 +227,57 @@ def files_and_inbox(compose: Compose, feeder: Feeder, names: set[str], checks) -
     missing = names - set(per_name)
     twice = [n for n, c in per_name.items() if c > 1]
     odd = [n for n, o in rows if o not in {"stored", "superseded", "duplicate", "quarantined"}]
-    checks.check("every file stored or quarantined, once", not missing and not twice and not odd
-                 and set(per_name) == names, f"{len(names)} files: {dict(outcomes)}; missing {len(missing)}, "
-                 f"twice {twice[:3]}, odd {odd[:3]}")
+    checks.check(
+        "every file stored or quarantined, once",
+        not missing and not twice and not odd and set(per_name) == names,
+        f"{len(names)} files: {dict(outcomes)}; missing {len(missing)}, twice {twice[:3]}, odd {odd[:3]}",
+    )
     left = [f for f in feeder.listing("inbox")]
     checks.check("nothing left in the inbox", not left, f"{len(left)} left {left[:3]}")
 
 
 def alerts_once(compose: Compose, kill_at: float | None, checks) -> list[dict]:
     """Each alert delivered to the receiver exactly once, including those raised around the worker kill."""
-    raw = run(["docker", "exec", compose.ids("alert-receiver")[0], "cat", "/var/lib/receiver/alerts.jsonl"],
-              check=False).stdout.decode()
+    raw = run(
+        ["docker", "exec", compose.ids("alert-receiver")[0], "cat", "/var/lib/receiver/alerts.jsonl"], check=False
+    ).stdout.decode()
     received = [json.loads(line) for line in raw.splitlines() if line.strip()]
     ids = Counter(r["alert"].get("alert_id") for r in received)
-    rows = compose.psql("results-db", "resultsnight", "resultsnight",
-                        "select alert_id, extract(epoch from raised_at) from results.alerts")
+    rows = compose.psql(
+        "results-db",
+        "resultsnight",
+        "resultsnight",
+        "select alert_id, extract(epoch from raised_at) from results.alerts",
+    )
     db_ids = {int(a) for a, _ in rows}
     twice = {a: n for a, n in ids.items() if n > 1}
-    checks.check("each alert delivered to the webhook exactly once", db_ids and set(ids) == db_ids and not twice,
-                 f"{len(db_ids)} alerts in the DB, {len(received)} POSTs for {len(ids)} alerts; twice: {twice}")
+    checks.check(
+        "each alert delivered to the webhook exactly once",
+        db_ids and set(ids) == db_ids and not twice,
+        f"{len(db_ids)} alerts in the DB, {len(received)} POSTs for {len(ids)} alerts; twice: {twice}",
+    )
     after = [int(a) for a, t in rows if kill_at is not None and float(t) >= kill_at]
-    checks.check("alerts raised after the worker kill delivered once", bool(after) and all(ids.get(a) == 1 for a in after),
-                 f"{len(after)} alerts raised after the kill")
+    checks.check(
+        "alerts raised after the worker kill delivered once",
+        bool(after) and all(ids.get(a) == 1 for a in after),
+        f"{len(after)} alerts raised after the kill",
+    )
     return received
 
 
 def latencies(compose: Compose, dropped: dict[str, float], received: list[dict]) -> dict[str, list]:
     """Per file: drop -> receipt, drop -> first alert raised, drop -> first alert at the webhook (seconds)."""
-    rows = compose.psql("results-db", "resultsnight", "resultsnight",
-                        "select r.file_name, extract(epoch from r.received_at),"
-                        " (select min(extract(epoch from a.raised_at)) from pipeline.alert a"
-                        "   where a.declaration_id = any(r.declaration_ids)),"
-                        " (select array_to_string(array_agg(a.alert_id), ',') from pipeline.alert a"
-                        "   where a.declaration_id = any(r.declaration_ids))"
-                        " from pipeline.receipt r")
+    rows = compose.psql(
+        "results-db",
+        "resultsnight",
+        "resultsnight",
+        "select r.file_name, extract(epoch from r.received_at),"
+        " (select min(extract(epoch from a.raised_at)) from pipeline.alert a"
+        "   where a.declaration_id = any(r.declaration_ids)),"
+        " (select array_to_string(array_agg(a.alert_id), ',') from pipeline.alert a"
+        "   where a.declaration_id = any(r.declaration_ids))"
+        " from pipeline.receipt r",
+    )
     delivered = {}
     for r in received:
         delivered.setdefault(r["alert"].get("alert_id"), r["received_at"])
@@ -245,14 +318,20 @@ def environments(compose: Compose, env: dict[str, str], checks) -> dict[str, lis
         # What compose gave it: every variable the image does not set to the same value.
         own = sorted(k for k, v in held.items() if base.get(k) != v)
         extra = set(own) - allowed[service].environment
-        leaked = sorted(k for k, v in secret_values.items()
-                        if k not in allowed[service].secrets and any(v in value for value in held.values()))
+        leaked = sorted(
+            k
+            for k, v in secret_values.items()
+            if k not in allowed[service].secrets and any(v in value for value in held.values())
+        )
         if extra or leaked:
             bad.append(f"{service}: not allowed {sorted(extra)}, others' secrets {leaked}")
         held_by[service] = own
     board = held_by.get("board")
-    checks.check("each container's environment within deploy/allowed-environment.yml", bool(held_by) and not bad,
-                 "; ".join(bad) or f"{len(held_by)} services; the board holds {board}")
+    checks.check(
+        "each container's environment within deploy/allowed-environment.yml",
+        bool(held_by) and not bad,
+        "; ".join(bad) or f"{len(held_by)} services; the board holds {board}",
+    )
     return held_by
 
 
@@ -270,21 +349,31 @@ def refuses_example_and_empty_secrets(compose: Compose, env: dict[str, str], wor
         for service in ("airflow-triggerer", "board", "redis", "results-db"):
             proc = other("run", "--rm", "--no-deps", "-T", service, check=False, timeout=180)
             said = proc.stderr.decode(errors="replace")
-            results[service] = proc.returncode if "published example value" in said else f"{proc.returncode} (no reason given)"
+            results[service] = (
+                proc.returncode if "published example value" in said else f"{proc.returncode} (no reason given)"
+            )
     finally:
         other("down", "-v", "--remove-orphans", check=False, timeout=120)
-    checks.check("services refuse deploy/.env.example's secrets", all(code == 78 for code in results.values()),
-                 f"exit codes {results}")
-    env_file.write_text("".join(f"{k}={'' if k == 'REDIS_PASSWORD' else v}\n" for k, v in env.items()), encoding="utf-8")
+    checks.check(
+        "services refuse deploy/.env.example's secrets",
+        all(code == 78 for code in results.values()),
+        f"exit codes {results}",
+    )
+    env_file.write_text(
+        "".join(f"{k}={'' if k == 'REDIS_PASSWORD' else v}\n" for k, v in env.items()), encoding="utf-8"
+    )
     empty = Compose(f"{compose.project}-refusal", env_file, [ROOT / "docker-compose.yml"])("config", "-q", check=False)
     said = empty.stderr.decode(errors="replace")
-    checks.check("docker compose refuses an empty secret", empty.returncode != 0 and "REDIS_PASSWORD" in said,
-                 f"exit {empty.returncode}: {said.strip()[:120]}")
+    checks.check(
+        "docker compose refuses an empty secret",
+        empty.returncode != 0 and "REDIS_PASSWORD" in said,
+        f"exit {empty.returncode}: {said.strip()[:120]}",
+    )
     env_file.unlink()
 
 
 def scheduler_stall(kill: float, back: float, dropped: dict[str, float], receipts: list[tuple[float, str]]) -> dict:
-    """After one scheduler of two is killed: seconds to the next file stored, and the files dropped while it was down."""
+    """After one of two schedulers is killed: seconds to the next file stored, and files dropped while it was down."""
     stored_at = {name: t for t, name in receipts}
     pending = [n for n, d in dropped.items() if d < kill and stored_at.get(n, float("inf")) > kill]
     # Waiting for a file that is not there yet is not a stall: count from the
@@ -302,16 +391,27 @@ def scheduler_stall(kill: float, back: float, dropped: dict[str, float], receipt
 
 def nothing_run_twice(compose: Compose, killed_task: list[str] | None, checks) -> None:
     """No asset event started two ingest runs, and no task try was repeated except after a failure."""
-    events = compose.psql("postgres", "airflow", "airflow",
-                          "select e.event_id, count(*) from dagrun_asset_event e join dag_run d on d.id = e.dag_run_id"
-                          " where d.dag_id = 'resultsnight_ingest' group by e.event_id having count(*) > 1")
+    events = compose.psql(
+        "postgres",
+        "airflow",
+        "airflow",
+        "select e.event_id, count(*) from dagrun_asset_event e join dag_run d on d.id = e.dag_run_id"
+        " where d.dag_id = 'resultsnight_ingest' group by e.event_id having count(*) > 1",
+    )
     # A try superseded by a later one without having failed: the same work scheduled twice.
-    repeated = compose.psql("postgres", "airflow", "airflow",
-                            "select h.dag_id, h.task_id, h.run_id, h.try_number, h.state from task_instance_history h"
-                            " join task_instance t using (dag_id, task_id, run_id, map_index)"
-                            " where h.dag_id like 'resultsnight%' and h.try_number < t.try_number"
-                            " and coalesce(h.state, '') not in ('failed', 'up_for_retry')")
+    repeated = compose.psql(
+        "postgres",
+        "airflow",
+        "airflow",
+        "select h.dag_id, h.task_id, h.run_id, h.try_number, h.state from task_instance_history h"
+        " join task_instance t using (dag_id, task_id, run_id, map_index)"
+        " where h.dag_id like 'resultsnight%' and h.try_number < t.try_number"
+        " and coalesce(h.state, '') not in ('failed', 'up_for_retry')",
+    )
     killed = (killed_task[1], killed_task[2]) if killed_task else None
     repeated = [r for r in repeated if (r[1], r[2]) != killed]  # the killed worker's try: retried by design
-    checks.check("nothing run twice (two schedulers)", not events and not repeated,
-                 f"asset events in two ingest runs: {len(events)}; tries repeated without failing: {repeated[:3]}")
+    checks.check(
+        "nothing run twice (two schedulers)",
+        not events and not repeated,
+        f"asset events in two ingest runs: {len(events)}; tries repeated without failing: {repeated[:3]}",
+    )

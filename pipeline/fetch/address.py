@@ -76,7 +76,7 @@ class FeedAddress:
         path: str | None,
         extra: Mapping[str, object] | None = None,
     ) -> FeedAddress:
-        """Build the address from an Airflow connection's plain values (conn_type, host, port, login, password, schema, extra)."""
+        """The address from an Airflow connection's values (type, host, port, login, password, schema, extra)."""
         scheme = (scheme or "").lower()
         if scheme not in DEFAULT_PORTS:
             raise FeedRefused(f"the feed must be ftp or sftp; got {scheme or 'no scheme'!r}")

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from pipeline.config import MAX_FILE_BYTES
 from pipeline.exceptions import FeedUnavailable
@@ -87,7 +87,7 @@ class FetchReport:
 class _Hashing:
     """A write-only file that also feeds a sha256."""
 
-    def __init__(self, out, digest) -> None:
+    def __init__(self, out: BinaryIO, digest: hashlib._Hash) -> None:
         self.out, self.digest = out, digest
 
     def write(self, data: bytes) -> int:
@@ -111,7 +111,11 @@ class Fetcher:
     ) -> None:
         self.client, self.address, self.inbox, self.engine = client, address, inbox, engine
         self.poll_seconds, self.rescan_seconds, self.max_bytes, self.clock = (
-            poll_seconds, rescan_seconds, max_bytes, clock)
+            poll_seconds,
+            rescan_seconds,
+            max_bytes,
+            clock,
+        )
         self.inbox.mkdir(parents=True, exist_ok=True)
         self._remove_stale_temporaries()
         umask = os.umask(0o022)
@@ -153,8 +157,12 @@ class Fetcher:
                 continue  # the one request an idle poll makes per folder
             listing = self.client.list_folder(path)
             self.report.listings += 1
-            log.debug("listed %s/: %d entries (.timestamp %s)", folder, len(listing),
-                      "changed" if stamp != state.stamp else "unchanged")
+            log.debug(
+                "listed %s/: %d entries (.timestamp %s)",
+                folder,
+                len(listing),
+                "changed" if stamp != state.stamp else "unchanged",
+            )
             state.stamp, state.listed_at = stamp, now
             got += self._take(folder, path, state, listing)
         return got
@@ -178,8 +186,9 @@ class Fetcher:
                 if (f.name, f.version) not in state.too_large:
                     state.too_large.add((f.name, f.version))
                     self.report.too_large += 1
-                    log.warning("not downloading %s/%s: %d bytes, over the bound of %d",
-                                folder, f.name, f.size, self.max_bytes)
+                    log.warning(
+                        "not downloading %s/%s: %d bytes, over the bound of %d", folder, f.name, f.size, self.max_bytes
+                    )
                 continue
             before = state.seen.get(f.name)
             if before is None or before.version != f.version:
@@ -215,8 +224,13 @@ class Fetcher:
             if length is None:
                 log.info("%s/%s is gone from the server or not readable; skipped", folder, f.name)
                 return "gone"
-            log.info("%s/%s changed while downloading (%d bytes listed, %s read); looking again",
-                     folder, f.name, f.size, "more" if length > f.size else length)
+            log.info(
+                "%s/%s changed while downloading (%d bytes listed, %s read); looking again",
+                folder,
+                f.name,
+                f.size,
+                "more" if length > f.size else length,
+            )
             return "changed"
         sha256 = digest.hexdigest()
         if self.fetched.latest_sha256.get((folder, f.name)) == sha256:

@@ -1,15 +1,19 @@
-"""Entry points: `resultsnight fetch` (settings from the environment) and the resultsnight_fetch DAG (plain connection values)."""
+"""Entry points: `resultsnight fetch` (settings from the environment) and the resultsnight_fetch DAG."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from pipeline.config import Settings, load_settings
 from pipeline.exceptions import ConfigurationError
 from pipeline.fetch.address import FeedAddress
 from pipeline.fetch.client import open_client
-from pipeline.fetch.loop import FetchReport, Fetcher
+from pipeline.fetch.loop import Fetcher, FetchReport
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 def address_from_settings(settings: Settings) -> FeedAddress:
@@ -34,7 +38,7 @@ def fetch_feed(
     once: bool = False,
     seconds: float | None = None,
     stop: threading.Event | None = None,
-    engine=None,
+    engine: Engine | None = None,
 ) -> FetchReport:
     """Pull the feed into the inbox: one pass (once), or polling until stopped or for so many seconds."""
     settings = settings or load_settings()

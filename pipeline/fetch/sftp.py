@@ -16,9 +16,11 @@ as ssh does. A key that matches none is refused (FeedRefused), never learnt.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import stat
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import asyncssh
 
@@ -27,6 +29,7 @@ from pipeline.fetch.address import FeedAddress
 from pipeline.fetch.client import RemoteFile
 
 _CHUNK = 64 * 1024
+T = TypeVar("T")
 
 
 def _encode(path: str) -> bytes:
@@ -62,7 +65,7 @@ class SFTPFeedClient:
             )
         return str(path)
 
-    def _run(self, coro):
+    def _run(self, coro: Awaitable[T]) -> T:
         try:
             return self._loop.run_until_complete(asyncio.wait_for(coro, self.timeout))
         except asyncssh.HostKeyNotVerifiable as exc:
@@ -75,7 +78,7 @@ class SFTPFeedClient:
         except asyncssh.PermissionDenied as exc:
             self.close()
             raise FeedUnavailable(f"{self.address.label}: login refused: {exc.reason}") from None
-        except (asyncssh.Error, OSError, EOFError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, asyncssh.Error, OSError, EOFError) as exc:
             if isinstance(exc, (asyncssh.SFTPNoSuchFile, asyncssh.SFTPPermissionDenied)):
                 raise  # about one file, not the connection: the caller skips it
             self.close()
@@ -114,15 +117,14 @@ class SFTPFeedClient:
         conn, self._conn, self._sftp = self._conn, None, None
         if conn is not None:
             conn.close()
-            try:
+            # Closing a dead connection fails: nothing more to do.
+            with contextlib.suppress(TimeoutError, asyncssh.Error, OSError):
                 self._loop.run_until_complete(asyncio.wait_for(conn.wait_closed(), 2))
-            except (asyncssh.Error, OSError, asyncio.TimeoutError):
-                pass  # closing a dead connection: nothing more to do
 
     def _session(self) -> asyncssh.SFTPClient:
         if self._sftp is None:
             self.connect()
-        assert self._sftp is not None
+        assert self._sftp is not None  # noqa: S101 - for the type checker: connect() set it or raised
         return self._sftp
 
     def read_small(self, path: str, limit: int) -> bytes | None:

@@ -80,8 +80,9 @@ def _matches(request: Request, etag: str) -> bool:
     return header.strip() == "*" or etag in {t.strip().removeprefix("W/") for t in header.split(",")}
 
 
-def json_response(request: Request, body: bytes, etag: str | None = None, status: int = 200,
-                  version: int | None = None) -> Response:
+def json_response(
+    request: Request, body: bytes, etag: str | None = None, status: int = 200, version: int | None = None
+) -> Response:
     """A JSON response with its ETag, or 304 with no body when the client already has it."""
     etag = etag or etag_of(body)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
@@ -101,8 +102,9 @@ def _as_utc(value: dt.datetime | None) -> dt.datetime | None:
 def _watch(engine: Engine, watch_lists: list[WatchList]) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         counting = conn.execute(sql("queries/serve_count_setting")).one().counting_election_id
-        return [{"list_id": w.list_id, "title": w.title, "seats": w.rows(conn)}
-                for w in watch_lists if w.is_for(counting)]
+        return [
+            {"list_id": w.list_id, "title": w.title, "seats": w.rows(conn)} for w in watch_lists if w.is_for(counting)
+        ]
 
 
 def create_app(settings: Settings, engine: Engine | None = None, conninfo: str | None = None) -> FastAPI:
@@ -132,7 +134,9 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
 
     app = FastAPI(
         title="resultsnight",
-        summary="The results night as JSON: tally, seats, flips, alerts, targets, projection and its history, live events.",
+        summary=(
+            "The results night as JSON: tally, seats, flips, alerts, targets, projection and its history, live events."
+        ),
         version="1",
         openapi_url=None,  # served below under /api/v1/, with an ETag like every JSON response
         docs_url=None,
@@ -180,22 +184,31 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
     @app.get("/healthz", summary="{'status': 'ok'} when the database answers and the event listener listens, else 503")
     async def healthz(request: Request) -> Response:
         listener: Listener | None = getattr(app.state, "listener", None)
-        listening = {"events_listening": broadcaster.connected,
-                     "listener_restarts": listener.restarts if listener else 0,
-                     "open_streams": len(broadcaster.subscribers)}
+        listening = {
+            "events_listening": broadcaster.connected,
+            "listener_restarts": listener.restarts if listener else 0,
+            "open_streams": len(broadcaster.subscribers),
+        }
         try:
             # Stored files the pipeline could not move out of the inbox (results.files.archive_error).
             stuck = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_archive_failures"))
-        except Exception as exc:  # any driver error means "not healthy"; reported, not swallowed
-            body = {"status": "unavailable", "detail": f"the results database does not answer: {type(exc).__name__}",
-                    **listening}
+        except Exception as exc:  # noqa: BLE001 - any driver error means "not healthy"; reported, not swallowed
+            body = {
+                "status": "unavailable",
+                "detail": f"the results database does not answer: {type(exc).__name__}",
+                **listening,
+            }
             return json_response(request, db.dumps(body), status=503)
         files = {"archive_failures": stuck}
         if not broadcaster.connected:
             # The board would show a frozen night: say so (the listener is restarting itself).
             why = (listener.last_error if listener else None) or "not connected yet"
-            body = {"status": "unavailable", "detail": f"the event listener is down ({why}); it restarts itself",
-                    **listening, **files}
+            body = {
+                "status": "unavailable",
+                "detail": f"the event listener is down ({why}); it restarts itself",
+                **listening,
+                **files,
+            }
             return json_response(request, db.dumps(body), status=503)
         return json_response(request, db.dumps({"status": "ok", **listening, **files}))
 
@@ -217,9 +230,11 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
             return await cached(request, lambda: db.rows(engine, "serve_seats"))
         return await cached(request, lambda: db.rows(engine, "serve_seats_as_of", as_of=t))
 
-    @app.get("/api/v1/seats/{gss_code}",
-             summary="one seat's seat_status row, its candidates, every revision and its nominated candidates",
-             responses={404: {"description": "no such constituency"}})
+    @app.get(
+        "/api/v1/seats/{gss_code}",
+        summary="one seat's seat_status row, its candidates, every revision and its nominated candidates",
+        responses={404: {"description": "no such constituency"}},
+    )
     async def seat(request: Request, gss_code: str) -> Response:
         def compute() -> dict[str, Any]:
             found = db.rows(engine, "serve_seat", gss_code=gss_code)
@@ -236,14 +251,18 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
         try:
             return await cached(request, compute)
         except LookupError:
-            raise HTTPException(404, f"no constituency with GSS code {gss_code!r} in the election being counted")
+            raise HTTPException(
+                404, f"no constituency with GSS code {gss_code!r} in the election being counted"
+            ) from None
 
     @app.get("/api/v1/agency/tally", summary="rows of results.agency_tally: the agency's latest state of the parties")
     async def agency_tally(request: Request) -> Response:
         return await cached(request, lambda: db.rows(engine, "serve_agency_tally"))
 
-    @app.get("/api/v1/agency/check",
-             summary="rows of results.agency_check: the agency's latest totals beside ours over the same constituencies")
+    @app.get(
+        "/api/v1/agency/check",
+        summary="rows of results.agency_check: the agency's latest totals beside ours over the same constituencies",
+    )
     async def agency_check(request: Request) -> Response:
         return await cached(request, lambda: db.rows(engine, "serve_agency_check"))
 
@@ -262,23 +281,35 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
     async def targets(request: Request, party: str | None = Query(None, max_length=16)) -> Response:
         return await cached(request, lambda: db.rows(engine, "serve_targets", party=party))
 
-    @app.get("/api/v1/projection", summary="rows of results.projection",
-             responses={503: {"description": "the projection is not in this database yet"}})
+    @app.get(
+        "/api/v1/projection",
+        summary="rows of results.projection",
+        responses={503: {"description": "the projection is not in this database yet"}},
+    )
     async def projection(request: Request) -> Response:
         if not await anyio.to_thread.run_sync(lambda: db.scalar(engine, "serve_projection_exists")):
-            raise HTTPException(503, "results.projection does not exist in this database yet (run resultsnight db init)")
+            raise HTTPException(
+                503, "results.projection does not exist in this database yet (run resultsnight db init)"
+            )
         return await cached(request, lambda: db.rows(engine, "serve_projection"))
 
-    @app.get("/api/v1/projection/history",
-             summary="rows of results.projection_history with declared_count > after, by declared_count then party",
-             responses={503: {"description": "the projection is not in this database yet"}})
+    @app.get(
+        "/api/v1/projection/history",
+        summary="rows of results.projection_history with declared_count > after, by declared_count then party",
+        responses={503: {"description": "the projection is not in this database yet"}},
+    )
     async def projection_history(request: Request, after: int = Query(-1, ge=-1, le=650)) -> Response:
         if not await anyio.to_thread.run_sync(lambda: db.scalar(engine, "serve_projection_exists")):
-            raise HTTPException(503, "results.projection does not exist in this database yet (run resultsnight db init)")
+            raise HTTPException(
+                503, "results.projection does not exist in this database yet (run resultsnight db init)"
+            )
         return await cached(request, lambda: db.rows(engine, "serve_projection_history", after=after))
 
-    @app.get("/api/v1/events", summary="Server-Sent Events: one per stored declaration, alert or call, as it commits",
-             response_class=StreamingResponse)
+    @app.get(
+        "/api/v1/events",
+        summary="Server-Sent Events: one per stored declaration, alert or call, as it commits",
+        response_class=StreamingResponse,
+    )
     async def events(request: Request, after: int | None = Query(None, ge=0, le=BIGINT_MAX)) -> Response:
         last = request.headers.get("last-event-id")
         start = after
@@ -289,8 +320,12 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
                 raise HTTPException(400, "Last-Event-ID must be an event id (digits 0-9)")
             start = int(value)
         if len(broadcaster.subscribers) >= settings.board_max_streams:
-            body = db.dumps({"detail": f"every event stream is taken ({settings.board_max_streams}); "
-                                       f"retry in {STREAM_RETRY_SECONDS} s"})
+            body = db.dumps(
+                {
+                    "detail": f"every event stream is taken ({settings.board_max_streams}); "
+                    f"retry in {STREAM_RETRY_SECONDS} s"
+                }
+            )
             resp = json_response(request, body, status=503)
             resp.headers["Retry-After"] = str(STREAM_RETRY_SECONDS)
             return resp
@@ -303,7 +338,7 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
                 while start is not None:
                     # A page at a time: a client far behind never has the whole log buffered for it.
                     page = await anyio.to_thread.run_sync(
-                        lambda: db.rows(engine, "serve_events_after", after=sent, max_rows=REPLAY_PAGE)
+                        lambda after=sent: db.rows(engine, "serve_events_after", after=after, max_rows=REPLAY_PAGE)
                     )
                     for row in page:
                         yield Event(row["event_id"], row["kind"], row["payload"], row["created_at"]).sse()
@@ -324,17 +359,26 @@ def create_app(settings: Settings, engine: Engine | None = None, conninfo: str |
             finally:
                 broadcaster.unsubscribe(queue)
 
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
 
     @app.get("/board/hexmap.json", include_in_schema=False)
     async def hexes(request: Request) -> Response:
         # Read per request, uncached: `db init --election` can change the set without any event.
         (setting,) = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_count_setting"))
-        return json_response(request, db.dumps({
-            "layout": "odd-r", "hexes": hexmaps[setting["boundary_set"]], "boundary_set": setting["boundary_set"],
-            "election": setting["counting_election_id"], "baseline_label": setting["baseline_label"],
-        }))
+        return json_response(
+            request,
+            db.dumps(
+                {
+                    "layout": "odd-r",
+                    "hexes": hexmaps[setting["boundary_set"]],
+                    "boundary_set": setting["boundary_set"],
+                    "election": setting["counting_election_id"],
+                    "baseline_label": setting["baseline_label"],
+                }
+            ),
+        )
 
     @app.get("/board/watch.json", include_in_schema=False)
     async def watch(request: Request) -> Response:

@@ -26,8 +26,8 @@ def board_url(settings: Settings) -> str:
         return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
     # Same server and database, logging in as the read-only role (the embedded
     # server trusts its unix socket; a deployment sets the URL with a password).
-    return make_url(database_url(settings)).set(username=BOARD_ROLE, password=None).render_as_string(
-        hide_password=False
+    return (
+        make_url(database_url(settings)).set(username=BOARD_ROLE, password=None).render_as_string(hide_password=False)
     )
 
 
@@ -43,9 +43,14 @@ def session_options(statement_timeout_ms: int) -> str:
 
 def board_engine(url: str, statement_timeout_ms: int = 5000) -> Engine:
     """A small pool for the API: many browsers share these few connections, none runs a statement for long."""
-    return create_engine(url, pool_pre_ping=True, pool_size=4, max_overflow=2, pool_timeout=10,
-                         connect_args={"application_name": API_APPLICATION,
-                                       "options": session_options(statement_timeout_ms)})
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=4,
+        max_overflow=2,
+        pool_timeout=10,
+        connect_args={"application_name": API_APPLICATION, "options": session_options(statement_timeout_ms)},
+    )
 
 
 def rows(engine: Engine, name: str, **params: Any) -> list[dict[str, Any]]:

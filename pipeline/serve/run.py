@@ -5,27 +5,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import socket
 import threading
 from collections.abc import Iterator
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from pipeline.config import Settings
 
+if TYPE_CHECKING:
+    from pipeline.serve.events import Broadcaster
+
 
 class _Server(uvicorn.Server):
     """uvicorn's server, ending the open event streams as soon as a stop is asked for."""
 
-    def __init__(self, config: uvicorn.Config, broadcaster) -> None:
+    def __init__(self, config: uvicorn.Config, broadcaster: Broadcaster) -> None:
         super().__init__(config)
         self.broadcaster = broadcaster
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    async def serve(self, sockets=None) -> None:
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         self.loop = asyncio.get_running_loop()
         await super().serve(sockets)
 
-    def handle_exit(self, sig: int, frame) -> None:
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
         if self.loop is not None:
             # Streams would otherwise keep uvicorn waiting for their connections to close.
@@ -53,7 +59,12 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8050, log_lev
 
     app = create_app(settings)
     config = uvicorn.Config(
-        app, host=host, port=port, log_level=log_level, access_log=False,
-        timeout_graceful_shutdown=5, lifespan="on",
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        lifespan="on",
     )
     _Server(config, app.state.broadcaster).run()

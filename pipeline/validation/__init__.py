@@ -28,7 +28,10 @@ __all__ = ["preload", "validate"]
 def validate(
     declarations: Sequence[Declaration | Nominations], counted_election_id: str, expectations_dir: Path | None = None
 ) -> list[list[str]]:
-    """Validate many declarations (and nominations lists) in one GX run per message kind; return per declaration the list of failure reasons (empty list = passed)."""
+    """Validate many declarations (and nominations lists) in one GX run per message kind.
+
+    Returns, per declaration, the list of failure reasons (an empty list: passed).
+    """
     if not isinstance(counted_election_id, str) or not counted_election_id.strip():
         raise ConfigurationError("the election being counted must be given to validate against")
     reasons: list[list[str]] = [[] for _ in declarations]

@@ -55,8 +55,14 @@ TABLE_COLUMNS = {DECLARATIONS: DECLARATION_COLUMNS, CANDIDATES: CANDIDATE_COLUMN
 CANDIDATE_KINDS = ("result", "nominations")  # the kinds whose candidates are a frame of their own
 
 _NUMERIC = {
-    "n_candidates", "n_elected", "elected_votes", "max_votes",
-    "valid_votes", "electorate", "turnout_pct", "agency_turnout_pct",
+    "n_candidates",
+    "n_elected",
+    "elected_votes",
+    "max_votes",
+    "valid_votes",
+    "electorate",
+    "turnout_pct",
+    "agency_turnout_pct",
 }
 _CANDIDATE_DTYPES = {"row_id": "int64", "decl_row": "int64", "votes": "float64", "elected": "bool"}
 
@@ -150,19 +156,22 @@ def build_frames(batch: Sequence[Declaration | Nominations]) -> Frames:
             columns[name].append(value)
         for c in d.candidates or []:
             values = {
-                "row_id": len(candidates), "decl_row": row, "position": c.position, "name": c.name,
-                "name_key": name_key(c), "party_key": party_key(c), "votes_raw": c.votes_raw,
-                "votes": _number(c.votes), "elected": bool(c.elected),
+                "row_id": len(candidates),
+                "decl_row": row,
+                "position": c.position,
+                "name": c.name,
+                "name_key": name_key(c),
+                "party_key": party_key(c),
+                "votes_raw": c.votes_raw,
+                "votes": _number(c.votes),
+                "elected": bool(c.elected),
             }
             for name, value in values.items():
                 cand_columns[name].append(value)
             candidates.append((row, c))
 
     declarations = pd.DataFrame(
-        {
-            name: pd.Series(values, dtype="float64" if name in _NUMERIC else "object")
-            for name, values in columns.items()
-        }
+        {name: pd.Series(values, dtype="float64" if name in _NUMERIC else "object") for name, values in columns.items()}
     )
     declarations["row_id"] = declarations["row_id"].astype("int64")
     candidate_frame = pd.DataFrame(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import warnings
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from pipeline.model import KINDS
@@ -33,7 +34,7 @@ _setup_lock = threading.Lock()
 _run_lock = threading.Lock()
 
 
-def gx():
+def gx() -> ModuleType:
     """Import great_expectations quietly (once): its import logs hundreds of INFO lines
     and raises DeprecationWarnings about sre_constants/sre_parse."""
     gx_logger = logging.getLogger("great_expectations")

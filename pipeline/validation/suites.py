@@ -81,9 +81,7 @@ def _check_kwargs(kwargs: dict, allowed: Sequence[str], where: str) -> None:
     named.extend(_condition_columns(kwargs.get("row_condition")))
     unknown = [c for c in named if c not in allowed]
     if unknown:
-        raise ConfigurationError(
-            f"{where}: column(s) {', '.join(unknown)} do not exist; known: {', '.join(allowed)}"
-        )
+        raise ConfigurationError(f"{where}: column(s) {', '.join(unknown)} do not exist; known: {', '.join(allowed)}")
 
 
 def _expectation(entry: Any, kind: str, where: str) -> tuple[str, str, Any]:

@@ -1,1 +1,6 @@
-select gss_code, constituency, winner_party, outcome from results.seat_status
+select
+    gss_code,
+    constituency,
+    winner_party,
+    outcome
+from results.seat_status

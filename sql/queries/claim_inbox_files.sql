@@ -4,6 +4,6 @@
 -- release_inbox_claims.sql, or by the connection closing if the task dies.
 -- Only a hint: exactly-once comes from the receipt rows, not from this lock.
 select name
-from unnest(cast(:names as text[])) with ordinality as f(name, n)
+from unnest(cast(:names as text[])) with ordinality as f (name, n)
 where pg_try_advisory_lock(hashtextextended('resultsnight inbox claim:' || name, 0))
 order by n

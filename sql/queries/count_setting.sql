@@ -1,1 +1,4 @@
-select counting_election_id, baseline_election_id from pipeline.count_setting
+select
+    counting_election_id,
+    baseline_election_id
+from pipeline.count_setting

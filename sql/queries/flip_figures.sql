@@ -14,6 +14,7 @@ with past as (
     from pipeline.past_result as r
     where r.gss_code = :gss_code and r.election_id = :baseline_election_id
 ),
+
 now as (
     select
         d.valid_votes,
@@ -24,12 +25,17 @@ now as (
     where d.declaration_id = cast(:declaration_id as bigint)
     group by d.valid_votes
 )
+
 select
-    case when now.valid_votes is not null then
-        pipeline.butler_swing(
-            pipeline.pct(now.holder_votes, now.valid_votes), coalesce(pipeline.pct(past.holder_votes, past.valid_votes), 0),
-            pipeline.pct(now.party_votes, now.valid_votes), coalesce(pipeline.pct(past.party_votes, past.valid_votes), 0)
-        )
+    case
+        when now.valid_votes is not null
+            then
+                pipeline.butler_swing(
+                    pipeline.pct(now.holder_votes, now.valid_votes),
+                    coalesce(pipeline.pct(past.holder_votes, past.valid_votes), 0),
+                    pipeline.pct(now.party_votes, now.valid_votes),
+                    coalesce(pipeline.pct(past.party_votes, past.valid_votes), 0)
+                )
     end as swing_pct,
     pipeline.swing_needed(past.holder_votes - past.party_votes, past.valid_votes) as swing_needed_pct
 from past

@@ -12,13 +12,27 @@ with declaration as (
     on conflict (election_id, gss_code, kind, revision) do nothing
     returning declaration_id
 ),
+
 candidates as (
     insert into pipeline.candidate (declaration_id, position, candidate_name, party_code, party_label, votes, elected)
-    select d.declaration_id, c.position, c.candidate_name, c.party_code, c.party_label, c.votes, c.elected
+    select
+        d.declaration_id,
+        c.position,
+        c.candidate_name,
+        c.party_code,
+        c.party_label,
+        c.votes,
+        c.elected
     from declaration as d
-    cross join unnest(cast(:positions as integer[]), cast(:names as text[]), cast(:party_codes as text[]),
-                      cast(:party_labels as text[]), cast(:votes as integer[]), cast(:elected as boolean[]))
-        as c (position, candidate_name, party_code, party_label, votes, elected)
+    cross join
+        unnest(
+            cast(:positions as integer[]), cast(:names as text[]), cast(:party_codes as text[]),
+            cast(:party_labels as text[]), cast(:votes as integer[]), cast(:elected as boolean[]))
+            as c (position, candidate_name, party_code, party_label, votes, elected)
     returning 1
 )
-select declaration_id, (select count(*) from candidates) as candidates from declaration
+
+select
+    declaration_id,
+    (select count(*) from candidates) as candidates
+from declaration

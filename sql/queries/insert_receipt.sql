@@ -5,8 +5,11 @@ values (
     :file_name, :sha256, :outcome, :reason, :reason_code, cast(:declaration_ids as bigint[]),
     coalesce(
         cast(:message_kind as text),
-        (select r.message_kind from pipeline.receipt as r
-         where r.sha256 = :sha256 and r.message_kind is not null order by r.receipt_id limit 1)
+        (
+            select r.message_kind from pipeline.receipt as r
+            where r.sha256 = :sha256 and r.message_kind is not null
+            order by r.receipt_id limit 1
+        )
     )
 )
 on conflict (file_name, sha256) do nothing

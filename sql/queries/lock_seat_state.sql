@@ -7,5 +7,6 @@
 insert into pipeline.seat_state as s (election_id, gss_code, status)
 values (:election_id, :gss_code, 'awaiting')
 on conflict (election_id, gss_code) do update set status = s.status
-returning s.status, s.result_declaration_id, s.rush_declaration_id, s.recount_declaration_id, s.known_winner,
+returning
+    s.status, s.result_declaration_id, s.rush_declaration_id, s.recount_declaration_id, s.known_winner,
     s.known_source

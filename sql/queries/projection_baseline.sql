@@ -7,8 +7,8 @@ select
         as parties,
     coalesce(array_agg(pr.votes order by pr.party_code) filter (where pr.party_code is not null), '{}') as votes
 from pipeline.count_setting as s
-join pipeline.contest as ct on ct.election_id = s.counting_election_id
-join pipeline.constituency as k on k.gss_code = ct.gss_code
+inner join pipeline.contest as ct on ct.election_id = s.counting_election_id
+inner join pipeline.constituency as k on k.gss_code = ct.gss_code
 left join pipeline.past_result as pr
     on pr.election_id = s.baseline_election_id and pr.gss_code = ct.gss_code
 group by ct.gss_code, k.region, k.country

@@ -5,51 +5,78 @@
 -- The four touch disjoint rows.
 with state as (
     insert into pipeline.projection_state
-        (election_id, baseline_key, last_declaration_id, seat_declaration, declared, xtx, xty, ni_sum, ni_n)
-    select :election_id, :baseline_key, :declaration_id, :seat_declaration, :declared, :xtx, :xty, :ni_sum, :ni_n
+    (election_id, baseline_key, last_declaration_id, seat_declaration, declared, xtx, xty, ni_sum, ni_n)
+    select
+        :election_id,
+        :baseline_key,
+        :declaration_id,
+        :seat_declaration,
+        :declared,
+        :xtx,
+        :xty,
+        :ni_sum,
+        :ni_n
     where :write_state
     on conflict (election_id) do update
-    set baseline_key = excluded.baseline_key,
-        last_declaration_id = excluded.last_declaration_id,
-        seat_declaration = excluded.seat_declaration,
-        declared = excluded.declared,
-        xtx = excluded.xtx,
-        xty = excluded.xty,
-        ni_sum = excluded.ni_sum,
-        ni_n = excluded.ni_n
+        set
+            baseline_key = excluded.baseline_key,
+            last_declaration_id = excluded.last_declaration_id,
+            seat_declaration = excluded.seat_declaration,
+            declared = excluded.declared,
+            xtx = excluded.xtx,
+            xty = excluded.xty,
+            ni_sum = excluded.ni_sum,
+            ni_n = excluded.ni_n
     returning 1
 ),
+
 lines as (
     select *
-    from unnest(cast(:parties as text[]), cast(:declared_seats as integer[]), cast(:projected_seats as integer[]),
-                cast(:low as integer[]), cast(:high as integer[]))
+    from unnest(
+        cast(:parties as text[]), cast(:declared_seats as integer[]), cast(:projected_seats as integer[]),
+        cast(:low as integer[]), cast(:high as integer[]))
         as line (party_code, declared_seats, projected_seats, low, high)
 ),
+
 upserted as (
     insert into pipeline.projection_history as h
-        (election_id, declared_count, party_code, declared_seats, projected_seats, low, high, method, declaration_id)
-    select :election_id, :declared_count, party_code, declared_seats, projected_seats, low, high, :method,
+    (election_id, declared_count, party_code, declared_seats, projected_seats, low, high, method, declaration_id)
+    select
+        :election_id,
+        :declared_count,
+        party_code,
+        declared_seats,
+        projected_seats,
+        low,
+        high,
+        :method,
         :declaration_id
     from lines
     on conflict (election_id, declared_count, party_code) do update
-    set declared_seats = excluded.declared_seats,
-        projected_seats = excluded.projected_seats,
-        low = excluded.low,
-        high = excluded.high,
-        method = excluded.method,
-        declaration_id = excluded.declaration_id,
-        computed_at = clock_timestamp()
-    where (h.declared_seats, h.projected_seats, h.low, h.high, h.method)
-        is distinct from (excluded.declared_seats, excluded.projected_seats, excluded.low, excluded.high,
-                          excluded.method)
+        set
+            declared_seats = excluded.declared_seats,
+            projected_seats = excluded.projected_seats,
+            low = excluded.low,
+            high = excluded.high,
+            method = excluded.method,
+            declaration_id = excluded.declaration_id,
+            computed_at = clock_timestamp()
+        where (h.declared_seats, h.projected_seats, h.low, h.high, h.method)
+        is distinct from (
+            excluded.declared_seats, excluded.projected_seats, excluded.low, excluded.high,
+            excluded.method
+        )
     returning 1
 ),
+
 pruned as (
     delete from pipeline.projection_history
-    where election_id = :election_id and declared_count = :declared_count
+    where
+        election_id = :election_id and declared_count = :declared_count
         and not (party_code = any(cast(:parties as text[])))
     returning 1
 ),
+
 -- A correcting rush took a declared seat's result back out: the row sets of
 -- higher counts described results that no longer all stand. They are written
 -- again as the count climbs back.
@@ -58,5 +85,8 @@ reopened as (
     where election_id = :election_id and declared_count > :declared_count
     returning 1
 )
-select (select count(*) from state) as state_rows, (select count(*) from upserted) as upserted,
+
+select
+    (select count(*) from state) as state_rows,
+    (select count(*) from upserted) as upserted,
     (select count(*) from pruned) as pruned

@@ -1,1 +1,5 @@
-select counting_election_id, boundary_set, baseline_label from results.count_setting
+select
+    counting_election_id,
+    boundary_set,
+    baseline_label
+from results.count_setting

@@ -1,2 +1,3 @@
 -- The API: one constituency's results.seat_status row.
-select * from results.seat_status where gss_code = :gss_code
+select * from results.seat_status
+where gss_code = :gss_code

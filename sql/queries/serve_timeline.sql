@@ -3,11 +3,16 @@
 with moments as (
     select d.stored_at as at
     from results.declarations as d
-    join results.seat_status as s using (gss_code)
+    inner join results.seat_status using (gss_code)
     union all
     select c.called_at from results.calls as c
     union all
-    select c.withdrawn_at from results.calls as c where c.withdrawn_at is not null
+    select c.withdrawn_at from results.calls as c
+    where c.withdrawn_at is not null
 )
-select min(at) as first_stored_at, max(at) as last_stored_at, clock_timestamp() as now
+
+select
+    min(at) as first_stored_at,
+    max(at) as last_stored_at,
+    clock_timestamp() as now
 from moments

@@ -1,1 +1,7 @@
-select alert_id, kind, message, raised_at from results.alerts order by alert_id
+select
+    alert_id,
+    kind,
+    message,
+    raised_at
+from results.alerts
+order by alert_id

@@ -1,1 +1,5 @@
-select file_name, reason from results.quarantine order by received_at
+select
+    file_name,
+    reason
+from results.quarantine
+order by received_at

@@ -1,1 +1,5 @@
-select status, count(*) from results.seat_status group by status
+select
+    status,
+    count(*) as seats
+from results.seat_status
+group by status

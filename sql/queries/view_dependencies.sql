@@ -4,12 +4,13 @@ select distinct
     v.relnamespace::regnamespace::text || '.' || v.relname as view_name,
     u.relnamespace::regnamespace::text || '.' || u.relname as uses
 from pg_depend as d
-join pg_rewrite as r on r.oid = d.objid
-join pg_class as v on v.oid = r.ev_class
-join pg_class as u on u.oid = d.refobjid
-where d.classid = 'pg_rewrite'::regclass
-  and d.refclassid = 'pg_class'::regclass
-  and u.oid <> v.oid
-  and u.relkind in ('v', 'm')
-  and v.relnamespace::regnamespace::text in ('results', 'pipeline')
+inner join pg_rewrite as r on r.oid = d.objid
+inner join pg_class as v on v.oid = r.ev_class
+inner join pg_class as u on u.oid = d.refobjid
+where
+    d.classid = 'pg_rewrite'::regclass
+    and d.refclassid = 'pg_class'::regclass
+    and u.oid <> v.oid
+    and u.relkind in ('v', 'm')
+    and v.relnamespace::regnamespace::text in ('results', 'pipeline')
 order by 1, 2

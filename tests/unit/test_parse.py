@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from pipeline.exceptions import IncompleteFile, InvalidDeclaration, MalformedFile, RejectedFile, UnsafeXML, UnsupportedMessage
+from pipeline.exceptions import (
+    IncompleteFile,
+    InvalidDeclaration,
+    MalformedFile,
+    RejectedFile,
+    UnsafeXML,
+    UnsupportedMessage,
+)
 from pipeline.model import MessageKind, ReasonCode, SourceFormat
 from pipeline.parse import parse_file, whole_number
 
@@ -22,9 +29,12 @@ def parse(name: str):
 def test_a_result_reads_every_candidate_in_order():
     (decl,) = parse("General_Election_2019_result_Blyth_Valley_1.xml")
     assert (decl.kind, decl.source_format, decl.revision) == (MessageKind.RESULT, SourceFormat.AGENCY_XML, 1)
-    assert (decl.constituency_name, decl.gss_code_given, decl.election_id) == ("Blyth Valley", "E14000575",
-                                                                             "parl.2019-12-12")
-    assert decl.declared_at == datetime(2019, 12, 13, 0, 5, tzinfo=timezone.utc)
+    assert (decl.constituency_name, decl.gss_code_given, decl.election_id) == (
+        "Blyth Valley",
+        "E14000575",
+        "parl.2019-12-12",
+    )
+    assert decl.declared_at == datetime(2019, 12, 13, 0, 5, tzinfo=UTC)
     assert (decl.electorate, decl.turnout) == (64429, 40859)
     assert [(c.position, c.name, c.party_label, c.votes, c.elected) for c in decl.candidates] == [
         (1, "Ian Example", "C", 17440, True),
@@ -50,7 +60,7 @@ def test_a_rush_flashes_a_winner_and_has_no_candidates():
 def test_a_recount_notice():
     (decl,) = parse("General_Election_2019_recount_Kensington_1.xml")
     assert (decl.kind, decl.gss_code_given, decl.revision) == (MessageKind.RECOUNT, "E14000768", 1)
-    assert decl.declared_at == datetime(2019, 12, 13, 4, 40, tzinfo=timezone.utc)
+    assert decl.declared_at == datetime(2019, 12, 13, 4, 40, tzinfo=UTC)
 
 
 @pytest.mark.unit
@@ -69,7 +79,10 @@ def test_a_democracy_club_csv_gives_one_declaration_per_ballot():
     ashton = decls[0]
     assert ashton.declared_at is None  # the feed has no declaration time
     assert (ashton.candidates[0].name, ashton.candidates[0].party_label, ashton.candidates[0].votes) == (
-        "Angela Example", "PP53", 18544)
+        "Angela Example",
+        "PP53",
+        18544,
+    )
     assert [c.elected for c in ashton.candidates].count(True) == 1
     assert ashton.electorate == 67978
 
@@ -111,7 +124,9 @@ def test_the_root_revision_wins_over_the_file_name():
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize(("raw", "number"), [("12", 12), (" +3 ", 3), ("-1078", -1078), ("1.5", None),
-                                             ("n/a", None), ("", None), (None, None)])
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [("12", 12), (" +3 ", 3), ("-1078", -1078), ("1.5", None), ("n/a", None), ("", None), (None, None)],
+)
 def test_whole_number(raw: str | None, number: int | None):
     assert whole_number(raw) == number

@@ -23,7 +23,11 @@ def parse(name: str, body: bytes | None = None):
 def test_a_result_counts_only_its_own_contest_and_keeps_both_previous_elections():
     decl = parse("General_Election_result_Norwich_North_1.xml")
     assert (decl.kind, decl.revision, decl.constituency_name, decl.gss_code_given) == (
-        MessageKind.RESULT, 1, "Norwich North", None)
+        MessageKind.RESULT,
+        1,
+        "Norwich North",
+        None,
+    )
     assert (decl.election_name, decl.election_date, decl.election_type) == ("General Election", "2019-12-12", "G")
     # six candidates of 2019, not the 3 + 2 of the previous election and the by-election
     assert len(decl.candidates) == 6
@@ -60,8 +64,10 @@ def test_a_rush_names_its_winner_by_abbreviation_and_lists_every_candidate():
 
 
 def test_a_rush_in_our_earlier_recordings_form_still_reads():
-    body = (b'<FirstPastThePostRush revision="1"><Election name="General Election 2019" date="2019-12-12" type="G">'
-            b'<Constituency name="Blyth Valley" winningParty="C"/></Election></FirstPastThePostRush>')
+    body = (
+        b'<FirstPastThePostRush revision="1"><Election name="General Election 2019" date="2019-12-12" type="G">'
+        b'<Constituency name="Blyth Valley" winningParty="C"/></Election></FirstPastThePostRush>'
+    )
     assert parse("General_Election_2019_rush_Blyth_Valley_1.xml", body).winning_party_label == "C"
 
 
@@ -82,7 +88,11 @@ def test_a_notional_previous_election_after_a_boundary_change_is_kept_not_counte
 def test_a_recount_notice_without_a_time():
     decl = parse("General_Election_recount_Kensington_1.xml")
     assert (decl.kind, decl.constituency_name, decl.agency["recount"], decl.declared_at) == (
-        MessageKind.RECOUNT, "Kensington", "1", None)
+        MessageKind.RECOUNT,
+        "Kensington",
+        "1",
+        None,
+    )
 
 
 def test_top_up_messages_are_not_for_a_general_election():

@@ -28,10 +28,15 @@ def ref() -> Reference:
 
 def result(*candidates: tuple[str, str | None, int, bool], gss: str | None = None, name: str | None = None):
     return Declaration(
-        kind=MessageKind.RESULT, source_format=SourceFormat.AGENCY_XML, revision=1,
-        constituency_name=name, gss_code_given=gss,
-        candidates=[Candidate(i, f"candidate {i}", label, str(votes), votes, elected, party_name=long)
-                    for i, (label, long, votes, elected) in enumerate(candidates, start=1)],
+        kind=MessageKind.RESULT,
+        source_format=SourceFormat.AGENCY_XML,
+        revision=1,
+        constituency_name=name,
+        gss_code_given=gss,
+        candidates=[
+            Candidate(i, f"candidate {i}", label, str(votes), votes, elected, party_name=long)
+            for i, (label, long, votes, elected) in enumerate(candidates, start=1)
+        ],
     )
 
 
@@ -46,8 +51,14 @@ def test_the_gss_code_wins_and_fills_the_registered_electorate(ref):
 @pytest.mark.unit
 @pytest.mark.parametrize("given", ["YNYS MON", "Ynys  Mon", "ynys môn"])
 def test_a_seat_without_a_code_is_found_by_its_folded_name(ref, given):
-    rush = Declaration(kind=MessageKind.RUSH, source_format=SourceFormat.AGENCY_XML, revision=1,
-                       constituency_name=given, gss_code_given=None, winning_party_label="C")
+    rush = Declaration(
+        kind=MessageKind.RUSH,
+        source_format=SourceFormat.AGENCY_XML,
+        revision=1,
+        constituency_name=given,
+        gss_code_given=None,
+        winning_party_label="C",
+    )
     decl = resolve(rush, ref)
     assert (decl.gss_code, decl.winning_party_code) == ("W07000041", "CON")
 
@@ -59,8 +70,9 @@ def test_houghton_with_an_ampersand(ref):
 
 @pytest.mark.unit
 def test_an_unknown_party_counts_as_oth_and_is_reported(ref):
-    decl = resolve(result(("Lab", None, 100, True), ("MRLP", None, 5, False), ("", "Labour", 3, False),
-                          gss="E14000575"), ref)
+    decl = resolve(
+        result(("Lab", None, 100, True), ("MRLP", None, 5, False), ("", "Labour", 3, False), gss="E14000575"), ref
+    )
     # the long party name is tried when the label is unknown
     assert [c.party_code for c in decl.candidates] == ["LAB", "OTH", "LAB"]
     assert decl.unknown_parties == ["MRLP"]
@@ -92,7 +104,9 @@ def test_nominations_resolve_their_seat_by_name_and_parties_by_alias(ref):
     from pipeline.resolve import resolve_message
     from tests import agency_feed as feed
 
-    nom = resolve_message(_parsed(feed.nominations("BLYTH VALLEY", 1, [("A", "B", "C", "*"), ("C", "D", "Flat Earth", None)])), ref)
+    nom = resolve_message(
+        _parsed(feed.nominations("BLYTH VALLEY", 1, [("A", "B", "C", "*"), ("C", "D", "Flat Earth", None)])), ref
+    )
     assert (nom.gss_code, nom.registered_electorate) == ("E14000575", 64429)
     assert [c.party_code for c in nom.candidates] == ["CON", "OTH"] and nom.unknown_parties == ["Flat Earth"]
     with pytest.raises(UnknownConstituency, match="Atlantis") as raised:
@@ -105,8 +119,11 @@ def test_state_of_the_parties_resolves_every_constituency_and_maps_others_and_un
     from pipeline.resolve import resolve_message
     from tests import agency_feed as feed
 
-    parties = [{"abbreviation": "C", "totalSeats": 1, "votes": 9}, {"abbreviation": "Res London", "votes": 3},
-               {"abbreviation": "Others", "votes": 2}]
+    parties = [
+        {"abbreviation": "C", "totalSeats": 1, "votes": 9},
+        {"abbreviation": "Res London", "votes": 3},
+        {"abbreviation": "Others", "votes": 2},
+    ]
     sop = resolve_message(_parsed(feed.state_of_parties(2, parties, ["Ynys Mon", "Blyth Valley"])), ref)
     assert sop.gss_codes == ["W07000041", "E14000575"]  # names as the feed spells them, accents or not
     assert [p.party_code for p in sop.parties] == ["CON", "OTH", "OTH"] and sop.unknown_parties == ["Res London"]

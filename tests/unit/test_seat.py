@@ -15,10 +15,12 @@ RESULT, RUSH, RECOUNT = MessageKind.RESULT, MessageKind.RUSH, MessageKind.RECOUN
 AWAITING = SeatState()
 RUSHED = SeatState(SeatStatus.RUSH, rush_declaration_id=1, known_winner="CON", known_source=RUSH)
 RECOUNTING = SeatState(SeatStatus.RECOUNT, recount_declaration_id=2)
-RUSHED_THEN_RECOUNTING = SeatState(SeatStatus.RECOUNT, rush_declaration_id=1, recount_declaration_id=2,
-                                   known_winner="CON", known_source=RUSH)
-DECLARED = SeatState(SeatStatus.DECLARED, result_declaration_id=3, rush_declaration_id=1,
-                     known_winner="CON", known_source=RESULT)
+RUSHED_THEN_RECOUNTING = SeatState(
+    SeatStatus.RECOUNT, rush_declaration_id=1, recount_declaration_id=2, known_winner="CON", known_source=RUSH
+)
+DECLARED = SeatState(
+    SeatStatus.DECLARED, result_declaration_id=3, rush_declaration_id=1, known_winner="CON", known_source=RESULT
+)
 # rush_2 (id 4) above result_1 (id 3): the seat reopened, no result counts
 REOPENED = SeatState(SeatStatus.RUSH, rush_declaration_id=4, known_winner="LAB", known_source=RUSH)
 
@@ -37,25 +39,37 @@ TOOK_EFFECT = [
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize(("case", "state", "kind", "declaration_id", "expected"), TOOK_EFFECT,
-                         ids=[c[0] for c in TOOK_EFFECT])
+@pytest.mark.parametrize(
+    ("case", "state", "kind", "declaration_id", "expected"), TOOK_EFFECT, ids=[c[0] for c in TOOK_EFFECT]
+)
 def test_took_effect(case, state, kind, declaration_id, expected):
     assert took_effect(state, kind, declaration_id) is expected
 
 
 @pytest.mark.unit
-@pytest.mark.parametrize(("state", "kind", "first"), [
-    (AWAITING, RECOUNT, True), (RUSHED, RECOUNT, True), (RECOUNTING, RECOUNT, False),
-    (AWAITING, RUSH, False), (DECLARED, RESULT, False),
-])
+@pytest.mark.parametrize(
+    ("state", "kind", "first"),
+    [
+        (AWAITING, RECOUNT, True),
+        (RUSHED, RECOUNT, True),
+        (RECOUNTING, RECOUNT, False),
+        (AWAITING, RUSH, False),
+        (DECLARED, RESULT, False),
+    ],
+)
 def test_only_the_first_recount_notice_is_news(state, kind, first):
     assert is_first_recount(state, kind) is first
 
 
 @pytest.mark.unit
 def test_a_row_from_the_database_becomes_a_typed_state():
-    row = {"status": "rush", "result_declaration_id": None, "rush_declaration_id": 1,
-           "recount_declaration_id": None, "known_winner": "CON", "known_source": "rush"}
+    row = {
+        "status": "rush",
+        "result_declaration_id": None,
+        "rush_declaration_id": 1,
+        "recount_declaration_id": None,
+        "known_winner": "CON",
+        "known_source": "rush",
+    }
     state = SeatState.from_row(row)
     assert state == RUSHED and isinstance(state.status, SeatStatus) and isinstance(state.known_source, KnownSource)
-

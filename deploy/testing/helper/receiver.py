@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 LOG = "/var/lib/receiver/alerts.jsonl"
 MAX_BODY = 1 << 20
@@ -54,7 +55,7 @@ class Handler(BaseHTTPRequestHandler):
             self._reply(200, b'{"status": "ok"}')
         elif self.path == "/alerts":
             with _lock:
-                data = open(LOG, "rb").read() if os.path.exists(LOG) else b""
+                data = Path(LOG).read_bytes() if os.path.exists(LOG) else b""
             self._reply(200, data, "application/x-ndjson")
         else:
             self._reply(404, b"{}")

@@ -7,17 +7,27 @@ create or replace view pipeline.party_state_check as
 with setting as (
     select counting_election_id from pipeline.count_setting
 ),
+
 message as (
-    select m.party_state_id, m.election_id, m.number_of_results
+    select
+        m.party_state_id,
+        m.election_id,
+        m.number_of_results
     from pipeline.party_state as m
-    join setting on m.election_id = setting.counting_election_id
+    inner join setting on m.election_id = setting.counting_election_id
 ),
+
 agency as (
-    select p.party_state_id, p.party_code as party, sum(p.seats) as seats, sum(p.votes) as votes
+    select
+        p.party_state_id,
+        p.party_code as party,
+        sum(p.seats) as seats,
+        sum(p.votes) as votes
     from pipeline.party_state_party as p
-    join message as m on m.party_state_id = p.party_state_id
+    inner join message as m on m.party_state_id = p.party_state_id
     group by p.party_state_id, p.party_code
 ),
+
 our_candidates as (
     select
         m.party_state_id,
@@ -25,17 +35,23 @@ our_candidates as (
         c.votes,
         c.elected
     from message as m
-    join pipeline.party_state_seat as s on s.party_state_id = m.party_state_id
+    inner join pipeline.party_state_seat as s on s.party_state_id = m.party_state_id
     -- the seat's current result (none while a correcting rush reopens it), as pipeline.seat_state_at says
-    join pipeline.seat_state as st on st.election_id = m.election_id and st.gss_code = s.gss_code
-    join pipeline.candidate as c on c.declaration_id = st.result_declaration_id
+    inner join pipeline.seat_state as st on st.election_id = m.election_id and st.gss_code = s.gss_code
+    inner join pipeline.candidate as c on c.declaration_id = st.result_declaration_id
     left join agency as a on a.party_state_id = m.party_state_id and a.party = c.party_code
 ),
+
 ours as (
-    select party_state_id, party, count(*) filter (where elected) as seats, sum(votes) as votes
+    select
+        party_state_id,
+        party,
+        count(*) filter (where elected) as seats,
+        sum(votes) as votes
     from our_candidates
     group by party_state_id, party
 )
+
 select
     m.party_state_id,
     m.number_of_results,
@@ -46,5 +62,5 @@ select
     coalesce(o.votes, 0)::bigint as our_votes,
     a.seats = coalesce(o.seats, 0) and a.votes = coalesce(o.votes, 0) as agrees
 from agency as a
-join message as m on m.party_state_id = a.party_state_id
+inner join message as m on m.party_state_id = a.party_state_id
 left join ours as o on o.party_state_id = a.party_state_id and o.party = a.party

@@ -8,10 +8,11 @@ with ranked as (
         party_code,
         votes,
         sum(votes) over seat as valid_votes,
-        row_number() over (seat order by votes desc, party_code) as place
+        row_number() over (seat order by votes desc, party_code asc) as place
     from pipeline.past_result
     window seat as (partition by election_id, gss_code)
 )
+
 select
     w.election_id,
     w.gss_code,

@@ -4,8 +4,12 @@
 -- seat's current result here; so do the live views, through it.
 create or replace view pipeline.result_figures as
 with setting as (
-    select counting_election_id, baseline_election_id from pipeline.count_setting
+    select
+        counting_election_id,
+        baseline_election_id
+    from pipeline.count_setting
 )
+
 select
     d.election_id,
     d.gss_code,
@@ -26,28 +30,38 @@ select
     -- contract defines it; a party that did not stand this time polled 0%
     -- (so in the Speaker's seat the figure is arithmetic, not politics).
     -- sql/queries/flip_figures.sql gives a flip alert the same figure.
-    case when b.gss_code is not null then
-        pipeline.butler_swing(
-            pipeline.pct(coalesce(bw.votes, 0), d.valid_votes), coalesce(pipeline.pct(bwi.votes, b.valid_votes), 0),
-            pipeline.pct(coalesce(br.votes, 0), d.valid_votes), coalesce(pipeline.pct(bru.votes, b.valid_votes), 0)
-        )
+    case
+        when b.gss_code is not null
+            then
+                pipeline.butler_swing(
+                    pipeline.pct(coalesce(bw.votes, 0), d.valid_votes),
+                    coalesce(pipeline.pct(bwi.votes, b.valid_votes), 0),
+                    pipeline.pct(coalesce(br.votes, 0), d.valid_votes),
+                    coalesce(pipeline.pct(bru.votes, b.valid_votes), 0)
+                )
     end as swing_pct
 from pipeline.declaration as d
-join setting on d.election_id = setting.counting_election_id
+inner join setting on d.election_id = setting.counting_election_id
 -- the registered electorate, by key (a lateral lookup: with the night's statistics not yet
 -- gathered, a plain join was planned as a scan of every contest per result)
-cross join lateral (
-    select c.electorate from pipeline.contest as c where c.election_id = d.election_id and c.gss_code = d.gss_code
-) as ct
-cross join lateral (
-    select c.votes from pipeline.candidate as c
-    where c.declaration_id = d.declaration_id and c.elected
-    order by c.position limit 1
-) as w
+cross join
+    lateral (
+        select c.electorate from pipeline.contest as c
+        where c.election_id = d.election_id and c.gss_code = d.gss_code
+    ) as ct
+cross join
+    lateral (
+        select c.votes from pipeline.candidate as c
+        where c.declaration_id = d.declaration_id and c.elected
+        order by c.position limit 1
+    ) as w
 left join lateral (
-    select c.party_code, c.votes from pipeline.candidate as c
+    select
+        c.party_code,
+        c.votes
+    from pipeline.candidate as c
     where c.declaration_id = d.declaration_id and not c.elected
-    order by c.votes desc, c.position limit 1
+    order by c.votes desc, c.position asc limit 1
 ) as ru on true
 left join pipeline.past_seat as b
     on b.election_id = setting.baseline_election_id and b.gss_code = d.gss_code

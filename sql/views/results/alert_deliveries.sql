@@ -12,5 +12,5 @@ select
     d.error,
     d.delivered
 from pipeline.alert_delivery as d
-join pipeline.alert as a on a.alert_id = d.alert_id
-join pipeline.count_setting as s on a.election_id = s.counting_election_id
+inner join pipeline.alert as a on a.alert_id = d.alert_id
+inner join pipeline.count_setting as s on a.election_id = s.counting_election_id

@@ -21,6 +21,6 @@ select
     a.next_attempt_at,
     ps.number_of_results
 from pipeline.alert as a
-join pipeline.count_setting as s on a.election_id = s.counting_election_id
+inner join pipeline.count_setting as s on a.election_id = s.counting_election_id
 left join pipeline.constituency as k on k.gss_code = a.gss_code
 left join pipeline.party_state as ps on ps.party_state_id = a.party_state_id

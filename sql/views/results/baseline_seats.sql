@@ -16,5 +16,5 @@ select
     round(b.majority_pct, 2) as majority_pct,
     round(b.swing_needed_pct, 2) as swing_needed_pct
 from pipeline.past_seat as b
-join pipeline.count_setting as s on b.election_id = s.baseline_election_id
-join pipeline.constituency as k on k.gss_code = b.gss_code
+inner join pipeline.count_setting as s on b.election_id = s.baseline_election_id
+inner join pipeline.constituency as k on k.gss_code = b.gss_code

@@ -10,5 +10,5 @@ select
     c.called_at,
     c.withdrawn_at
 from pipeline.call as c
-join pipeline.count_setting as s on c.election_id = s.counting_election_id
-join pipeline.constituency as k on k.gss_code = c.gss_code
+inner join pipeline.count_setting as s on c.election_id = s.counting_election_id
+inner join pipeline.constituency as k on k.gss_code = c.gss_code

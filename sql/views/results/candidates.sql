@@ -12,7 +12,7 @@ select
     c.elected,
     d.revision
 from pipeline.seat_state as st
-join pipeline.count_setting as s on st.election_id = s.counting_election_id
-join pipeline.declaration as d on d.declaration_id = st.result_declaration_id
-join pipeline.candidate as c on c.declaration_id = d.declaration_id
-join pipeline.constituency as k on k.gss_code = st.gss_code
+inner join pipeline.count_setting as s on st.election_id = s.counting_election_id
+inner join pipeline.declaration as d on d.declaration_id = st.result_declaration_id
+inner join pipeline.candidate as c on c.declaration_id = d.declaration_id
+inner join pipeline.constituency as k on k.gss_code = st.gss_code

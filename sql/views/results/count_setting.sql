@@ -12,5 +12,5 @@ select
     cast(extract(year from b.election_date) as integer) || case when b.is_notional then ' notional' else '' end
         as baseline_label
 from pipeline.count_setting as s
-join pipeline.election as c on c.election_id = s.counting_election_id
-join pipeline.election as b on b.election_id = s.baseline_election_id
+inner join pipeline.election as c on c.election_id = s.counting_election_id
+inner join pipeline.election as b on b.election_id = s.baseline_election_id

@@ -16,8 +16,8 @@ select
     d.agency,
     d.stored_at,
     d.declaration_id = coalesce(st.result_declaration_id, -1)
-        or d.declaration_id = coalesce(st.rush_declaration_id, -1)
-        or d.declaration_id = coalesce(st.recount_declaration_id, -1) as is_current
+    or d.declaration_id = coalesce(st.rush_declaration_id, -1)
+    or d.declaration_id = coalesce(st.recount_declaration_id, -1) as is_current
 from pipeline.declaration as d
-join pipeline.constituency as k on k.gss_code = d.gss_code
+inner join pipeline.constituency as k on k.gss_code = d.gss_code
 left join pipeline.seat_state as st on st.election_id = d.election_id and st.gss_code = d.gss_code

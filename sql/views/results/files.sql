@@ -16,5 +16,5 @@ select
     m.error as archive_error,  -- why moving it out of the inbox failed (null: moved, or not yet tried)
     m.failed_at as archive_failed_at
 from pipeline.receipt as r
-join pipeline.raw_file as f on f.sha256 = r.sha256
+inner join pipeline.raw_file as f on f.sha256 = r.sha256
 left join pipeline.archive_failure as m on m.file_name = r.file_name and m.sha256 = r.sha256

@@ -1,11 +1,16 @@
 -- One row per candidate in the latest nominations revision of each constituency of the counted election.
 create or replace view results.nominations as
 with latest as (
-    select distinct on (n.gss_code) n.nomination_id, n.gss_code, n.revision, n.received_at
+    select distinct on (n.gss_code)
+        n.nomination_id,
+        n.gss_code,
+        n.revision,
+        n.received_at
     from pipeline.nomination as n
-    join pipeline.count_setting as s on n.election_id = s.counting_election_id
-    order by n.gss_code, n.revision desc
+    inner join pipeline.count_setting as s on n.election_id = s.counting_election_id
+    order by n.gss_code asc, n.revision desc
 )
+
 select
     l.gss_code,
     k.name as constituency,
@@ -17,5 +22,5 @@ select
     l.revision,
     l.received_at
 from latest as l
-join pipeline.nominee as c on c.nomination_id = l.nomination_id
-join pipeline.constituency as k on k.gss_code = l.gss_code
+inner join pipeline.nominee as c on c.nomination_id = l.nomination_id
+inner join pipeline.constituency as k on k.gss_code = l.gss_code

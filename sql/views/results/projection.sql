@@ -4,11 +4,14 @@
 -- seat is declared, projected_seats = low = high = declared_seats.
 create or replace view results.projection as
 with latest as (
-    select h.election_id, max(h.declared_count) as declared_count
+    select
+        h.election_id,
+        max(h.declared_count) as declared_count
     from pipeline.projection_history as h
-    join pipeline.count_setting as s on h.election_id = s.counting_election_id
+    inner join pipeline.count_setting as s on h.election_id = s.counting_election_id
     group by h.election_id
 )
+
 select
     h.party_code as party,
     h.declared_seats,
@@ -19,5 +22,5 @@ select
     h.method,
     h.computed_at
 from pipeline.projection_history as h
-join latest on latest.election_id = h.election_id and latest.declared_count = h.declared_count
+inner join latest on latest.election_id = h.election_id and latest.declared_count = h.declared_count
 where h.declared_seats > 0 or h.projected_seats > 0

@@ -11,4 +11,4 @@ select
     h.method,
     h.computed_at
 from pipeline.projection_history as h
-join pipeline.count_setting as s on h.election_id = s.counting_election_id
+inner join pipeline.count_setting as s on h.election_id = s.counting_election_id

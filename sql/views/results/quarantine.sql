@@ -8,5 +8,5 @@ select
     r.received_at,
     f.size_bytes
 from pipeline.receipt as r
-join pipeline.raw_file as f on f.sha256 = r.sha256
+inner join pipeline.raw_file as f on f.sha256 = r.sha256
 where r.outcome = 'quarantined'

@@ -20,8 +20,8 @@ select
         else 'missed'
     end as status
 from pipeline.past_seat as b
-join pipeline.count_setting as s on b.election_id = s.baseline_election_id
-join pipeline.contest as ct on ct.election_id = s.counting_election_id and ct.gss_code = b.gss_code
-join pipeline.constituency as k on k.gss_code = b.gss_code
+inner join pipeline.count_setting as s on b.election_id = s.baseline_election_id
+inner join pipeline.contest as ct on ct.election_id = s.counting_election_id and ct.gss_code = b.gss_code
+inner join pipeline.constituency as k on k.gss_code = b.gss_code
 left join results.seat_status as ss on ss.gss_code = b.gss_code
 where b.runner_up_party is not null
