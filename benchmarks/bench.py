@@ -186,8 +186,10 @@ def main() -> None:
         print(f"| ingest, warm process ({i['files']} files) | {i['median_files_per_s']:.0f} files/s | ≥ 300 files/s |")
     if "feed" in out:
         i = out["feed"]
-        print(f"| ingest, warm process, the whole feed with nominations and states of the parties ({i['files']} files)"
-              f" | {i['median_files_per_s']:.0f} files/s | |")
+        print(
+            f"| ingest, warm process, the whole feed with nominations and states of the parties ({i['files']} files)"
+            f" | {i['median_files_per_s']:.0f} files/s | |"
+        )
     if "command" in out:
         c = out["command"]
         print(f"| `resultsnight ingest` whole night, wall | {c['median_wall_s']:.2f} s | < 10 s |")

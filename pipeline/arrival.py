@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +63,7 @@ def may_be_message(name: str) -> bool:
 
 
 def scan(directory: str | Path) -> dict[str, Signature]:
-    """Visible regular files in a folder with their signatures (hidden names are in-flight temporaries or `.timestamp`)."""
+    """Visible regular files in a folder with their signatures (hidden: in-flight temporaries, `.timestamp`)."""
     found: dict[str, Signature] = {}
     try:
         with os.scandir(directory) as entries:
@@ -138,7 +138,11 @@ class Waiting:
 
 
 def settle(
-    paths: Sequence[Path], settle_seconds: float, *, clock=time.time, sleep=time.sleep
+    paths: Sequence[Path],
+    settle_seconds: float,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], object] = time.sleep,
 ) -> tuple[list[tuple[Path, Signature]], list[Waiting]]:
     """Split files into those complete now (with the signature they were taken at) and those still being written.
 

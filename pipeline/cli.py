@@ -6,6 +6,11 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pipeline.config import Settings
+    from pipeline.delivery import DeliveryReport
 
 
 def _settings():
@@ -116,7 +121,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0 if summary.complete else 1  # 1: some file could not be read and was left in place
 
 
-def _dry_run(args: argparse.Namespace, settings) -> int:
+def _dry_run(args: argparse.Namespace, settings: Settings) -> int:
     """`ingest --dry-run`: each file's fate, nothing stored or moved."""
     from pipeline.db import get_engine
     from pipeline.dry_run import as_json, dry_run, print_fates
@@ -143,8 +148,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
         messages = messages[: args.limit]
     if args.bad_files:
         messages = with_bad_files(messages)
-    written = play(messages, inbox, speed=args.speed, duration=args.duration, progress=not args.quiet,
-                   layout=args.layout)
+    written = play(
+        messages, inbox, speed=args.speed, duration=args.duration, progress=not args.quiet, layout=args.layout
+    )
     where = f"{inbox}/results and {inbox}/nominations" if args.layout == "agency" else str(inbox)
     print(f"wrote {written} files into {where}")
     return 0
@@ -186,14 +192,30 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     polled = {e: backtest.read_exit_poll(e) for e in elections}
     polled = {e: poll for e, poll in polled.items() if poll}
     console = Console()
-    with Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TextColumn("orders"),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
+    with Progress(
+        TextColumn("replaying"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("orders"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
         task = bar.add_task("", total=(len(elections) * len(backtest.ORDER_KINDS) + len(polled)) * args.orders)
         points = backtest.run(elections, args.orders, marks, tick=lambda: bar.advance(task))
         # Beside the exit poll: every fifth declaration, the poll's parties, clock orders.
-        fine = {e: backtest.run([e], args.orders, backtest.FINE_MARKS, methods=[backtest.pj.REGRESSION],
-                                parties=list(poll), kinds=["clock"], tick=lambda: bar.advance(task))
-                for e, poll in polled.items()}
+        fine = {
+            e: backtest.run(
+                [e],
+                args.orders,
+                backtest.FINE_MARKS,
+                methods=[backtest.pj.REGRESSION],
+                parties=list(poll),
+                kinds=["clock"],
+                tick=lambda: bar.advance(task),
+            )
+            for e, poll in polled.items()
+        }
     for table in backtest.tables(points):
         console.print(table)
     for election, poll in polled.items():
@@ -235,12 +257,16 @@ def cmd_call(args: argparse.Namespace) -> int:
 PASS_SECONDS = 30.0
 
 
-def _deliver_once(settings):
+def _deliver_once(settings: Settings) -> DeliveryReport:
     from pipeline.db import get_engine
     from pipeline.delivery import Backoff, deliver_pending, receiver_for
 
-    return deliver_pending(get_engine(settings), receiver_for(settings),
-                           backoff=Backoff(first=settings.alert_retry_seconds), budget_seconds=PASS_SECONDS)
+    return deliver_pending(
+        get_engine(settings),
+        receiver_for(settings),
+        backoff=Backoff(first=settings.alert_retry_seconds),
+        budget_seconds=PASS_SECONDS,
+    )
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:
@@ -257,9 +283,13 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         stopping = []
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stopping.append(True))
-        report = run_deliverer(get_engine(settings), receiver_for(settings),
-                               backoff=Backoff(first=settings.alert_retry_seconds),
-                               poll_seconds=args.interval, stop=lambda: bool(stopping))
+        report = run_deliverer(
+            get_engine(settings),
+            receiver_for(settings),
+            backoff=Backoff(first=settings.alert_retry_seconds),
+            poll_seconds=args.interval,
+            stop=lambda: bool(stopping),
+        )
     print(json.dumps(report.as_dict()))
     return 0
 
@@ -290,8 +320,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
     settings = _settings()
     address = address_from_settings(settings)
-    print(f"fetching {address.label} into {settings.inbox}" + (" (one pass)" if args.once else
-          f"; polling every {settings.fetch_poll_seconds:g} s, Ctrl-C to stop"), file=sys.stderr)
+    print(
+        f"fetching {address.label} into {settings.inbox}"
+        + (" (one pass)" if args.once else f"; polling every {settings.fetch_poll_seconds:g} s, Ctrl-C to stop"),
+        file=sys.stderr,
+    )
     try:
         report = fetch_feed(address, settings, once=args.once)
     except FeedRefused as exc:
@@ -304,8 +337,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         print("stopped", file=sys.stderr)
         return 0
     figures = report.as_dict()
-    print(f"fetched {figures['fetched']} files ({figures['listings']} folder listings, "
-          f"{figures['refused']} names refused, {figures['too_large']} too large)", file=sys.stderr)
+    print(
+        f"fetched {figures['fetched']} files ({figures['listings']} folder listings, "
+        f"{figures['refused']} names refused, {figures['too_large']} too large)",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -317,9 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="the results database").add_subparsers(dest="db_command", required=True)
     init = db.add_parser("init", help="create or migrate the schema and load the seeds (safe to rerun)")
     init.add_argument("--baseline-csv", help="another past-results CSV (election_id,gss_code,party_code,votes)")
-    init.add_argument("--election", help="the election to count, e.g. parl.2024-07-04, against its baseline in "
-                      "seeds/elections.csv (default RESULTSNIGHT_ELECTION, else the database's setting, "
-                      "else seeds/count_setting.csv)")
+    init.add_argument(
+        "--election",
+        help="the election to count, e.g. parl.2024-07-04, against its baseline in "
+        "seeds/elections.csv (default RESULTSNIGHT_ELECTION, else the database's setting, "
+        "else seeds/count_setting.csv)",
+    )
     init.add_argument("--counting", help="election id being counted (default from seeds/count_setting.csv)")
     init.add_argument("--baseline", help="election id compared with (default from seeds/count_setting.csv)")
     init.set_defaults(func=cmd_db_init)
@@ -334,8 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     ing.add_argument("paths", nargs="+", help="files or folders")
     ing.add_argument("--json", action="store_true", help="print a machine-readable summary")
     ing.add_argument("--archive", help="move each file here once its transaction has committed")
-    ing.add_argument("--dry-run", action="store_true",
-                     help="parse, resolve and validate only: print each file's fate, store and move nothing")
+    ing.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="parse, resolve and validate only: print each file's fate, store and move nothing",
+    )
     ing.set_defaults(func=cmd_ingest)
 
     rep = sub.add_parser("replay", help="play the 2019 night into the inbox as the agency's feed")
@@ -344,30 +386,49 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--duration", type=float, help="squeeze the whole night into about this many seconds")
     rep.add_argument("--seed", type=int, default=2019, help="random seed for times, recounts and corrections")
     rep.add_argument("--limit", type=int, help="only the first N messages")
-    rep.add_argument("--bad-files", action="store_true",
-                     help="also drop three broken files (truncated, unknown seat, votes over electorate)")
-    rep.add_argument("--test-feed", action="store_true",
-                     help="the agency's TEST feed (Test General Election, the rehearsal's date, surnames ending "
-                          "in ' Test'): for a rehearsal with RESULTSNIGHT_FEED_MODE=test")
-    rep.add_argument("--layout", choices=["flat", "agency"], default="flat",
-                     help="flat: every file into the inbox (default); agency: results/ and nominations/ "
-                          "folders as on the agency's server (e.g. to serve them over FTP)")
-    rep.add_argument("--results-only", action="store_true",
-                     help="only rushes, recounts and results (no nominations, no state of the parties)")
+    rep.add_argument(
+        "--bad-files",
+        action="store_true",
+        help="also drop three broken files (truncated, unknown seat, votes over electorate)",
+    )
+    rep.add_argument(
+        "--test-feed",
+        action="store_true",
+        help="the agency's TEST feed (Test General Election, the rehearsal's date, surnames ending "
+        "in ' Test'): for a rehearsal with RESULTSNIGHT_FEED_MODE=test",
+    )
+    rep.add_argument(
+        "--layout",
+        choices=["flat", "agency"],
+        default="flat",
+        help="flat: every file into the inbox (default); agency: results/ and nominations/ "
+        "folders as on the agency's server (e.g. to serve them over FTP)",
+    )
+    rep.add_argument(
+        "--results-only",
+        action="store_true",
+        help="only rushes, recounts and results (no nominations, no state of the parties)",
+    )
     rep.add_argument("--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=cmd_replay)
 
     fe = sub.add_parser("fetch", help="pull the agency's FTP/SFTP feed into the inbox (RESULTSNIGHT_FEED_URL)")
-    fe.add_argument("--once", action="store_true",
-                    help="one pass, then exit (0: fetched or nothing new, 2: could not reach the server)")
+    fe.add_argument(
+        "--once",
+        action="store_true",
+        help="one pass, then exit (0: fetched or nothing new, 2: could not reach the server)",
+    )
     fe.add_argument("--verbose", action="store_true", help="also log every poll")
     fe.set_defaults(func=cmd_fetch)
 
     sub.add_parser("summary", help="print the night's summary").set_defaults(func=cmd_summary)
     bt = sub.add_parser("backtest", help="replay past elections through the projection: its error and band coverage")
-    bt.add_argument("--election", metavar="ID",
-                    help="replay only this election against its baseline in seeds/elections.csv, e.g. "
-                         "parl.2024-07-04 (against the notional 2019 results); default every one")
+    bt.add_argument(
+        "--election",
+        metavar="ID",
+        help="replay only this election against its baseline in seeds/elections.csv, e.g. "
+        "parl.2024-07-04 (against the notional 2019 results); default every one",
+    )
     bt.add_argument("--orders", type=int, default=20, help="declaration orders of each kind (default 20)")
     bt.add_argument("--plot", metavar="PNG", help="also write a plot of error against seats declared")
     bt.set_defaults(func=cmd_backtest)

@@ -18,10 +18,10 @@ import logging
 import os
 import time
 from collections import Counter
-from contextlib import ExitStack
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
@@ -131,7 +131,7 @@ def refused_links(paths: Iterable[Path]) -> list[Path]:
 
 
 def list_files(paths: Iterable[Path]) -> list[Path]:
-    """Regular files under the given paths, oldest first; hidden (in-flight) files, `.timestamp` and symbolic links skipped."""
+    """Regular files under the given paths, oldest first; hidden (in-flight) files, `.timestamp` and links skipped."""
     found: dict[Path, Path] = {}
     for p in paths:
         if p.is_symlink():
@@ -189,7 +189,9 @@ class _Pending:
     rejection: RejectedFile | None = None
     duplicate_of: str | None = None
     already: bool = False
-    declarations: list[Message] = field(default_factory=list)  # declarations, or one nominations / state-of-parties message
+    declarations: list[Message] = field(
+        default_factory=list
+    )  # declarations, or one nominations / state-of-parties message
     taken_as: Signature | None = None  # the file as it was when read: it is archived only if still so
     waiting: str | None = None  # why it is left in place for a later run
 
@@ -279,9 +281,11 @@ def _prepare(
 
         failures = validate([d for _, d in to_validate], ref.counting_election_id)
         bad: dict[int, list[str]] = {}
-        for (p, d), reasons in zip(to_validate, failures):
+        for (p, d), reasons in zip(to_validate, failures, strict=True):
             if reasons:
-                where = f"{d.constituency_name or d.gss_code} {d.kind} r{d.revision}: " if len(p.declarations) > 1 else ""
+                where = (
+                    f"{d.constituency_name or d.gss_code} {d.kind} r{d.revision}: " if len(p.declarations) > 1 else ""
+                )
                 bad.setdefault(id(p), []).extend(where + r for r in reasons)
         for p in pending:
             if id(p) in bad:
@@ -292,7 +296,7 @@ def _prepare(
 def published_at(path: Path, taken_as: Signature | None = None) -> datetime | None:
     """The file's modification time (as it was taken), as a UTC date-time; None if it has gone."""
     sig = taken_as or signature(path)
-    return datetime.fromtimestamp(sig.mtime_ns / 1e9, tz=timezone.utc) if sig else None
+    return datetime.fromtimestamp(sig.mtime_ns / 1e9, tz=UTC) if sig else None
 
 
 def _published_at(p: _Pending) -> datetime | None:
@@ -377,9 +381,15 @@ def _record_archive(conn: Connection, rec: Received, failure: ArchiveMoveFailed 
     """Remember a failed move (results.files.archive_error), or forget an earlier one once a retry moved the file."""
     if failure is not None:
         with conn.begin():
-            conn.execute(sql("queries/record_archive_failure"),
-                         {"file_name": rec.file_name, "sha256": rec.sha256, "target": failure.target,
-                          "error": failure.reason[:500]})
+            conn.execute(
+                sql("queries/record_archive_failure"),
+                {
+                    "file_name": rec.file_name,
+                    "sha256": rec.sha256,
+                    "target": failure.target,
+                    "error": failure.reason[:500],
+                },
+            )
     elif retried:
         with conn.begin():
             conn.execute(sql("queries/clear_archive_failure"), {"file_name": rec.file_name, "sha256": rec.sha256})
@@ -448,8 +458,12 @@ def ingest_paths(
                     except ArchiveMoveFailed as exc:
                         # Stored is stored: the file is left aside, every other file goes on.
                         failure, archive_error = exc, exc.reason
-                        log.error("%s is stored but could not be moved to %s: %s; left in the inbox, "
-                                  "a later run moves it", p.path, exc.target, exc.reason)
+                        log.error(
+                            "%s is stored but could not be moved to %s: %s; left in the inbox, a later run moves it",
+                            p.path,
+                            exc.target,
+                            exc.reason,
+                        )
                     _record_archive(store_conn, p.received, failure, retried=p.already)
                 summary.files.append(
                     FileReport(
@@ -478,8 +492,12 @@ def _progress(total: int):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     prog = Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        TextColumn("{task.description}"), transient=True,
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
     )
     prog.start()
     return prog, prog.add_task("", total=total)

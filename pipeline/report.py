@@ -14,6 +14,7 @@ from pipeline.model import Outcome, SeatStatus
 from pipeline.watchlists import load_watch_lists
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
 
@@ -157,7 +158,7 @@ def projection_markdown(rows: list[Row]) -> list[str]:
     ]
 
 
-def _print_feed(console, night: NightFigures) -> None:
+def _print_feed(console: Console, night: NightFigures) -> None:
     """What the agency's own messages said: nominations, its running total beside ours, the correction chains."""
     from rich.table import Table
 
@@ -166,14 +167,22 @@ def _print_feed(console, night: NightFigures) -> None:
     if night.agency_check:
         first = night.agency_check[0]
         differ = [r for r in night.agency_check if not r.agrees]
-        t = Table(title=f"the agency's state of the parties after {first.number_of_results} results, beside ours "
-                        f"({'agrees' if not differ else f'{len(differ)} parties differ'}; "
-                        f"{first.disagreements} disagreement alerts in the night)")
+        t = Table(
+            title=f"the agency's state of the parties after {first.number_of_results} results, beside ours "
+            f"({'agrees' if not differ else f'{len(differ)} parties differ'}; "
+            f"{first.disagreements} disagreement alerts in the night)"
+        )
         for col in ("party", "agency seats", "our seats", "agency votes", "our votes", ""):
             t.add_column(col, justify="left" if col == "party" else "right")
         for r in night.agency_check:
-            t.add_row(r.party, str(r.agency_seats), str(r.our_seats), f"{r.agency_votes:,}", f"{r.our_votes:,}",
-                      "" if r.agrees else "differs")
+            t.add_row(
+                r.party,
+                str(r.agency_seats),
+                str(r.our_seats),
+                f"{r.agency_votes:,}",
+                f"{r.our_votes:,}",
+                "" if r.agrees else "differs",
+            )
         console.print(t)
     if night.corrections:
         c = Table(title=f"{len(night.corrections)} correction chains across rush and result")

@@ -102,8 +102,11 @@ def _alerts_the_plan_raises(only=None, seed: int = 2019):
     gains = [s.gss_code for s in seats if s.winner != s.winner_2017 and s.gss_code in wanted]
     false_flips = [g for g in stories.false_flips if g in wanted]
     return {
-        "counts": Counter(flip=len(gains) + len(false_flips), retraction=len(false_flips),
-                          recount=len([g for g in stories.recounts if g in wanted])),
+        "counts": Counter(
+            flip=len(gains) + len(false_flips),
+            retraction=len(false_flips),
+            recount=len([g for g in stories.recounts if g in wanted]),
+        ),
         "false_flips": false_flips,
         "chains": [g for g in stories.chains if g in wanted],
     }

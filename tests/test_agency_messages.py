@@ -295,7 +295,11 @@ def test_a_seat_the_agency_counts_that_we_have_not_declared_is_a_disagreement_on
     clean_db, settings, tmp_path
 ):
     engine = clean_db
-    drop(tmp_path, "General_Election_result_Norwich_North_1.xml", feed.result("Norwich North", 1, RESULTS["Norwich North"]))
+    drop(
+        tmp_path,
+        "General_Election_result_Norwich_North_1.xml",
+        feed.result("Norwich North", 1, RESULTS["Norwich North"]),
+    )
     two = ["Norwich North", "Blyth Valley"]
     drop(tmp_path, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(two), two))
     assert ingest(engine, settings, tmp_path).alerts == []

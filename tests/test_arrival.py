@@ -59,7 +59,8 @@ def _writer(path: Path, parts: list[bytes], pause: float, reopen: bool = False) 
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", code, str(path), str(pause), "1" if reopen else "0", *(p.hex() for p in parts)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout.readline().startswith("wrote 0")  # the first part is on disk
     return proc
@@ -214,7 +215,9 @@ def test_a_file_that_stays_truncated_is_quarantined_saying_it_never_completed(cl
     assert (archive / BLYTH_RESULT).exists() and not (archive / "quarantine" / BLYTH_RESULT).exists()
     assert q(clean_db, "select kind, to_party from results.alerts") == [("flip", "CON")]
     # Unchanged quarantined files are passed over without a word.
-    assert ingest_paths(clean_db, [inbox], settings=quick, archive=archive, recheck=[archive / "quarantine"]).files == []
+    assert (
+        ingest_paths(clean_db, [inbox], settings=quick, archive=archive, recheck=[archive / "quarantine"]).files == []
+    )
 
 
 @pytest.mark.integration
@@ -246,12 +249,14 @@ def test_byte_order_marks_crlf_latin1_and_odd_file_names_are_genuine(clean_db, s
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     ynys = (CORPUS / "General_Election_2019_result_Ynys_Mon_1.xml").read_bytes()
-    ynys = ynys.replace(b'name="YNYS MON"', "name=\"Ynys Môn\"".encode()).replace(b'"Aled"', "\"Siân\"".encode())
+    ynys = ynys.replace(b'name="YNYS MON"', 'name="Ynys Môn"'.encode()).replace(b'"Aled"', '"Siân"'.encode())
     assert b'encoding="UTF-8"' in ynys
     files = {
         "General Election 2019 result Ynys Môn (1).xml": _variant(ynys, "latin1"),
         "General_Election_2019_result_Norwich-North_1 [bom].xml": _variant((CORPUS / NORWICH).read_bytes(), "bom"),
-        "General_Election_2019_result_Blyth Valley_1 (crlf).xml": _variant((CORPUS / BLYTH_RESULT).read_bytes(), "crlf"),
+        "General_Election_2019_result_Blyth Valley_1 (crlf).xml": _variant(
+            (CORPUS / BLYTH_RESULT).read_bytes(), "crlf"
+        ),
     }
     for name, body in files.items():
         (inbox / name).write_bytes(body)
@@ -271,7 +276,9 @@ DC_HEADER = (
 
 
 @pytest.mark.integration
-def test_a_democracy_club_csv_with_bom_crlf_and_several_independents_keeps_every_candidate(clean_db, settings, tmp_path):
+def test_a_democracy_club_csv_with_bom_crlf_and_several_independents_keeps_every_candidate(
+    clean_db, settings, tmp_path
+):
     rows = [
         ("PP52", "Conservative and Unionist Party", "Ann Example", 24000, "True"),
         ("PP53", "Labour Party", "Ben Example", 15000, "False"),
@@ -289,8 +296,13 @@ def test_a_democracy_club_csv_with_bom_crlf_and_several_independents_keeps_every
     summary = ingest_paths(clean_db, [path], settings=settings)
     assert _outcomes(summary) == [("results.csv", "stored")]
     cands = q(clean_db, "select candidate_name, party, votes from results.candidates order by position")
-    assert cands == [("Ann Example", "CON", 24000), ("Ben Example", "LAB", 15000), ("Cat Example", "IND", 900),
-                     ("Dan Example", "IND", 400), ("Eve Example", "IND", 150)]
+    assert cands == [
+        ("Ann Example", "CON", 24000),
+        ("Ben Example", "LAB", 15000),
+        ("Cat Example", "IND", 900),
+        ("Dan Example", "IND", 400),
+        ("Eve Example", "IND", 150),
+    ]
 
 
 @pytest.mark.integration
@@ -318,4 +330,5 @@ def test_the_agencys_timestamp_file_is_not_a_message(tmp_path):
     (tmp_path / "General_Election_rush_Blyth_Valley_1.xml").write_bytes(b"<FirstPastThePostRush/>")
     assert set(scan(tmp_path)) == {"General_Election_rush_Blyth_Valley_1.xml"}
     assert [p.name for p in list_files([tmp_path, tmp_path / ".timestamp"])] == [
-        "General_Election_rush_Blyth_Valley_1.xml"]
+        "General_Election_rush_Blyth_Valley_1.xml"
+    ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import signal
 import socket
 import time
 from collections import Counter
@@ -107,7 +106,12 @@ def test_every_dag_imports_with_retries_and_tags(airflow_env):
 
     bag = DagBag(dag_folder=str(PROJECT_ROOT / "dags"))
     assert bag.import_errors == {}
-    assert set(bag.dag_ids) == {"resultsnight_ingest", "resultsnight_sweep", "resultsnight_report", "resultsnight_fetch"}
+    assert set(bag.dag_ids) == {
+        "resultsnight_ingest",
+        "resultsnight_sweep",
+        "resultsnight_report",
+        "resultsnight_fetch",
+    }
     for dag in bag.dags.values():
         assert "resultsnight" in dag.tags, dag.dag_id
         for t in dag.tasks:
@@ -140,12 +144,14 @@ def test_dag_files_stay_thin(airflow_env, dag_file):
         "import airflow.sdk, airflow.triggers.base, pendulum\n"
         "before = set(sys.modules)\n"
         f"print(json.dumps(sorted(m for m in before if m.split('.', 1)[0] in {HEAVY!r})))\n"
-        f"spec = importlib.util.spec_from_file_location('dag_under_test', {str(PROJECT_ROOT / 'dags' / dag_file)!r} + '.py')\n"
+        "spec = importlib.util.spec_from_file_location("
+        f"'dag_under_test', {str(PROJECT_ROOT / 'dags' / dag_file)!r} + '.py')\n"
         "spec.loader.exec_module(importlib.util.module_from_spec(spec))\n"
         "print(json.dumps(sorted(set(sys.modules) - before)))\n"
     )
-    run = subprocess.run([sys.executable, "-c", code], env=airflow_env.env(), capture_output=True, text=True,
-                         timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=airflow_env.env(), capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     with_airflow, added = (json.loads(line) for line in run.stdout.strip().splitlines()[-2:])
     assert with_airflow == [], "Airflow itself loads these now, so this test can no longer see a DAG file add them"
@@ -185,7 +191,9 @@ def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path, p
     archive = Path(os.environ["RESULTSNIGHT_ARCHIVE"])
     assert (archive / "quarantine" / "General_Election_2019_result_Nowhere_1.xml").exists()
     kinds = Counter(k for k, *_ in alerts(engine).elements())
-    assert kinds == plan_alerts(only=SEATS)["counts"]  # each real gain, each false flip and its retraction, each recount
+    assert (
+        kinds == plan_alerts(only=SEATS)["counts"]
+    )  # each real gain, each false flip and its retraction, each recount
     assert kinds["retraction"] and kinds["recount"]  # the small night still has its stories
     # The ingest only records the alerts; the sweep's delivery task sends them (to the log here).
     raised = sum(kinds.values())
@@ -204,8 +212,10 @@ def test_fetch_dag_test_run_pulls_a_real_ftp_feed_into_the_inbox(airflow_env, en
     for p in inbox.glob("*"):
         p.unlink()
     root = tmp_path / "server"
-    names = {"nominations": "General_Election_nominations_Chorley_1.xml",
-             "results": "General_Election_result_Chorley_1.xml"}
+    names = {
+        "nominations": "General_Election_nominations_Chorley_1.xml",
+        "results": "General_Election_result_Chorley_1.xml",
+    }
     for folder, name in names.items():
         (root / "live" / folder).mkdir(parents=True)
         (root / "live" / folder / name).write_bytes(b"<FirstPastThePostResult/>\n")
@@ -296,19 +306,19 @@ RESULTS_SNAPSHOT = {
     "seat_status": "select * from results.seat_status order by gss_code",
     "party_tally": "select * from results.party_tally order by party",
     "alerts": "select kind, gss_code, from_party, to_party, source, message, declared_at, number_of_results"
-              " from results.alerts order by gss_code nulls first, kind, message",
+    " from results.alerts order by gss_code nulls first, kind, message",
     "files": "select file_name, sha256, outcome, reason_code, message_kind, declarations from results.files"
-             " order by file_name, sha256",
+    " order by file_name, sha256",
     "declarations": "select gss_code, kind, revision, declared_at, winner_party, valid_votes, is_current"
-                    " from results.declarations order by gss_code, kind, revision",
+    " from results.declarations order by gss_code, kind, revision",
     "candidates": "select * from results.candidates order by gss_code, position",
     "nominations": "select gss_code, candidate, party, party_label, sitting_member, revision from results.nominations"
-                   " order by gss_code, position",
+    " order by gss_code, position",
     "agency_tally": "select number_of_results, party, party_label, seats, gains, losses, votes, vote_share_pct"
-                    " from results.agency_tally order by party, party_label",
+    " from results.agency_tally order by party, party_label",
     "agency_check": "select * from results.agency_check order by party",
     "projection": "select party, declared_seats, projected_seats, low, high, declared_count, method"
-                  " from results.projection order by party",
+    " from results.projection order by party",
 }
 
 
@@ -320,7 +330,7 @@ def results_snapshot(engine) -> dict[str, list[tuple]]:
 def test_real_airflow_gives_the_real_format_night_the_same_results_as_an_in_process_ingest(
     live_stack, engine, settings, tmp_path
 ):
-    """The replay's real-format feed (nominations, rushes, a correction chain, states of the parties) through Airflow."""
+    """The replay's real-format feed (nominations, rushes, a correction chain, states of the parties)."""
     reset_night(engine)
     night = tmp_path / "night"
     written = play(plan_feed(only=SEATS), night, speed=0, progress=False)
@@ -384,15 +394,19 @@ def test_report_dag_writes_the_board(airflow_env, engine, settings, tmp_path):
     reset_night(engine)
     play(plan_night(only=SEATS), tmp_path / "in", speed=0, progress=False)
     ingest_paths(engine, [tmp_path / "in"], settings=settings)
-    known = {name: (winner, outcome) for name, winner, outcome in q(
-        engine, "select constituency, winner_party, outcome from results.seat_status where winner_party is not null")}
+    known = {
+        name: (winner, outcome)
+        for name, winner, outcome in q(
+            engine, "select constituency, winner_party, outcome from results.seat_status where winner_party is not null"
+        )
+    }
     assert len(known) == len(SEATS)  # the night is in: the board below has something to show
 
     module = _load_dag_module("resultsnight_report")
     run = module.report_dag.test(run_conf={"out_dir": str(tmp_path / "out")})
     assert str(run.state).endswith("success")
     board = (tmp_path / "out" / "board.html").read_text()
-    svg = ElementTree.fromstring(board[board.index("<svg"):board.index("</svg>") + len("</svg>")])
+    svg = ElementTree.fromstring(board[board.index("<svg") : board.index("</svg>") + len("</svg>")])
     rects = svg.iter("{http://www.w3.org/2000/svg}rect")
     squares = {rect.find("{*}title").text.split(":")[0]: rect for rect in rects}  # by constituency
     assert len(squares) == 650
@@ -445,8 +459,12 @@ def test_real_airflow_takes_files_written_in_place_only_when_complete(live_stack
     _wait_processed(engine, live_stack, 2 + len(busy), timeout=120)
 
     assert q(engine, "select count(*) from results.quarantine") == [(0,)]
-    assert q(engine, "select file_name, count(*) from pipeline.receipt where file_name in (:a, :b) group by 1 order by 1",
-             a=slow.file_name, b=during.file_name) == sorted([(slow.file_name, 1), (during.file_name, 1)])
+    assert q(
+        engine,
+        "select file_name, count(*) from pipeline.receipt where file_name in (:a, :b) group by 1 order by 1",
+        a=slow.file_name,
+        b=during.file_name,
+    ) == sorted([(slow.file_name, 1), (during.file_name, 1)])
     airflow_alerts = alerts(engine)
     assert airflow_alerts and max(airflow_alerts.values()) == 1
 
@@ -481,7 +499,9 @@ def test_real_airflow_looks_again_at_a_quarantined_file_whose_bytes_change(live_
     msg = next(m for m in plan_night(only=["E14000575"]) if m.kind == "result")  # Blyth Valley
     inbox, quarantine = live_stack.settings.inbox, live_stack.settings.archive / "quarantine"
     (inbox / msg.file_name).write_bytes(msg.body.replace(b"</FirstPastThePostResult>", b"</Recount>"))
-    _wait_until(lambda: q(engine, "select count(*) from results.quarantine")[0][0], 60, "the broken file to be quarantined")
+    _wait_until(
+        lambda: q(engine, "select count(*) from results.quarantine")[0][0], 60, "the broken file to be quarantined"
+    )
     assert q(engine, "select file_name from results.quarantine") == [(msg.file_name,)]
     (quarantine / msg.file_name).write_bytes(msg.body)  # the agency resends it where it now lies
     stored = "select count(*) from pipeline.receipt where outcome = 'stored'"
@@ -573,7 +593,7 @@ def test_the_inbox_watcher_never_announces_the_agencys_timestamp(airflow_env, tm
 
 
 def test_the_inbox_watcher_does_not_announce_a_file_finished_while_it_looked(airflow_env, tmp_path, monkeypatch):
-    """A writer that adds its last bytes and closes between the folder scan and the /proc look: announced once, whole."""
+    """A writer that adds its last bytes and closes between the scan and the /proc look: announced once, whole."""
     import asyncio
     import sys
 

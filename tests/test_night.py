@@ -23,8 +23,17 @@ from pipeline.views import invariant_query, load_views
 pytestmark = pytest.mark.integration
 
 PUBLISHED_2019 = {  # seats (net change against 2017)
-    "CON": (365, 48), "LAB": (202, -60), "SNP": (48, 13), "LD": (11, -1), "DUP": (8, -2),
-    "SF": (7, 0), "PC": (4, 0), "SDLP": (2, 2), "GRN": (1, 0), "ALL": (1, 1), "SPK": (1, 0),
+    "CON": (365, 48),
+    "LAB": (202, -60),
+    "SNP": (48, 13),
+    "LD": (11, -1),
+    "DUP": (8, -2),
+    "SF": (7, 0),
+    "PC": (4, 0),
+    "SDLP": (2, 2),
+    "GRN": (1, 0),
+    "ALL": (1, 1),
+    "SPK": (1, 0),
 }
 NORWICH_NORTH, BLYTH_VALLEY, BRECON = "E14000863", "E14000575", "W07000068"
 GOLDEN = json.loads((Path(__file__).resolve().parent / "golden" / "night_2019.json").read_text(encoding="utf-8"))
@@ -83,29 +92,44 @@ def test_night_gives_the_published_result(night):
 
 def test_night_seat_details(night):
     engine, _ = night
-    row = q(engine, "select winner_party, outcome, majority, revision from results.seat_status where gss_code = :g",
-            g=NORWICH_NORTH)
+    row = q(
+        engine,
+        "select winner_party, outcome, majority, revision from results.seat_status where gss_code = :g",
+        g=NORWICH_NORTH,
+    )
     assert row == [("CON", "hold", 4738, 1)]
     # The agency calls Brecon a gain (LD won the August 2019 by-election); against 2017 it is a hold.
-    assert q(engine, "select baseline_party, winner_party, outcome from results.seat_status where gss_code = :g",
-             g=BRECON) == [("CON", "CON", "hold")]
-    blyth = q(engine, "select baseline_party, winner_party, swing_pct, swing_needed_pct from results.flips "
-                      "where gss_code = :g", g=BLYTH_VALLEY)
+    assert q(
+        engine, "select baseline_party, winner_party, outcome from results.seat_status where gss_code = :g", g=BRECON
+    ) == [("CON", "CON", "hold")]
+    blyth = q(
+        engine,
+        "select baseline_party, winner_party, swing_pct, swing_needed_pct from results.flips where gss_code = :g",
+        g=BLYTH_VALLEY,
+    )
     assert blyth[0][:2] == ("LAB", "CON") and float(blyth[0][2]) > float(blyth[0][3]) > 0
 
 
 def test_night_swing_follows_the_contract_even_where_a_party_did_not_stand(night):
     engine, _ = night
-    assert q(engine, "select count(*) from results.seat_status where status = 'declared' and swing_pct is null") == [(0,)]
+    assert q(engine, "select count(*) from results.seat_status where status = 'declared' and swing_pct is null") == [
+        (0,)
+    ]
     # Chorley: the Speaker stood unopposed by LAB (2017 winner) and CON (runner-up): both polled 0%,
     # so the formula gives half the 2017 majority, towards CON.
-    chorley = q(engine, "select s.swing_pct, b.majority_pct from results.seat_status s "
-                        "join results.baseline_seats b using (gss_code) where s.constituency = 'Chorley'")
+    chorley = q(
+        engine,
+        "select s.swing_pct, b.majority_pct from results.seat_status s "
+        "join results.baseline_seats b using (gss_code) where s.constituency = 'Chorley'",
+    )
     assert abs(float(chorley[0][0]) - float(chorley[0][1]) / 2) < 0.01
-    messages = dict(q(engine, "select constituency, message from results.alerts where kind = 'flip' and source = 'result'"))
+    messages = dict(
+        q(engine, "select constituency, message from results.alerts where kind = 'flip' and source = 'result'")
+    )
     assert all("swing " in m for m in messages.values()), messages  # a result always carries its swing
-    assert q(engine, "select message from results.alerts where kind = 'flip' and constituency = 'Chorley'")[0][0] \
-        .endswith("; SPK was not second in 2017)")
+    assert q(engine, "select message from results.alerts where kind = 'flip' and constituency = 'Chorley'")[0][
+        0
+    ].endswith("; SPK was not second in 2017)")
 
 
 def test_night_alerts_once_per_flip_plus_the_false_flip(night, plan_alerts):
@@ -141,16 +165,29 @@ def test_night_gives_the_figures_recorded_before_the_redesign(night, plan_alerts
     def split(rows, gss_at=1):
         return [r for r in rows if r[gss_at] not in chains], [r for r in rows if r[gss_at] in chains]
 
-    alerts, chain_alerts = split(as_text(q(engine, "select kind, gss_code, from_party, to_party, source, message "
-                                                   "from results.alerts order by alert_id")))
+    alerts, chain_alerts = split(
+        as_text(
+            q(
+                engine,
+                "select kind, gss_code, from_party, to_party, source, message from results.alerts order by alert_id",
+            )
+        )
+    )
     golden_alerts, golden_chain_alerts = split(GOLDEN["alerts"])
     assert alerts == golden_alerts
     assert sorted(a[:4] for a in chain_alerts) == sorted(a[:4] for a in golden_chain_alerts)
-    assert as_text(q(engine, "select gss_code, swing_pct, swing_needed_pct from results.flips "
-                             "order by gss_code")) == GOLDEN["flips"]
-    status = as_text(q(engine, "select gss_code, status, winner_party, baseline_party, baseline_runner_up, outcome, "
-                               "majority, majority_pct, turnout_pct, swing_pct, swing_needed_pct, revision "
-                               "from results.seat_status order by gss_code"))
+    assert (
+        as_text(q(engine, "select gss_code, swing_pct, swing_needed_pct from results.flips order by gss_code"))
+        == GOLDEN["flips"]
+    )
+    status = as_text(
+        q(
+            engine,
+            "select gss_code, status, winner_party, baseline_party, baseline_runner_up, outcome, "
+            "majority, majority_pct, turnout_pct, swing_pct, swing_needed_pct, revision "
+            "from results.seat_status order by gss_code",
+        )
+    )
     assert [r[:-1] for r in status] == [r[:-1] for r in GOLDEN["seat_status"]]
     assert [r for r in status if r[0] not in chains] == [r for r in GOLDEN["seat_status"] if r[0] not in chains]
     assert {r[0]: r[-1] for r in status if r[0] in chains} == {g: "3" for g in chains}
@@ -176,7 +213,7 @@ def test_example_analyst_queries_run_as_analyst(night):
         missed = conn.execute(sql("examples/targets_missed_by_runner_up")).all()
         conn.rollback()
     assert [m[0] for m in marginals][:3] == ["Thurrock", "Norwich North", "Peterborough"]
-    assert ("LAB", 1, "Southampton, Itchen", "CON") == tuple(missed[[m[0] for m in missed].index("LAB")][:4])
+    assert tuple(missed[[m[0] for m in missed].index("LAB")][:4]) == ("LAB", 1, "Southampton, Itchen", "CON")
 
 
 @pytest.mark.parametrize(
@@ -239,8 +276,9 @@ def test_false_flip_corrected_gives_one_flip_and_one_retraction(clean_db, settin
         ("flip", NORWICH_NORTH, "CON", "LAB", "result"),
         ("retraction", NORWICH_NORTH, "CON", "LAB", "result"),
     ]
-    assert q(clean_db, "select winner_party, outcome, revision from results.seat_status where gss_code = :g",
-             g=NORWICH_NORTH) == [("CON", "hold", 2)]
+    assert q(
+        clean_db, "select winner_party, outcome, revision from results.seat_status where gss_code = :g", g=NORWICH_NORTH
+    ) == [("CON", "hold", 2)]
     # The stale first revision arriving again (under another name) raises nothing.
     ingest_paths(clean_db, [_write(tmp_path / "c", "nn_result_1_again.xml", wrong + b"\n")], settings=settings)
     assert len(alert_rows(clean_db)) == 2
@@ -251,12 +289,16 @@ def test_rush_flip_confirmed_by_result_alerts_once(clean_db, settings, tmp_path)
     rush = next(m for m in msgs if m.kind == "rush")
     result = next(m for m in msgs if m.kind == "result")
     ingest_paths(clean_db, [_write(tmp_path / "a", rush.file_name, rush.body)], settings=settings)
-    assert q(clean_db, "select status, winner_party, outcome, majority from results.seat_status where gss_code = :g",
-             g=BLYTH_VALLEY) == [("rush", "CON", "gain", None)]
+    assert q(
+        clean_db,
+        "select status, winner_party, outcome, majority from results.seat_status where gss_code = :g",
+        g=BLYTH_VALLEY,
+    ) == [("rush", "CON", "gain", None)]
     ingest_paths(clean_db, [_write(tmp_path / "b", result.file_name, result.body)], settings=settings)
     assert alert_rows(clean_db) == [("flip", BLYTH_VALLEY, "LAB", "CON", "rush")]
-    assert q(clean_db, "select status, majority from results.seat_status where gss_code = :g",
-             g=BLYTH_VALLEY) == [("declared", 712)]
+    assert q(clean_db, "select status, majority from results.seat_status where gss_code = :g", g=BLYTH_VALLEY) == [
+        ("declared", 712)
+    ]
 
 
 def test_rush_reversed_by_result_retracts(clean_db, settings, tmp_path):
@@ -316,8 +358,9 @@ def test_replays_bad_files_are_quarantined_with_reasons_a_person_can_act_on(clea
     assert q(clean_db, "select count(*) from results.quarantine") == [(3,)]
     # The reasons word for word, as before the redesign (tests/golden/night_2019.json), but
     # for the cut-off resend, which issue 8 made wait and then say it never completed.
-    assert sorted(as_text(q(clean_db, "select file_name, reason from results.quarantine"))) \
-        == sorted(GOLDEN["quarantine"])
+    assert sorted(as_text(q(clean_db, "select file_name, reason from results.quarantine"))) == sorted(
+        GOLDEN["quarantine"]
+    )
 
 
 def test_summary_prints_reasons_and_names_whole(clean_db, settings, tmp_path):
@@ -328,8 +371,14 @@ def test_summary_prints_reasons_and_names_whole(clean_db, settings, tmp_path):
 
     def summary(columns: int) -> str:
         env = {**os.environ, "DATABASE_URL": settings.database_url, "COLUMNS": str(columns)}
-        return subprocess.run([sys.executable, "-m", "pipeline.cli", "summary"], env=env, capture_output=True,
-                              text=True, timeout=120, check=True).stdout
+        return subprocess.run(
+            [sys.executable, "-m", "pipeline.cli", "summary"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
 
     wide = summary(400)
     assert "3 files quarantined" in wide

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import defusedxml.ElementTree as ET
+import defusedxml.ElementTree as SafeET
 import pytest
 
 from pipeline.exceptions import IncompleteFile
@@ -47,7 +47,7 @@ def seats() -> dict[str, Seat]:
 
 
 def constituency(message: Message):
-    return ET.fromstring(message.body).find("Election/Constituency")
+    return SafeET.fromstring(message.body).find("Election/Constituency")
 
 
 def votes_of(message: Message) -> dict[str, int]:
@@ -60,7 +60,7 @@ def votes_of(message: Message) -> dict[str, int]:
 
 
 def utc(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2019, 12, day, hour, minute, tzinfo=timezone.utc)
+    return datetime(2019, 12, day, hour, minute, tzinfo=UTC)
 
 
 def elected(message: Message) -> str:
@@ -115,7 +115,7 @@ def test_result_figures_are_consistent(night, seats):
 @pytest.mark.unit
 def test_every_message_parses_and_matches_its_file_name(night):
     for m in night:
-        root = ET.fromstring(m.body)
+        root = SafeET.fromstring(m.body)
         assert root.tag == ROOTS[m.kind]
         assert int(root.get("revision")) == m.revision
         name_slug = slug(constituency(m).get("name"))
@@ -123,7 +123,10 @@ def test_every_message_parses_and_matches_its_file_name(night):
         assert m.file_name.isascii() and " " not in m.file_name and "&" not in m.file_name
         election = root.find("Election")
         assert (election.get("name"), election.get("date"), election.get("type")) == (
-            "General Election", "2019-12-12", "G")
+            "General Election",
+            "2019-12-12",
+            "G",
+        )
         assert m.body.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<')
         assert b"Candidate names are invented" in m.body
         assert b"gssCode" not in m.body
@@ -181,7 +184,8 @@ def test_rushes_land_shortly_before_their_result_and_flash_the_winner(night, sea
             assert first_rush.winner == seats[gss].winner
         # every candidate listed, without votes
         assert {c.find("Party").get("abbreviation") for c in con.findall("Candidate")} == {
-            AGENCY_PARTY[p][0] for p in seats[gss].votes}
+            AGENCY_PARTY[p][0] for p in seats[gss].votes
+        }
         assert all(p.get("votes") is None for p in con.iter("Party"))
         assert con.get("paStyleMessageText").startswith(AGENCY_PARTY[first_rush.winner][1])
 
@@ -214,7 +218,9 @@ def test_votes_only_corrections_fix_one_figure_and_keep_the_winner(night, seats)
         assert before != after and elected(first) == elected(second)
         assert sum(before[p] != after[p] for p in after) == 1, gss
         # The correction keeps the declaration's own time, and comes with no new rush.
-        assert ET.fromstring(first.body).get("declarationTime") == ET.fromstring(second.body).get("declarationTime")
+        assert SafeET.fromstring(first.body).get("declarationTime") == SafeET.fromstring(second.body).get(
+            "declarationTime"
+        )
         assert all(m.revision == 1 for m in by_seat(night, "rush").get(gss, []))
 
 
@@ -389,7 +395,7 @@ def test_bad_files_slot_in_without_taking_a_real_files_name(night):
     with pytest.raises(IncompleteFile):  # a message that stops early, not a broken one
         parse_file(truncated.file_name, truncated.body)
     assert b"Atlantis North" in unknown.body and b"E14099999" in unknown.body
-    root = ET.fromstring(inflated.body)
+    root = SafeET.fromstring(inflated.body)
     seat = root.find("Election/Constituency")
     votes = sum(int(p.get("votes")) for p in seat.iter("Party"))
     assert votes > int(seat.get("electorate"))
@@ -425,7 +431,7 @@ def test_nominations_name_the_candidates_who_then_stand(feed, seats):
         if m.kind == "nominations":
             last[m.gss_code] = m  # the highest revision lands last
     for gss, m in last.items():
-        root = ET.fromstring(m.body)
+        root = SafeET.fromstring(m.body)
         assert root.tag == "FirstPastThePostNominations"
         named = {(c.get("firstName"), c.get("surname")) for c in root.findall("Election/Constituency/Candidate")}
         result = next(r for r in feed if r.kind == "result" and r.gss_code == gss)
@@ -453,7 +459,7 @@ def test_the_state_of_the_parties_counts_exactly_the_seats_declared_when_it_is_i
         for m in landed:
             if m.kind == "rush" and m.gss_code in latest and m.revision > latest[m.gss_code].revision:
                 del latest[m.gss_code]
-        root = ET.fromstring(sop.body)
+        root = SafeET.fromstring(sop.body)
         assert sop.file_name == f"General_Election_SOP_{sop.revision}.xml"
         assert int(root.get("numberOfResults")) == sop.revision == len(latest)
         included = {c.get("name") for c in root.findall("ConstituenciesIncluded/Constituency")}
@@ -466,9 +472,12 @@ def test_the_state_of_the_parties_counts_exactly_the_seats_declared_when_it_is_i
         assert {("Others" if a == "Others" else code[a]): int(p.get("totalVotes")) for a, p in stated.items()} == votes
         assert int(root.get("totalVotes")) == sum(votes.values())
         assert sum(int(p.get("totalSeats", 0)) for p in stated.values()) == sop.revision
-    final = ET.fromstring(sops[-1].body)
-    seats_won = {code[p.get("abbreviation")]: int(p.get("totalSeats")) for p in final.findall("Parties/Party")
-                 if p.get("totalSeats")}
+    final = SafeET.fromstring(sops[-1].body)
+    seats_won = {
+        code[p.get("abbreviation")]: int(p.get("totalSeats"))
+        for p in final.findall("Parties/Party")
+        if p.get("totalSeats")
+    }
     assert (seats_won["CON"], seats_won["LAB"], seats_won["SNP"], seats_won["LD"]) == (365, 202, 48, 11)
 
 
@@ -478,10 +487,10 @@ def test_the_test_feed_is_the_same_night_on_the_rehearsal_date(night):
     assert len(test) == len(night)
     shift = night[0].at - test[0].at
     assert shift == timedelta(days=14)
-    for live, rehearsal in zip(night, test):
+    for live, rehearsal in zip(night, test, strict=True):
         assert rehearsal.file_name == "Test_" + live.file_name
         assert rehearsal.at + shift == live.at and (rehearsal.kind, rehearsal.winner) == (live.kind, live.winner)
-        election = ET.fromstring(rehearsal.body).find("Election")
+        election = SafeET.fromstring(rehearsal.body).find("Election")
         assert (election.get("name"), election.get("date")) == ("Test General Election", REHEARSAL_DATE)
         assert all(c.get("surname").endswith(" Test") for c in constituency(rehearsal).findall("Candidate"))
     sops = [m for m in plan_feed(test_feed=True, only=SMALL) if m.kind in ("sop", "nominations")]
@@ -500,6 +509,6 @@ def test_play_in_the_agencys_layout_writes_both_folders_each_with_its_timestamp(
     assert float((tmp_path / "nominations" / ".timestamp").read_text()) == pytest.approx(last_nomination.timestamp())
     # A broken file keeps the time it was written: a resend cut off looks like a download under way.
     bad = next(m for m in messages if m.kind == "bad" and m.file_name.endswith("_resend.xml"))
-    assert (tmp_path / "results" / bad.file_name).stat().st_mtime > datetime.now(timezone.utc).timestamp() - 60
+    assert (tmp_path / "results" / bad.file_name).stat().st_mtime > datetime.now(UTC).timestamp() - 60
     with pytest.raises(ValueError):
         play(messages, tmp_path, layout="ftp")

@@ -1,4 +1,4 @@
-"""The night's summary and Markdown report: the projection once a result is in, and what the agency's own messages said."""
+"""The night's summary and report: the projection once a result is in, and what the agency's own messages said."""
 
 from __future__ import annotations
 
@@ -59,19 +59,31 @@ def test_summary_and_report_show_the_projection(clean_db, settings, tmp_path, ca
         assert f"| {r.party} | {r.declared_seats} | {r.projected_seats} | {r.low}-{r.high} |" in md
 
 
-def test_the_summary_shows_the_nominations_the_agency_check_and_a_correction_chain(clean_db, settings, tmp_path, capsys):
+def test_the_summary_shows_the_nominations_the_agency_check_and_a_correction_chain(
+    clean_db, settings, tmp_path, capsys
+):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     files = {
         "General_Election_nominations_Norwich_North_1.xml": agency_feed.nominations(
-            "Norwich North", 1, [("Chloe", "Smith", "C", "*"), ("Karen", "Davis", "Lab", None)]),
+            "Norwich North", 1, [("Chloe", "Smith", "C", "*"), ("Karen", "Davis", "Lab", None)]
+        ),
         "General_Election_rush_Norwich_North_1.xml": agency_feed.rush("Norwich North", 1, "C"),
-        "General_Election_result_Norwich_North_1.xml": agency_feed.result("Norwich North", 1, {"C": 23397, "Lab": 18659}),
+        "General_Election_result_Norwich_North_1.xml": agency_feed.result(
+            "Norwich North", 1, {"C": 23397, "Lab": 18659}
+        ),
         "General_Election_rush_Norwich_North_2.xml": agency_feed.rush("Norwich North", 2, "Lab"),
-        "General_Election_result_Norwich_North_3.xml": agency_feed.result("Norwich North", 3, {"C": 18659, "Lab": 23397}),
+        "General_Election_result_Norwich_North_3.xml": agency_feed.result(
+            "Norwich North", 3, {"C": 18659, "Lab": 23397}
+        ),
         "General_Election_SOP_1.xml": agency_feed.state_of_parties(
-            1, [{"abbreviation": "Lab", "totalSeats": 1, "gains": 1, "votes": 23397}, {"abbreviation": "C", "votes": 18659}],
-            ["Norwich North"]),
+            1,
+            [
+                {"abbreviation": "Lab", "totalSeats": 1, "gains": 1, "votes": 23397},
+                {"abbreviation": "C", "votes": 18659},
+            ],
+            ["Norwich North"],
+        ),
     }
     for i, (name, body) in enumerate(files.items()):
         (inbox / name).write_bytes(body)
@@ -80,9 +92,12 @@ def test_the_summary_shows_the_nominations_the_agency_check_and_a_correction_cha
     night = night_figures(clean_db, seeds_dir=SEEDS)
     assert (night.nominations.seats, night.nominations.candidates) == (1, 2)
     assert {(r.party, r.agency_seats, r.our_seats, r.agrees) for r in night.agency_check} == {
-        ("LAB", 1, 1, True), ("CON", 0, 0, True)}
+        ("LAB", 1, 1, True),
+        ("CON", 0, 0, True),
+    }
     assert [(r.constituency, r.chain) for r in night.corrections] == [
-        ("Norwich North", "rush 1 CON → result 1 CON → rush 2 LAB → result 3 LAB")]
+        ("Norwich North", "rush 1 CON → result 1 CON → rush 2 LAB → result 3 LAB")
+    ]
     print_night_summary(clean_db)
     out = capsys.readouterr().out
     assert "nominations: 2 candidates in 1 seats" in out

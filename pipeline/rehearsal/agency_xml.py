@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.sax.saxutils import quoteattr
 
 from pipeline.rehearsal.seats import Seat, ascii_fold, ranked
@@ -66,7 +66,11 @@ AGENCY_PARTY: dict[str, tuple[str, str, int]] = {
     "IND": ("Ind", "Independent", 8660),
     "OTH": ("Oth", "Other", 8699),
 }
-OTHERS = ("Others", "Others", -9999)  # (abbreviation, name, paId) as in AGENCY_PARTY  # the state of the parties' pseudo-party
+OTHERS = (
+    "Others",
+    "Others",
+    -9999,
+)  # (abbreviation, name, paId) as in AGENCY_PARTY  # the state of the parties' pseudo-party
 # Minor candidates are folded into one line in the Library's data: in the
 # state of the parties they are the agency's Others.
 _SOP_OTHERS = {"OTH"}
@@ -78,31 +82,171 @@ PROVENANCE = (
 
 # Invented people: the 2019 candidates (pipeline.rehearsal.stories) and the 2017 ones.
 FIRST_NAMES = (
-    "Aisha", "Alan", "Alice", "Amir", "Andrew", "Angela", "Anna", "Ben", "Bethan",
-    "Carol", "Catherine", "Chris", "Claire", "Daniel", "David", "Deborah", "Eilidh",
-    "Emma", "Fiona", "Gareth", "Grace", "Hannah", "Harriet", "Ian", "Imran", "James",
-    "Jane", "Jo", "John", "Kate", "Kieran", "Laura", "Liam", "Lucy", "Mark", "Mary",
-    "Michael", "Nadia", "Neil", "Niamh", "Oliver", "Patrick", "Priya", "Rachel",
-    "Rhys", "Richard", "Ruth", "Sarah", "Sean", "Simon", "Sophie", "Stephen",
-    "Susan", "Tom", "Una", "Victoria", "William", "Yasmin", "Zoe",
+    "Aisha",
+    "Alan",
+    "Alice",
+    "Amir",
+    "Andrew",
+    "Angela",
+    "Anna",
+    "Ben",
+    "Bethan",
+    "Carol",
+    "Catherine",
+    "Chris",
+    "Claire",
+    "Daniel",
+    "David",
+    "Deborah",
+    "Eilidh",
+    "Emma",
+    "Fiona",
+    "Gareth",
+    "Grace",
+    "Hannah",
+    "Harriet",
+    "Ian",
+    "Imran",
+    "James",
+    "Jane",
+    "Jo",
+    "John",
+    "Kate",
+    "Kieran",
+    "Laura",
+    "Liam",
+    "Lucy",
+    "Mark",
+    "Mary",
+    "Michael",
+    "Nadia",
+    "Neil",
+    "Niamh",
+    "Oliver",
+    "Patrick",
+    "Priya",
+    "Rachel",
+    "Rhys",
+    "Richard",
+    "Ruth",
+    "Sarah",
+    "Sean",
+    "Simon",
+    "Sophie",
+    "Stephen",
+    "Susan",
+    "Tom",
+    "Una",
+    "Victoria",
+    "William",
+    "Yasmin",
+    "Zoe",
 )
 SURNAMES = (
-    "Ahmed", "Allen", "Bailey", "Baker", "Begum", "Bell", "Brown", "Campbell",
-    "Carter", "Clarke", "Cooper", "Davies", "Doherty", "Edwards", "Evans", "Fraser",
-    "Gallagher", "Graham", "Green", "Hall", "Harris", "Hughes", "Hussain", "Jackson",
-    "James", "Jenkins", "Johnson", "Jones", "Kaur", "Kelly", "Khan", "King", "Lewis",
-    "Lloyd", "MacDonald", "McLaughlin", "Mitchell", "Moore", "Morgan", "Murphy",
-    "Murray", "O'Neill", "Owen", "Parry", "Patel", "Price", "Reid", "Roberts",
-    "Robertson", "Robinson", "Scott", "Shah", "Singh", "Smith", "Stewart", "Taylor",
-    "Thomas", "Thompson", "Walker", "Watson", "White", "Williams", "Wilson", "Wright",
+    "Ahmed",
+    "Allen",
+    "Bailey",
+    "Baker",
+    "Begum",
+    "Bell",
+    "Brown",
+    "Campbell",
+    "Carter",
+    "Clarke",
+    "Cooper",
+    "Davies",
+    "Doherty",
+    "Edwards",
+    "Evans",
+    "Fraser",
+    "Gallagher",
+    "Graham",
+    "Green",
+    "Hall",
+    "Harris",
+    "Hughes",
+    "Hussain",
+    "Jackson",
+    "James",
+    "Jenkins",
+    "Johnson",
+    "Jones",
+    "Kaur",
+    "Kelly",
+    "Khan",
+    "King",
+    "Lewis",
+    "Lloyd",
+    "MacDonald",
+    "McLaughlin",
+    "Mitchell",
+    "Moore",
+    "Morgan",
+    "Murphy",
+    "Murray",
+    "O'Neill",
+    "Owen",
+    "Parry",
+    "Patel",
+    "Price",
+    "Reid",
+    "Roberts",
+    "Robertson",
+    "Robinson",
+    "Scott",
+    "Shah",
+    "Singh",
+    "Smith",
+    "Stewart",
+    "Taylor",
+    "Thomas",
+    "Thompson",
+    "Walker",
+    "Watson",
+    "White",
+    "Williams",
+    "Wilson",
+    "Wright",
     "Young",
 )
 
-_FEMALE = frozenset({
-    "Aisha", "Alice", "Angela", "Anna", "Bethan", "Carol", "Catherine", "Claire", "Deborah", "Eilidh", "Emma",
-    "Fiona", "Grace", "Hannah", "Harriet", "Jane", "Jo", "Kate", "Laura", "Lucy", "Mary", "Nadia", "Niamh",
-    "Priya", "Rachel", "Ruth", "Sarah", "Sophie", "Susan", "Una", "Victoria", "Yasmin", "Zoe",
-})
+_FEMALE = frozenset(
+    {
+        "Aisha",
+        "Alice",
+        "Angela",
+        "Anna",
+        "Bethan",
+        "Carol",
+        "Catherine",
+        "Claire",
+        "Deborah",
+        "Eilidh",
+        "Emma",
+        "Fiona",
+        "Grace",
+        "Hannah",
+        "Harriet",
+        "Jane",
+        "Jo",
+        "Kate",
+        "Laura",
+        "Lucy",
+        "Mary",
+        "Nadia",
+        "Niamh",
+        "Priya",
+        "Rachel",
+        "Ruth",
+        "Sarah",
+        "Sophie",
+        "Susan",
+        "Una",
+        "Victoria",
+        "Yasmin",
+        "Zoe",
+    }
+)
 
 
 def slug(name: str) -> str:
@@ -189,7 +333,7 @@ def _agency_swing(seat: Seat, votes: Mapping[str, int], winner: str) -> list[tup
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _open(root: str, root_attrs: Sequence[tuple[str, object | None]], feed: Feed) -> list[str]:
@@ -206,10 +350,16 @@ def _close(root: str) -> list[str]:
     return [f"</{root}>", f"<!-- {PROVENANCE} -->", ""]
 
 
-def _candidate_attrs(seat: Seat, party: str, names: Mapping[str, tuple[str, str]], feed: Feed) -> list[tuple[str, object | None]]:
+def _candidate_attrs(
+    seat: Seat, party: str, names: Mapping[str, tuple[str, str]], feed: Feed
+) -> list[tuple[str, object | None]]:
     first, last = names[party]
-    return [("paId", candidate_id(seat, party, feed)), ("sex", _sex(first)), ("firstName", first),
-            ("surname", _surname(last, feed))]
+    return [
+        ("paId", candidate_id(seat, party, feed)),
+        ("sex", _sex(first)),
+        ("firstName", first),
+        ("surname", _surname(last, feed)),
+    ]
 
 
 def _sitting_member(seat: Seat, party: str) -> str | None:
@@ -217,8 +367,13 @@ def _sitting_member(seat: Seat, party: str) -> str | None:
 
 
 def _party_line(party: str, feed: Feed, extra: Sequence[tuple[str, object | None]] = ()) -> str:
-    return "<Party " + _attrs([("paId", _party_id(party, feed)), ("name", _party_name(party)),
-                               ("abbreviation", _abbr(party)), *extra]) + " />"
+    return (
+        "<Party "
+        + _attrs(
+            [("paId", _party_id(party, feed)), ("name", _party_name(party)), ("abbreviation", _abbr(party)), *extra]
+        )
+        + " />"
+    )
 
 
 def previous_election_xml(seat: Seat, feed: Feed = LIVE) -> list[str]:
@@ -229,24 +384,38 @@ def previous_election_xml(seat: Seat, feed: Feed = LIVE) -> list[str]:
     order = ranked(base)
     total = sum(base.values())
     names = previous_names(seat)
-    con = _attrs([
-        ("number", seat.number), ("name", seat.name), ("turnout", total),
-        ("percentageTurnout", _pct(total * 100.0 / seat.electorate_2017) if seat.electorate_2017 else None),
-        ("winningParty", _abbr(order[0])),
-        ("majority", base[order[0]] - base[order[1]] if len(order) > 1 else None),
-        ("percentageMajority", _pct(_majority_pct(base)) if len(order) > 1 else None),
-    ])
+    con = _attrs(
+        [
+            ("number", seat.number),
+            ("name", seat.name),
+            ("turnout", total),
+            ("percentageTurnout", _pct(total * 100.0 / seat.electorate_2017) if seat.electorate_2017 else None),
+            ("winningParty", _abbr(order[0])),
+            ("majority", base[order[0]] - base[order[1]] if len(order) > 1 else None),
+            ("percentageMajority", _pct(_majority_pct(base)) if len(order) > 1 else None),
+        ]
+    )
     name, date, kind = PREVIOUS
-    lines = [f"  <PreviousElection {_attrs([('name', name), ('date', date), ('type', kind)])}>",
-             f"    <Constituency {con}>"]
+    lines = [
+        f"  <PreviousElection {_attrs([('name', name), ('date', date), ('type', kind)])}>",
+        f"    <Constituency {con}>",
+    ]
     for party in order:
         first, last = names[party]
-        cand = _attrs([("paId", candidate_id(seat, party, feed, year=2017)), ("firstName", first),
-                       ("surname", last), ("sex", _sex(first))])
-        lines += [f"      <Candidate {cand}>",
-                  "        " + _party_line(party, feed, [("votes", base[party]),
-                                                         ("percentageShare", _pct(_share(base, party) or 0.0))]),
-                  "      </Candidate>"]
+        cand = _attrs(
+            [
+                ("paId", candidate_id(seat, party, feed, year=2017)),
+                ("firstName", first),
+                ("surname", last),
+                ("sex", _sex(first)),
+            ]
+        )
+        lines += [
+            f"      <Candidate {cand}>",
+            "        "
+            + _party_line(party, feed, [("votes", base[party]), ("percentageShare", _pct(_share(base, party) or 0.0))]),
+            "      </Candidate>",
+        ]
     lines += ["    </Constituency>", "  </PreviousElection>"]
     return lines
 
@@ -255,8 +424,10 @@ def previous_names(seat: Seat) -> dict[str, tuple[str, str]]:
     """The 2017 candidates' invented names (not the 2019 ones: many did not stand again)."""
     rng = random.Random(f"2017:{seat.number}")
     surnames = rng.sample(SURNAMES, len(seat.votes_2017))
-    return {p: ("Other", "candidates") if p == "OTH" else (rng.choice(FIRST_NAMES), s)
-            for p, s in zip(sorted(seat.votes_2017), surnames)}
+    return {
+        p: ("Other", "candidates") if p == "OTH" else (rng.choice(FIRST_NAMES), s)
+        for p, s in zip(sorted(seat.votes_2017), surnames, strict=False)
+    }
 
 
 def result_xml(
@@ -278,35 +449,54 @@ def result_xml(
     base_total = sum(base.values())
     majority_pct = majority * 100.0 / total
     before_majority = _majority_pct(base) if base else None
-    constituency = _attrs([
-        ("number", seat.number),
-        ("name", seat.name),
-        ("electorate", seat.electorate),
-        ("turnout", total),  # valid votes; the Library data has no rejected ballots
-        ("percentageTurnout", _pct(turnout_pct)),
-        ("percentageChangeTurnout",
-         _signed(turnout_pct - base_total * 100.0 / seat.electorate_2017) if base and seat.electorate_2017 else None),
-        ("winningParty", _abbr(winner)),
-        ("gainOrHold", _outcome(winner, seat.sitting)),
-        ("sittingParty", _abbr(seat.sitting) if seat.sitting else None),
-        ("majority", majority),
-        ("percentageMajority", _pct(majority_pct)),
-        ("percentageChangeMajority", _signed(majority_pct - before_majority) if before_majority is not None else None),
-        *_agency_swing(seat, votes, winner),
-    ])
+    constituency = _attrs(
+        [
+            ("number", seat.number),
+            ("name", seat.name),
+            ("electorate", seat.electorate),
+            ("turnout", total),  # valid votes; the Library data has no rejected ballots
+            ("percentageTurnout", _pct(turnout_pct)),
+            (
+                "percentageChangeTurnout",
+                _signed(turnout_pct - base_total * 100.0 / seat.electorate_2017)
+                if base and seat.electorate_2017
+                else None,
+            ),
+            ("winningParty", _abbr(winner)),
+            ("gainOrHold", _outcome(winner, seat.sitting)),
+            ("sittingParty", _abbr(seat.sitting) if seat.sitting else None),
+            ("majority", majority),
+            ("percentageMajority", _pct(majority_pct)),
+            (
+                "percentageChangeMajority",
+                _signed(majority_pct - before_majority) if before_majority is not None else None,
+            ),
+            *_agency_swing(seat, votes, winner),
+        ]
+    )
     lines = _open("FirstPastThePostResult", [("revision", revision), ("declarationTime", _iso(declared_at))], feed)
     lines.append(f"    <Constituency {constituency}>")
     for party in order:
         share, before = _share(votes, party), _share(base, party)
-        cand = _attrs([("elected", "*" if party == winner else None),
-                       ("previousSittingMember", _sitting_member(seat, party)),
-                       *_candidate_attrs(seat, party, names, feed)])
-        figures = [("votes", votes[party]), ("percentageShare", _pct(share or 0.0)),
-                   ("percentageShareChange", _signed(share - before) if share is not None and before is not None
-                    else None)]
+        cand = _attrs(
+            [
+                ("elected", "*" if party == winner else None),
+                ("previousSittingMember", _sitting_member(seat, party)),
+                *_candidate_attrs(seat, party, names, feed),
+            ]
+        )
+        figures = [
+            ("votes", votes[party]),
+            ("percentageShare", _pct(share or 0.0)),
+            ("percentageShareChange", _signed(share - before) if share is not None and before is not None else None),
+        ]
         lines += [f"      <Candidate {cand}>", "        " + _party_line(party, feed, figures), "      </Candidate>"]
-    lines += ["    </Constituency>", "  </Election>", *previous_election_xml(seat, feed),
-              *_close("FirstPastThePostResult")]
+    lines += [
+        "    </Constituency>",
+        "  </Election>",
+        *previous_election_xml(seat, feed),
+        *_close("FirstPastThePostResult"),
+    ]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -330,24 +520,30 @@ def rush_xml(
 ) -> bytes:
     """A FirstPastThePostRush flashing `winner` for `seat`, every candidate listed; no declarationTime."""
     gain_or_hold = _outcome(winner, seat.sitting)
-    constituency = _attrs([
-        ("number", seat.number),
-        ("name", seat.name),
-        ("electorate", seat.electorate),
-        ("gainOrHold", gain_or_hold),
-        ("winningPartyAbbreviation", _abbr(winner)),
-        ("winningPartyName", _party_name(winner)),
-        ("sittingPartyAbbreviation", _abbr(seat.sitting) if seat.sitting else None),
-        ("sittingPartyName", _party_name(seat.sitting) if seat.sitting else None),
-        ("change", "true" if gain_or_hold == "gain" else "false"),
-        ("paStyleMessageText", rush_text(seat, winner, correction=correction)),
-    ])
+    constituency = _attrs(
+        [
+            ("number", seat.number),
+            ("name", seat.name),
+            ("electorate", seat.electorate),
+            ("gainOrHold", gain_or_hold),
+            ("winningPartyAbbreviation", _abbr(winner)),
+            ("winningPartyName", _party_name(winner)),
+            ("sittingPartyAbbreviation", _abbr(seat.sitting) if seat.sitting else None),
+            ("sittingPartyName", _party_name(seat.sitting) if seat.sitting else None),
+            ("change", "true" if gain_or_hold == "gain" else "false"),
+            ("paStyleMessageText", rush_text(seat, winner, correction=correction)),
+        ]
+    )
     lines = _open("FirstPastThePostRush", [("revision", revision)], feed)
     lines.append(f"    <Constituency {constituency}>")
     for party in sorted(seat.votes, key=lambda p: candidate_id(seat, p, feed)):  # the agency lists them by paId
-        cand = _attrs([("elected", "*" if party == winner else None),
-                       ("previousSittingMember", _sitting_member(seat, party)),
-                       *_candidate_attrs(seat, party, names, feed)])
+        cand = _attrs(
+            [
+                ("elected", "*" if party == winner else None),
+                ("previousSittingMember", _sitting_member(seat, party)),
+                *_candidate_attrs(seat, party, names, feed),
+            ]
+        )
         lines += [f"      <Candidate {cand}>", "        " + _party_line(party, feed), "      </Candidate>"]
     lines += ["    </Constituency>", "  </Election>", *_close("FirstPastThePostRush")]
     return "\n".join(lines).encode("utf-8")
@@ -361,21 +557,29 @@ def recount_xml(seat: Seat, *, recount: int = 1, revision: int = 1, feed: Feed =
     return "\n".join(lines).encode("utf-8")
 
 
-def nominations_xml(
-    seat: Seat, *, names: Mapping[str, tuple[str, str]], revision: int = 1, feed: Feed = LIVE
-) -> bytes:
+def nominations_xml(seat: Seat, *, names: Mapping[str, tuple[str, str]], revision: int = 1, feed: Feed = LIVE) -> bytes:
     """A FirstPastThePostNominations: the seat's candidates (no votes), then the 2017 block."""
     constituency = _attrs([("number", seat.number), ("name", seat.name), ("electorate", seat.electorate)])
     lines = _open("FirstPastThePostNominations", [("revision", revision)], feed)
     lines.append(f"    <Constituency {constituency}>")
     for party in sorted(seat.votes, key=lambda p: candidate_id(seat, p, feed)):
         first, last = names[party]
-        cand = _attrs([("paId", candidate_id(seat, party, feed)),
-                       ("previousSittingMember", _sitting_member(seat, party)),
-                       ("sex", _sex(first)), ("firstName", first), ("surname", _surname(last, feed))])
+        cand = _attrs(
+            [
+                ("paId", candidate_id(seat, party, feed)),
+                ("previousSittingMember", _sitting_member(seat, party)),
+                ("sex", _sex(first)),
+                ("firstName", first),
+                ("surname", _surname(last, feed)),
+            ]
+        )
         lines += [f"      <Candidate {cand}>", "        " + _party_line(party, feed), "      </Candidate>"]
-    lines += ["    </Constituency>", "  </Election>", *previous_election_xml(seat, feed),
-              *_close("FirstPastThePostNominations")]
+    lines += [
+        "    </Constituency>",
+        "  </Election>",
+        *previous_election_xml(seat, feed),
+        *_close("FirstPastThePostNominations"),
+    ]
     return "\n".join(lines).encode("utf-8")
 
 
@@ -388,9 +592,9 @@ class Declared:
     winner: str
 
 
-def state_of_parties_xml(declared: Sequence[Declared], *, total_constituencies: int = 650,
-                         feed: Feed = LIVE) -> bytes:
+def state_of_parties_xml(declared: Sequence[Declared], *, total_constituencies: int = 650, feed: Feed = LIVE) -> bytes:
     """A FirstPastThePostStateOfParties over exactly the declared seats given (N = how many)."""
+
     def code(party: str) -> str:
         return "Others" if party in _SOP_OTHERS else party
 
@@ -409,11 +613,17 @@ def state_of_parties_xml(declared: Sequence[Declared], *, total_constituencies: 
         for party, n in d.seat.votes_2017.items():
             before[code(party)] = before.get(code(party), 0) + n
     total, total_before = sum(votes.values()), sum(before.values())
-    root = [("numberOfResults", len(declared)), ("totalNumberOfConstituencies", total_constituencies),
-            ("totalVotes", total)]
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f"<FirstPastThePostStateOfParties {_attrs(root)}>",
-             "  <Election " + _attrs([("name", feed.name), ("date", feed.date), ("type", ELECTION_TYPE)]) + " />",
-             "  <Parties>"]
+    root = [
+        ("numberOfResults", len(declared)),
+        ("totalNumberOfConstituencies", total_constituencies),
+        ("totalVotes", total),
+    ]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f"<FirstPastThePostStateOfParties {_attrs(root)}>",
+        "  <Election " + _attrs([("name", feed.name), ("date", feed.date), ("type", ELECTION_TYPE)]) + " />",
+        "  <Parties>",
+    ]
     parties = sorted((p for p in votes if p != "Others"), key=lambda p: (-seats.get(p, 0), -votes[p], p))
     for party in [*parties, *(["Others"] if "Others" in votes else [])]:
         share = votes[party] * 100.0 / total if total else 0.0
@@ -423,14 +633,20 @@ def state_of_parties_xml(declared: Sequence[Declared], *, total_constituencies: 
         else:
             abbreviation, name, _ = AGENCY_PARTY[party]
             pa_id = _party_id(party, feed)
-        attrs = _attrs([
-            ("paId", pa_id), ("name", name), ("abbreviation", abbreviation),
-            # absent, not "0": a party with no seats has no totalSeats
-            ("totalSeats", seats.get(party) or None), ("gains", gains.get(party) or None),
-            ("losses", losses.get(party) or None), ("totalVotes", votes[party]),
-            ("percentageShare", _pct(share)),
-            ("percentageChange", _signed(share - share_before) if share_before is not None else None),
-        ])
+        attrs = _attrs(
+            [
+                ("paId", pa_id),
+                ("name", name),
+                ("abbreviation", abbreviation),
+                # absent, not "0": a party with no seats has no totalSeats
+                ("totalSeats", seats.get(party) or None),
+                ("gains", gains.get(party) or None),
+                ("losses", losses.get(party) or None),
+                ("totalVotes", votes[party]),
+                ("percentageShare", _pct(share)),
+                ("percentageChange", _signed(share - share_before) if share_before is not None else None),
+            ]
+        )
         lines.append(f"    <Party {attrs} />")
     lines += ["  </Parties>", "  <ConstituenciesIncluded>"]
     for d in sorted(declared, key=lambda d: d.seat.number):

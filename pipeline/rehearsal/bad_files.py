@@ -11,6 +11,7 @@ from pipeline.rehearsal.agency_xml import LIVE, TEST, result_xml, slug
 from pipeline.rehearsal.seats import load_seats
 from pipeline.rehearsal.stories import Message, candidate_names
 
+
 def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> list[Message]:
     """Three files a real night also brings, for rehearsing the quarantine (`replay --bad-files`).
 
@@ -30,16 +31,24 @@ def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> lis
 
     first = picks[0]
     seat = seats[first.gss_code]
-    out.append(Message(first.at + timedelta(seconds=7), f"{prefix}_result_{slug(seat.name)}_1_resend.xml",
-                       first.body[: len(first.body) * 3 // 5], "bad", seat.gss_code, 1))
+    out.append(
+        Message(
+            first.at + timedelta(seconds=7),
+            f"{prefix}_result_{slug(seat.name)}_1_resend.xml",
+            first.body[: len(first.body) * 3 // 5],
+            "bad",
+            seat.gss_code,
+            1,
+        )
+    )
 
     second = picks[1]
     seat = seats[second.gss_code]
     # The agency's files carry no gssCode; this one does, and it wins over the name when present.
-    body = second.body.replace(f"name={quoteattr(seat.name)}".encode(),
-                               b'name="Atlantis North" gssCode="E14099999"')
-    out.append(Message(second.at + timedelta(seconds=7), f"{prefix}_result_Atlantis_North_1.xml",
-                       body, "bad", "E14099999", 1))
+    body = second.body.replace(f"name={quoteattr(seat.name)}".encode(), b'name="Atlantis North" gssCode="E14099999"')
+    out.append(
+        Message(second.at + timedelta(seconds=7), f"{prefix}_result_Atlantis_North_1.xml", body, "bad", "E14099999", 1)
+    )
 
     third = picks[2]
     seat = seats[third.gss_code]
@@ -48,8 +57,16 @@ def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> lis
     names = candidate_names(seat, 0)
     feed = TEST if prefix == TEST.prefix else LIVE
     body = result_xml(seat, inflated, revision=1, declared_at=third.at, names=names, feed=feed)
-    out.append(Message(third.at + timedelta(seconds=7), f"{prefix}_result_{slug(seat.name)}_1_test.xml",
-                       body, "bad", seat.gss_code, 1))
+    out.append(
+        Message(
+            third.at + timedelta(seconds=7),
+            f"{prefix}_result_{slug(seat.name)}_1_test.xml",
+            body,
+            "bad",
+            seat.gss_code,
+            1,
+        )
+    )
     return out
 
 

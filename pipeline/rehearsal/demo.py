@@ -20,10 +20,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from pipeline.config import load_settings
+from sqlalchemy import Engine
+
+from pipeline.config import Settings, load_settings
 from pipeline.db import analyst_psql_command, database_url, get_engine, stop_embedded
-from pipeline.schema import init_db
 from pipeline.rehearsal.stack import LocalStack
+from pipeline.schema import init_db
 
 
 def _stack() -> LocalStack:
@@ -34,18 +36,21 @@ def _stack() -> LocalStack:
 BOARD_PORT = 8050
 
 
-def _board_pid_file(settings) -> Path:
+def _board_pid_file(settings: Settings) -> Path:
     return settings.data_dir / "board.pid"
 
 
-def start_board(settings, url: str, port: int = BOARD_PORT, timeout: float = 60) -> str:
+def start_board(settings: Settings, url: str, port: int = BOARD_PORT, timeout: float = 60) -> str:
     """Start `resultsnight serve` in the background (its own process group); return the board's URL once it answers."""
     exe = str(Path(sys.executable).parent / "resultsnight")
     log = open(settings.data_dir / "board.log", "ab")  # noqa: SIM115 - handed to the child
     proc = subprocess.Popen(
         [exe, "serve", "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, "DATABASE_URL": url, "RESULTSNIGHT_DATA_DIR": str(settings.data_dir)},
-        stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
     )
     log.close()
     _board_pid_file(settings).write_text(str(proc.pid))
@@ -63,7 +68,7 @@ def start_board(settings, url: str, port: int = BOARD_PORT, timeout: float = 60)
     raise SystemExit(f"the board did not answer on {board} within {timeout:.0f} s")
 
 
-def stop_board(settings) -> bool:
+def stop_board(settings: Settings) -> bool:
     """SIGTERM the demo's board server if it runs; True if one was stopped."""
     path = _board_pid_file(settings)
     if not path.exists():
@@ -92,13 +97,15 @@ def stop() -> None:
     if stop_feed_server(settings):
         print("stopped the demo's FTP server")
     if (settings.data_dir / "airflow" / "run").exists():
-        LocalStack(settings=settings, results_url="postgresql+psycopg:///unused", home=settings.data_dir / "airflow").stop()
+        LocalStack(
+            settings=settings, results_url="postgresql+psycopg:///unused", home=settings.data_dir / "airflow"
+        ).stop()
         print("stopped Airflow")
     if not settings.database_url and stop_embedded(settings):
         print("stopped the embedded Postgres")
 
 
-def _wait_for_night(engine, files: int, timeout: float) -> None:
+def _wait_for_night(engine: Engine, files: int, timeout: float) -> None:
     from rich.progress import Progress
 
     from pipeline.db import sql
@@ -116,11 +123,11 @@ def _wait_for_night(engine, files: int, timeout: float) -> None:
     print(f"warning: only {done} of {files} files were processed after {timeout:.0f} s; see .data/airflow/run/*.log")
 
 
-def _ftp_pid_file(settings) -> Path:
+def _ftp_pid_file(settings: Settings) -> Path:
     return settings.data_dir / "feed-ftp.pid"
 
 
-def start_feed_server(settings) -> str:
+def start_feed_server(settings: Settings) -> str:
     """Serve the replayed feed from a real FTP server on 127.0.0.1, as the agency does; the fetcher's URL for it."""
     import secrets
     import shutil
@@ -139,7 +146,7 @@ def start_feed_server(settings) -> str:
     return f"ftp://feed:{password}@127.0.0.1:{port}/"
 
 
-def stop_feed_server(settings) -> bool:
+def stop_feed_server(settings: Settings) -> bool:
     """Kill the demo's FTP server if it runs; True if one was stopped."""
     path = _ftp_pid_file(settings)
     if not path.exists():
@@ -154,7 +161,7 @@ def stop_feed_server(settings) -> bool:
 
 
 def demo(duration: float, direct: bool = False) -> None:
-    """Start the stack, replay the night through it (by FTP and the fetcher, or straight into the inbox), print the summary."""
+    """Start the stack, replay the night (by FTP to the fetcher, or straight into the inbox), print the summary."""
     from rich.console import Console
 
     from pipeline.rehearsal.bad_files import with_bad_files
@@ -172,10 +179,14 @@ def demo(duration: float, direct: bool = False) -> None:
         feed_url = start_feed_server(settings)
         # The fetch DAG reads the Airflow connection resultsnight_feed, here from the environment.
         stack.extra_env.update({"AIRFLOW_CONN_RESULTSNIGHT_FEED": feed_url, "RESULTSNIGHT_FETCH_POLL_SECONDS": "1"})
-        console.print(f"      the agency's server: a real FTP server on {feed_url.rsplit('@', 1)[1]} "
-                      f"serving {settings.data_dir / 'feed'} (read-only)")
-    console.print("[bold]2/4[/] Airflow: migrating its metadata database, starting api-server, scheduler, "
-                  "dag-processor, triggerer on 127.0.0.1")
+        console.print(
+            f"      the agency's server: a real FTP server on {feed_url.rsplit('@', 1)[1]} "
+            f"serving {settings.data_dir / 'feed'} (read-only)"
+        )
+    console.print(
+        "[bold]2/4[/] Airflow: migrating its metadata database, starting api-server, scheduler, "
+        "dag-processor, triggerer on 127.0.0.1"
+    )
     stack.migrate()
     stack.start()
     stack.wait_ready()
@@ -183,13 +194,17 @@ def demo(duration: float, direct: bool = False) -> None:
     console.print(f"      the live board: [bold]{live}[/] (open it now and watch the night arrive)")
     messages = with_bad_files(plan_feed())  # three broken files too, to show the quarantine at work
     if direct:
-        console.print(f"[bold]3/4[/] replaying the 2019 night: {len(messages)} agency messages (3 of them broken) "
-                      f"in about {duration:.0f} s into {settings.inbox}")
+        console.print(
+            f"[bold]3/4[/] replaying the 2019 night: {len(messages)} agency messages (3 of them broken) "
+            f"in about {duration:.0f} s into {settings.inbox}"
+        )
         play(messages, settings.inbox, duration=duration, progress=True)
     else:
-        console.print(f"[bold]3/4[/] replaying the 2019 night onto the FTP server: {len(messages)} agency messages "
-                      f"(3 of them broken) in about {duration:.0f} s; the resultsnight_fetch DAG brings each into "
-                      f"{settings.inbox}")
+        console.print(
+            f"[bold]3/4[/] replaying the 2019 night onto the FTP server: {len(messages)} agency messages "
+            f"(3 of them broken) in about {duration:.0f} s; the resultsnight_fetch DAG brings each into "
+            f"{settings.inbox}"
+        )
         play(messages, settings.data_dir / "feed", duration=duration, progress=True, layout="agency")
     _wait_for_night(engine, len({m.body for m in messages}), timeout=180)
     console.print("[bold]4/4[/] the night\n")
@@ -207,7 +222,7 @@ def demo(duration: float, direct: bool = False) -> None:
     )
 
 
-def _report_through_airflow(stack: LocalStack, folder, timeout: float = 60):
+def _report_through_airflow(stack: LocalStack, folder: Path, timeout: float = 60) -> Path | None:
     """Trigger the report DAG and wait for its board; the board's path, or None."""
     board = folder / "board.html"
     before = board.stat().st_mtime if board.exists() else 0.0
@@ -225,14 +240,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=120, help="seconds to replay the night in")
     parser.add_argument("--stop", action="store_true", help="stop everything the demo started")
-    parser.add_argument("--direct", action="store_true",
-                        help="write the night straight into the inbox instead of serving it by FTP to the fetcher")
+    parser.add_argument(
+        "--direct",
+        action="store_true",
+        help="write the night straight into the inbox instead of serving it by FTP to the fetcher",
+    )
     args = parser.parse_args()
     if args.stop:
         stop()
         return
 
-    def interrupted(signum, frame):
+    def interrupted(signum: int, frame: object) -> None:
         print("\ninterrupted: stopping everything")
         stop()
         sys.exit(130)

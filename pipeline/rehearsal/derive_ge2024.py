@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from pipeline.names import fold
@@ -44,9 +44,23 @@ NEXT_ELECTION = "parl.next"
 # The Library's (and the notionals') party abbreviations -> canonical code.
 # Any other abbreviation is a minor party: OTH.
 SOURCE_ABBREVIATION = {
-    "Con": "CON", "Lab": "LAB", "LD": "LD", "SNP": "SNP", "PC": "PC", "Green": "GRN",
-    "RUK": "REF", "BRX": "BRX", "UKIP": "UKIP", "DUP": "DUP", "SF": "SF", "SDLP": "SDLP",
-    "UUP": "UUP", "APNI": "ALL", "TUV": "TUV", "Spk": "SPK", "Ind": "IND",
+    "Con": "CON",
+    "Lab": "LAB",
+    "LD": "LD",
+    "SNP": "SNP",
+    "PC": "PC",
+    "Green": "GRN",
+    "RUK": "REF",
+    "BRX": "BRX",
+    "UKIP": "UKIP",
+    "DUP": "DUP",
+    "SF": "SF",
+    "SDLP": "SDLP",
+    "UUP": "UUP",
+    "APNI": "ALL",
+    "TUV": "TUV",
+    "Spk": "SPK",
+    "Ind": "IND",
 }
 
 # The 2024 layout's English regions are ONS codes; the Library's names are kept in constituencies.csv.
@@ -63,8 +77,14 @@ def constituencies() -> list[dict[str, str]]:
     rows = _read("HoC-GE2024-results-by-constituency.csv")
     return sorted(
         (
-            {"gss_code": r["ONS ID"], "boundary_set": "2024", "name": r["Constituency name"],
-             "region": r["Region name"], "county": r["County name"], "country": r["Country name"]}
+            {
+                "gss_code": r["ONS ID"],
+                "boundary_set": "2024",
+                "name": r["Constituency name"],
+                "region": r["Region name"],
+                "county": r["County name"],
+                "country": r["Country name"],
+            }
             for r in rows
         ),
         key=lambda c: c["gss_code"],
@@ -103,10 +123,12 @@ def _fold_candidates(candidates: list[tuple[str, str, int]]) -> dict[tuple[str, 
 
 def results_2024() -> dict[tuple[str, str], int]:
     """(gss_code, party code) -> votes in 2024 (see _fold_candidates for independents)."""
-    return _fold_candidates([
-        (r["ONS ID"], SOURCE_ABBREVIATION.get(r["Party abbreviation"], "OTH"), int(r["Votes"]))
-        for r in _read("HoC-GE2024-results-by-candidate.csv")
-    ])
+    return _fold_candidates(
+        [
+            (r["ONS ID"], SOURCE_ABBREVIATION.get(r["Party abbreviation"], "OTH"), int(r["Votes"]))
+            for r in _read("HoC-GE2024-results-by-candidate.csv")
+        ]
+    )
 
 
 def notional_2019() -> tuple[dict[tuple[str, str], int], dict[str, int]]:
@@ -134,8 +156,11 @@ def hexes() -> list[tuple[str, int, int]]:
 
 
 # The times file's short names for the three Hull seats.
-_TIMES_NAMES = {"Hull East": "Kingston upon Hull East", "Hull North & Cottingham": "Kingston upon Hull North and Cottingham",
-                "Hull West & Haltemprice": "Kingston upon Hull West and Haltemprice"}
+_TIMES_NAMES = {
+    "Hull East": "Kingston upon Hull East",
+    "Hull North & Cottingham": "Kingston upon Hull North and Cottingham",
+    "Hull West & Haltemprice": "Kingston upon Hull West and Haltemprice",
+}
 
 
 def _name_key(name: str) -> str:
@@ -161,7 +186,7 @@ def declaration_times(names: dict[str, str]) -> dict[str, str]:
             hour, minute = (int(x) for x in hhmm.split(":"))
             day = 4 if hour >= 12 else 5  # polls closed 22:00 on 4 July; counts ran into 5 July
             local = datetime(2024, 7, day, hour, minute, tzinfo=_BST)
-            out[gss] = local.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            out[gss] = local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return out
 
 

@@ -14,6 +14,7 @@ import csv
 import importlib.util
 import sys
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 ELECTIONS = {
@@ -94,30 +95,78 @@ PARTIES = [
 # Every spelling the agency feed, Democracy Club and the Library use. Matching
 # is on a folded key (see pipeline.names.fold), so case and accents are free.
 ALIASES = {
-    "CON": ["C", "Con", "Conservative", "Conservatives", "Conservative Party",
-            "Conservative and Unionist Party", "Scottish Conservative and Unionist",
-            "Scottish Conservatives", "Welsh Conservatives", "Tory", "PP52"],
-    "LAB": ["Lab", "Labour", "Labour Party", "The Labour Party", "Lab Co-op", "Lab Coop",
-            "Labour Co-op", "Labour Co-operative", "Labour and Co-operative",
-            "Labour and Co-operative Party", "Labour & Co-operative", "Scottish Labour",
-            "Welsh Labour", "PP53", "joint-party:53-119"],
-    "LD": ["LD", "Lib Dem", "Lib Dems", "LDem", "Liberal Democrat", "Liberal Democrats",
-           "Scottish Liberal Democrats", "Welsh Liberal Democrats", "PP90"],
+    "CON": [
+        "C",
+        "Con",
+        "Conservative",
+        "Conservatives",
+        "Conservative Party",
+        "Conservative and Unionist Party",
+        "Scottish Conservative and Unionist",
+        "Scottish Conservatives",
+        "Welsh Conservatives",
+        "Tory",
+        "PP52",
+    ],
+    "LAB": [
+        "Lab",
+        "Labour",
+        "Labour Party",
+        "The Labour Party",
+        "Lab Co-op",
+        "Lab Coop",
+        "Labour Co-op",
+        "Labour Co-operative",
+        "Labour and Co-operative",
+        "Labour and Co-operative Party",
+        "Labour & Co-operative",
+        "Scottish Labour",
+        "Welsh Labour",
+        "PP53",
+        "joint-party:53-119",
+    ],
+    "LD": [
+        "LD",
+        "Lib Dem",
+        "Lib Dems",
+        "LDem",
+        "Liberal Democrat",
+        "Liberal Democrats",
+        "Scottish Liberal Democrats",
+        "Welsh Liberal Democrats",
+        "PP90",
+    ],
     "SNP": ["SNP", "Scottish National Party", "Scottish National Party (SNP)", "PP102"],
     "PC": ["PC", "Plaid", "Plaid Cymru", "Plaid Cymru - The Party of Wales", "PP77"],
-    "GRN": ["Green", "Grn", "Greens", "Green Party", "Green Party of England and Wales",
-            "Scottish Green Party", "Scottish Greens", "Green Party Northern Ireland",
-            "Green Party NI", "PP63", "PP130", "PP305"],
+    "GRN": [
+        "Green",
+        "Grn",
+        "Greens",
+        "Green Party",
+        "Green Party of England and Wales",
+        "Scottish Green Party",
+        "Scottish Greens",
+        "Green Party Northern Ireland",
+        "Green Party NI",
+        "PP63",
+        "PP130",
+        "PP305",
+    ],
     "BRX": ["Brexit", "BXP", "Brexit Party", "The Brexit Party", "PP7931"],
     "UKIP": ["UKIP", "UK Independence Party", "UK Independence Party (UKIP)", "PP85"],
-    "DUP": ["DUP", "Democratic Unionist", "Democratic Unionist Party",
-            "Democratic Unionist Party - D.U.P.", "PP70"],
+    "DUP": ["DUP", "Democratic Unionist", "Democratic Unionist Party", "Democratic Unionist Party - D.U.P.", "PP70"],
     "SF": ["SF", "Sinn Féin", "Sinn Fein", "PP39"],
-    "SDLP": ["SDLP", "Social Democratic and Labour Party",
-             "SDLP (Social Democratic & Labour Party)", "PP55"],
+    "SDLP": ["SDLP", "Social Democratic and Labour Party", "SDLP (Social Democratic & Labour Party)", "PP55"],
     "UUP": ["UUP", "Ulster Unionist", "Ulster Unionist Party", "PP83"],
-    "ALL": ["Alliance", "APNI", "All", "Alliance Party", "Alliance Party of Northern Ireland",
-            "Alliance - Alliance Party of Northern Ireland", "PP103"],
+    "ALL": [
+        "Alliance",
+        "APNI",
+        "All",
+        "Alliance Party",
+        "Alliance Party of Northern Ireland",
+        "Alliance - Alliance Party of Northern Ireland",
+        "PP103",
+    ],
     "SPK": ["Speaker", "Spk", "The Speaker", "Speaker seeking re-election"],
     "IND": ["Ind", "Independent", "ind-independent"],
     "OTH": ["Oth", "Other", "Others"],
@@ -177,7 +226,7 @@ BOUNDARY_SETS = [
 ]
 
 
-def _write(path: Path, header: list[str], rows) -> None:
+def _write(path: Path, header: list[str], rows: Iterable[Sequence[object]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header)
@@ -185,8 +234,11 @@ def _write(path: Path, header: list[str], rows) -> None:
 
 
 def _results(out_dir: Path, name: str, election_id: str, votes: dict[tuple[str, str], int]) -> None:
-    _write(out_dir / name, ["election_id", "gss_code", "party_code", "votes"],
-           ([election_id, gss, code, v] for (gss, code), v in sorted(votes.items())))
+    _write(
+        out_dir / name,
+        ["election_id", "gss_code", "party_code", "votes"],
+        ([election_id, gss, code, v] for (gss, code), v in sorted(votes.items())),
+    )
 
 
 def derive(out_dir: Path) -> None:
@@ -205,8 +257,16 @@ def derive(out_dir: Path) -> None:
         gss, name, county, region, country, electorate = location.split("|")
         electorates[election_id][gss] = int(electorate)
         if date in ELECTIONS:
-            c = constituencies.setdefault(gss, {"gss_code": gss, "boundary_set": "2010", "name": official_name(name),
-                                                "county": county, "country": country})
+            c = constituencies.setdefault(
+                gss,
+                {
+                    "gss_code": gss,
+                    "boundary_set": "2010",
+                    "name": official_name(name),
+                    "county": county,
+                    "country": country,
+                },
+            )
             if date[:4] == "2017":
                 c["region"] = region  # the Library's 2017 region names ("Eastern")
         code = SOURCE_PARTY[party]
@@ -224,26 +284,81 @@ def derive(out_dir: Path) -> None:
     _write(out_dir / "boundary_sets.csv", ["boundary_set", "name", "first_election_date", "hexmap_file"], BOUNDARY_SETS)
     # One row per election, actual, notional or still to come: its boundary
     # set, the election it is counted against, and the file of its results.
-    _write(out_dir / "elections.csv",
-           ["election_id", "name", "election_date", "election_type", "boundary_set", "baseline_election_id",
-            "is_notional", "results_file"],
-           [
-               ["parl.2010-05-06", "General Election 2010", "2010-05-06", "G", "2010", "", "false", "results_2010.csv"],
-               ["parl.2015-05-07", "General Election 2015", "2015-05-07", "G", "2010", "parl.2010-05-06", "false",
-                "results_2015.csv"],
-               ["parl.2017-06-08", "General Election 2017", "2017-06-08", "G", "2010", "parl.2015-05-07", "false",
-                "results_2017.csv"],
-               ["parl.2019-12-12", "General Election 2019", "2019-12-12", "G", "2010", "parl.2017-06-08", "false",
-                "results_2019.csv"],
-               [ge.NOTIONAL_2019, "General Election 2019, notional results on the 2024 boundaries", "2019-12-12",
-                "G", "2024", "", "true", "results_2019_notional_2024.csv"],
-               [ge.ELECTION_2024, "General Election 2024", "2024-07-04", "G", "2024", ge.NOTIONAL_2019, "false",
-                "results_2024.csv"],
-               [ge.NEXT_ELECTION, "The next general election", "", "G", "2024", ge.ELECTION_2024, "false", ""],
-           ])
-    _write(out_dir / "constituencies.csv", ["gss_code", "boundary_set", "name", "region", "county", "country"],
-           [[c[k] for k in ("gss_code", "boundary_set", "name", "region", "county", "country")]
-            for c in [*(constituencies[g] for g in sorted(constituencies)), *new_seats]])
+    _write(
+        out_dir / "elections.csv",
+        [
+            "election_id",
+            "name",
+            "election_date",
+            "election_type",
+            "boundary_set",
+            "baseline_election_id",
+            "is_notional",
+            "results_file",
+        ],
+        [
+            ["parl.2010-05-06", "General Election 2010", "2010-05-06", "G", "2010", "", "false", "results_2010.csv"],
+            [
+                "parl.2015-05-07",
+                "General Election 2015",
+                "2015-05-07",
+                "G",
+                "2010",
+                "parl.2010-05-06",
+                "false",
+                "results_2015.csv",
+            ],
+            [
+                "parl.2017-06-08",
+                "General Election 2017",
+                "2017-06-08",
+                "G",
+                "2010",
+                "parl.2015-05-07",
+                "false",
+                "results_2017.csv",
+            ],
+            [
+                "parl.2019-12-12",
+                "General Election 2019",
+                "2019-12-12",
+                "G",
+                "2010",
+                "parl.2017-06-08",
+                "false",
+                "results_2019.csv",
+            ],
+            [
+                ge.NOTIONAL_2019,
+                "General Election 2019, notional results on the 2024 boundaries",
+                "2019-12-12",
+                "G",
+                "2024",
+                "",
+                "true",
+                "results_2019_notional_2024.csv",
+            ],
+            [
+                ge.ELECTION_2024,
+                "General Election 2024",
+                "2024-07-04",
+                "G",
+                "2024",
+                ge.NOTIONAL_2019,
+                "false",
+                "results_2024.csv",
+            ],
+            [ge.NEXT_ELECTION, "The next general election", "", "G", "2024", ge.ELECTION_2024, "false", ""],
+        ],
+    )
+    _write(
+        out_dir / "constituencies.csv",
+        ["gss_code", "boundary_set", "name", "region", "county", "country"],
+        [
+            [c[k] for k in ("gss_code", "boundary_set", "name", "region", "county", "country")]
+            for c in [*(constituencies[g] for g in sorted(constituencies)), *new_seats]
+        ],
+    )
     contests = []
     for election_id in ["parl.2010-05-06", "parl.2015-05-07", "parl.2017-06-08", "parl.2019-12-12"]:
         contests += [[election_id, g, electorates[election_id][g]] for g in sorted(constituencies)]
@@ -252,19 +367,31 @@ def derive(out_dir: Path) -> None:
     contests += [[ge.NEXT_ELECTION, c["gss_code"], ""] for c in new_seats]  # electorate not known yet
     _write(out_dir / "contests.csv", ["election_id", "gss_code", "electorate"], contests)
     _write(out_dir / "parties.csv", ["party_code", "name"], PARTIES)
-    _write(out_dir / "party_aliases.csv", ["alias", "party_code", "valid_from"],
-           [[alias, code, ALIAS_VALID_FROM.get((alias, code), "")]
-            for code, _ in PARTIES for alias in [code, *ALIASES[code]]])
+    _write(
+        out_dir / "party_aliases.csv",
+        ["alias", "party_code", "valid_from"],
+        [
+            [alias, code, ALIAS_VALID_FROM.get((alias, code), "")]
+            for code, _ in PARTIES
+            for alias in [code, *ALIASES[code]]
+        ],
+    )
     for date, eid in sorted(dates.items()):
         _results(out_dir, f"results_{date[:4]}.csv", eid, results[eid])
     _results(out_dir, "results_2019_notional_2024.csv", ge.NOTIONAL_2019, notional)
     _results(out_dir, "results_2024.csv", ge.ELECTION_2024, ge.results_2024())
     _write(out_dir / "hexmap_2024.csv", ["gss_code", "q", "r"], ge.hexes())
     times = ge.declaration_times({c["gss_code"]: c["name"] for c in new_seats})
-    _write(out_dir / "declaration_times.csv", ["election_id", "gss_code", "declared_at"],
-           ([ge.ELECTION_2024, g, t] for g, t in sorted(times.items())))
-    _write(out_dir / "exit_polls.csv", ["election_id", "party_code", "seats"],
-           ([ge.ELECTION_2024, code, seats] for code, seats in ge.exit_poll()))
+    _write(
+        out_dir / "declaration_times.csv",
+        ["election_id", "gss_code", "declared_at"],
+        ([ge.ELECTION_2024, g, t] for g, t in sorted(times.items())),
+    )
+    _write(
+        out_dir / "exit_polls.csv",
+        ["election_id", "party_code", "seats"],
+        ([ge.ELECTION_2024, code, seats] for code, seats in ge.exit_poll()),
+    )
 
 
 if __name__ == "__main__":

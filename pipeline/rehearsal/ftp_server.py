@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-PASSWORD_VARIABLE = "RESULTSNIGHT_DEMO_FTP_PASSWORD"
+PASSWORD_VARIABLE = "RESULTSNIGHT_DEMO_FTP_PASSWORD"  # noqa: S105 - the variable's name, not a password
 
 
 def free_port() -> int:
@@ -31,10 +31,22 @@ def start(root: Path, port: int, user: str, password: str, log: Path, timeout: f
     """Start the server in a process group of its own; return once it listens."""
     with open(log, "ab") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline.rehearsal.ftp_server", "--root", str(root), "--port", str(port),
-             "--user", user],
+            [
+                sys.executable,
+                "-m",
+                "pipeline.rehearsal.ftp_server",
+                "--root",
+                str(root),
+                "--port",
+                str(port),
+                "--user",
+                user,
+            ],
             env={**os.environ, PASSWORD_VARIABLE: password},
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -73,10 +73,7 @@ def play(
     start = messages[0].at
     span = (messages[-1].at - start).total_seconds()
     # Real seconds per replayed second; 0 means do not wait at all.
-    if duration is not None:
-        scale = duration / span if span > 0 else 0.0
-    else:
-        scale = 1.0 / speed if speed > 0 else 0.0
+    scale = (duration / span if span > 0 else 0.0) if duration is not None else (1.0 / speed if speed > 0 else 0.0)
 
     bar = _Progress(len(messages), start) if progress else None
     t0 = time.monotonic()

@@ -37,7 +37,6 @@ SITTING_AT_DISSOLUTION: dict[str, str] = {
 }
 
 
-
 @dataclass(frozen=True)
 class Seat:
     """One constituency's 2019 contest as the seeds give it."""

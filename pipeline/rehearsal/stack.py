@@ -9,6 +9,7 @@ skipped: `airflow standalone`'s listen on every interface).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -17,7 +18,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.config import PROJECT_ROOT, Settings
@@ -123,13 +124,17 @@ class LocalStack:
                 "AIRFLOW_HOME": str(self.home),
                 "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": meta,
                 # without this Airflow derives an asyncpg URL, and asyncpg is not installed
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": meta.replace("postgresql+psycopg://", "postgresql+psycopg_async://"),
+                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN_ASYNC": meta.replace(
+                    "postgresql+psycopg://", "postgresql+psycopg_async://"
+                ),
                 "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
                 "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
                 "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{self.port}/execution/",
-                "AIRFLOW__CORE__AUTH_MANAGER": "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
+                "AIRFLOW__CORE__AUTH_MANAGER": (
+                    "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
+                ),
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",  # a laptop rehearsal: no login
                 "AIRFLOW__API__HOST": "127.0.0.1",
                 "AIRFLOW__API__PORT": str(self.port),
@@ -143,7 +148,9 @@ class LocalStack:
         )
         # Components talk to each other over 127.0.0.1; a proxy set for the
         # outside world must not sit in between.
-        no_proxy = ",".join(filter(None, [os.environ.get("NO_PROXY") or os.environ.get("no_proxy"), "127.0.0.1,localhost"]))
+        no_proxy = ",".join(
+            filter(None, [os.environ.get("NO_PROXY") or os.environ.get("no_proxy"), "127.0.0.1,localhost"])
+        )
         env["NO_PROXY"] = env["no_proxy"] = no_proxy
         env.update(read_env_file(LATENCY_ENV))
         env.update(self._secrets())
@@ -180,10 +187,14 @@ class LocalStack:
             if self.pid(name):
                 continue
             args = [a.format(port=self.port) for a in COMPONENTS[name]]
-            self.started_at[name] = datetime.now(timezone.utc)
+            self.started_at[name] = datetime.now(UTC)
             log = open(self.run_dir / f"{name}.log", "ab")  # noqa: SIM115 - handed to the child
             proc = subprocess.Popen(
-                [exe, *args], env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                [exe, *args],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
             log.close()
@@ -211,16 +222,12 @@ class LocalStack:
         """
         groups = {n: p for n in names if (p := self.pid(n))}
         for pid in groups.values():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL if hard else signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         groups = _wait_gone(groups, timeout)
         for pid in groups.values():
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         _wait_gone(groups, 10)
         for name in names:
             (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
@@ -253,7 +260,7 @@ class LocalStack:
         """
         import psycopg
 
-        since = self.started_at.get("triggerer", datetime.fromtimestamp(0, timezone.utc))
+        since = self.started_at.get("triggerer", datetime.fromtimestamp(0, UTC))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name in COMPONENTS:
@@ -285,10 +292,8 @@ def _wait_gone(groups: dict[str, int], timeout: float) -> dict[str, int]:
 
 def group_alive(pgid: int) -> bool:
     """Whether any process of the group is still running (zombies, which hold nothing, do not count)."""
-    try:
+    with contextlib.suppress(ChildProcessError):  # not our child (started by another command)
         os.waitpid(pgid, os.WNOHANG)  # reap the leader if it is our exited child
-    except ChildProcessError:
-        pass  # not our child (started by another command)
     try:
         os.killpg(pgid, 0)
     except ProcessLookupError:

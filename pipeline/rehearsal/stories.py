@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
@@ -43,19 +43,19 @@ from pipeline.rehearsal.seats import Seat, load_seats, ranked
 # Declarations pinned to give the night its 2019 shape (Tyneside and Wearside race
 # to be first, St Ives comes last). Times are approximate; UK time = UTC in December.
 PINNED_DECLARATIONS: dict[str, datetime] = {
-    "Newcastle upon Tyne Central": datetime(2019, 12, 12, 23, 27, tzinfo=timezone.utc),
-    "Houghton and Sunderland South": datetime(2019, 12, 12, 23, 30, tzinfo=timezone.utc),
-    "Blyth Valley": datetime(2019, 12, 13, 0, 5, tzinfo=timezone.utc),
-    "Sunderland Central": datetime(2019, 12, 13, 0, 11, tzinfo=timezone.utc),
-    "Washington and Sunderland West": datetime(2019, 12, 13, 0, 18, tzinfo=timezone.utc),
+    "Newcastle upon Tyne Central": datetime(2019, 12, 12, 23, 27, tzinfo=UTC),
+    "Houghton and Sunderland South": datetime(2019, 12, 12, 23, 30, tzinfo=UTC),
+    "Blyth Valley": datetime(2019, 12, 13, 0, 5, tzinfo=UTC),
+    "Sunderland Central": datetime(2019, 12, 13, 0, 11, tzinfo=UTC),
+    "Washington and Sunderland West": datetime(2019, 12, 13, 0, 18, tzinfo=UTC),
     # Fog kept the Isles of Scilly ballot boxes on the islands overnight.
-    "St Ives": datetime(2019, 12, 13, 11, 58, tzinfo=timezone.utc),
+    "St Ives": datetime(2019, 12, 13, 11, 58, tzinfo=UTC),
 }
 
 # Kensington went to recounts in 2019 (and in 2017); it always gets a recount.
 REAL_RECOUNTS = ("Kensington",)
 
-_NIGHT = datetime(2019, 12, 13, 0, 0, tzinfo=timezone.utc)  # midnight into the 13th
+_NIGHT = datetime(2019, 12, 13, 0, 0, tzinfo=UTC)  # midnight into the 13th
 
 # (mean hour after midnight, spread in hours) by region; Sunderland and
 # Newcastle race to be first, Northern Ireland and rural Scotland count late.
@@ -66,8 +66,6 @@ _REGION_CLOCK: dict[str, tuple[float, float]] = {
     "Wales": (3.0, 0.8),
 }
 _DEFAULT_CLOCK = (3.1, 0.9)
-
-
 
 
 @dataclass(frozen=True)
@@ -89,8 +87,8 @@ class Message:
 # When the replayed feed publishes the nominations (the real ones come days
 # before; here they land before polls close so that a paced replay does not
 # spend its time on them) and the second revisions correcting a few.
-NOMINATIONS_AT = datetime(2019, 12, 12, 21, 0, tzinfo=timezone.utc)
-NOMINATIONS_CORRECTED_AT = datetime(2019, 12, 12, 21, 40, tzinfo=timezone.utc)
+NOMINATIONS_AT = datetime(2019, 12, 12, 21, 0, tzinfo=UTC)
+NOMINATIONS_CORRECTED_AT = datetime(2019, 12, 12, 21, 40, tzinfo=UTC)
 NOMINATION_CORRECTIONS = 5
 
 
@@ -123,7 +121,7 @@ def candidate_names(seat: Seat, seed: int) -> dict[str, tuple[str, str]]:
     rng = _rng(seed, seat.gss_code, "names")
     names: dict[str, tuple[str, str]] = {}
     surnames = rng.sample(SURNAMES, len(seat.votes))
-    for party, surname in zip(sorted(seat.votes), surnames):
+    for party, surname in zip(sorted(seat.votes), surnames, strict=False):
         names[party] = ("Other", "candidates") if party == "OTH" else (rng.choice(FIRST_NAMES), surname)
     return names
 
@@ -176,8 +174,15 @@ class Stories(NamedTuple):
     chains: list[str]  # every correction chain (rush_1, result_1, rush_2, result_3), false flips included
 
 
-def choose_stories(seats: Sequence[Seat], *, seed: int = 2019, corrections: int = 4, recounts: int = 4,
-                   false_flips: int = 1, chains: int = 3) -> Stories:
+def choose_stories(
+    seats: Sequence[Seat],
+    *,
+    seed: int = 2019,
+    corrections: int = 4,
+    recounts: int = 4,
+    false_flips: int = 1,
+    chains: int = 3,
+) -> Stories:
     """Pick the recount, chain and votes-only correction seats, deterministically for a seed."""
     if min(corrections, recounts, false_flips, chains) < 0:
         raise ValueError("corrections, recounts, chains and false_flips must not be negative")
@@ -197,8 +202,11 @@ def choose_stories(seats: Sequence[Seat], *, seed: int = 2019, corrections: int 
     typos = random.Random(f"{seed}:corrections").sample(pool, min(corrections, len(pool)))
     # The other chains: the narrowest gains whose runner-up held the seat, first
     # flashed and declared as a hold, then corrected to the gain.
-    gains = [s for s in free if s.winner != s.winner_2017 and ranked(s.votes)[1] == s.winner_2017 == s.sitting
-             and s.gss_code not in typos]
+    gains = [
+        s
+        for s in free
+        if s.winner != s.winner_2017 and ranked(s.votes)[1] == s.winner_2017 == s.sitting and s.gss_code not in typos
+    ]
     chain = flips + [s.gss_code for s in gains[: chains - false_flips]]
     return Stories(recount, flips, sorted(typos), chain)
 
@@ -221,10 +229,11 @@ def plan_night(
     only: Iterable[str] | None = None,
     test_feed: bool = False,
 ) -> list[Message]:
-    """The night's rushes, recounts and results (or only the given gss codes), in landing order, deterministic for a seed."""
+    """The night's rushes, recounts and results (or only the given seats), in landing order, seeded."""
     seats = load_seats(seeds_dir)
-    stories = choose_stories(seats, seed=seed, corrections=corrections, recounts=recounts,
-                             false_flips=false_flips, chains=chains)
+    stories = choose_stories(
+        seats, seed=seed, corrections=corrections, recounts=recounts, false_flips=false_flips, chains=chains
+    )
     wanted = _wanted(seats, only)
     feed, shift = _feed(test_feed)
     messages: list[Message] = []
@@ -244,7 +253,7 @@ def plan_feed(
     test_feed: bool = False,
     **stories: int,
 ) -> list[Message]:
-    """The whole feed of the night: nominations, then `plan_night`'s messages with the state of the parties among them."""
+    """The night's whole feed: nominations, then `plan_night`'s messages with the states of the parties among them."""
     seats = load_seats(seeds_dir)
     wanted = _wanted(seats, only)
     feed, shift = _feed(test_feed)
@@ -272,8 +281,11 @@ def _in_landing_order(messages: list[Message]) -> list[Message]:
 def _nominations(seats: Sequence[Seat], seed: int, feed: Feed, shift: timedelta) -> list[Message]:
     """Every seat's nominations before the night, and a few second revisions correcting a misspelt surname."""
     out = []
-    corrected = set(random.Random(f"{seed}:nominations").sample(sorted(s.gss_code for s in seats),
-                                                                 min(NOMINATION_CORRECTIONS, len(seats))))
+    corrected = set(
+        random.Random(f"{seed}:nominations").sample(
+            sorted(s.gss_code for s in seats), min(NOMINATION_CORRECTIONS, len(seats))
+        )
+    )
     for seat in sorted(seats, key=lambda s: s.number):
         names = candidate_names(seat, seed)
         at = NOMINATIONS_AT + shift + timedelta(seconds=2 * seat.number)
@@ -283,12 +295,28 @@ def _nominations(seats: Sequence[Seat], seed: int, feed: Feed, shift: timedelta)
             given, surname = names[party]
             first = dict(names, **{party: (given, surname[:-1])})  # a letter lost in the first list
             at2 = NOMINATIONS_CORRECTED_AT + shift + timedelta(seconds=2 * seat.number)
-            out.append(Message(at2, file_name("nominations", seat.name, 2, feed),
-                               nominations_xml(seat, names=names, revision=2, feed=feed),
-                               "nominations", seat.gss_code, 2, folder="nominations"))
-        out.append(Message(at, file_name("nominations", seat.name, 1, feed),
-                           nominations_xml(seat, names=first, revision=1, feed=feed),
-                           "nominations", seat.gss_code, 1, folder="nominations"))
+            out.append(
+                Message(
+                    at2,
+                    file_name("nominations", seat.name, 2, feed),
+                    nominations_xml(seat, names=names, revision=2, feed=feed),
+                    "nominations",
+                    seat.gss_code,
+                    2,
+                    folder="nominations",
+                )
+            )
+        out.append(
+            Message(
+                at,
+                file_name("nominations", seat.name, 1, feed),
+                nominations_xml(seat, names=first, revision=1, feed=feed),
+                "nominations",
+                seat.gss_code,
+                1,
+                folder="nominations",
+            )
+        )
     return out
 
 
@@ -317,13 +345,13 @@ def _states_of_parties(night: Sequence[Message], seats: Sequence[Seat], feed: Fe
             # Published between this instant and the next message, so it counts exactly these seats.
             gap = (night[i].at - at) / 2 if i < len(night) else timedelta(seconds=40)
             when = at + min(timedelta(seconds=20), gap)
-            out.append(Message(when, sop_file_name(n, feed), state_of_parties_xml(declared, feed=feed),
-                               "sop", "", n))
+            out.append(Message(when, sop_file_name(n, feed), state_of_parties_xml(declared, feed=feed), "sop", "", n))
     return out
 
 
-def _seat_messages(seat: Seat, seed: int, recount: bool, story: str | None, feed: Feed,
-                   shift: timedelta) -> list[Message]:
+def _seat_messages(
+    seat: Seat, seed: int, recount: bool, story: str | None, feed: Feed, shift: timedelta
+) -> list[Message]:
     rng = _rng(seed, seat.gss_code, "story")
     declared = _declaration_time(seat, seed) + shift
     if recount and seat.name not in PINNED_DECLARATIONS:
@@ -331,19 +359,41 @@ def _seat_messages(seat: Seat, seed: int, recount: bool, story: str | None, feed
     names = candidate_names(seat, seed)
     out: list[Message] = []
 
-    def add(kind: str, at: datetime, body: bytes, revision: int = 1, winner: str = "",
-            votes: dict[str, int] | None = None) -> None:
-        out.append(Message(at, file_name(kind, seat.name, revision, feed), body, kind, seat.gss_code, revision,
-                           winner=winner, votes=tuple(sorted((votes or {}).items()))))
+    def add(
+        kind: str, at: datetime, body: bytes, revision: int = 1, winner: str = "", votes: dict[str, int] | None = None
+    ) -> None:
+        out.append(
+            Message(
+                at,
+                file_name(kind, seat.name, revision, feed),
+                body,
+                kind,
+                seat.gss_code,
+                revision,
+                winner=winner,
+                votes=tuple(sorted((votes or {}).items())),
+            )
+        )
 
     def result(at: datetime, votes: dict[str, int], revision: int) -> None:
         # A correction keeps the declaration's own time; only its landing is later.
-        add("result", at, result_xml(seat, votes, revision=revision, declared_at=declared, names=names, feed=feed),
-            revision, ranked(votes)[0], votes)
+        add(
+            "result",
+            at,
+            result_xml(seat, votes, revision=revision, declared_at=declared, names=names, feed=feed),
+            revision,
+            ranked(votes)[0],
+            votes,
+        )
 
     def rush(at: datetime, winner: str, revision: int = 1, correction: bool = False) -> None:
-        add("rush", at, rush_xml(seat, winner=winner, names=names, revision=revision, correction=correction,
-                                 feed=feed), revision, winner)
+        add(
+            "rush",
+            at,
+            rush_xml(seat, winner=winner, names=names, revision=revision, correction=correction, feed=feed),
+            revision,
+            winner,
+        )
 
     if recount:
         called = declared - timedelta(minutes=rng.randint(20, 60))

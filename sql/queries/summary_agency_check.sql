@@ -7,6 +7,9 @@ select
     c.agency_votes,
     c.our_votes,
     c.agrees,
-    (select count(*) from results.alerts as a where a.kind = 'disagreement') as disagreements
+    (
+        select count(*) from results.alerts as a
+        where a.kind = 'disagreement'
+    ) as disagreements
 from results.agency_check as c
-order by c.agency_seats desc, c.party
+order by c.agency_seats desc, c.party asc
