@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from pipeline.arrival import may_be_message
 from pipeline.config import load_settings
 from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
@@ -88,7 +89,7 @@ def _in_process(engine, settings, msgs) -> list[float]:
 
 def _drain(settings, timeout: float) -> None:
     deadline = time.monotonic() + timeout
-    while any(settings.inbox.iterdir()) and time.monotonic() < deadline:
+    while any(may_be_message(p.name) for p in settings.inbox.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.2)
     time.sleep(1)  # the last receipts commit before their file is archived
 
@@ -149,7 +150,7 @@ def _recovery(stack: LocalStack, engine, settings, night: list, repeats: int) ->
         if received is None:
             raise RuntimeError(f"{second.file_name} was not stored 600 s after the scheduler restarted")
         waits.append(float(received) - landed)
-        while any(settings.inbox.iterdir()):
+        while any(may_be_message(p.name) for p in settings.inbox.iterdir()):
             time.sleep(0.2)
     return waits
 

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from pipeline.arrival import may_be_message
 from pipeline.config import PROJECT_ROOT, load_settings
 from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
@@ -253,7 +254,7 @@ def _wait_processed(engine, stack: LocalStack, files: int, timeout: float = 240)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         done = q(engine, "select count(*) from pipeline.receipt")[0][0]
-        if done >= files and not any(stack.settings.inbox.iterdir()):
+        if done >= files and not any(may_be_message(p.name) for p in stack.settings.inbox.iterdir()):
             return
         time.sleep(0.5)
     raise AssertionError(f"only {done} of {files} files processed; logs in {stack.run_dir}")

@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import verify  # noqa: E402
 from harness import ROOT, Compose, Feeder, MemorySampler, base_image, build_standins, inspect, log, run  # noqa: E402
-from reference import differences, reference_ingest, snapshot  # noqa: E402
+from reference import differences, published, reference_ingest, snapshot  # noqa: E402
 
 from pipeline.rehearsal.bad_files import with_bad_files  # noqa: E402
 from pipeline.rehearsal.seats import load_seats  # noqa: E402
@@ -179,7 +179,7 @@ class Night:
                 delay = start + offset - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                self.feeder.drop([(m.file_name, m.body) for m in batch])
+                self.feeder.drop([(m.file_name, m.body, published(m)) for m in batch])
         except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             self.error = exc
 

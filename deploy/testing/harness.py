@@ -182,22 +182,23 @@ class Feeder:
         self.container = container
         self.dropped: dict[str, float] = {}  # file name -> when the drop began (host clock)
 
-    def drop(self, files: list[tuple[str, bytes]]) -> None:
-        """Land a batch of files in the inbox (each a rename, so no one sees half a file)."""
+    def drop(self, files: list[tuple[str, bytes, int]]) -> None:
+        """Land a batch of files in the inbox (each a rename, so no one sees half a file), each dated when published."""
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:
-            for name, body in files:
+            for name, body, mtime in files:
                 info = tarfile.TarInfo(name)
-                info.size, info.mode, info.mtime = len(body), 0o664, int(time.time())
+                # The agency's publication time, as a mirroring downloader keeps it: a rush takes it as
+                # its time, and the pipeline ingests oldest first.
+                info.size, info.mode, info.mtime = len(body), 0o664, mtime
                 tar.addfile(info, io.BytesIO(body))
         began = time.time()
-        # -m: each file's mtime is its landing time (the pipeline ingests oldest first).
         script = (
-            f'set -e; d=$(mktemp -d {DATA}/.feed.XXXXXX); tar -x -m -C "$d" -f -; '
+            f'set -e; d=$(mktemp -d {DATA}/.feed.XXXXXX); tar -x -C "$d" -f -; '
             f'for f in "$d"/*; do mv -- "$f" {DATA}/inbox/; done; rmdir "$d"'
         )
         run(["docker", "exec", "-i", self.container, "sh", "-c", script], input=buf.getvalue(), timeout=60)
-        for name, _ in files:
+        for name, _, _ in files:
             self.dropped[name] = began
 
     def listing(self, folder: str) -> list[str]:

@@ -49,13 +49,19 @@ def snapshot(conninfo: str) -> dict[str, Counter]:
         return {name: Counter(tuple(row) for row in conn.execute(query).fetchall()) for name, query in QUERIES.items()}
 
 
+def published(message) -> int:  # noqa: ANN001 - a pipeline.rehearsal Message
+    """When the agency published a message, in whole seconds (what a tar header holds), for its file's mtime."""
+    return int(message.at.timestamp())
+
+
 def reference_ingest(messages: list, workdir: Path) -> Reference:
     """Ingest the files one by one, in landing order, into a fresh embedded Postgres; return its tables."""
     logging.getLogger("resultsnight.alerts").setLevel(logging.ERROR)  # the log sink: one line per alert
     # No settle wait (each file is written whole before it is ingested), and
-    # each file dated an hour back: the cut-off resend is then as the stack
-    # sees it once it has lain unchanged past RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS,
-    # and is quarantined with the same reason.
+    # each file dated when the agency published it, as the stack's feeder
+    # dates it: a rush takes that as its time; and, long past, the cut-off
+    # resend has lain unchanged past RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS and
+    # is quarantined with the same reason in both.
     settings = dataclasses.replace(load_settings({"RESULTSNIGHT_DATA_DIR": str(workdir / "data")}), settle_seconds=0.0)
     try:
         engine = get_engine(settings)
@@ -66,7 +72,7 @@ def reference_ingest(messages: list, workdir: Path) -> Reference:
         for message in messages:
             path = inbox / message.file_name
             path.write_bytes(message.body)
-            os.utime(path, (time.time() - 3600, time.time() - 3600))
+            os.utime(path, (published(message), published(message)))
             started = time.perf_counter()
             ingest_paths(engine, [path], settings=settings, archive=archive)
             times.append(time.perf_counter() - started)
