@@ -70,11 +70,15 @@ def start_board(settings: Settings, url: str, port: int = BOARD_PORT, timeout: f
 
 def stop_board(settings: Settings) -> bool:
     """SIGTERM the demo's board server if it runs; True if one was stopped."""
-    path = _board_pid_file(settings)
-    if not path.exists():
+    return _stop_group(_board_pid_file(settings))
+
+
+def _stop_group(pid_file: Path) -> bool:
+    """SIGTERM the process group a pid file names (SIGKILL after 5 s); True if one was running."""
+    if not pid_file.exists():
         return False
-    pid = int(path.read_text())
-    path.unlink()
+    pid = int(pid_file.read_text())
+    pid_file.unlink()
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
@@ -147,17 +151,8 @@ def start_feed_server(settings: Settings) -> str:
 
 
 def stop_feed_server(settings: Settings) -> bool:
-    """Kill the demo's FTP server if it runs; True if one was stopped."""
-    path = _ftp_pid_file(settings)
-    if not path.exists():
-        return False
-    pid = int(path.read_text())
-    path.unlink()
-    try:
-        os.killpg(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return False
-    return True
+    """Stop the demo's FTP server if it runs; True if one was stopped."""
+    return _stop_group(_ftp_pid_file(settings))
 
 
 def demo(duration: float, direct: bool = False) -> None:
