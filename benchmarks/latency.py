@@ -3,7 +3,7 @@
 The busiest minutes of the replayed 2019 night are played into the inbox of
 a local Airflow stack at election-night pace (real time) and at ten times
 that, and 300 files are written in place within a second (a downloader
-reconnecting), each `runs` times. For every file: landing time (its mtime,
+reconnecting), each `runs` times. For every file: landing time (its mtime, undated,
 kept when it is archived) to its receipt row, written in the same
 transaction as its alerts; and for the files that raised an alert, to the
 alert row. Beside it, the same files ingested in-process one at a time:
@@ -130,13 +130,13 @@ def _recovery(stack: LocalStack, engine, settings, night: list, repeats: int) ->
     for i in range(repeats):
         reset_night(engine)
         first, second = results[2 * i], results[2 * i + 1]
-        play([first], settings.inbox, speed=0, progress=False)
+        play([first], settings.inbox, speed=0, progress=False, dated=False)
         deadline = time.monotonic() + 60
         while stack.active_runs() == 0 and time.monotonic() < deadline:
             time.sleep(0.02)
         stack.stop(("scheduler",), hard=True)
         stack.start(("scheduler",))
-        play([second], settings.inbox, speed=0, progress=False)
+        play([second], settings.inbox, speed=0, progress=False, dated=False)
         landed = (settings.inbox / second.file_name).stat().st_mtime
         deadline = time.monotonic() + 600
         received = None
@@ -211,14 +211,20 @@ def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5, parts: 
         stack.wait_ready()
         # One file first: the first task after start-up is slower (cold caches);
         # the figures are for a stack that is already running, as on the night.
-        play([m for m in night if m.at < start][:1], settings.inbox, speed=0, progress=False)
+        play([m for m in night if m.at < start][:1], settings.inbox, speed=0, progress=False, dated=False)
         _drain(settings, 60)
         for r in range(runs):
             rep: dict = {}
             for label, msgs in paces.items():
                 reset_night(engine)
                 since = time.time()
-                play(msgs, settings.inbox, speed=1.0 if label.startswith("election") else 10.0, progress=False)
+                play(
+                    msgs,
+                    settings.inbox,
+                    speed=1.0 if label.startswith("election") else 10.0,
+                    progress=False,
+                    dated=False,
+                )
                 _drain(settings, 120)
                 rec, alr = _latencies(engine, settings.archive)
                 rep[label] = {"files": len(rec), "to_receipt": rec, "to_alert": alr, **_airflow_counts(stack, since)}

@@ -50,6 +50,7 @@ def play(
     progress: bool = True,
     sleep: Callable[[float], object] = time.sleep,
     layout: str = "flat",
+    dated: bool = True,
 ) -> int:
     """Write messages into inbox in landing order at a pace (speed or duration) and return the number written.
 
@@ -57,6 +58,9 @@ def play(
     reads; the fetcher mirrors the agency's folders into one inbox too);
     "agency" writes `results/` and `nominations/` under it, as the agency's
     server holds them. Each folder's `.timestamp` is rewritten as a file lands.
+    `dated` sets each file's modification time to its publication time (a
+    rush's time); without it a file keeps the moment it landed, which a
+    latency benchmark measures from.
     """
     # speed=1 is real time, 60 sixty times faster, 0 as fast as possible;
     # duration=N compresses the whole night (first to last message) into about N seconds.
@@ -95,7 +99,7 @@ def play(
             folder.mkdir(exist_ok=True)
             # A broken file keeps the time it is written: a resend cut off in
             # transfer looks, as on the night, like a download still under way.
-            published = None if message.kind == "bad" else message.at
+            published = None if message.kind == "bad" or not dated else message.at
             write_atomically(folder, message.file_name, message.body, published)
             touch_timestamp(folder, message.at)
             written += 1
