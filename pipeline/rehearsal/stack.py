@@ -231,6 +231,10 @@ class LocalStack:
         _wait_gone(groups, 10)
         for name in names:
             (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
+        if set(names) >= set(COMPONENTS):
+            # Task processes have process groups of their own, so a lingering ingest or
+            # delivery task outlives its scheduler: when the whole stack stops, so do they.
+            _kill_tasks_of(self.home)
         return sorted(groups)
 
     def query_metadata(self, query: str, params: tuple = ()) -> list[tuple]:
@@ -288,6 +292,34 @@ def _wait_gone(groups: dict[str, int], timeout: float) -> dict[str, int]:
         if not groups or time.monotonic() >= deadline:
             return groups
         time.sleep(0.2)
+
+
+def _kill_tasks_of(home: Path) -> None:
+    """SIGKILL every process left whose environment names this AIRFLOW_HOME (Linux /proc); wait until gone."""
+    marker = f"AIRFLOW_HOME={home}".encode()
+    left = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes().split(b"\0")
+        except OSError:  # gone, or not ours to read
+            continue
+        if marker in environ:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(proc.name), signal.SIGKILL)
+                left.append(int(proc.name))
+    deadline = time.monotonic() + 10
+    while left and time.monotonic() < deadline:
+        left = [pid for pid in left if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
+        time.sleep(0.05)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def group_alive(pgid: int) -> bool:
