@@ -221,6 +221,8 @@ class LocalStack:
         the SIGKILL, which only an unkillable process outlasts).
         """
         groups = {n: p for n in names if (p := self.pid(n))}
+        whole = set(names) >= set(COMPONENTS)
+        tasks = self._running_task_ids() if whole else set()
         for pid in groups.values():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL if hard else signal.SIGTERM)
@@ -231,11 +233,19 @@ class LocalStack:
         _wait_gone(groups, 10)
         for name in names:
             (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
-        if set(names) >= set(COMPONENTS):
+        if whole:
             # Task processes have process groups of their own, so a lingering ingest or
             # delivery task outlives its scheduler: when the whole stack stops, so do they.
-            _kill_tasks_of(self.home)
+            _kill_tasks(tasks)
         return sorted(groups)
+
+    def _running_task_ids(self) -> set[str]:
+        """The ids of this stack's task instances that are not finished (their processes are named by them)."""
+        try:
+            rows = self.query_metadata("select id::text from task_instance where state in ('running', 'queued')")
+        except Exception:  # noqa: BLE001 - a stack whose metadata database is gone has no tasks to find
+            return set()
+        return {r[0] for r in rows}
 
     def query_metadata(self, query: str, params: tuple = ()) -> list[tuple]:
         """Rows of one read-only query on Airflow's metadata database (for readiness checks and tests)."""
@@ -294,21 +304,25 @@ def _wait_gone(groups: dict[str, int], timeout: float) -> dict[str, int]:
         time.sleep(0.2)
 
 
-def _kill_tasks_of(home: Path) -> None:
-    """SIGKILL every process left whose environment names this AIRFLOW_HOME (Linux /proc); wait until gone."""
-    marker = f"AIRFLOW_HOME={home}".encode()
+def _kill_tasks(task_ids: set[str]) -> None:
+    """SIGKILL the process groups of the task processes running these task instances (`airflow worker -- <id>`)."""
+    if not task_ids:
+        return
     left = []
     for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+        if not proc.name.isdigit():
             continue
         try:
-            environ = (proc / "environ").read_bytes().split(b"\0")
-        except OSError:  # gone, or not ours to read
+            words = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+        except OSError:
             continue
-        if marker in environ:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(proc.name), signal.SIGKILL)
-                left.append(int(proc.name))
+        if any(word in task_ids for word in words[-2:]):
+            pid = int(proc.name)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)  # the task's group: its supervisor leads one of its own
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+            left.append(pid)
     deadline = time.monotonic() + 10
     while left and time.monotonic() < deadline:
         left = [pid for pid in left if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
