@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from pipeline.report import WatchListFigures, night_figures, projection_markdown
+from pipeline.summary import WatchListFigures, night_figures, projection_markdown
 
 # Conventional broadcast colours, for the board only.
 COLOURS = {

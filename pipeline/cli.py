@@ -94,7 +94,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     """Ingest files or folders: every file ends stored or quarantined."""
     from pipeline.db import get_engine
     from pipeline.ingest import ingest_paths
-    from pipeline.report import print_ingest_summary
+    from pipeline.summary import print_ingest_summary
 
     missing = [p for p in args.paths if not Path(p).exists()]
     if missing:
@@ -159,7 +159,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     """Print the night's summary tables."""
     from pipeline.db import get_engine
-    from pipeline.report import print_night_summary
+    from pipeline.summary import print_night_summary
 
     print_night_summary(get_engine(_settings()))
     return 0

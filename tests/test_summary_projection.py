@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from pipeline.board import write_report
 from pipeline.ingest import ingest_paths
-from pipeline.report import night_figures, print_night_summary
+from pipeline.summary import night_figures, print_night_summary
 from tests import agency_feed
 
 pytestmark = pytest.mark.integration

@@ -162,7 +162,7 @@ def demo(duration: float, direct: bool = False) -> None:
     from pipeline.rehearsal.bad_files import with_bad_files
     from pipeline.rehearsal.pacing import play
     from pipeline.rehearsal.stories import plan_feed
-    from pipeline.report import print_night_summary
+    from pipeline.summary import print_night_summary
 
     console = Console()
     settings = load_settings()

@@ -1,4 +1,4 @@
-"""Readable tables for people: an ingest run's summary and the night's picture."""
+"""The console summary (`resultsnight summary`): an ingest run's summary and the night's picture as readable tables."""
 
 from __future__ import annotations
 
