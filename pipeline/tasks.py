@@ -208,7 +208,7 @@ def deliver_alerts(run_seconds: float = DELIVER_SECONDS) -> dict:
 
 def night_report(out_dir: str | None = None) -> dict:
     """Write the night's report (Markdown and an HTML board) and return its figures."""
-    from pipeline.board import write_report
+    from pipeline.written_report import write_report
 
     settings = load_settings()
     folder = Path(out_dir) if out_dir else settings.data_dir / "reports"

@@ -390,7 +390,7 @@ def test_report_dag_writes_the_board(airflow_env, engine, settings, tmp_path):
     """The board of a small night shows that night: each declared seat in its winner's colour, gains outlined."""
     from defusedxml import ElementTree
 
-    from pipeline.board import AWAITING, COLOURS
+    from pipeline.written_report import AWAITING, COLOURS
 
     reset_night(engine)
     play(plan_night(only=SEATS), tmp_path / "in", speed=0, progress=False)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from pipeline.board import write_report
 from pipeline.ingest import ingest_paths
 from pipeline.summary import night_figures, print_night_summary
+from pipeline.written_report import write_report
 from tests import agency_feed
 
 pytestmark = pytest.mark.integration

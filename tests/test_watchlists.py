@@ -111,8 +111,8 @@ def test_anglia_seats_come_in_the_articles_order(clean_db) -> None:
 
 @pytest.mark.integration
 def test_titles_name_the_baseline_of_the_count_setting(clean_db, settings, tmp_path, capsys) -> None:
-    from pipeline.board import write_report
     from pipeline.summary import night_figures, print_night_summary
+    from pipeline.written_report import write_report
 
     engine = clean_db
     from pipeline.schema import init_db

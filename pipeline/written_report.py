@@ -1,4 +1,4 @@
-"""The night's report: a Markdown summary and an HTML board with a seat chart."""
+"""The written report (`resultsnight report`, the report DAG): a Markdown summary and an HTML seat chart."""
 
 from __future__ import annotations
 
