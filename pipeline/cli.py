@@ -296,7 +296,7 @@ def cmd_deliver(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the live board at / and the JSON API under /api/v1/, read-only, until SIGINT/SIGTERM."""
-    from pipeline.serve.run import serve
+    from pipeline.board.run import serve
 
     print(f"resultsnight board on http://{args.host}:{args.port}/ (API under /api/v1/)", flush=True)
     serve(_settings(), host=args.host, port=args.port)

@@ -79,7 +79,7 @@ class SeatStatus(StrEnum):
 
 
 class EventKind(StrEnum):
-    """What a row of the live board's event log announces (pipeline.event.kind, pipeline.serve)."""
+    """What a row of the live board's event log announces (pipeline.event.kind, pipeline.board)."""
 
     DECLARATION = "declaration"
     ALERT = "alert"

@@ -105,7 +105,7 @@ def test_gains_and_holds_against_the_notionals_are_the_published_ones() -> None:
 
 @pytest.mark.unit
 def test_every_2024_seat_has_one_hex_of_its_own() -> None:
-    from pipeline.serve.hexmap import load_hexmaps
+    from pipeline.board.hexmap import load_hexmaps
 
     hexmaps = load_hexmaps(SEEDS)
     assert set(hexmaps) == {"2010", "2024"}

@@ -460,7 +460,7 @@ def test_serve_stops_cleanly_on_sigint_and_sigterm_with_streams_open(settings, e
 
 @pytest.mark.unit
 def test_hexjson_is_read_as_odd_r_hexes_sorted_by_code():
-    from pipeline.serve.hexmap import hexes_from_hexjson
+    from pipeline.board.hexmap import hexes_from_hexjson
 
     doc = {"layout": "odd-r", "hexes": {"E2": {"n": "B", "q": -1, "r": 3}, "E1": {"n": "A", "q": 0, "r": "-2"}}}
     assert hexes_from_hexjson(doc) == [("E1", 0, -2), ("E2", -1, 3)]

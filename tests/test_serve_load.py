@@ -162,7 +162,7 @@ def test_healthz_names_stored_files_the_archive_move_left_in_the_inbox(engine, b
 
 
 def test_the_boards_connections_have_a_statement_timeout(settings, engine):
-    from pipeline.serve import db
+    from pipeline.board import db
 
     board = db.board_engine(db.board_url(settings), statement_timeout_ms=200)
     try:

@@ -150,7 +150,7 @@ def notional_2019() -> tuple[dict[tuple[str, str], int], dict[str, int]]:
 
 def hexes() -> list[tuple[str, int, int]]:
     """(gss_code, q, r) of the 2024 layout."""
-    from pipeline.serve.hexmap import hexes_from_hexjson
+    from pipeline.board.hexmap import hexes_from_hexjson
 
     return hexes_from_hexjson(json.loads((SOURCES / "uk-constituencies-2024.hexjson").read_text(encoding="utf-8")))
 

@@ -1,4 +1,4 @@
-"""`resultsnight serve`: the live board at / and the JSON API under /api/v1/ (contract, second wave).
+"""The live board (`resultsnight serve`): the page at / and the JSON API under /api/v1/ (contract, second wave).
 
 Modules: `db` (the read-only connection and the queries), `events` (one
 LISTEN connection fanned out to every Server-Sent Events client), `app` (the

@@ -16,7 +16,7 @@ import uvicorn
 from pipeline.config import Settings
 
 if TYPE_CHECKING:
-    from pipeline.serve.events import Broadcaster
+    from pipeline.board.events import Broadcaster
 
 
 class _Server(uvicorn.Server):
@@ -55,7 +55,7 @@ class _Server(uvicorn.Server):
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8050, log_level: str = "warning") -> None:
     """Serve the board and the API until SIGINT or SIGTERM."""
-    from pipeline.serve.app import create_app
+    from pipeline.board.app import create_app
 
     app = create_app(settings)
     config = uvicorn.Config(

@@ -18,8 +18,8 @@ from typing import Any
 
 import psycopg
 
+from pipeline.board.db import LISTENER_APPLICATION, dumps
 from pipeline.db import sql_text
-from pipeline.serve.db import LISTENER_APPLICATION, dumps
 
 log = logging.getLogger("resultsnight.serve")
 

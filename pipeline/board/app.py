@@ -25,11 +25,11 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from pipeline.board import db
+from pipeline.board.events import CLOSE, Broadcaster, Event, Listener
+from pipeline.board.hexmap import load_hexmaps
 from pipeline.config import Settings
 from pipeline.db import sql
-from pipeline.serve import db
-from pipeline.serve.events import CLOSE, Broadcaster, Event, Listener
-from pipeline.serve.hexmap import load_hexmaps
 from pipeline.watchlists import WatchList, load_watch_lists
 
 STATIC = Path(__file__).resolve().parent / "static"

