@@ -12,20 +12,29 @@ live, so a thousand browsers are still one listening connection.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+from sqlalchemy.dialects.postgresql import psycopg as psycopg_dialect
 
 from pipeline.board.db import LISTENER_APPLICATION, dumps
-from pipeline.db import sql_text
+from pipeline.db import sql, sql_text
 
 log = logging.getLogger("resultsnight.serve")
 
 CHANNEL = "resultsnight_events"
 # A browser this many events behind is cut off; it reconnects and replays from the table.
 QUEUE_SIZE = 2000
+CATCH_UP_MAX = 10000  # events the listener reads at a time after a notification or a reconnection
+
+
+@functools.cache
+def _events_after() -> str:
+    """The API's replay query (serve_events_after) in psycopg's parameter style, for the listening connection."""
+    return str(sql("queries/serve_events_after").compile(dialect=psycopg_dialect.dialect()))
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,7 @@ class Listener:
         self.last_error: str | None = None
 
     async def _catch_up(self, conn: psycopg.AsyncConnection) -> None:
-        cur = await conn.execute(sql_text("queries/serve_listen_events_after"), {"after": self.broadcaster.last_id})
+        cur = await conn.execute(_events_after(), {"after": self.broadcaster.last_id, "max_rows": CATCH_UP_MAX})
         for event_id, kind, payload, created_at in await cur.fetchall():
             self.broadcaster.publish(Event(event_id, kind, payload, created_at))
 

@@ -1,4 +1,4 @@
--- The events stream: events committed after :after, in commit order (replay for Last-Event-ID).
+-- Events committed after :after, in commit order: the stream's replay (Last-Event-ID) and the listener's catch-up.
 -- A desk call's note is the desk's, never sent on the public stream (events since 0011 do not carry it).
 select
     event_id,
