@@ -1,7 +1,7 @@
 """The pipeline's vocabulary and the typed declaration every feed format is parsed into.
 
 Each enum below is the one list of the values a column may hold; the SQL
-`check` constraints in sql/migrations say the same (tests/test_foundation.py
+`check` constraints in sql/migrations say the same (tests/test_model.py
 compares them with pg_constraint). Adding a value is one line here plus a
 migration that widens the constraint.
 """

@@ -1,6 +1,6 @@
 """The views' manifests (sql/views/*/*.yml): complete, in dependency order, true to the database, and in the README.
 
-The invariants themselves run after the replayed night, in tests/test_night.py
+The invariants themselves run after the replayed night, in tests/test_golden_night.py
 (test_every_view_invariant_holds_after_the_night).
 """
 

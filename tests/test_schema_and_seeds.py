@@ -1,4 +1,4 @@
-"""The foundation: schema, seeds and the 2017 baseline in a real Postgres."""
+"""db init, the seeds and the 2017 baseline in a real Postgres: targets, the analyst role, seeds as derived."""
 
 from __future__ import annotations
 
@@ -241,7 +241,7 @@ def test_committed_seeds_match_the_derivation(tmp_path, settings):
 
     derive(tmp_path)
     derived = {p.name for p in tmp_path.glob("*.csv")}
-    # hexmap.csv comes from pipeline.board.hexmap (d3-hexjson), checked in tests/test_serve.py
+    # hexmap.csv comes from pipeline.board.hexmap (d3-hexjson), checked in tests/test_board_api.py
     assert derived == {p.name for p in settings.seeds_dir.glob("*.csv")} - {
         "count_setting.csv",
         "watch_lists.csv",

@@ -1,4 +1,4 @@
-"""`resultsnight serve` against a real Postgres: every endpoint, as_of, ETag/304, 404, the events stream."""
+"""The live board's API (`resultsnight serve`) on a real Postgres: every endpoint, as_of, ETag/304, 404, events."""
 
 from __future__ import annotations
 

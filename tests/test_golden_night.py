@@ -1,4 +1,4 @@
-"""The night's picture: the replayed 2019 night against 2017, flips, alerts exactly once."""
+"""The replayed 2019 night end to end against 2017 and the golden figures: flips, alerts exactly once."""
 
 from __future__ import annotations
 
