@@ -73,6 +73,17 @@ def engine(settings: Settings):
     return eng
 
 
+@pytest.fixture(scope="session")
+def night_files(tmp_path_factory) -> Path:
+    """The whole replayed 2019 night (plan_night(), default seed) as files in one folder; tests only read it."""
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.stories import plan_night
+
+    inbox = tmp_path_factory.mktemp("night")
+    play(plan_night(), inbox, speed=0, progress=False)
+    return inbox
+
+
 @pytest.fixture
 def clean_db(engine):
     """The seeded database with every ingested file, declaration and alert removed."""

@@ -137,3 +137,15 @@ def hostile_result(inbox: Path, gss_code: str, revision: int = 9) -> Path:
     inbox.mkdir(parents=True, exist_ok=True)
     path.write_bytes(body)
     return path
+
+
+def night_in_two(tmp_path_factory, split: int) -> tuple[Path, Path, list]:
+    """The replayed night written into two folders (its first `split` messages, the rest), and the rest's messages."""
+    from pipeline.rehearsal.pacing import play
+    from pipeline.rehearsal.stories import plan_night
+
+    messages = plan_night()
+    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
+    play(messages[:split], first, speed=0, progress=False)
+    play(messages[split:], second, speed=0, progress=False)
+    return first, second, messages[split:]

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 from pipeline.config import Settings
 from pipeline.ingest import IngestSummary, ingest_paths
 from pipeline.model import Outcome, ReasonCode
 from tests import agency_feed as feed
+from tests.db_helpers import records
 
 pytestmark = pytest.mark.integration
 
@@ -41,11 +42,6 @@ def ingest(engine: Engine, settings: Settings, *paths: Path) -> IngestSummary:
 def one(summary: IngestSummary, name: str):
     (found,) = [f for f in summary.files if f.file_name == name]
     return found
-
-
-def q(engine: Engine, query: str, **params) -> list[dict]:
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(text(query), params).mappings()]
 
 
 CANDIDATES_1 = [
@@ -73,21 +69,21 @@ def test_nominations_then_a_higher_revision_replaces_the_list_and_a_lower_one_ch
     )
     report = one(ingest(engine, settings, first), first.name)
     assert report.outcome == Outcome.STORED, report.reason
-    listed = q(engine, "select * from results.nominations where gss_code = :g order by position", g=NORWICH_NORTH)
+    listed = records(engine, "select * from results.nominations where gss_code = :g order by position", g=NORWICH_NORTH)
     assert [(r["candidate"], r["party"], r["party_label"], r["sitting_member"], r["revision"]) for r in listed] == [
         ("Ann Example", "CON", "C", True, 1),
         ("Ben Example", "LAB", "Lab", False, 1),
         ("Cara Example", "LD", "LD", False, 1),
     ]
     assert all(r["constituency"] == "Norwich North" and r["received_at"] for r in listed)
-    status = q(
+    status = records(
         engine, "select status, candidates_nominated from results.seat_status where gss_code = :g", g=NORWICH_NORTH
     )
     assert status == [{"status": "awaiting", "candidates_nominated": 3}]
     # a seat with no nominations has none counted
-    assert q(engine, "select candidates_nominated from results.seat_status where gss_code = :g", g=BLYTH_VALLEY) == [
-        {"candidates_nominated": None}
-    ]
+    assert records(
+        engine, "select candidates_nominated from results.seat_status where gss_code = :g", g=BLYTH_VALLEY
+    ) == [{"candidates_nominated": None}]
 
     third = drop(
         tmp_path / "b",
@@ -95,7 +91,7 @@ def test_nominations_then_a_higher_revision_replaces_the_list_and_a_lower_one_ch
         feed.nominations("Norwich North", 3, CANDIDATES_3),
     )
     assert one(ingest(engine, settings, third), third.name).outcome == Outcome.STORED
-    listed = q(
+    listed = records(
         engine,
         "select candidate, party, revision from results.nominations where gss_code = :g order by position",
         g=NORWICH_NORTH,
@@ -108,11 +104,11 @@ def test_nominations_then_a_higher_revision_replaces_the_list_and_a_lower_one_ch
         ("Eve Green", "IND"),
     ]
     assert {r["revision"] for r in listed} == {3}
-    assert q(engine, "select candidates_nominated from results.seat_status where gss_code = :g", g=NORWICH_NORTH) == [
-        {"candidates_nominated": 5}
-    ]
+    assert records(
+        engine, "select candidates_nominated from results.seat_status where gss_code = :g", g=NORWICH_NORTH
+    ) == [{"candidates_nominated": 5}]
 
-    before = q(engine, "select * from results.nominations order by gss_code, position")
+    before = records(engine, "select * from results.nominations order by gss_code, position")
     second = drop(
         tmp_path / "c",
         "General_Election_nominations_Norwich_North_2.xml",
@@ -120,13 +116,15 @@ def test_nominations_then_a_higher_revision_replaces_the_list_and_a_lower_one_ch
     )
     late = one(ingest(engine, settings, second), second.name)
     assert (late.outcome, "revision 3" in (late.reason or "")) == (Outcome.SUPERSEDED, True)
-    assert q(engine, "select * from results.nominations order by gss_code, position") == before
-    assert q(engine, "select revision from pipeline.nomination order by revision") == [
+    assert records(engine, "select * from results.nominations order by gss_code, position") == before
+    assert records(engine, "select revision from pipeline.nomination order by revision") == [
         {"revision": 1},
         {"revision": 2},
         {"revision": 3},
     ]  # every revision kept
-    files = q(engine, "select file_name, outcome, reason_code, message_kind from results.files order by receipt_id")
+    files = records(
+        engine, "select file_name, outcome, reason_code, message_kind from results.files order by receipt_id"
+    )
     assert [(f["outcome"], f["reason_code"], f["message_kind"]) for f in files] == [
         ("stored", None, "nominations"),
         ("stored", None, "nominations"),
@@ -150,7 +148,7 @@ def test_nominations_for_an_unknown_seat_or_from_the_test_feed_are_quarantined_w
     ingest(engine, settings, tmp_path)
     got = {
         r["file_name"]: r
-        for r in q(
+        for r in records(
             engine,
             "select file_name, reason_code, reason, message_kind from results.files where outcome = 'quarantined'",
         )
@@ -163,7 +161,7 @@ def test_nominations_for_an_unknown_seat_or_from_the_test_feed_are_quarantined_w
     assert got[empty.name]["reason_code"] == ReasonCode.INVALID  # the great-expectations suite: no candidates
     assert "lists no candidates" in got[empty.name]["reason"]
     assert {r["message_kind"] for r in got.values()} == {"nominations"}
-    assert q(engine, "select count(*) as n from pipeline.nomination") == [{"n": 0}]
+    assert records(engine, "select count(*) as n from pipeline.nomination") == [{"n": 0}]
 
 
 RESULTS = {  # seat -> votes by agency abbreviation
@@ -196,8 +194,8 @@ def test_state_of_the_parties_that_agrees_then_one_that_disagrees_raises_one_ale
     drop(inbox, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(two), two))
     summary = ingest(engine, settings, inbox)
     assert one(summary, "General_Election_SOP_2.xml").outcome == Outcome.STORED
-    assert q(engine, "select count(*) as n from results.alerts where kind = 'disagreement'") == [{"n": 0}]
-    check = q(engine, "select * from results.agency_check order by party")
+    assert records(engine, "select count(*) as n from results.alerts where kind = 'disagreement'") == [{"n": 0}]
+    check = records(engine, "select * from results.agency_check order by party")
     assert [
         (
             r["number_of_results"],
@@ -215,7 +213,7 @@ def test_state_of_the_parties_that_agrees_then_one_that_disagrees_raises_one_ale
         (2, "LD", 0, 0, 4814, 4814, True),
         (2, "OTH", 0, 0, 4472, 4472, True),
     ]
-    tally = q(engine, "select * from results.agency_tally order by party")
+    tally = records(engine, "select * from results.agency_tally order by party")
     assert [(r["party"], r["party_label"], r["seats"], r["gains"], r["losses"], r["votes"]) for r in tally] == [
         ("CON", "C", 2, 1, 0, 40837),
         ("LAB", "Lab", 0, 0, 1, 35387),
@@ -232,15 +230,17 @@ def test_state_of_the_parties_that_agrees_then_one_that_disagrees_raises_one_ale
     sop3 = drop(later, "General_Election_SOP_3.xml", feed.state_of_parties(3, says, three))
     report = one(ingest(engine, settings, later), sop3.name)
     assert report.outcome == Outcome.STORED
-    (alert,) = q(engine, "select * from results.alerts where kind = 'disagreement'")
+    (alert,) = records(engine, "select * from results.alerts where kind = 'disagreement'")
     assert (alert["source"], alert["gss_code"], alert["number_of_results"]) == ("state_of_parties", None, 3)
     assert "CON agency 2, ours 3" in alert["message"] and "LAB agency 1, ours 0" in alert["message"]
     assert "LD" not in alert["message"].split("seats", 1)[1]  # only the parties that disagree are named
     assert report.alerts == [alert["message"]]
-    check = {r["party"]: r for r in q(engine, "select * from results.agency_check")}
+    check = {r["party"]: r for r in records(engine, "select * from results.agency_check")}
     assert (check["CON"]["agrees"], check["LAB"]["agrees"], check["LD"]["agrees"]) == (False, False, True)
     assert {r["number_of_results"] for r in check.values()} == {3}
-    assert {r["number_of_results"] for r in q(engine, "select number_of_results from results.agency_tally")} == {3}
+    assert {r["number_of_results"] for r in records(engine, "select number_of_results from results.agency_tally")} == {
+        3
+    }
 
     # Re-ingesting raises nothing: the same folders, the same bytes under a new name, another file with the same N.
     again = ingest(engine, settings, inbox, later)
@@ -252,8 +252,10 @@ def test_state_of_the_parties_that_agrees_then_one_that_disagrees_raises_one_ale
     third = ingest(engine, settings, tmp_path / "copy")
     assert (one(third, copy.name).outcome, one(third, other.name).outcome) == (Outcome.DUPLICATE, Outcome.SUPERSEDED)
     assert not third.alerts
-    assert q(engine, "select count(*) as n from results.alerts where kind = 'disagreement'") == [{"n": 1}]
-    kinds = {r["file_name"]: r["message_kind"] for r in q(engine, "select file_name, message_kind from results.files")}
+    assert records(engine, "select count(*) as n from results.alerts where kind = 'disagreement'") == [{"n": 1}]
+    kinds = {
+        r["file_name"]: r["message_kind"] for r in records(engine, "select file_name, message_kind from results.files")
+    }
     assert kinds[copy.name] == kinds[other.name] == kinds[sop3.name] == "state_of_parties"
 
 
@@ -266,10 +268,10 @@ def test_a_state_of_the_parties_counting_a_seat_we_do_not_know_is_quarantined(cl
     )
     report = one(ingest(engine, settings, path), path.name)
     assert report.outcome == Outcome.QUARANTINED and "Atlantis" in report.reason
-    assert q(engine, "select reason_code, message_kind from results.files") == [
+    assert records(engine, "select reason_code, message_kind from results.files") == [
         {"reason_code": ReasonCode.UNKNOWN_CONSTITUENCY, "message_kind": "state_of_parties"}
     ]
-    assert q(engine, "select count(*) as n from pipeline.party_state") == [{"n": 0}]
+    assert records(engine, "select count(*) as n from pipeline.party_state") == [{"n": 0}]
 
 
 def test_a_state_of_the_parties_waits_for_the_results_it_lists(clean_db, settings, tmp_path):
@@ -283,12 +285,12 @@ def test_a_state_of_the_parties_waits_for_the_results_it_lists(clean_db, setting
     two = ["Norwich North", "Blyth Valley"]
     drop(tmp_path, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(two), two))
     assert ingest(engine, settings, tmp_path).alerts == []
-    assert q(engine, "select checked_at is null as waiting from pipeline.party_state") == [{"waiting": True}]
+    assert records(engine, "select checked_at is null as waiting from pipeline.party_state") == [{"waiting": True}]
     later = tmp_path / "later"
     drop(later, "General_Election_result_Blyth_Valley_1.xml", feed.result("Blyth Valley", 1, RESULTS["Blyth Valley"]))
     # only Blyth Valley's own flip: the message agrees, now that we hold both
     assert [a for a in ingest(engine, settings, later).alerts if "state of the parties" in a] == []
-    assert q(engine, "select checked_at is null as waiting from pipeline.party_state") == [{"waiting": False}]
+    assert records(engine, "select checked_at is null as waiting from pipeline.party_state") == [{"waiting": False}]
 
 
 def test_a_seat_the_agency_counts_that_we_have_not_declared_is_a_disagreement_once_it_has_waited(
@@ -305,10 +307,12 @@ def test_a_seat_the_agency_counts_that_we_have_not_declared_is_a_disagreement_on
     assert ingest(engine, settings, tmp_path).alerts == []
     impatient = dataclasses.replace(settings, agency_check_grace_seconds=0.0)
     ingest_paths(engine, [tmp_path / "nothing-new"], settings=impatient)  # the next run (the minute's sweep)
-    (message,) = [r["message"] for r in q(engine, "select message from results.alerts where kind = 'disagreement'")]
+    (message,) = [
+        r["message"] for r in records(engine, "select message from results.alerts where kind = 'disagreement'")
+    ]
     assert "CON agency 2, ours 1" in message and "no result for Blyth Valley" in message
     ingest_paths(engine, [tmp_path / "nothing-new"], settings=impatient)
-    assert q(engine, "select count(*) as n from results.alerts") == [{"n": 1}]  # once
+    assert records(engine, "select count(*) as n from results.alerts") == [{"n": 1}]  # once
 
 
 def test_message_kind_of_every_kind_of_file(clean_db, settings, tmp_path):
@@ -337,7 +341,9 @@ def test_message_kind_of_every_kind_of_file(clean_db, settings, tmp_path):
     for name, (body, _) in files.items():
         drop(tmp_path, name, body)
     ingest(engine, settings, tmp_path)
-    got = {r["file_name"]: r["message_kind"] for r in q(engine, "select file_name, message_kind from results.files")}
+    got = {
+        r["file_name"]: r["message_kind"] for r in records(engine, "select file_name, message_kind from results.files")
+    }
     assert got == {name: kind for name, (_, kind) in files.items()}
 
 
@@ -370,7 +376,7 @@ def test_the_seat_api_carries_the_nominations(clean_db, settings, tmp_path):
         assert {r["party"]: (r["agency_seats"], r["our_seats"], r["agrees"]) for r in check}["CON"] == (1, 0, False)
         assert httpx.get(f"{server.base}/api/v1/agency/tally", timeout=30).json()[0]["number_of_results"] == 1
         # as it stood: none nominated before the nominations arrived, five since
-        now = q(engine, "select clock_timestamp() as t")[0]["t"].isoformat()
+        now = records(engine, "select clock_timestamp() as t")[0]["t"].isoformat()
         for as_of, count in (("2000-01-01T00:00:00Z", None), (now, 5)):
             seats = httpx.get(f"{server.base}/api/v1/seats", params={"as_of": as_of}, timeout=30).json()
             assert {s["gss_code"]: s["candidates_nominated"] for s in seats}[NORWICH_NORTH] == count, as_of
@@ -413,4 +419,4 @@ def test_the_dry_run_reads_nominations_and_the_state_of_the_parties_and_stores_n
     )
     bad = fates["General_Election_SOP_3.xml"]
     assert (bad.fate, bad.reason_code) == (REFUSED, ReasonCode.UNKNOWN_CONSTITUENCY)
-    assert q(clean_db, "select count(*) as n from results.files") == [{"n": 0}]
+    assert records(clean_db, "select count(*) as n from results.files") == [{"n": 0}]

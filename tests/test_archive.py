@@ -6,19 +6,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from pipeline.exceptions import RefusedPath
 from pipeline.ingest import SYMLINK_REASON, ingest_paths
 from pipeline.rehearsal.stories import plan_night
 from pipeline.tasks import conf_files
+from tests.db_helpers import rows
 
 SEATS = ["E14000577", "E14000761", "E14000530"]  # Blyth Valley, Houghton and Sunderland South, Bolsover
-
-
-def q(engine, query: str, **params):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
 
 
 @pytest.fixture
@@ -46,25 +41,25 @@ def test_a_failed_move_leaves_that_file_aside_and_every_other_goes_on(clean_db, 
     report = {f.file_name: f.archive_error for f in first.files}
     assert report[stuck] and "IsADirectoryError" in report[stuck]
     assert all(report[n] is None for n in names if n != stuck)
-    ((error,),) = q(clean_db, "select archive_error from results.files where file_name = :n", n=stuck)
+    ((error,),) = rows(clean_db, "select archive_error from results.files where file_name = :n", n=stuck)
     assert error == report[stuck]
-    assert q(clean_db, "select count(*) from results.files where archive_error is not null") == [(1,)]
-    declarations = q(clean_db, "select count(*) from pipeline.declaration")
+    assert rows(clean_db, "select count(*) from results.files where archive_error is not null") == [(1,)]
+    declarations = rows(clean_db, "select count(*) from pipeline.declaration")
 
     # Still broken: the next run tries the move again, never the ingest.
     again = ingest_paths(clean_db, [inbox], settings=settings, archive=archive)
     assert [(f.file_name, f.outcome) for f in again.files] == [(stuck, "already")]
     assert again.files[0].archive_error
-    assert q(clean_db, "select attempts from pipeline.archive_failure") == [(2,)]
+    assert rows(clean_db, "select attempts from pipeline.archive_failure") == [(2,)]
 
     # Fixed: the move succeeds and the failure is forgotten; nothing is stored twice.
     shutil.rmtree(archive / stuck)
     fixed = ingest_paths(clean_db, [inbox], settings=settings, archive=archive)
     assert [(f.file_name, f.outcome, f.archive_error) for f in fixed.files] == [(stuck, "already", None)]
     assert list(inbox.iterdir()) == [] and (archive / stuck).is_file()
-    assert q(clean_db, "select count(*) from results.files where archive_error is not null") == [(0,)]
-    assert q(clean_db, "select count(*) from pipeline.declaration") == declarations
-    assert q(clean_db, "select count(*) from pipeline.receipt") == [(len(names),)]
+    assert rows(clean_db, "select count(*) from results.files where archive_error is not null") == [(0,)]
+    assert rows(clean_db, "select count(*) from pipeline.declaration") == declarations
+    assert rows(clean_db, "select count(*) from pipeline.receipt") == [(len(names),)]
 
 
 def test_an_archive_that_cannot_be_made_stops_no_file(clean_db, settings, inbox, tmp_path):
@@ -74,7 +69,7 @@ def test_an_archive_that_cannot_be_made_stops_no_file(clean_db, settings, inbox,
     files = len(list(inbox.iterdir()))
     assert summary.counts["stored"] == files
     assert all(f.archive_error and "NotADirectoryError" in f.archive_error for f in summary.files)
-    assert q(clean_db, "select count(*) from results.files where archive_error is not null") == [(files,)]
+    assert rows(clean_db, "select count(*) from results.files where archive_error is not null") == [(files,)]
 
 
 def test_a_symbolic_link_in_the_inbox_is_refused_and_never_followed(clean_db, settings, inbox, tmp_path):
@@ -92,7 +87,7 @@ def test_a_symbolic_link_in_the_inbox_is_refused_and_never_followed(clean_db, se
     refused = [f for f in summary.files if f.file_name == link.name]
     assert [(f.outcome, f.reason) for f in refused] == [("unreadable", SYMLINK_REASON)]
     assert not summary.complete
-    assert q(clean_db, "select count(*) from pipeline.receipt where file_name = :n", n=link.name) == [(0,)]
+    assert rows(clean_db, "select count(*) from pipeline.receipt where file_name = :n", n=link.name) == [(0,)]
     assert link.is_symlink() and secret.exists()  # reported and left in place; the target untouched
     assert summary.counts["stored"] == real and list(inbox.iterdir()) == [link]  # the other files went on
 
@@ -103,7 +98,7 @@ def test_a_symbolic_link_named_directly_is_refused(clean_db, settings, inbox, tm
     link.symlink_to(target)
     summary = ingest_paths(clean_db, [link], settings=settings)
     assert [(f.file_name, f.outcome) for f in summary.files] == [(link.name, "unreadable")]
-    assert q(clean_db, "select count(*) from pipeline.receipt") == [(0,)]
+    assert rows(clean_db, "select count(*) from pipeline.receipt") == [(0,)]
 
 
 @pytest.mark.unit

@@ -18,23 +18,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from pipeline.arrival import Signature, open_for_writing, scan, settle, settled
 from pipeline.exceptions import IncompleteFile, MalformedFile
 from pipeline.ingest import ingest_paths, list_files
 from pipeline.parse import parse_file
 from pipeline.rehearsal.stories import plan_night
+from tests.db_helpers import rows
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 NORWICH = "General_Election_2019_result_Norwich_North_1.xml"
 BLYTH_RESULT = "General_Election_2019_result_Blyth_Valley_1.xml"
 DC = "DemocracyClub_results_parl.2019-12-12_sample.csv"
-
-
-def q(engine, query: str, **params):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
 
 
 def _writer(path: Path, parts: list[bytes], pause: float, reopen: bool = False) -> subprocess.Popen:
@@ -170,8 +165,8 @@ def test_a_file_written_in_place_with_a_pause_is_stored_once_never_quarantined(c
     done = ingest_paths(clean_db, [inbox], settings=patient, archive=archive)
     assert _outcomes(done) == [(BLYTH_RESULT, "stored")]
     assert (archive / BLYTH_RESULT).read_bytes() == body
-    assert q(clean_db, "select count(*) from results.quarantine") == [(0,)]
-    assert q(clean_db, "select kind, to_party from results.alerts") == [("flip", "CON")]
+    assert rows(clean_db, "select count(*) from results.quarantine") == [(0,)]
+    assert rows(clean_db, "select kind, to_party from results.alerts") == [("flip", "CON")]
 
 
 @pytest.mark.integration
@@ -187,7 +182,7 @@ def test_a_writer_we_cannot_see_pausing_past_the_settle_interval_loses_nothing(c
     proc.wait(timeout=30)
     done = ingest_paths(clean_db, [inbox], settings=patient, archive=archive)
     assert _outcomes(done) == [(BLYTH_RESULT, "stored")]
-    assert q(clean_db, "select count(*) from pipeline.receipt") == [(1,)]  # the half was never recorded
+    assert rows(clean_db, "select count(*) from pipeline.receipt") == [(1,)]  # the half was never recorded
 
 
 @pytest.mark.integration
@@ -202,7 +197,7 @@ def test_a_file_that_stays_truncated_is_quarantined_saying_it_never_completed(cl
     time.sleep(1.1)
     later = ingest_paths(clean_db, [inbox], settings=quick, archive=archive)
     assert _outcomes(later) == [(BLYTH_RESULT, "quarantined")]
-    reason = q(clean_db, "select reason from results.quarantine")[0][0]
+    reason = rows(clean_db, "select reason from results.quarantine")[0][0]
     assert reason.startswith("the file never completed: still cut off after 1 s without a change (400 bytes)")
     assert (archive / "quarantine" / BLYTH_RESULT).read_bytes() == half
 
@@ -213,7 +208,7 @@ def test_a_file_that_stays_truncated_is_quarantined_saying_it_never_completed(cl
     again = ingest_paths(clean_db, [inbox], settings=quick, archive=archive, recheck=[archive / "quarantine"])
     assert _outcomes(again) == [(BLYTH_RESULT, "stored")]
     assert (archive / BLYTH_RESULT).exists() and not (archive / "quarantine" / BLYTH_RESULT).exists()
-    assert q(clean_db, "select kind, to_party from results.alerts") == [("flip", "CON")]
+    assert rows(clean_db, "select kind, to_party from results.alerts") == [("flip", "CON")]
     # Unchanged quarantined files are passed over without a word.
     assert (
         ingest_paths(clean_db, [inbox], settings=quick, archive=archive, recheck=[archive / "quarantine"]).files == []
@@ -230,8 +225,10 @@ def test_a_file_redelivered_under_the_same_name_with_new_bytes_is_a_new_receipt(
     assert _outcomes(ingest_paths(clean_db, [inbox], settings=settings, archive=archive)) == [(NORWICH, "stored")]
     (inbox / NORWICH).write_bytes(second)
     assert _outcomes(ingest_paths(clean_db, [inbox], settings=settings, archive=archive)) == [(NORWICH, "stored")]
-    assert q(clean_db, "select count(distinct sha256) from pipeline.receipt where file_name = :n", n=NORWICH) == [(2,)]
-    assert q(clean_db, "select revision from results.seat_status where gss_code = 'E14000863'") == [(2,)]
+    assert rows(clean_db, "select count(distinct sha256) from pipeline.receipt where file_name = :n", n=NORWICH) == [
+        (2,)
+    ]
+    assert rows(clean_db, "select revision from results.seat_status where gss_code = 'E14000863'") == [(2,)]
 
 
 def _variant(body: bytes, how: str) -> bytes:
@@ -262,10 +259,10 @@ def test_byte_order_marks_crlf_latin1_and_odd_file_names_are_genuine(clean_db, s
         (inbox / name).write_bytes(body)
     summary = ingest_paths(clean_db, [inbox], settings=settings)
     assert sorted(_outcomes(summary)) == sorted((n, "stored") for n in files)
-    names = dict(q(clean_db, "select gss_code, constituency from results.seat_status where status = 'declared'"))
+    names = dict(rows(clean_db, "select gss_code, constituency from results.seat_status where status = 'declared'"))
     assert names == {"W07000041": "Ynys Môn", "E14000863": "Norwich North", "E14000575": "Blyth Valley"}
-    assert q(clean_db, "select sum(votes) from results.candidates where gss_code = 'W07000041'")[0][0] > 30000
-    assert ("Siân Example",) in q(clean_db, "select candidate_name from results.candidates")
+    assert rows(clean_db, "select sum(votes) from results.candidates where gss_code = 'W07000041'")[0][0] > 30000
+    assert ("Siân Example",) in rows(clean_db, "select candidate_name from results.candidates")
     assert _variant(ynys, "latin1").count("Siân".encode("latin-1")) == 1  # really ISO-8859-1 bytes
 
 
@@ -279,7 +276,7 @@ DC_HEADER = (
 def test_a_democracy_club_csv_with_bom_crlf_and_several_independents_keeps_every_candidate(
     clean_db, settings, tmp_path
 ):
-    rows = [
+    candidates = [
         ("PP52", "Conservative and Unionist Party", "Ann Example", 24000, "True"),
         ("PP53", "Labour Party", "Ben Example", 15000, "False"),
         ("ynmp-party:2", "Independent", "Cat Example", 900, "False"),
@@ -289,13 +286,13 @@ def test_a_democracy_club_csv_with_bom_crlf_and_several_independents_keeps_every
     lines = [DC_HEADER] + [
         f"parl.2019-12-12,parl.norwich-north.2019-12-12,E14000863,Norwich North,{9000 + i},{name},{pid},{pname},"
         f"{votes},{elected},False,40600,150,67172"
-        for i, (pid, pname, name, votes, elected) in enumerate(rows)
+        for i, (pid, pname, name, votes, elected) in enumerate(candidates)
     ]
     path = tmp_path / "results.csv"
     path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
     summary = ingest_paths(clean_db, [path], settings=settings)
     assert _outcomes(summary) == [("results.csv", "stored")]
-    cands = q(clean_db, "select candidate_name, party, votes from results.candidates order by position")
+    cands = rows(clean_db, "select candidate_name, party, votes from results.candidates order by position")
     assert cands == [
         ("Ann Example", "CON", 24000),
         ("Ben Example", "LAB", 15000),
@@ -315,11 +312,11 @@ def test_three_hundred_files_landing_at_once_are_all_stored_each_alert_once(clea
     summary = ingest_paths(clean_db, [inbox], settings=settings, archive=tmp_path / "archive")
     assert Counter(f.outcome for f in summary.files) == {"stored": 300}
     assert list(inbox.iterdir()) == []
-    raised = q(clean_db, "select kind, gss_code, to_party from results.alerts")
+    raised = rows(clean_db, "select kind, gss_code, to_party from results.alerts")
     assert raised and max(Counter(raised).values()) == 1
     again = ingest_paths(clean_db, [tmp_path / "archive"], settings=settings)
     assert Counter(f.outcome for f in again.files) == {"already": 300}
-    assert q(clean_db, "select kind, gss_code, to_party from results.alerts") == raised
+    assert rows(clean_db, "select kind, gss_code, to_party from results.alerts") == raised
 
 
 @pytest.mark.unit

@@ -12,21 +12,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from pipeline.calls import make_call, withdraw_call
 from pipeline.ingest import ingest_paths
+from tests.db_helpers import rows
 
 pytestmark = pytest.mark.integration
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BLYTH, KENSINGTON, YNYS_MON = "E14000575", "E14000768", "W07000041"
 SEAT_COLUMNS = "gss_code, status, winner_party, outcome, revision, declared_at"
-
-
-def rows(engine, query: str, **params) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
 
 
 def now(engine):

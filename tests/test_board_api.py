@@ -15,7 +15,15 @@ from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
-from tests.serve_helpers import HOSTILE_CANDIDATE, BoardServer, EventReader, hostile_result, wait_for_event_id
+from tests.db_helpers import last_event, records
+from tests.serve_helpers import (
+    HOSTILE_CANDIDATE,
+    BoardServer,
+    EventReader,
+    hostile_result,
+    night_in_two,
+    wait_for_event_id,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -23,21 +31,9 @@ NORWICH_NORTH = "E14000863"
 SPLIT = 500  # messages in the first half of the night
 
 
-def q(engine, query: str, **params):
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(text(query), params).mappings()]
-
-
-def last_event(engine) -> int:
-    return q(engine, "select coalesce(max(event_id), 0) as n from pipeline.event")[0]["n"]
-
-
 @pytest.fixture(scope="module")
 def halves(tmp_path_factory):
-    messages = plan_night()
-    first, second = tmp_path_factory.mktemp("first"), tmp_path_factory.mktemp("second")
-    play(messages[:SPLIT], first, speed=0, progress=False)
-    play(messages[SPLIT:], second, speed=0, progress=False)
+    first, second, _ = night_in_two(tmp_path_factory, SPLIT)
     return first, second
 
 
@@ -50,17 +46,31 @@ def board(engine, settings):
 
 
 @pytest.fixture(scope="module")
-def mid_night(engine, settings, board, halves):
-    """The first part of the night ingested, with the API snapshot and the time it was taken."""
-    ingest_paths(engine, [halves[0]], settings=settings)
-    wait_for_event_id(board.base, last_event(engine))
-    at = q(engine, "select clock_timestamp() as t")[0]["t"]
-    snapshot = {
-        "tally": httpx.get(board.base + "/api/v1/tally").json(),
-        "seats": httpx.get(board.base + "/api/v1/seats").json(),
-        "flips": httpx.get(board.base + "/api/v1/flips").json(),
-    }
-    return at, snapshot
+def _mid_night_taken() -> dict:
+    """The mid-night state last ingested in this module: its snapshot and the newest event id then."""
+    return {}
+
+
+@pytest.fixture
+def mid_night(engine, settings, board, halves, _mid_night_taken):
+    """The first part of the night ingested, with the API snapshot and the time it was taken.
+
+    Ingested again (on a reset night) whenever a test has changed the night since,
+    as its newest event says: each test sees the same mid-night, in any order.
+    """
+    taken = _mid_night_taken
+    if taken.get("event_id") != last_event(engine):
+        reset_night(engine)
+        ingest_paths(engine, [halves[0]], settings=settings)
+        wait_for_event_id(board.base, last_event(engine))
+        at = records(engine, "select clock_timestamp() as t")[0]["t"]
+        snapshot = {
+            "tally": httpx.get(board.base + "/api/v1/tally").json(),
+            "seats": httpx.get(board.base + "/api/v1/seats").json(),
+            "flips": httpx.get(board.base + "/api/v1/flips").json(),
+        }
+        taken.update(event_id=last_event(engine), value=(at, snapshot))
+    return taken["value"]
 
 
 def get(board, path, **kw):
@@ -71,7 +81,7 @@ def get(board, path, **kw):
 def test_the_hex_layout_covers_every_baseline_seat_once(engine):
     with (PROJECT_ROOT / "seeds" / "hexmap.csv").open(newline="") as f:
         hexes = list(csv.DictReader(f))
-    baseline = {r["gss_code"] for r in q(engine, "select gss_code from results.baseline_seats")}
+    baseline = {r["gss_code"] for r in records(engine, "select gss_code from results.baseline_seats")}
     assert len(baseline) == 650
     assert {h["gss_code"] for h in hexes} == baseline
     assert len({(h["q"], h["r"]) for h in hexes}) == len(hexes) == 650
@@ -118,25 +128,28 @@ def test_healthz(board):
 def test_list_endpoints_return_the_views_rows(engine, board, mid_night):
     tally = get(board, "/api/v1/tally").json()
     assert {r["party"]: r["seats"] for r in tally} == {
-        r["party"]: r["seats"] for r in q(engine, "select party, seats from results.party_tally")
+        r["party"]: r["seats"] for r in records(engine, "select party, seats from results.party_tally")
     }
-    assert set(tally[0]) == set(q(engine, "select * from results.party_tally limit 1")[0])
+    assert set(tally[0]) == set(records(engine, "select * from results.party_tally limit 1")[0])
     seats = get(board, "/api/v1/seats").json()
     assert len(seats) == 650
-    declared = q(engine, "select count(*) as n from results.seat_status where status = 'declared'")[0]["n"]
+    declared = records(engine, "select count(*) as n from results.seat_status where status = 'declared'")[0]["n"]
     assert 0 < sum(s["status"] == "declared" for s in seats) == declared < 650
     flips = get(board, "/api/v1/flips").json()
     assert sorted(f["gss_code"] for f in flips) == sorted(
-        r["gss_code"] for r in q(engine, "select gss_code from results.flips")
+        r["gss_code"] for r in records(engine, "select gss_code from results.flips")
     )
     targets = get(board, "/api/v1/targets", params={"party": "LAB"}).json()
     assert targets and {t["attacking_party"] for t in targets} == {"LAB"}
     assert [t["rank"] for t in targets] == list(range(1, len(targets) + 1))
-    assert len(get(board, "/api/v1/targets").json()) == q(engine, "select count(*) as n from results.targets")[0]["n"]
+    assert (
+        len(get(board, "/api/v1/targets").json())
+        == records(engine, "select count(*) as n from results.targets")[0]["n"]
+    )
 
 
 def test_alerts_after_n_oldest_first(engine, board, mid_night):
-    ids = [r["alert_id"] for r in q(engine, "select alert_id from results.alerts order by alert_id")]
+    ids = [r["alert_id"] for r in records(engine, "select alert_id from results.alerts order by alert_id")]
     assert len(ids) > 2
     assert [a["alert_id"] for a in get(board, "/api/v1/alerts").json()] == ids
     assert [a["alert_id"] for a in get(board, f"/api/v1/alerts?after={ids[1]}").json()] == ids[2:]
@@ -169,7 +182,7 @@ def test_unknown_seat_is_404_with_a_detail(board):
 
 
 def test_seat_card_has_candidates_and_every_revision(engine, board, mid_night):
-    gss = q(
+    gss = records(
         engine,
         "select gss_code from results.declarations group by gss_code"
         " having count(*) > 1 and bool_or(kind = 'result') limit 1",
@@ -178,11 +191,13 @@ def test_seat_card_has_candidates_and_every_revision(engine, board, mid_night):
     assert card["gss_code"] == gss and card["status"] == "declared"
     assert [c["candidate_name"] for c in card["candidates"]] == [
         r["candidate_name"]
-        for r in q(engine, "select candidate_name from results.candidates where gss_code = :g order by position", g=gss)
+        for r in records(
+            engine, "select candidate_name from results.candidates where gss_code = :g order by position", g=gss
+        )
     ]
     assert [r["declaration_id"] for r in card["revisions"]] == [
         r["declaration_id"]
-        for r in q(
+        for r in records(
             engine, "select declaration_id from results.declarations where gss_code = :g order by stored_at", g=gss
         )
     ]
@@ -209,20 +224,21 @@ def test_openapi_names_every_endpoint(board):
     assert any(p["name"] == "as_of" for p in paths["/api/v1/tally"]["get"]["parameters"])
 
 
-def test_projection(engine, board):
+def test_projection(engine, board, mid_night):
     rows = get(board, "/api/v1/projection").json()
-    assert {r["party"] for r in rows} == {r["party"] for r in q(engine, "select party from results.projection")}
+    assert rows  # mid-night there is a projection to show
+    assert {r["party"] for r in rows} == {r["party"] for r in records(engine, "select party from results.projection")}
 
 
 def test_projection_history_is_the_views_rows_by_count_then_party(engine, board, mid_night):
     rows = get(board, "/api/v1/projection/history").json()
-    view = q(engine, "select * from results.projection_history order by declared_count, party")
+    view = records(engine, "select * from results.projection_history order by declared_count, party")
     assert rows and len(rows) == len(view)
     assert [(r["declared_count"], r["party"], r["projected_seats"], r["low"], r["high"]) for r in rows] == [
         (v["declared_count"], v["party"], v["projected_seats"], v["low"], v["high"]) for v in view
     ]
     assert set(rows[0]) == set(view[0])
-    declared = q(engine, "select count(*) as n from results.seat_status where status = 'declared'")[0]["n"]
+    declared = records(engine, "select count(*) as n from results.seat_status where status = 'declared'")[0]["n"]
     assert max(r["declared_count"] for r in rows) == declared
     latest = get(board, f"/api/v1/projection/history?after={declared - 1}").json()
     assert {r["declared_count"] for r in latest} == {declared}
@@ -237,7 +253,9 @@ def test_projection_history_grows_by_one_row_set_per_stored_result(engine, setti
     )
     rows = before.json()
     counts = sorted({r["declared_count"] for r in rows})
-    declared = {r["gss_code"] for r in q(engine, "select gss_code from results.seat_status where status = 'declared'")}
+    declared = {
+        r["gss_code"] for r in records(engine, "select gss_code from results.seat_status where status = 'declared'")
+    }
     # the second half's first result for a seat not yet declared: one more declared seat
     result = next(m for m in plan_night()[SPLIT:] if m.kind == "result" and m.gss_code not in declared)
     (tmp_path / result.file_name).write_bytes(result.body)
@@ -259,7 +277,7 @@ def test_projection_history_grows_by_one_row_set_per_stored_result(engine, setti
 def test_a_desk_calls_alert_carries_its_call_id(engine, board, mid_night):
     from pipeline.calls import make_call
 
-    seat = q(
+    seat = records(
         engine,
         "select s.gss_code, s.baseline_party from results.seat_status as s"
         " where s.status = 'awaiting' and s.baseline_party = 'LAB' order by s.gss_code limit 1",
@@ -272,7 +290,7 @@ def test_a_desk_calls_alert_carries_its_call_id(engine, board, mid_night):
     assert [(a["source"], a["kind"], a["gss_code"], a["call_id"]) for a in new] == [
         ("desk", "flip", seat["gss_code"], call.call_id)
     ]
-    assert q(engine, "select call_id from results.calls where gss_code = :g", g=seat["gss_code"]) == [
+    assert records(engine, "select call_id from results.calls where gss_code = :g", g=seat["gss_code"]) == [
         {"call_id": call.call_id}
     ]
     feed = [a for a in get(board, "/api/v1/alerts").json() if a["source"] != "desk"]
@@ -296,6 +314,7 @@ def test_as_of_shows_the_night_as_it_stood(engine, settings, board, halves, mid_
 def test_events_stream_every_declaration_and_alert_in_commit_order(engine, settings, board, tmp_path):
     reset_night(engine)
     start = last_event(engine)
+    wait_for_event_id(board.base, start)  # the reset is fanned out before the stream opens: not one of its events
     reader = EventReader(board.base)
     reader.start()
     reader.opened.wait(10)
@@ -303,8 +322,8 @@ def test_events_stream_every_declaration_and_alert_in_commit_order(engine, setti
     inbox = tmp_path / "night"
     play(plan_night()[:120], inbox, speed=0, progress=False)
     ingest_paths(engine, [inbox], settings=settings)
-    declarations = q(engine, "select declaration_id from pipeline.declaration order by declaration_id")
-    alerts = q(engine, "select alert_id, declaration_id from pipeline.alert order by alert_id")
+    declarations = records(engine, "select declaration_id from pipeline.declaration order by declaration_id")
+    alerts = records(engine, "select alert_id, declaration_id from pipeline.alert order by alert_id")
     events = reader.wait_for(len(declarations) + len(alerts))
     reader.close()
     assert len(events) == len(declarations) + len(alerts)
@@ -343,10 +362,10 @@ def test_events_stream_every_declaration_and_alert_in_commit_order(engine, setti
 def test_event_ids_follow_commit_order_not_insert_order(engine):
     """Insert in A then B, commit B then A: B's event comes first; a rolled-back insert emits nothing."""
     reset_night(engine)
-    counting = q(engine, "select counting_election_id as e from pipeline.count_setting")[0]["e"]
+    counting = records(engine, "select counting_election_id as e from pipeline.count_setting")[0]["e"]
     seats = [
         r["gss_code"]
-        for r in q(
+        for r in records(
             engine, "select gss_code from pipeline.contest where election_id = :e order by gss_code limit 3", e=counting
         )
     ]
@@ -373,21 +392,23 @@ def test_event_ids_follow_commit_order_not_insert_order(engine):
         b.commit()
         a.commit()
         c.rollback()
-    events = q(engine, "select payload from pipeline.event where event_id > :b order by event_id", b=before)
+    events = records(engine, "select payload from pipeline.event where event_id > :b order by event_id", b=before)
     assert [e["payload"]["declaration_id"] for e in events] == [second_inserted, first_inserted]
     assert rolled_back not in {e["payload"]["declaration_id"] for e in events}
     reset_night(engine)
-    assert q(
+    assert records(
         engine, "select kind from pipeline.event where event_id > :b order by event_id desc limit 1", b=before
     ) == [{"kind": "reset"}]
 
 
 def test_a_lost_listening_connection_comes_back_and_catches_up(engine, settings, board, tmp_path):
+    reset_night(engine)  # the files below are new to the night, whatever ran before
+    wait_for_event_id(board.base, last_event(engine))
     reader = EventReader(board.base)
     reader.start()
     reader.opened.wait(10)
     time.sleep(0.2)
-    killed = q(
+    killed = records(
         engine,
         "select pg_terminate_backend(pid) as k from pg_stat_activity"
         " where application_name = 'resultsnight-board-listener' and datname = current_database()",
@@ -398,7 +419,7 @@ def test_a_lost_listening_connection_comes_back_and_catches_up(engine, settings,
     ingest_paths(engine, [tmp_path], settings=settings)
     expected = [
         r["event_id"]
-        for r in q(engine, "select event_id from pipeline.event where event_id > :b order by event_id", b=before)
+        for r in records(engine, "select event_id from pipeline.event where event_id > :b order by event_id", b=before)
     ]
     assert expected
     events = reader.wait_for(len(expected))
@@ -412,14 +433,14 @@ def test_many_streams_share_one_listening_connection(engine, board):
         r.start()
     for r in readers:
         r.opened.wait(10)
-    rows = q(
+    rows = records(
         engine, "select application_name from pg_stat_activity where usename = 'board' and datname = current_database()"
     )
     apps = [r["application_name"] for r in rows]
     assert apps.count("resultsnight-board-listener") == 1
     assert len(apps) <= 7  # the listener and the API's pool (4 + 2), whatever the number of browsers
     assert (
-        q(
+        records(
             engine,
             "select count(*) as n from pg_stat_activity where usename = 'board' and datname ="
             " current_database() and query ilike 'listen%'",

@@ -14,10 +14,15 @@ import pytest
 from sqlalchemy import text
 
 from pipeline.ingest import ingest_paths
-from pipeline.rehearsal.pacing import play
-from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
-from tests.serve_helpers import HOSTILE_CANDIDATE, BoardServer, hostile_result, wait_for_event_id
+from tests.db_helpers import last_event
+from tests.serve_helpers import (
+    HOSTILE_CANDIDATE,
+    BoardServer,
+    hostile_result,
+    night_in_two,
+    wait_for_event_id,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -34,18 +39,10 @@ def _need_chromium() -> None:
     pytest.skip(f"{CHROMIUM} is not installed (apt-get install -y chromium)")
 
 
-def last_event(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(text("select coalesce(max(event_id), 0) from pipeline.event")).scalar()
-
-
 @pytest.fixture(scope="module")
 def night(tmp_path_factory):
-    messages = plan_night()
-    first, second = tmp_path_factory.mktemp("b-first"), tmp_path_factory.mktemp("b-second")
-    play(messages[:SPLIT], first, speed=0, progress=False)
-    play(messages[SPLIT:], second, speed=0, progress=False)
-    return first, messages[SPLIT:]
+    first, _, later = night_in_two(tmp_path_factory, SPLIT)
+    return first, later
 
 
 @pytest.fixture(scope="module")

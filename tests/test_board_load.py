@@ -15,20 +15,12 @@ from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
+from tests.db_helpers import last_event, rows
 from tests.serve_helpers import BoardServer, EventReader, wait_for_event_id
 
 pytestmark = pytest.mark.integration
 
 MAX_STREAMS = 3
-
-
-def q(engine, query: str, **params):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
-
-
-def last_event(engine) -> int:
-    return q(engine, "select coalesce(max(event_id), 0) from pipeline.event")[0][0]
 
 
 def _until(check, timeout: float, what: str):
@@ -68,6 +60,8 @@ def test_a_last_event_id_that_is_not_an_event_id_is_a_400(board):
 
 
 def test_the_next_stream_past_the_cap_gets_503_with_retry_after(board):
+    # Streams other tests closed end at their next line (a keep-alive at the latest): every place free first.
+    _until(lambda: _health(board).json()["open_streams"] == 0, 40, "earlier tests' streams to end")
     with httpx.Client(timeout=httpx.Timeout(10, read=60)) as client:
         streams = [client.stream("GET", board.base + "/api/v1/events") for _ in range(MAX_STREAMS)]
         opened = [s.__enter__() for s in streams]
@@ -87,7 +81,7 @@ def test_a_replay_comes_a_page_at_a_time_and_misses_nothing(engine, board):
     last = last_event(engine)
     start = max(0, last - 2500)
     expected = [
-        i for (i,) in q(engine, "select event_id from pipeline.event where event_id > :s order by event_id", s=start)
+        i for (i,) in rows(engine, "select event_id from pipeline.event where event_id > :s order by event_id", s=start)
     ]
     assert len(expected) > 1000  # more than one page
     reader = EventReader(board.base, last_event_id=start)
@@ -98,7 +92,7 @@ def test_a_replay_comes_a_page_at_a_time_and_misses_nothing(engine, board):
 
 
 def test_desk_notes_never_go_out_on_the_public_stream(engine, board):
-    seat = q(
+    seat = rows(
         engine,
         "select gss_code from results.seat_status where status = 'awaiting' and baseline_party = 'LAB'"
         " order by gss_code limit 1",
@@ -117,7 +111,7 @@ def test_desk_notes_never_go_out_on_the_public_stream(engine, board):
     replay.close()
     assert calls and replayed
     assert all("note" not in e["data"] and "exit poll" not in str(e["data"]) for e in calls + replayed)
-    assert q(engine, "select note from results.calls where gss_code = :g", g=seat) == [
+    assert rows(engine, "select note from results.calls where gss_code = :g", g=seat) == [
         ("our exit poll, not for publication",)
     ]  # the desk keeps it
 
@@ -143,7 +137,7 @@ def test_healthz_is_503_while_the_listener_is_down_and_it_comes_back_by_itself(e
 
 
 def test_healthz_names_stored_files_the_archive_move_left_in_the_inbox(engine, board):
-    ((name, sha),) = q(engine, "select file_name, sha256 from pipeline.receipt order by receipt_id limit 1")
+    ((name, sha),) = rows(engine, "select file_name, sha256 from pipeline.receipt order by receipt_id limit 1")
     assert _health(board).json()["archive_failures"] == []
     try:
         with engine.begin() as conn:

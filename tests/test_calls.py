@@ -18,6 +18,7 @@ from pipeline.cli import main
 from pipeline.exceptions import CallRefused
 from pipeline.ingest import ingest_paths
 from pipeline.views import invariant_query, load_views
+from tests.db_helpers import rows
 
 pytestmark = pytest.mark.integration
 
@@ -27,17 +28,12 @@ BLYTH_RUSH = CORPUS / "General_Election_2019_rush_Blyth_Valley_1.xml"  # CON GAI
 BLYTH_RESULT = CORPUS / "General_Election_2019_result_Blyth_Valley_1.xml"  # CON 17440, LAB 16728
 
 
-def q(engine, query: str, **params) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
-
-
 def seat(engine, gss: str = BLYTH) -> tuple:
-    return q(engine, "select status, winner_party, outcome from results.seat_status where gss_code = :g", g=gss)[0]
+    return rows(engine, "select status, winner_party, outcome from results.seat_status where gss_code = :g", g=gss)[0]
 
 
 def alerts(engine) -> list[tuple]:
-    return q(engine, "select kind, from_party, to_party, source from results.alerts order by alert_id")
+    return rows(engine, "select kind, from_party, to_party, source from results.alerts order by alert_id")
 
 
 def ingest(engine, settings, tmp_path: Path, *files: Path) -> None:
@@ -68,10 +64,10 @@ def test_a_gain_call_counts_like_a_rush_and_the_feed_agreeing_raises_nothing_mor
     assert result.changed and result.gss_code == BLYTH
     assert seat(clean_db) == ("called", "CON", "gain")
     assert alerts(clean_db) == [("flip", "LAB", "CON", "desk")]
-    (message,) = q(clean_db, "select message from results.alerts")[0]
-    (needed,) = q(clean_db, "select swing_needed_pct from results.seat_status where gss_code = :g", g=BLYTH)[0]
+    (message,) = rows(clean_db, "select message from results.alerts")[0]
+    (needed,) = rows(clean_db, "select swing_needed_pct from results.seat_status where gss_code = :g", g=BLYTH)[0]
     assert message == f"CON GAIN FROM LAB: Blyth Valley (the desk's call by ann; needed {needed:.1f}%)"
-    tally = dict(q(clean_db, "select party, seats from results.party_tally where party in ('CON', 'LAB')"))
+    tally = dict(rows(clean_db, "select party, seats from results.party_tally where party in ('CON', 'LAB')"))
     assert tally == {"CON": 1, "LAB": 0}  # a called seat counts in the tally like a rushed one
     ingest(clean_db, settings, tmp_path, BLYTH_RUSH)
     assert seat(clean_db) == ("rush", "CON", "gain")
@@ -79,7 +75,7 @@ def test_a_gain_call_counts_like_a_rush_and_the_feed_agreeing_raises_nothing_mor
     assert seat(clean_db) == ("declared", "CON", "gain")
     assert alerts(clean_db) == [("flip", "LAB", "CON", "desk")]
     # the call is history, still in the audit
-    assert q(clean_db, "select gss_code, constituency, party, note, called_by, withdrawn_at from results.calls") == [
+    assert rows(clean_db, "select gss_code, constituency, party, note, called_by, withdrawn_at from results.calls") == [
         (BLYTH, "Blyth Valley", "CON", "our count agent", "ann", None)
     ]
 
@@ -101,7 +97,7 @@ def test_a_call_then_a_rush_that_disagrees(clean_db, settings, tmp_path, lab_rus
     ingest(clean_db, settings, tmp_path, lab_rush)
     assert seat(clean_db) == ("rush", "LAB", "hold")
     assert alerts(clean_db) == [("flip", "LAB", "CON", "desk"), ("retraction", "LAB", "CON", "rush")]
-    (message,) = q(clean_db, "select message from results.alerts where kind = 'retraction'")[0]
+    (message,) = rows(clean_db, "select message from results.alerts where kind = 'retraction'")[0]
     assert message == "RETRACTION: Blyth Valley is not a CON gain from LAB; rush revision 1 shows LAB HOLD"
 
 
@@ -119,13 +115,13 @@ def test_withdrawing_a_gain_call_before_the_feed_speaks_retracts_it(clean_db):
     assert result.changed and [a.kind for a in result.alerts] == ["retraction"]
     assert seat(clean_db) == ("awaiting", None, None)
     assert alerts(clean_db) == [("flip", "LAB", "CON", "desk"), ("retraction", "LAB", "CON", "desk")]
-    (row,) = q(clean_db, "select call_id, withdrawn_at is not null, withdrawn_at >= called_at from results.calls")
+    (row,) = rows(clean_db, "select call_id, withdrawn_at is not null, withdrawn_at >= called_at from results.calls")
     assert row == (first.call_id, True, True)
     with pytest.raises(CallRefused, match="no current desk call"):
         withdraw_call(clean_db, BLYTH)
     # a new call after a withdrawal is a new row: the audit keeps both
     make_call(clean_db, BLYTH, "CON", by="ann")
-    assert q(clean_db, "select count(*), count(withdrawn_at) from results.calls") == [(2, 1)]
+    assert rows(clean_db, "select count(*), count(withdrawn_at) from results.calls") == [(2, 1)]
     assert len(alerts(clean_db)) == 3
 
 
@@ -135,7 +131,7 @@ def test_withdrawing_after_the_feed_has_spoken_only_records_it(clean_db, setting
     result = withdraw_call(clean_db, BLYTH)
     assert result.alerts == [] and "already decided" in result.message
     assert seat(clean_db) == ("rush", "CON", "gain")
-    assert q(clean_db, "select count(withdrawn_at) from results.calls") == [(1,)]
+    assert rows(clean_db, "select count(withdrawn_at) from results.calls") == [(1,)]
 
 
 def test_the_same_call_twice_changes_nothing_and_alerts_nobody(clean_db):
@@ -143,7 +139,7 @@ def test_the_same_call_twice_changes_nothing_and_alerts_nobody(clean_db):
     again = make_call(clean_db, BLYTH, "Conservative Party", by="bob")
     assert not again.changed and again.alerts == [] and again.call_id == first.call_id
     assert "nothing changed" in again.message
-    assert q(clean_db, "select count(*) from results.calls") == [(1,)]
+    assert rows(clean_db, "select count(*) from results.calls") == [(1,)]
     assert len(alerts(clean_db)) == 1
     with pytest.raises(CallRefused, match="withdraw that call first"):
         make_call(clean_db, BLYTH, "LD")
@@ -154,7 +150,7 @@ def test_a_call_on_a_declared_seat_is_refused_and_nothing_is_recorded(clean_db, 
     before = alerts(clean_db)
     with pytest.raises(CallRefused, match="already declared by a result"):
         make_call(clean_db, BLYTH, "LAB")
-    assert q(clean_db, "select count(*) from pipeline.call") == [(0,)]
+    assert rows(clean_db, "select count(*) from pipeline.call") == [(0,)]
     assert alerts(clean_db) == before and seat(clean_db) == ("declared", "CON", "gain")
 
 
@@ -162,7 +158,7 @@ def test_a_call_on_a_seat_with_a_rush_is_refused(clean_db, settings, tmp_path):
     ingest(clean_db, settings, tmp_path, BLYTH_RUSH)
     with pytest.raises(CallRefused, match="the feed's rush decides"):
         make_call(clean_db, BLYTH, "LAB")
-    assert q(clean_db, "select count(*) from pipeline.call") == [(0,)]
+    assert rows(clean_db, "select count(*) from pipeline.call") == [(0,)]
 
 
 @pytest.mark.parametrize(
@@ -176,8 +172,8 @@ def test_a_call_on_a_seat_with_a_rush_is_refused(clean_db, settings, tmp_path):
 def test_unknown_seat_or_party_is_refused_and_nothing_is_written(clean_db, seat_arg, party, match):
     with pytest.raises(CallRefused, match=match):
         make_call(clean_db, seat_arg, party)
-    assert q(clean_db, "select count(*) from pipeline.call") == [(0,)]
-    assert q(clean_db, "select count(*) from pipeline.seat_state") == [(0,)]
+    assert rows(clean_db, "select count(*) from pipeline.call") == [(0,)]
+    assert rows(clean_db, "select count(*) from pipeline.seat_state") == [(0,)]
 
 
 def test_the_command_exits_0_when_recorded_and_1_when_refused(clean_db, settings, monkeypatch, capsys):
@@ -194,17 +190,17 @@ def test_the_command_exits_0_when_recorded_and_1_when_refused(clean_db, settings
     assert main(["call", BLYTH, "--withdraw"]) == 1
     assert "no current desk call" in capsys.readouterr().err
     # the command only records the alerts (the desk's role writes no delivery marks): the deliverer sends them
-    assert q(clean_db, "select count(*), count(delivered_at) from results.alerts") == [(2, 0)]
+    assert rows(clean_db, "select count(*), count(delivered_at) from results.alerts") == [(2, 0)]
     assert main(["deliver", "--once"]) == 0
     # the webhook is unset: the alerts went to the log, recorded as delivered
-    assert q(clean_db, "select count(*) from results.alerts where delivered_at is null") == [(0,)]
+    assert rows(clean_db, "select count(*) from results.alerts where delivered_at is null") == [(0,)]
 
 
 def test_calls_reach_the_event_log_and_the_views_hold(clean_db):
-    (last,) = q(clean_db, "select coalesce(max(event_id), 0) from pipeline.event")[0]  # the log outlives resets
+    (last,) = rows(clean_db, "select coalesce(max(event_id), 0) from pipeline.event")[0]  # the log outlives resets
     make_call(clean_db, BLYTH, "CON", by="ann")
     withdraw_call(clean_db, BLYTH, by="ann")
-    events = q(
+    events = rows(
         clean_db,
         "select kind, payload->>'party', payload->>'withdrawn_at' is null from pipeline.event "
         "where event_id > :last and kind = 'call' order by event_id",
@@ -222,11 +218,11 @@ def test_calls_reach_the_event_log_and_the_views_hold(clean_db):
 def test_the_as_of_functions_count_a_call_in_force(clean_db):
     """Migration 0007: a call in force at t, no rush or result stored by t, is 'called' (tests/test_as_of_calls.py)."""
     make_call(clean_db, BLYTH, "CON", by="ann")
-    status = q(
+    status = rows(
         clean_db, "select status, winner_party from pipeline.seat_status_as_of(now()) where gss_code = :g", g=BLYTH
     )
     assert status == [("called", "CON")]
-    tally = dict(q(clean_db, "select party, seats from pipeline.party_tally_as_of(now()) where party = 'CON'"))
+    tally = dict(rows(clean_db, "select party, seats from pipeline.party_tally_as_of(now()) where party = 'CON'"))
     assert tally == {"CON": 1}
 
 
@@ -244,5 +240,5 @@ def test_two_desks_calling_one_seat_at_once_record_one_call(clean_db):
     with ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = sorted(pool.map(attempt, ["CON", "LD"]))
     assert outcomes == ["recorded", "refused"]
-    assert q(clean_db, "select count(*) from results.calls where withdrawn_at is null") == [(1,)]
+    assert rows(clean_db, "select count(*) from results.calls where withdrawn_at is null") == [(1,)]
     assert len(alerts(clean_db)) == 1

@@ -15,7 +15,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from pipeline.arrival import may_be_message
@@ -25,6 +24,7 @@ from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stack import COMPONENTS, LocalStack, group_alive
 from pipeline.rehearsal.stories import plan_feed, plan_night
 from pipeline.schema import reset_night
+from tests.db_helpers import rows
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 
@@ -44,13 +44,8 @@ SEATS = [
 ]
 
 
-def q(engine, query: str, **params):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
-
-
 def alerts(engine) -> Counter:
-    return Counter(q(engine, "select kind, gss_code, from_party, to_party from results.alerts"))
+    return Counter(rows(engine, "select kind, gss_code, from_party, to_party from results.alerts"))
 
 
 def _free_port() -> int:
@@ -185,9 +180,9 @@ def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path, p
     module = _load_dag_module("resultsnight_ingest")
     run = module.ingest_dag.test()
     assert str(run.state).endswith("success")
-    assert q(engine, "select count(*) from pipeline.receipt") == [(files,)]
-    assert q(engine, "select count(*) from results.seat_status where status = 'declared'") == [(len(SEATS),)]
-    assert q(engine, "select file_name from results.quarantine") == [("General_Election_2019_result_Nowhere_1.xml",)]
+    assert rows(engine, "select count(*) from pipeline.receipt") == [(files,)]
+    assert rows(engine, "select count(*) from results.seat_status where status = 'declared'") == [(len(SEATS),)]
+    assert rows(engine, "select file_name from results.quarantine") == [("General_Election_2019_result_Nowhere_1.xml",)]
     assert [p.name for p in inbox.iterdir()] == [".timestamp"]  # every message archived after its commit
     archive = Path(os.environ["RESULTSNIGHT_ARCHIVE"])
     assert (archive / "quarantine" / "General_Election_2019_result_Nowhere_1.xml").exists()
@@ -198,11 +193,11 @@ def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path, p
     assert kinds["retraction"] and kinds["recount"]  # the small night still has its stories
     # The ingest only records the alerts; the sweep's delivery task sends them (to the log here).
     raised = sum(kinds.values())
-    assert q(engine, "select count(*) from pipeline.alert where delivered_at is null") == [(raised,)]
+    assert rows(engine, "select count(*) from pipeline.alert where delivered_at is null") == [(raised,)]
     from pipeline.tasks import deliver_alerts
 
     assert deliver_alerts(run_seconds=1.0) == {"delivered": raised, "failed": 0}
-    assert q(engine, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
+    assert rows(engine, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
 
 
 def test_fetch_dag_test_run_pulls_a_real_ftp_feed_into_the_inbox(airflow_env, engine, tmp_path, monkeypatch):
@@ -231,7 +226,7 @@ def test_fetch_dag_test_run_pulls_a_real_ftp_feed_into_the_inbox(airflow_env, en
         server.kill()
     assert str(run.state).endswith("success")
     assert sorted(p.name for p in inbox.iterdir()) == sorted(names.values())
-    assert q(engine, "select folder, file_name from pipeline.fetched_file order by folder") == sorted(names.items())
+    assert rows(engine, "select folder, file_name from pipeline.fetched_file order by folder") == sorted(names.items())
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +248,7 @@ def live_stack(settings, engine, tmp_path_factory):
 def _wait_processed(engine, stack: LocalStack, files: int, timeout: float = 240) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        done = q(engine, "select count(*) from pipeline.receipt")[0][0]
+        done = rows(engine, "select count(*) from pipeline.receipt")[0][0]
         if done >= files and not any(may_be_message(p.name) for p in stack.settings.inbox.iterdir()):
             return
         time.sleep(0.5)
@@ -324,7 +319,7 @@ RESULTS_SNAPSHOT = {
 
 
 def results_snapshot(engine) -> dict[str, list[tuple]]:
-    return {name: [tuple(r) for r in q(engine, query)] for name, query in RESULTS_SNAPSHOT.items()}
+    return {name: [tuple(r) for r in rows(engine, query)] for name, query in RESULTS_SNAPSHOT.items()}
 
 
 @pytest.mark.slow
@@ -372,9 +367,9 @@ def test_killing_the_scheduler_mid_night_loses_and_repeats_nothing(live_stack, e
     live_stack.start(("scheduler",))
     _wait_processed(engine, live_stack, len(msgs))
     after_airflow = alerts(engine)
-    tally = q(engine, "select party, seats, net from results.party_tally where seats > 0 order by party")
-    assert q(engine, "select count(*) from pipeline.receipt where outcome = 'quarantined'") == [(0,)]
-    assert q(engine, "select count(*) from pipeline.receipt") == [(len(msgs),)]
+    tally = rows(engine, "select party, seats, net from results.party_tally where seats > 0 order by party")
+    assert rows(engine, "select count(*) from pipeline.receipt where outcome = 'quarantined'") == [(0,)]
+    assert rows(engine, "select count(*) from pipeline.receipt") == [(len(msgs),)]
 
     # The same files ingested once, in-process, with nothing killed: the same alerts and tally.
     reset_night(engine)
@@ -383,7 +378,7 @@ def test_killing_the_scheduler_mid_night_loses_and_repeats_nothing(live_stack, e
     ingest_paths(engine, [ref], settings=settings)
     assert after_airflow == alerts(engine)
     assert max(after_airflow.values()) == 1
-    assert tally == q(engine, "select party, seats, net from results.party_tally where seats > 0 order by party")
+    assert tally == rows(engine, "select party, seats, net from results.party_tally where seats > 0 order by party")
 
 
 def test_report_dag_writes_the_board(airflow_env, engine, settings, tmp_path):
@@ -397,7 +392,7 @@ def test_report_dag_writes_the_board(airflow_env, engine, settings, tmp_path):
     ingest_paths(engine, [tmp_path / "in"], settings=settings)
     known = {
         name: (winner, outcome)
-        for name, winner, outcome in q(
+        for name, winner, outcome in rows(
             engine, "select constituency, winner_party, outcome from results.seat_status where winner_party is not null"
         )
     }
@@ -422,7 +417,7 @@ def test_report_dag_writes_the_board(airflow_env, engine, settings, tmp_path):
     assert f"<h2>{len(gains)} gains</h2>" in board and "<li>Blyth Valley: CON from LAB</li>" in board
     assert "<tr><td>Thurrock</td><td>CON</td><td>345</td><td>0.34</td><td>CON</td><td>hold</td></tr>" in board
     report = next((tmp_path / "out").glob("night-*.md")).read_text()
-    seats, net = q(engine, "select seats, net from results.party_tally where party = 'CON'")[0]
+    seats, net = rows(engine, "select seats, net from results.party_tally where party = 'CON'")[0]
     assert f"{len(SEATS)} of 650 seats declared" in report and f"| CON | {seats} | {net:+d} |" in report
 
 
@@ -459,8 +454,8 @@ def test_real_airflow_takes_files_written_in_place_only_when_complete(live_stack
     writer.join()
     _wait_processed(engine, live_stack, 2 + len(busy), timeout=120)
 
-    assert q(engine, "select count(*) from results.quarantine") == [(0,)]
-    assert q(
+    assert rows(engine, "select count(*) from results.quarantine") == [(0,)]
+    assert rows(
         engine,
         "select file_name, count(*) from pipeline.receipt where file_name in (:a, :b) group by 1 order by 1",
         a=slow.file_name,
@@ -485,7 +480,7 @@ def test_real_airflow_stores_a_burst_of_300_files_each_alert_once(live_stack, en
     for m in msgs:  # the downloader reconnects: 300 files in the same second
         os.replace(staging / m.file_name, live_stack.settings.inbox / m.file_name)
     _wait_processed(engine, live_stack, len(msgs), timeout=180)
-    assert q(engine, "select outcome, count(*) from pipeline.receipt group by 1") == [("stored", 300)]
+    assert rows(engine, "select outcome, count(*) from pipeline.receipt group by 1") == [("stored", 300)]
     airflow_alerts = alerts(engine)
     reset_night(engine)
     ref = tmp_path / "ref"
@@ -501,15 +496,36 @@ def test_real_airflow_looks_again_at_a_quarantined_file_whose_bytes_change(live_
     inbox, quarantine = live_stack.settings.inbox, live_stack.settings.archive / "quarantine"
     (inbox / msg.file_name).write_bytes(msg.body.replace(b"</FirstPastThePostResult>", b"</Recount>"))
     _wait_until(
-        lambda: q(engine, "select count(*) from results.quarantine")[0][0], 60, "the broken file to be quarantined"
+        lambda: rows(engine, "select count(*) from results.quarantine")[0][0], 60, "the broken file to be quarantined"
     )
-    assert q(engine, "select file_name from results.quarantine") == [(msg.file_name,)]
+    assert rows(engine, "select file_name from results.quarantine") == [(msg.file_name,)]
     (quarantine / msg.file_name).write_bytes(msg.body)  # the agency resends it where it now lies
     stored = "select count(*) from pipeline.receipt where outcome = 'stored'"
-    _wait_until(lambda: q(engine, stored)[0][0], 60, "the good bytes to be stored")
+    _wait_until(lambda: rows(engine, stored)[0][0], 60, "the good bytes to be stored")
     _wait_until(lambda: not (quarantine / msg.file_name).exists(), 30, "the stored file to leave the quarantine folder")
-    assert q(engine, "select outcome from pipeline.receipt order by receipt_id") == [("quarantined",), ("stored",)]
+    assert rows(engine, "select outcome from pipeline.receipt order by receipt_id") == [("quarantined",), ("stored",)]
     assert alerts(engine) == Counter({("flip", "E14000575", "LAB", "CON"): 1})
+
+
+def _announcements(trigger, act, seen=lambda event: event.payload) -> list:
+    """What trigger announces while `await act(announced)` runs, each as seen(event); act may check those so far."""
+    import asyncio
+
+    async def watch() -> list:
+        announced: list = []
+
+        async def consume() -> None:
+            async for event in trigger.run():
+                announced.append(seen(event))
+
+        task = asyncio.create_task(consume())
+        try:
+            await act(announced)
+        finally:
+            task.cancel()
+        return announced
+
+    return asyncio.run(watch())
 
 
 def test_the_inbox_watcher_announces_only_complete_files_and_changed_ones(airflow_env, tmp_path):
@@ -526,33 +542,22 @@ def test_the_inbox_watcher_announces_only_complete_files_and_changed_ones(airflo
     (quarantine / "old.xml").write_bytes(b"<bad/>")  # already there when the watcher starts: not news
     trigger = InboxTrigger(str(inbox), str(quarantine), poll_interval=0.05, settle_seconds=0.3)
 
-    async def watch() -> list[dict]:
-        events: list[dict] = []
-
-        async def consume() -> None:
-            async for event in trigger.run():
-                events.append(event.payload)
-
-        task = asyncio.create_task(consume())
-        try:
-            with (inbox / "a.xml").open("wb") as fh:  # written in place, kept open across a pause
-                fh.write(b"<First")
-                fh.flush()
-                await asyncio.sleep(1.0)
-                assert events == []  # open for writing: not announced
-                fh.write(b"PastThePostRush/>")
+    async def act(events: list[dict]) -> None:
+        with (inbox / "a.xml").open("wb") as fh:  # written in place, kept open across a pause
+            fh.write(b"<First")
+            fh.flush()
             await asyncio.sleep(1.0)
-            assert len(events) == 1  # announced once, then not again
-            (inbox / "a.xml").write_bytes(b"<FirstPastThePostRush revision='2'/>")  # re-delivered, new bytes
-            await asyncio.sleep(1.0)
-            assert len(events) == 2
-            (quarantine / "old.xml").write_bytes(b"<FirstPastThePostRush/>")  # a quarantined file rewritten
-            await asyncio.sleep(1.0)
-        finally:
-            task.cancel()
-        return events
+            assert events == []  # open for writing: not announced
+            fh.write(b"PastThePostRush/>")
+        await asyncio.sleep(1.0)
+        assert len(events) == 1  # announced once, then not again
+        (inbox / "a.xml").write_bytes(b"<FirstPastThePostRush revision='2'/>")  # re-delivered, new bytes
+        await asyncio.sleep(1.0)
+        assert len(events) == 2
+        (quarantine / "old.xml").write_bytes(b"<FirstPastThePostRush/>")  # a quarantined file rewritten
+        await asyncio.sleep(1.0)
 
-    first, again, mended = asyncio.run(watch())
+    first, again, mended = _announcements(trigger, act)
     assert first["files"] == ["a.xml"] and first["quarantine"] == []
     assert again["files"] == ["a.xml"]
     assert mended == {"files": [], "quarantine": ["old.xml"], "count": 1, "directory": str(inbox)}
@@ -571,24 +576,13 @@ def test_the_inbox_watcher_never_announces_the_agencys_timestamp(airflow_env, tm
     trigger = InboxTrigger(str(inbox), None, poll_interval=0.05, settle_seconds=0.3)
     messages = plan_night(only=["E14000575"])  # Blyth Valley: a rush and a result, each rewriting .timestamp
 
-    async def watch() -> list[dict]:
-        events: list[dict] = []
+    async def act(_: list[dict]) -> None:
+        play(messages, inbox, speed=0, progress=False)
+        await asyncio.sleep(1.0)
+        (inbox / ".timestamp").write_text("1576200000.12345")  # rewritten again, nothing else new
+        await asyncio.sleep(1.0)
 
-        async def consume() -> None:
-            async for event in trigger.run():
-                events.append(event.payload)
-
-        task = asyncio.create_task(consume())
-        try:
-            play(messages, inbox, speed=0, progress=False)
-            await asyncio.sleep(1.0)
-            (inbox / ".timestamp").write_text("1576200000.12345")  # rewritten again, nothing else new
-            await asyncio.sleep(1.0)
-        finally:
-            task.cancel()
-        return events
-
-    events = asyncio.run(watch())
+    events = _announcements(trigger, act)
     assert (inbox / ".timestamp").exists()
     assert sorted(name for e in events for name in e["files"]) == sorted(m.file_name for m in messages)
 
@@ -620,20 +614,7 @@ def test_the_inbox_watcher_does_not_announce_a_file_finished_while_it_looked(air
     monkeypatch.setattr(resultsnight_triggers, "open_for_writing", writer_finishes_first)
     trigger = InboxTrigger(str(inbox), None, poll_interval=0.05, settle_seconds=0.3)
 
-    async def watch() -> list[tuple[dict, int]]:
-        events: list[tuple[dict, int]] = []
-
-        async def consume() -> None:
-            async for event in trigger.run():
-                events.append((event.payload, half.stat().st_size))
-
-        task = asyncio.create_task(consume())
-        try:
-            await asyncio.sleep(1.5)
-        finally:
-            task.cancel()
-        return events
-
-    events = asyncio.run(watch())
+    # each announcement with the file's size when it was made
+    events = _announcements(trigger, lambda _: asyncio.sleep(1.5), seen=lambda e: (e.payload, half.stat().st_size))
     assert finished == [True]
     assert [(e["files"], size) for e, size in events] == [(["a.xml"], len(b"<FirstPastThePostRush/>"))]

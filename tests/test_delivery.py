@@ -20,13 +20,9 @@ from pipeline.calls import make_call
 from pipeline.delivery import Backoff, LogReceiver, WebhookReceiver, deliver_pending
 from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.stories import plan_night
+from tests.db_helpers import rows
 
 BLYTH = "E14000577"
-
-
-def q(engine, query: str, **params):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
 
 
 class Receiver(http.server.ThreadingHTTPServer):
@@ -100,7 +96,7 @@ def _raise_alerts(engine, count: int) -> list[int]:
     """`count` flip alerts, one per desk call of a Labour seat for the Conservatives; their ids."""
     seats = [
         g
-        for (g,) in q(
+        for (g,) in rows(
             engine,
             "select gss_code from results.baseline_seats where party = 'LAB' order by gss_code limit :n",
             n=count,
@@ -108,7 +104,7 @@ def _raise_alerts(engine, count: int) -> list[int]:
     ]
     for gss in seats:
         assert make_call(engine, gss, "CON", by="test").alerts
-    ids = [i for (i,) in q(engine, "select alert_id from pipeline.alert order by alert_id")]
+    ids = [i for (i,) in rows(engine, "select alert_id from pipeline.alert order by alert_id")]
     assert len(ids) == count
     return ids
 
@@ -125,11 +121,11 @@ def test_each_post_carries_the_key_and_the_id_and_every_attempt_is_recorded(clea
     assert (report.delivered, report.failed) == (3, 0)
     assert [k for k, _ in receiver.posts] == [str(i) for i in ids]
     assert all(body["alert_id"] == int(key) and "GAIN FROM" in body["text"] for key, body in receiver.posts)
-    assert q(
+    assert rows(
         clean_db,
         "select alert_id, receiver, status_code, error, delivered from results.alert_deliveries order by attempt_id",
     ) == [(i, "webhook", 204, None, True) for i in ids]
-    assert q(
+    assert rows(
         clean_db,
         "select count(*) from results.alerts where delivered_at is not null and attempts = 1 and last_error is null",
     ) == [(3,)]
@@ -146,7 +142,7 @@ def test_a_receiver_refusing_one_alert_forever_leaves_every_other_delivered(clea
     assert (first.delivered, first.failed) == (4, 1)
     assert sorted(receiver.processed) == sorted(str(i) for i in ids if i != refused)
     # Its own backoff holds it back; a pass at once does not try it again.
-    assert q(
+    assert rows(
         clean_db,
         "select next_attempt_at > clock_timestamp() + interval '50 seconds' from pipeline.alert where alert_id = :a",
         a=refused,
@@ -158,10 +154,14 @@ def test_a_receiver_refusing_one_alert_forever_leaves_every_other_delivered(clea
             conn.execute(text("update pipeline.alert set next_attempt_at = null where alert_id = :a"), {"a": refused})
         assert deliver_pending(clean_db, hook).failed == 1
     assert (
-        q(clean_db, "select status_code, error, delivered from results.alert_deliveries where alert_id = :a", a=refused)
+        rows(
+            clean_db,
+            "select status_code, error, delivered from results.alert_deliveries where alert_id = :a",
+            a=refused,
+        )
         == [(500, "HTTP 500", False)] * 3
     )
-    assert q(
+    assert rows(
         clean_db, "select delivered_at is null, attempts, last_error from results.alerts where alert_id = :a", a=refused
     ) == [(True, 3, "HTTP 500")]
     assert [k for k, _ in receiver.posts].count(str(refused)) == 3
@@ -173,10 +173,10 @@ def test_a_redirect_is_a_failed_delivery_and_is_not_followed(clean_db, receiver)
     receiver.redirect = True
     assert deliver_pending(clean_db, WebhookReceiver(receiver.url)).failed == 1
     assert receiver.gets == []  # urllib turned the POST into an empty GET to /moved
-    ((status, error, delivered),) = q(clean_db, "select status_code, error, delivered from results.alert_deliveries")
+    ((status, error, delivered),) = rows(clean_db, "select status_code, error, delivered from results.alert_deliveries")
     assert (status, delivered) == (302, False)
     assert "redirect" in error and "/moved" in error and "not followed" in error
-    assert q(clean_db, "select delivered_at is null from results.alerts") == [(True,)]
+    assert rows(clean_db, "select delivered_at is null from results.alerts") == [(True,)]
 
 
 def test_a_receiver_that_never_answers_is_cut_off_at_the_timeout(clean_db, receiver):
@@ -186,7 +186,7 @@ def test_a_receiver_that_never_answers_is_cut_off_at_the_timeout(clean_db, recei
     report = deliver_pending(clean_db, WebhookReceiver(receiver.url, timeout=1.0))
     assert time.monotonic() - started < 4
     assert (report.delivered, report.failed) == (1, 1)  # the next alert was not held up
-    assert q(clean_db, "select alert_id, error from results.alert_deliveries where not delivered") == [
+    assert rows(clean_db, "select alert_id, error from results.alert_deliveries where not delivered") == [
         (ids[0], "TimeoutError: no answer within 1 s")
     ]
 
@@ -201,14 +201,14 @@ def test_a_slow_receiver_does_not_hold_up_the_ingest(clean_db, settings, receive
     # Not timed (the first ingest of a process loads great-expectations): the ingest never contacts the receiver.
     assert summary.counts["stored"] == len(list(folder.iterdir())) and summary.alerts
     assert receiver.posts == []  # the ingest only records the alert; delivering it is the deliverer's
-    assert q(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(1,)]
+    assert rows(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(1,)]
 
 
 def test_the_log_receiver_records_its_deliveries(clean_db):
     _raise_alerts(clean_db, 2)
     assert deliver_pending(clean_db, LogReceiver()).delivered == 2
     assert (
-        q(clean_db, "select receiver, status_code, delivered from results.alert_deliveries")
+        rows(clean_db, "select receiver, status_code, delivered from results.alert_deliveries")
         == [("log", None, True)] * 2
     )
 
@@ -239,7 +239,7 @@ def test_a_broken_webhook_is_a_recorded_failure(clean_db, webhook):
     try:
         _raise_alerts(clean_db, 2)
         assert deliver_pending(clean_db, WebhookReceiver(url)).failed == 2
-        errors = [e for (e,) in q(clean_db, "select last_error from results.alerts")]
+        errors = [e for (e,) in rows(clean_db, "select last_error from results.alerts")]
         assert all(e.startswith("ValueError" if srv is None else "BadStatusLine") for e in errors), errors
     finally:
         if srv:
@@ -277,15 +277,15 @@ def test_a_deliverer_killed_between_the_post_and_its_record_resends_with_the_sam
     receiver.release.set()
     # The first alert was recorded; the killed one left no trace but an undelivered alert.
     deadline = time.monotonic() + 30
-    while q(
+    while rows(
         clean_db,
         "select count(*) from pg_stat_activity where datname = current_database() "
         "and state like 'idle in transaction%'",
     ) != [(0,)]:
         assert time.monotonic() < deadline, "the killed deliverer's transaction never ended"
         time.sleep(0.1)
-    assert q(clean_db, "select alert_id from pipeline.alert where delivered_at is not null") == [(ids[0],)]
-    assert q(clean_db, "select count(*) from pipeline.alert_delivery where alert_id = :a", a=ids[1]) == [(0,)]
+    assert rows(clean_db, "select alert_id from pipeline.alert where delivered_at is not null") == [(ids[0],)]
+    assert rows(clean_db, "select count(*) from pipeline.alert_delivery where alert_id = :a", a=ids[1]) == [(0,)]
 
     report = deliver_pending(clean_db, WebhookReceiver(receiver.url))  # the restart
     assert (report.delivered, report.failed) == (3, 0)
@@ -293,8 +293,8 @@ def test_a_deliverer_killed_between_the_post_and_its_record_resends_with_the_sam
     assert keys.count(held) == 2  # at least once: the receiver saw it twice ...
     assert sorted(receiver.processed, key=int) == [str(i) for i in ids]  # ... and, deduplicating, acts once
     assert all(keys.count(str(i)) == 1 for i in ids if str(i) != held)
-    assert q(clean_db, "select count(*) from results.alert_deliveries where delivered") == [(4,)]
-    assert q(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
+    assert rows(clean_db, "select count(*) from results.alert_deliveries where delivered") == [(4,)]
+    assert rows(clean_db, "select count(*) from pipeline.alert where delivered_at is null") == [(0,)]
 
 
 def test_resultsnight_ingest_makes_one_delivery_pass_after_storing(
@@ -311,7 +311,7 @@ def test_resultsnight_ingest_makes_one_delivery_pass_after_storing(
     monkeypatch.setenv("RESULTSNIGHT_ALERT_WEBHOOK", receiver.url)
     assert main(["ingest", str(folder), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["delivered_alerts"] == 1
-    ((alert_id,),) = q(clean_db, "select alert_id from results.alerts where delivered_at is not null")
+    ((alert_id,),) = rows(clean_db, "select alert_id from results.alerts where delivered_at is not null")
     assert [k for k, _ in receiver.posts] == [str(alert_id)]
     assert main(["deliver", "--once"]) == 0  # nothing left: nothing sent twice
     assert json.loads(capsys.readouterr().out) == {"delivered": 0, "failed": 0}

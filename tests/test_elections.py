@@ -15,6 +15,7 @@ import pytest
 
 from pipeline.exceptions import ConfigurationError
 from pipeline.seeds import default_count_setting, read_elections
+from tests.db_helpers import rows
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 CLACTON_2024 = Path(__file__).resolve().parent / "corpus" / "ge2024" / "General_Election_2024_result_Clacton_1.xml"
@@ -180,13 +181,6 @@ def test_a_dated_alias_means_the_party_of_its_time(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- in the database
 
 
-def _one(engine, query: str, **params):
-    from sqlalchemy import text
-
-    with engine.connect() as conn:
-        return conn.execute(text(query), params).all()
-
-
 @pytest.mark.integration
 def test_switching_elections_in_one_database_mixes_nothing(clean_db, settings, tmp_path: Path) -> None:
     """2019, then 2024, then 2019 again: each night sees its own seats, baseline, files and aliases only."""
@@ -202,26 +196,26 @@ def test_switching_elections_in_one_database_mixes_nothing(clean_db, settings, t
         assert (report.counting_election_id, report.baseline_election_id) == ("parl.2019-12-12", "parl.2017-06-08")
         shutil.copy(BLYTH_2019, inbox / BLYTH_2019.name)
         assert ingest_paths(engine, [inbox], settings=settings).counts["stored"] == 1
-        night_2019 = _one(
+        night_2019 = rows(
             engine, "select gss_code, status, winner_party, outcome from results.seat_status where status <> 'awaiting'"
         )
         assert night_2019 == [("E14000575", "declared", "CON", "gain")]
 
-        before = _one(engine, "select coalesce(max(event_id), 0) from pipeline.event")[0][0]
+        before = rows(engine, "select coalesce(max(event_id), 0) from pipeline.event")[0][0]
         report = init_db(engine, settings, election_id="parl.2024-07-04")
         assert report.baseline_election_id == "parl.2019-12-12.notional-2024"
         # The board hears of it: one 'election' event (its caches are keyed to the last event).
-        assert _one(
+        assert rows(
             engine, "select kind, payload->>'counting_election_id' from pipeline.event where event_id > :b", b=before
         ) == [("election", "parl.2024-07-04")]
-        assert _one(engine, "select boundary_set, baseline_is_notional from results.count_setting") == [("2024", True)]
-        seats = {g for (g,) in _one(engine, "select gss_code from results.seat_status")}
+        assert rows(engine, "select boundary_set, baseline_is_notional from results.count_setting") == [("2024", True)]
+        seats = {g for (g,) in rows(engine, "select gss_code from results.seat_status")}
         assert seats == _seats_of("2024")
-        assert _one(engine, "select count(*) from results.seat_status where status <> 'awaiting'") == [(0,)]
-        assert _one(engine, "select count(*) from results.flips") == [(0,)]
-        assert _one(engine, "select count(*) from results.alerts") == [(0,)]
-        assert dict(_one(engine, "select party, count(*) from results.baseline_seats group by party")) == NOTIONAL_2019
-        assert {g for (g,) in _one(engine, "select gss_code from results.targets")} <= seats
+        assert rows(engine, "select count(*) from results.seat_status where status <> 'awaiting'") == [(0,)]
+        assert rows(engine, "select count(*) from results.flips") == [(0,)]
+        assert rows(engine, "select count(*) from results.alerts") == [(0,)]
+        assert dict(rows(engine, "select party, count(*) from results.baseline_seats group by party")) == NOTIONAL_2019
+        assert {g for (g,) in rows(engine, "select gss_code from results.targets")} <= seats
         with engine.connect() as conn:
             ref = load_reference(conn)
         assert ref.by_key["aldershot"] == "E14001063"  # the 2024 Aldershot, not the 2010 one (E14000530)
@@ -229,26 +223,26 @@ def test_switching_elections_in_one_database_mixes_nothing(clean_db, settings, t
 
         shutil.copy(CLACTON_2024, inbox / CLACTON_2024.name)
         assert ingest_paths(engine, [inbox], settings=settings).counts["stored"] == 1
-        assert _one(
+        assert rows(
             engine,
             "select gss_code, winner_party, baseline_party, outcome from results.seat_status "
             "where status <> 'awaiting'",
         ) == [("E14001174", "REF", "CON", "gain")]
-        assert _one(engine, "select party, seats, gains from results.party_tally where seats > 0") == [("REF", 1, 1)]
-        parties_2024 = {p for (p,) in _one(engine, "select party from results.party_tally")}
+        assert rows(engine, "select party, seats, gains from results.party_tally where seats > 0") == [("REF", 1, 1)]
+        parties_2024 = {p for (p,) in rows(engine, "select party from results.party_tally")}
         assert {"REF", "TUV", "BRX"} <= parties_2024  # TUV stood in 2024, the Brexit Party in the notionals
 
         init_db(engine, settings, election_id="parl.2019-12-12")
         assert (
-            _one(
+            rows(
                 engine,
                 "select gss_code, status, winner_party, outcome from results.seat_status where status <> 'awaiting'",
             )
             == night_2019
         )
-        assert _one(engine, "select count(*) from results.seat_status") == [(650,)]
-        assert _one(engine, "select count(*) from results.flips where gss_code = 'E14001174'") == [(0,)]
-        parties_2019 = {p for (p,) in _one(engine, "select party from results.party_tally")}
+        assert rows(engine, "select count(*) from results.seat_status") == [(650,)]
+        assert rows(engine, "select count(*) from results.flips where gss_code = 'E14001174'") == [(0,)]
+        parties_2019 = {p for (p,) in rows(engine, "select party from results.party_tally")}
         assert "REF" not in parties_2019 and "TUV" not in parties_2019 and "UKIP" in parties_2019
         with engine.connect() as conn:
             ref = load_reference(conn)
@@ -269,8 +263,8 @@ def test_resultsnight_election_sets_the_count(clean_db, settings) -> None:
     try:
         report = init_db(clean_db, replace(settings, election="parl.next"))
         assert (report.counting_election_id, report.baseline_election_id) == ("parl.next", "parl.2024-07-04")
-        assert _one(clean_db, "select election_date, boundary_set from results.count_setting") == [(None, "2024")]
-        assert _one(clean_db, "select count(*), count(party) from results.baseline_seats") == [(650, 650)]
+        assert rows(clean_db, "select election_date, boundary_set from results.count_setting") == [(None, "2024")]
+        assert rows(clean_db, "select count(*), count(party) from results.baseline_seats") == [(650, 650)]
     finally:
         init_db(clean_db, settings, election_id="parl.2019-12-12")
 

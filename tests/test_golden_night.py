@@ -19,6 +19,7 @@ from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
 from pipeline.views import invariant_query, load_views
+from tests.db_helpers import rows
 
 pytestmark = pytest.mark.integration
 
@@ -44,65 +45,53 @@ def as_text(rows) -> list[list[str | None]]:
     return [[None if v is None else str(v) for v in r] for r in rows]
 
 
-def q(engine, query: str, **params):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
-
-
 def alert_rows(engine):
-    return q(engine, "select kind, gss_code, from_party, to_party, source from results.alerts order by alert_id")
+    return rows(engine, "select kind, gss_code, from_party, to_party, source from results.alerts order by alert_id")
 
 
 @pytest.fixture(scope="module")
-def night_dir(tmp_path_factory) -> Path:
-    inbox = tmp_path_factory.mktemp("night")
-    play(plan_night(), inbox, speed=0, progress=False)
-    return inbox
-
-
-@pytest.fixture(scope="module")
-def _night_summary(engine, settings, night_dir):
+def _night_summary(engine, settings, night_files):
     reset_night(engine)
-    return ingest_paths(engine, [night_dir], settings=settings)
+    return ingest_paths(engine, [night_files], settings=settings)
 
 
 @pytest.fixture
-def night(engine, settings, night_dir, _night_summary):
+def night(engine, settings, night_files, _night_summary):
     """The whole replayed night ingested once into a clean database.
 
     Ingested once per module; again only if a test in between (clean_db)
     wiped it, so the tests do not depend on their order.
     """
-    files = len([p for p in night_dir.iterdir() if p.name != ".timestamp"])  # the agency's stamp is no message
-    if q(engine, "select count(*) from pipeline.receipt")[0][0] != files:
+    files = len([p for p in night_files.iterdir() if p.name != ".timestamp"])  # the agency's stamp is no message
+    if rows(engine, "select count(*) from pipeline.receipt")[0][0] != files:
         reset_night(engine)
-        assert ingest_paths(engine, [night_dir], settings=settings).counts == _night_summary.counts
+        assert ingest_paths(engine, [night_files], settings=settings).counts == _night_summary.counts
     return engine, _night_summary
 
 
 def test_night_gives_the_published_result(night):
     engine, summary = night
     assert summary.counts["quarantined"] == 0
-    assert q(engine, "select status, count(*) from results.seat_status group by 1") == [("declared", 650)]
-    tally = {p: (s, n) for p, s, n in q(engine, "select party, seats, net from results.party_tally where seats > 0")}
+    assert rows(engine, "select status, count(*) from results.seat_status group by 1") == [("declared", 650)]
+    tally = {p: (s, n) for p, s, n in rows(engine, "select party, seats, net from results.party_tally where seats > 0")}
     assert tally == PUBLISHED_2019
-    assert q(engine, "select count(*) from results.flips") == [(81,)]
-    assert q(engine, "select sum(gains), sum(losses), sum(net) from results.party_tally") == [(81, 81, 0)]
+    assert rows(engine, "select count(*) from results.flips") == [(81,)]
+    assert rows(engine, "select sum(gains), sum(losses), sum(net) from results.party_tally") == [(81, 81, 0)]
 
 
 def test_night_seat_details(night):
     engine, _ = night
-    row = q(
+    row = rows(
         engine,
         "select winner_party, outcome, majority, revision from results.seat_status where gss_code = :g",
         g=NORWICH_NORTH,
     )
     assert row == [("CON", "hold", 4738, 1)]
     # The agency calls Brecon a gain (LD won the August 2019 by-election); against 2017 it is a hold.
-    assert q(
+    assert rows(
         engine, "select baseline_party, winner_party, outcome from results.seat_status where gss_code = :g", g=BRECON
     ) == [("CON", "CON", "hold")]
-    blyth = q(
+    blyth = rows(
         engine,
         "select baseline_party, winner_party, swing_pct, swing_needed_pct from results.flips where gss_code = :g",
         g=BLYTH_VALLEY,
@@ -112,22 +101,22 @@ def test_night_seat_details(night):
 
 def test_night_swing_follows_the_contract_even_where_a_party_did_not_stand(night):
     engine, _ = night
-    assert q(engine, "select count(*) from results.seat_status where status = 'declared' and swing_pct is null") == [
+    assert rows(engine, "select count(*) from results.seat_status where status = 'declared' and swing_pct is null") == [
         (0,)
     ]
     # Chorley: the Speaker stood unopposed by LAB (2017 winner) and CON (runner-up): both polled 0%,
     # so the formula gives half the 2017 majority, towards CON.
-    chorley = q(
+    chorley = rows(
         engine,
         "select s.swing_pct, b.majority_pct from results.seat_status s "
         "join results.baseline_seats b using (gss_code) where s.constituency = 'Chorley'",
     )
     assert abs(float(chorley[0][0]) - float(chorley[0][1]) / 2) < 0.01
     messages = dict(
-        q(engine, "select constituency, message from results.alerts where kind = 'flip' and source = 'result'")
+        rows(engine, "select constituency, message from results.alerts where kind = 'flip' and source = 'result'")
     )
     assert all("swing " in m for m in messages.values()), messages  # a result always carries its swing
-    assert q(engine, "select message from results.alerts where kind = 'flip' and constituency = 'Chorley'")[0][
+    assert rows(engine, "select message from results.alerts where kind = 'flip' and constituency = 'Chorley'")[0][
         0
     ].endswith("; SPK was not second in 2017)")
 
@@ -138,7 +127,7 @@ def test_night_alerts_once_per_flip_plus_the_false_flip(night, plan_alerts):
     alerts = alert_rows(engine)
     flips = [a for a in alerts if a[0] == "flip"]
     retractions = [a for a in alerts if a[0] == "retraction"]
-    flipped = {g for (g,) in q(engine, "select gss_code from results.flips")}
+    flipped = {g for (g,) in rows(engine, "select gss_code from results.flips")}
     assert len(flipped) == 81
     assert {a[1] for a in flips} >= flipped
     assert plan["false_flips"] and sorted(a[1] for a in retractions) == sorted(plan["false_flips"])
@@ -146,7 +135,7 @@ def test_night_alerts_once_per_flip_plus_the_false_flip(night, plan_alerts):
     # every real flip once, plus each false one
     assert sorted(a[1] for a in flips) == sorted([*flipped, *plan["false_flips"]])
     assert Counter(a[0] for a in alerts) == plan["counts"]
-    assert q(engine, "select count(*) from results.targets where status = 'awaiting'") == [(0,)]
+    assert rows(engine, "select count(*) from results.targets where status = 'awaiting'") == [(0,)]
 
 
 def test_night_gives_the_figures_recorded_before_the_redesign(night, plan_alerts):
@@ -162,12 +151,12 @@ def test_night_gives_the_figures_recorded_before_the_redesign(night, plan_alerts
     chains = set(plan_alerts()["chains"])
     assert len(chains) == 3
 
-    def split(rows, gss_at=1):
-        return [r for r in rows if r[gss_at] not in chains], [r for r in rows if r[gss_at] in chains]
+    def split(found, gss_at=1):
+        return [r for r in found if r[gss_at] not in chains], [r for r in found if r[gss_at] in chains]
 
     alerts, chain_alerts = split(
         as_text(
-            q(
+            rows(
                 engine,
                 "select kind, gss_code, from_party, to_party, source, message from results.alerts order by alert_id",
             )
@@ -177,11 +166,11 @@ def test_night_gives_the_figures_recorded_before_the_redesign(night, plan_alerts
     assert alerts == golden_alerts
     assert sorted(a[:4] for a in chain_alerts) == sorted(a[:4] for a in golden_chain_alerts)
     assert (
-        as_text(q(engine, "select gss_code, swing_pct, swing_needed_pct from results.flips order by gss_code"))
+        as_text(rows(engine, "select gss_code, swing_pct, swing_needed_pct from results.flips order by gss_code"))
         == GOLDEN["flips"]
     )
     status = as_text(
-        q(
+        rows(
             engine,
             "select gss_code, status, winner_party, baseline_party, baseline_runner_up, outcome, "
             "majority, majority_pct, turnout_pct, swing_pct, swing_needed_pct, revision "
@@ -191,15 +180,15 @@ def test_night_gives_the_figures_recorded_before_the_redesign(night, plan_alerts
     assert [r[:-1] for r in status] == [r[:-1] for r in GOLDEN["seat_status"]]
     assert [r for r in status if r[0] not in chains] == [r for r in GOLDEN["seat_status"] if r[0] not in chains]
     assert {r[0]: r[-1] for r in status if r[0] in chains} == {g: "3" for g in chains}
-    assert as_text(q(engine, "select * from results.party_tally order by party")) == GOLDEN["tally"]
+    assert as_text(rows(engine, "select * from results.party_tally order by party")) == GOLDEN["tally"]
 
 
-def test_reingesting_the_night_changes_nothing(night, night_dir, settings):
+def test_reingesting_the_night_changes_nothing(night, night_files, settings):
     engine, _ = night
-    before = (alert_rows(engine), q(engine, "select count(*) from pipeline.declaration"))
-    again = ingest_paths(engine, [night_dir], settings=settings)
+    before = (alert_rows(engine), rows(engine, "select count(*) from pipeline.declaration"))
+    again = ingest_paths(engine, [night_files], settings=settings)
     assert again.counts["already"] == len(again.files) and again.alerts == []
-    assert (alert_rows(engine), q(engine, "select count(*) from pipeline.declaration")) == before
+    assert (alert_rows(engine), rows(engine, "select count(*) from pipeline.declaration")) == before
 
 
 def test_example_analyst_queries_run_as_analyst(night):
@@ -276,7 +265,7 @@ def test_false_flip_corrected_gives_one_flip_and_one_retraction(clean_db, settin
         ("flip", NORWICH_NORTH, "CON", "LAB", "result"),
         ("retraction", NORWICH_NORTH, "CON", "LAB", "result"),
     ]
-    assert q(
+    assert rows(
         clean_db, "select winner_party, outcome, revision from results.seat_status where gss_code = :g", g=NORWICH_NORTH
     ) == [("CON", "hold", 2)]
     # The stale first revision arriving again (under another name) raises nothing.
@@ -289,14 +278,14 @@ def test_rush_flip_confirmed_by_result_alerts_once(clean_db, settings, tmp_path)
     rush = next(m for m in msgs if m.kind == "rush")
     result = next(m for m in msgs if m.kind == "result")
     ingest_paths(clean_db, [_write(tmp_path / "a", rush.file_name, rush.body)], settings=settings)
-    assert q(
+    assert rows(
         clean_db,
         "select status, winner_party, outcome, majority from results.seat_status where gss_code = :g",
         g=BLYTH_VALLEY,
     ) == [("rush", "CON", "gain", None)]
     ingest_paths(clean_db, [_write(tmp_path / "b", result.file_name, result.body)], settings=settings)
     assert alert_rows(clean_db) == [("flip", BLYTH_VALLEY, "LAB", "CON", "rush")]
-    assert q(clean_db, "select status, majority from results.seat_status where gss_code = :g", g=BLYTH_VALLEY) == [
+    assert rows(clean_db, "select status, majority from results.seat_status where gss_code = :g", g=BLYTH_VALLEY) == [
         ("declared", 712)
     ]
 
@@ -314,9 +303,9 @@ def test_rush_reversed_by_result_retracts(clean_db, settings, tmp_path):
     ]
 
 
-def test_two_processes_at_once_alert_once(clean_db, settings, night_dir, tmp_path):
+def test_two_processes_at_once_alert_once(clean_db, settings, night_files, tmp_path):
     """Two `resultsnight ingest` processes over the same files: every alert exactly once."""
-    files = sorted(p for p in night_dir.iterdir() if p.name != ".timestamp")[:400]
+    files = sorted(p for p in night_files.iterdir() if p.name != ".timestamp")[:400]
     folder = tmp_path / "both"
     folder.mkdir()
     for f in files:
@@ -331,7 +320,7 @@ def test_two_processes_at_once_alert_once(clean_db, settings, night_dir, tmp_pat
     # Each file was handled by exactly one of the two (the other saw it as already received).
     handled = sum(c["stored"] + c["superseded"] + c["duplicate"] + c["quarantined"] for c in together)
     assert handled == len(files)
-    dupes = q(clean_db, "select kind, gss_code, count(*) from results.alerts group by 1, 2 having count(*) > 1")
+    dupes = rows(clean_db, "select kind, gss_code, count(*) from results.alerts group by 1, 2 having count(*) > 1")
     assert dupes == []
     # The same alerts as one process alone would raise.
     alone = alert_rows(clean_db)
@@ -355,10 +344,10 @@ def test_replays_bad_files_are_quarantined_with_reasons_a_person_can_act_on(clea
     assert "never completed" in truncated and "truncated" in truncated
     assert "Atlantis North" in unknown and "E14099999" in unknown
     assert "exceed the electorate" in inflated
-    assert q(clean_db, "select count(*) from results.quarantine") == [(3,)]
+    assert rows(clean_db, "select count(*) from results.quarantine") == [(3,)]
     # The reasons word for word, as before the redesign (tests/golden/night_2019.json), but
     # for the cut-off resend, which issue 8 made wait and then say it never completed.
-    assert sorted(as_text(q(clean_db, "select file_name, reason from results.quarantine"))) == sorted(
+    assert sorted(as_text(rows(clean_db, "select file_name, reason from results.quarantine"))) == sorted(
         GOLDEN["quarantine"]
     )
 

@@ -33,6 +33,7 @@ from pipeline.config import MAX_FILE_BYTES, Settings
 from pipeline.db import sql
 from pipeline.ingest import IngestSummary, ingest_paths
 from pipeline.model import Outcome, ReasonCode
+from tests.db_helpers import rows, scalar
 
 pytestmark = pytest.mark.integration
 
@@ -227,16 +228,6 @@ def stage(inbox: Path, names: Iterable[str], source: Path = CORPUS) -> Path:
 def ingest_corpus(engine: Engine, settings: Settings, tmp_path: Path) -> tuple[IngestSummary, Path]:
     inbox = stage(tmp_path / "inbox", [name for name, _ in LANDING])
     return ingest_paths(engine, [inbox], settings=settings), inbox
-
-
-def rows(engine: Engine, query: str, **params) -> list:
-    with engine.connect() as conn:
-        return conn.execute(text(query), params).all()
-
-
-def scalar(engine: Engine, query: str, **params):
-    with engine.connect() as conn:
-        return conn.execute(text(query), params).scalar_one()
 
 
 def snapshot(engine: Engine, relations: Iterable[str] = SNAPSHOT) -> dict[str, tuple[int, str]]:

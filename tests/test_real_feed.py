@@ -11,11 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from pipeline.dry_run import ACCEPTED, REFUSED, dry_run
 from pipeline.ingest import ingest_paths
 from pipeline.model import Outcome
+from tests.db_helpers import rows, scalar
 
 pytestmark = pytest.mark.integration
 
@@ -44,13 +44,11 @@ def outcomes(summary) -> dict[str, tuple[str, str | None]]:
 
 
 def receipt_codes(engine) -> dict[str, str | None]:
-    with engine.connect() as conn:
-        return dict(conn.execute(text("select file_name, reason_code from results.files")).all())
+    return dict(rows(engine, "select file_name, reason_code from results.files"))
 
 
 def declarations(engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(text("select count(*) from pipeline.declaration")).scalar_one()
+    return scalar(engine, "select count(*) from pipeline.declaration")
 
 
 def test_a_live_night_stores_real_results_and_rushes_and_refuses_the_rest_with_codes(clean_db, settings, tmp_path):
@@ -72,44 +70,33 @@ def test_a_live_night_stores_real_results_and_rushes_and_refuses_the_rest_with_c
         "not_this_election",
     )
     assert ".timestamp" not in codes
-    with clean_db.connect() as conn:
-        nn = conn.execute(
-            text(
-                "select status, winner_party, majority, revision from results.seat_status"
-                " where constituency = 'Norwich North'"
-            )
-        ).one()
-        # the 2019 figures only: the previous election's and the by-election's candidates are not counted
-        assert tuple(nn) == ("declared", "CON", 23397 - 18659, 1)
-        votes = conn.execute(
-            text("select sum(votes) from results.candidates where constituency = 'Norwich North'")
-        ).scalar_one()
-        assert votes == 46285
-        previous = conn.execute(
-            text("select agency -> 'previous' from pipeline.declaration where kind = 'result'")
-        ).scalar_one()
-        assert [b["date"] for b in previous] == ["2017-06-08", "2018-05-03"]
-        # a rush's candidates are kept, without votes
-        rush_candidates = conn.execute(
-            text(
-                "select count(*), count(c.votes)"
-                " from pipeline.candidate c join pipeline.declaration d using (declaration_id)"
-                " where d.kind = 'rush'"
-            )
-        ).one()
-        assert tuple(rush_candidates) == (5, 0)
-        # a rush and a recount notice take the time the file was published (its modification time)
-        times = dict(
-            conn.execute(
-                text(
-                    "select kind, extract(epoch from declared_at)::bigint from pipeline.declaration"
-                    " where kind <> 'result'"
-                )
-            ).all()
+    (nn,) = rows(
+        clean_db,
+        "select status, winner_party, majority, revision from results.seat_status where constituency = 'Norwich North'",
+    )
+    # the 2019 figures only: the previous election's and the by-election's candidates are not counted
+    assert tuple(nn) == ("declared", "CON", 23397 - 18659, 1)
+    assert scalar(clean_db, "select sum(votes) from results.candidates where constituency = 'Norwich North'") == 46285
+    previous = scalar(clean_db, "select agency -> 'previous' from pipeline.declaration where kind = 'result'")
+    assert [b["date"] for b in previous] == ["2017-06-08", "2018-05-03"]
+    # a rush's candidates are kept, without votes
+    rush_candidates = rows(
+        clean_db,
+        "select count(*), count(c.votes)"
+        " from pipeline.candidate c join pipeline.declaration d using (declaration_id)"
+        " where d.kind = 'rush'",
+    )
+    assert rush_candidates == [(5, 0)]
+    # a rush and a recount notice take the time the file was published (its modification time)
+    times = dict(
+        rows(
+            clean_db,
+            "select kind, extract(epoch from declared_at)::bigint from pipeline.declaration where kind <> 'result'",
         )
-        assert times == {"rush": 1_576_000_000, "recount": 1_576_000_002}
-        # nothing of the refused files reached the typed layer
-        assert conn.execute(text("select count(*) from pipeline.declaration")).scalar_one() == 3
+    )
+    assert times == {"rush": 1_576_000_000, "recount": 1_576_000_002}
+    # nothing of the refused files reached the typed layer
+    assert declarations(clean_db) == 3
     reason = next(f.reason for f in summary.files if f.file_name == TEST_IPSWICH)
     assert "RESULTSNIGHT_FEED_MODE=test" in reason
 
@@ -137,10 +124,10 @@ def test_a_rehearsal_counts_test_messages_and_refuses_live_ones(clean_db, settin
         codes["Welsh_Assembly_Test_result_Cardiff_North_1.xml"],
         codes["Welsh_Assembly_TopUpResult_Mid_and_West_Wales_1.xml"],
     ) == ("live_message", "other_election", "not_this_election")
-    with clean_db.connect() as conn:
-        # the TEST message's rehearsal date does not matter: it counts for the election being counted
-        row = conn.execute(text("select election_id, gss_code from pipeline.declaration")).one()
-        assert tuple(row) == ("parl.2019-12-12", "E14000761")
+    # the TEST message's rehearsal date does not matter: it counts for the election being counted
+    assert rows(clean_db, "select election_id, gss_code from pipeline.declaration") == [
+        ("parl.2019-12-12", "E14000761")
+    ]
 
 
 def test_a_live_message_for_another_date_is_another_election(clean_db, settings, tmp_path):

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 
 from pipeline.ingest import ingest_paths
+from tests.db_helpers import rows
 from tests.serve_helpers import BoardServer
 
 pytestmark = pytest.mark.integration
@@ -132,17 +132,12 @@ SEAT = (
 TALLY = "select party, seats, gains, losses, net, votes from {source} where seats > 0 or votes > 0 order by party"
 
 
-def q(engine, query: str, **params) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
-
-
 def seat(engine) -> tuple:
-    return q(engine, SEAT.format(source="results.seat_status"), g=NORWICH_NORTH)[0]
+    return rows(engine, SEAT.format(source="results.seat_status"), g=NORWICH_NORTH)[0]
 
 
 def alerts(engine) -> list[tuple]:
-    return q(
+    return rows(
         engine,
         "select kind, from_party, to_party, source from results.alerts where gss_code = :g order by alert_id",
         g=NORWICH_NORTH,
@@ -150,7 +145,7 @@ def alerts(engine) -> list[tuple]:
 
 
 def receipt(engine, name: str) -> tuple:
-    return q(
+    return rows(
         engine,
         "select outcome, reason_code from pipeline.receipt where file_name = :n order by received_at desc limit 1",
         n=name,
@@ -159,11 +154,11 @@ def receipt(engine, name: str) -> tuple:
 
 def projection(engine) -> tuple:
     """(declared count, LAB's and CON's declared seats) of results.projection; (0, 0, 0) when there is none."""
-    rows = q(engine, "select declared_count, party, declared_seats from results.projection")
-    if not rows:
+    found = rows(engine, "select declared_count, party, declared_seats from results.projection")
+    if not found:
         return (0, 0, 0)
-    seats = {party: n for _, party, n in rows}
-    return (rows[0][0], seats.get("LAB", 0), seats.get("CON", 0))
+    seats = {party: n for _, party, n in found}
+    return (found[0][0], seats.get("LAB", 0), seats.get("CON", 0))
 
 
 def ingest(engine, settings, tmp_path: Path, message: Message, tag: str = "") -> None:
@@ -177,17 +172,17 @@ def ingest(engine, settings, tmp_path: Path, message: Message, tag: str = "") ->
 
 def snapshot(engine) -> dict:
     """What the live views show now, and the moment (for the as-of functions)."""
-    at = q(engine, "select clock_timestamp()")[0][0]
-    return {"at": at, "seat": seat(engine), "tally": q(engine, TALLY.format(source="results.party_tally"))}
+    at = rows(engine, "select clock_timestamp()")[0][0]
+    return {"at": at, "seat": seat(engine), "tally": rows(engine, TALLY.format(source="results.party_tally"))}
 
 
 def assert_as_of_matches(engine, snapshots: list[dict]) -> None:
     """The as-of functions at each moment give what the live views showed then (the board's time slider)."""
     for snap in snapshots:
-        assert q(engine, SEAT.format(source="pipeline.seat_status_as_of(:t)"), g=NORWICH_NORTH, t=snap["at"]) == [
+        assert rows(engine, SEAT.format(source="pipeline.seat_status_as_of(:t)"), g=NORWICH_NORTH, t=snap["at"]) == [
             snap["seat"]
         ]
-        assert q(engine, TALLY.format(source="pipeline.party_tally_as_of(:t)"), t=snap["at"]) == snap["tally"]
+        assert rows(engine, TALLY.format(source="pipeline.party_tally_as_of(:t)"), t=snap["at"]) == snap["tally"]
 
 
 # --------------------------------------------------------------------------- in the agency's order
@@ -210,7 +205,7 @@ def test_the_correction_chain_in_order(clean_db, settings, tmp_path):
     assert None not in (majority_pct, turnout_pct, swing_pct)
     assert alerts(engine) == [("flip", "CON", "LAB", "rush")]  # the result confirms the rush: nothing new
     assert projection(engine) == (1, 1, 0)
-    assert q(engine, "select votes from results.party_tally where party = 'LAB'") == [(20100,)]
+    assert rows(engine, "select votes from results.party_tally where party = 'LAB'") == [(20100,)]
     snaps.append(snapshot(engine))
 
     # The correction reopens the seat: the rush's winner, figures pending, the flip retracted.
@@ -218,9 +213,9 @@ def test_the_correction_chain_in_order(clean_db, settings, tmp_path):
     assert seat(engine) == ("rush", "CON", "hold", None, None, None, None, 2)
     assert alerts(engine) == [("flip", "CON", "LAB", "rush"), ("retraction", "CON", "LAB", "rush")]
     assert receipt(engine, RUSH_2.file_name) == ("stored", None)
-    assert q(engine, "select count(*) from results.candidates where gss_code = :g", g=NORWICH_NORTH) == [(0,)]
-    assert q(engine, "select coalesce(sum(votes), 0) from results.party_tally") == [(0,)]
-    assert q(engine, "select count(*) from results.flips") == [(0,)]
+    assert rows(engine, "select count(*) from results.candidates where gss_code = :g", g=NORWICH_NORTH) == [(0,)]
+    assert rows(engine, "select coalesce(sum(votes), 0) from results.party_tally") == [(0,)]
+    assert rows(engine, "select count(*) from results.flips") == [(0,)]
     assert projection(engine) == (0, 0, 0)  # result_1 no longer counts
     snaps.append(snapshot(engine))
 
@@ -230,12 +225,12 @@ def test_the_correction_chain_in_order(clean_db, settings, tmp_path):
     assert None not in (majority_pct, turnout_pct, swing_pct)
     assert len(alerts(engine)) == 2
     assert projection(engine) == (1, 0, 1)
-    assert q(engine, "select votes from results.party_tally where party = 'CON'") == [(20400,)]
+    assert rows(engine, "select votes from results.party_tally where party = 'CON'") == [(20400,)]
     snaps.append(snapshot(engine))
 
     assert_as_of_matches(engine, snaps)
     # every revision is kept as history
-    assert q(
+    assert rows(
         engine,
         "select kind, revision from results.declarations where gss_code = :g order by declaration_id",
         g=NORWICH_NORTH,
@@ -305,7 +300,7 @@ def test_every_arrival_order_ends_the_same_and_alerts_once_per_change(clean_db, 
     # the same end whatever the order
     assert seat(engine)[:4] == ("declared", "CON", "hold", 700)
     assert projection(engine) == (1, 0, 1)
-    assert q(engine, "select count(*) from results.declarations where gss_code = :g", g=NORWICH_NORTH) == [(4,)]
+    assert rows(engine, "select count(*) from results.declarations where gss_code = :g", g=NORWICH_NORTH) == [(4,)]
     assert_as_of_matches(engine, snaps)
 
 
@@ -321,7 +316,7 @@ def test_a_votes_only_correction_keeps_the_winner_and_raises_nothing(clean_db, s
     assert seat(engine)[-1] == 2
     assert receipt(engine, result_2.file_name) == ("stored", None)
     assert alerts(engine) == [("flip", "CON", "LAB", "rush")]
-    assert q(engine, "select votes from results.party_tally where party = 'LAB'") == [(20300,)]
+    assert rows(engine, "select votes from results.party_tally where party = 'LAB'") == [(20300,)]
     assert projection(engine) == (1, 1, 0)
 
 
@@ -340,14 +335,19 @@ def test_a_correction_naming_a_third_party_retracts_and_flips_from_the_rush(clea
     ingest(engine, settings, tmp_path, result_3)
     assert seat(engine)[:4] == ("declared", "LD", "gain", 700)
     assert len(alerts(engine)) == 3
-    assert q(engine, "select gss_code, winner_party from results.flips") == [(NORWICH_NORTH, "LD")]
+    assert rows(engine, "select gss_code, winner_party from results.flips") == [(NORWICH_NORTH, "LD")]
 
 
 def test_re_ingesting_the_chain_raises_nothing_and_changes_nothing(clean_db, settings, tmp_path):
     engine = clean_db
     for message in CHAIN:
         ingest(engine, settings, tmp_path, message)
-    before = (seat(engine), alerts(engine), projection(engine), q(engine, "select count(*) from pipeline.declaration"))
+    before = (
+        seat(engine),
+        alerts(engine),
+        projection(engine),
+        rows(engine, "select count(*) from pipeline.declaration"),
+    )
     for message in CHAIN:  # the same files again, then the same bytes under other names
         ingest(engine, settings, tmp_path, message, tag="_again")
     inbox = tmp_path / "renamed"
@@ -359,9 +359,9 @@ def test_re_ingesting_the_chain_raises_nothing_and_changes_nothing(clean_db, set
         seat(engine),
         alerts(engine),
         projection(engine),
-        q(engine, "select count(*) from pipeline.declaration"),
+        rows(engine, "select count(*) from pipeline.declaration"),
     ) == before
-    assert q(engine, "select count(*) from pipeline.receipt where outcome = 'duplicate'") == [(4,)]
+    assert rows(engine, "select count(*) from pipeline.receipt where outcome = 'duplicate'") == [(4,)]
 
 
 def test_a_recount_notice_stands_outside_the_revision_sequence(clean_db, settings, tmp_path):
@@ -416,10 +416,10 @@ def test_the_board_follows_the_correction_and_its_time_slider_agrees(clean_db, s
             card = _board_seat(board, message.revision)
             assert (card["status"], card["winner_party"], card["majority"] is not None) == (status, winner, has_figures)
             assert bool(card["candidates"]) is has_figures  # a reopened seat shows no result's candidates
-            moments.append((q(engine, "select clock_timestamp()")[0][0], status, winner))
+            moments.append((rows(engine, "select clock_timestamp()")[0][0], status, winner))
         for at, status, winner in moments:
-            rows = httpx.get(f"{board.base}/api/v1/seats", params={"as_of": at.isoformat()}, timeout=10).json()
-            row = next(r for r in rows if r["gss_code"] == NORWICH_NORTH)
+            served = httpx.get(f"{board.base}/api/v1/seats", params={"as_of": at.isoformat()}, timeout=10).json()
+            row = next(r for r in served if r["gss_code"] == NORWICH_NORTH)
             assert (row["status"], row["winner_party"]) == (status, winner)
     finally:
         assert board.stop() == 0

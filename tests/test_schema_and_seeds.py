@@ -6,16 +6,11 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import text
 
 from pipeline.names import fold
+from tests.db_helpers import rows
 
 pytestmark = pytest.mark.integration
-
-
-def rows(engine, query: str, **params):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
 
 
 def test_fold_matches_feed_spellings():

@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from pipeline.ingest import ingest_paths
 from pipeline.summary import night_figures, print_night_summary
 from pipeline.written_report import write_report
 from tests import agency_feed
+from tests.db_helpers import rows
 
 pytestmark = pytest.mark.integration
 
@@ -35,13 +35,11 @@ def test_summary_and_report_show_the_projection(clean_db, settings, tmp_path, ca
     for name in RESULTS:
         shutil.copy(CORPUS / name, inbox / name)
     assert ingest_paths(clean_db, [inbox], settings=settings).complete
-    with clean_db.connect() as conn:
-        expected = conn.execute(
-            text(
-                "select party, declared_seats, projected_seats, low, high, declared_count, method "
-                "from results.projection order by projected_seats desc, declared_seats desc, party"
-            )
-        ).all()
+    expected = rows(
+        clean_db,
+        "select party, declared_seats, projected_seats, low, high, declared_count, method "
+        "from results.projection order by projected_seats desc, declared_seats desc, party",
+    )
     assert expected and expected[0].declared_count == 2
     night = night_figures(clean_db, seeds_dir=SEEDS)
     assert [tuple(r) for r in night.projection] == [tuple(r) for r in expected]

@@ -51,57 +51,48 @@ def good_candidates() -> list[Candidate]:
     ]
 
 
-def result(**overrides) -> Declaration:
-    fields = dict(
-        kind="result",
+def _aldershot(kind: str, overrides: dict, **fields) -> Declaration:
+    """Aldershot's declaration of this kind as the agency's XML gives it: its own fields, then the test's."""
+    common = dict(
+        kind=kind,
         source_format="agency_xml",
         revision=1,
         constituency_name="Aldershot",
+        gss_code_given=None,
+        election_id=COUNTED,
+        gss_code="E14000530",
+    )
+    return Declaration(**{**common, **fields, **overrides})
+
+
+def result(**overrides) -> Declaration:
+    return _aldershot(
+        "result",
+        overrides,
         gss_code_given="E14000530",
         election_name="General Election 2019",
         election_date="2019-12-12",
         election_type="G",
-        election_id=COUNTED,
         declared_at=datetime(2019, 12, 13, 2, 14, tzinfo=UTC),
         electorate=None,
         turnout=None,
         candidates=good_candidates(),
-        gss_code="E14000530",
         registered_electorate=72617,
     )
-    fields.update(overrides)
-    return Declaration(**fields)
 
 
 def rush(**overrides) -> Declaration:
-    fields = dict(
-        kind="rush",
-        source_format="agency_xml",
-        revision=1,
-        constituency_name="Aldershot",
-        gss_code_given=None,
-        election_id=COUNTED,
+    return _aldershot(
+        "rush",
+        overrides,
         declared_at=datetime(2019, 12, 13, 2, 10, tzinfo=UTC),
         winning_party_label="Con",
-        gss_code="E14000530",
         winning_party_code="CON",
     )
-    fields.update(overrides)
-    return Declaration(**fields)
 
 
 def recount(**overrides) -> Declaration:
-    fields = dict(
-        kind="recount",
-        source_format="agency_xml",
-        revision=1,
-        constituency_name="Aldershot",
-        gss_code_given=None,
-        election_id=COUNTED,
-        gss_code="E14000530",
-    )
-    fields.update(overrides)
-    return Declaration(**fields)
+    return _aldershot("recount", overrides)
 
 
 def reasons_of(declaration: Declaration, counted: str = COUNTED) -> list[str]:

@@ -14,13 +14,9 @@ from sqlalchemy import text
 
 from pipeline.exceptions import PipelineError
 from pipeline.views import Invariant, creation_order, invariant_query, load_views, readme_with_table
+from tests.db_helpers import rows
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def rows(engine, query: str, **params):
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(text(query), params)]
 
 
 @pytest.mark.unit
