@@ -35,7 +35,7 @@ from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import init_db, reset_night
-from tests.serve_helpers import BoardServer, wait_for_event_id
+from tests.board_helpers import BoardServer, wait_for_event_id
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

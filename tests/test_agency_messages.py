@@ -348,7 +348,7 @@ def test_message_kind_of_every_kind_of_file(clean_db, settings, tmp_path):
 
 
 def test_the_seat_api_carries_the_nominations(clean_db, settings, tmp_path):
-    from tests.serve_helpers import BoardServer
+    from tests.board_helpers import BoardServer
 
     engine = clean_db
     drop(

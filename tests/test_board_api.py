@@ -15,8 +15,7 @@ from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
-from tests.db_helpers import last_event, records
-from tests.serve_helpers import (
+from tests.board_helpers import (
     HOSTILE_CANDIDATE,
     BoardServer,
     EventReader,
@@ -24,6 +23,7 @@ from tests.serve_helpers import (
     night_in_two,
     wait_for_event_id,
 )
+from tests.db_helpers import last_event, records
 
 pytestmark = pytest.mark.integration
 

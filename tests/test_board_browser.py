@@ -15,14 +15,14 @@ from sqlalchemy import text
 
 from pipeline.ingest import ingest_paths
 from pipeline.schema import reset_night
-from tests.db_helpers import last_event
-from tests.serve_helpers import (
+from tests.board_helpers import (
     HOSTILE_CANDIDATE,
     BoardServer,
     hostile_result,
     night_in_two,
     wait_for_event_id,
 )
+from tests.db_helpers import last_event
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

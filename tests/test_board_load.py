@@ -15,8 +15,8 @@ from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
+from tests.board_helpers import BoardServer, EventReader, wait_for_event_id
 from tests.db_helpers import last_event, rows
-from tests.serve_helpers import BoardServer, EventReader, wait_for_event_id
 
 pytestmark = pytest.mark.integration
 

@@ -275,7 +275,7 @@ def test_the_board_follows_the_counted_election(clean_db, settings) -> None:
     import httpx
 
     from pipeline.schema import init_db
-    from tests.serve_helpers import BoardServer
+    from tests.board_helpers import BoardServer
 
     board = BoardServer(settings)
     try:

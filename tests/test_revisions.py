@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from pipeline.ingest import ingest_paths
+from tests.board_helpers import BoardServer
 from tests.db_helpers import rows
-from tests.serve_helpers import BoardServer
 
 pytestmark = pytest.mark.integration
 
