@@ -16,8 +16,9 @@ import pytest
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
+from tests.db_helpers import rows
 from tests.feed_servers import ServerProcess, free_port
-from tests.test_dags import SEATS, _make_stack, _wait_processed, alerts, q
+from tests.test_dags import SEATS, _make_stack, _wait_processed, alerts
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow, pytest.mark.slow]
 
@@ -53,8 +54,8 @@ def test_real_airflow_fetches_an_ftp_feed_and_each_file_is_stored_and_alerts_onc
             time.sleep(0.2)
         _wait_processed(engine, stack, written, timeout=300)
         time.sleep(5)  # and nothing arrives twice
-        assert q(engine, "select count(*) from pipeline.receipt") == [(written,)]
-        assert q(engine, "select count(*) from pipeline.fetched_file") == [(written,)]
+        assert rows(engine, "select count(*) from pipeline.receipt") == [(written,)]
+        assert rows(engine, "select count(*) from pipeline.fetched_file") == [(written,)]
         kinds = Counter(k for k, *_ in alerts(engine).elements())
         assert kinds == plan_alerts(only=seats)["counts"]  # what an in-process ingest of the night raises
         assert max(alerts(engine).values()) == 1
