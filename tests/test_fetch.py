@@ -136,7 +136,14 @@ def wait_for(check, timeout: float, what: str):
 
 
 def inbox_files(inbox: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in inbox.iterdir()}
+    """Every file in the inbox with its bytes, as of one look."""
+    files = {}
+    for p in inbox.iterdir():
+        try:
+            files[p.name] = p.read_bytes()
+        except FileNotFoundError:
+            continue  # the fetcher's temporary file, renamed between the listing and the read: the next look has it
+    return files
 
 
 # --- names (pure) -------------------------------------------------------------------------
