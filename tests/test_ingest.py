@@ -869,16 +869,17 @@ def test_replayed_2019_night_declares_all_650_seats(clean_db, settings, tmp_path
 
 def test_the_agencys_timestamp_file_is_neither_ingested_nor_quarantined(clean_db, settings, tmp_path):
     """`.timestamp` beside the messages: the ingest skips it, named or in a folder, and the sweep never takes it."""
+    from pipeline.ingest.linger import complete_inbox_files
     from pipeline.rehearsal.pacing import play
     from pipeline.rehearsal.stories import plan_night
-    from pipeline.tasks import settled_inbox_files
 
     inbox = tmp_path / "inbox"
     messages = plan_night(only=["E14000575"])  # Blyth Valley: a rush and a result
     play(messages, inbox, speed=0, progress=False)
     stamp = inbox / ".timestamp"
     assert stamp.read_text().replace(".", "", 1).isdigit()
-    assert {p.name for p in settled_inbox_files(inbox, settle_seconds=0)} == {m.file_name for m in messages}
+    complete, waiting = complete_inbox_files(inbox, settle_seconds=0)
+    assert {p.name for p, _ in complete} == {m.file_name for m in messages} and waiting == []
     summary = ingest_paths(clean_db, [inbox, stamp], settings=settings)  # the folder, and the file by name
     assert sorted(f.file_name for f in summary.files) == sorted(m.file_name for m in messages)
     assert {f.outcome for f in summary.files} == {"stored"}

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from pipeline import tasks
+from pipeline.ingest import linger
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 
@@ -90,15 +91,15 @@ def test_a_file_another_run_has_claimed_is_left_to_that_run(inbox_env, engine):
     files = sorted(inbox.iterdir())
     for p in files:
         _old(p)
-    with tasks.claimed(engine, files[:1]) as mine:
+    with linger.claimed(engine, files[:1]) as mine:
         assert mine == files[:1]
-        with tasks.claimed(engine, files) as theirs:  # another connection: another run
+        with linger.claimed(engine, files) as theirs:  # another connection: another run
             pass
         assert theirs == files[1:]
         out = tasks.ingest_inbox(None, [_event(*(p.name for p in files))], linger=0)
         assert out["taken"] == len(files) - 1
         assert files[0].exists()  # not read by the other run
-    with tasks.claimed(engine, files[:1]) as again:  # released when the first run's block ended
+    with linger.claimed(engine, files[:1]) as again:  # released when the first run's block ended
         assert again == files[:1]
 
 
