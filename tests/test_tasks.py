@@ -132,3 +132,61 @@ def test_a_run_does_not_take_again_a_file_it_left_waiting(inbox_env, engine):
     out = tasks.ingest_inbox(None, [_event(cut.name)], linger=1)
     assert out["taken"] == 1 and out["counts"]["waiting"] == 1
     assert cut.exists()
+
+
+def _signed_event(inbox: Path, *names: str) -> dict:
+    """An event as the watcher now sends it: each file with the signature it settled at."""
+    from pipeline.arrival import signature
+
+    event = _event(*names)
+    event["payload"]["signatures"] = {n: signature(inbox / n).text() for n in names}
+    return event
+
+
+def test_a_file_announced_with_its_signature_is_taken_as_announced_and_not_settled_again(inbox_env, engine):
+    # Its time is in the future (a copy that kept the agency's clock): only the
+    # watcher, which saw it unchanged for the interval, can say it is complete.
+    # The run takes it on the watcher's word, without waiting an interval more.
+    inbox, archive = inbox_env
+    msg = plan_night(only=[NORWICH])[0]
+    path = inbox / msg.file_name
+    path.write_bytes(msg.body)
+    os.utime(path, (time.time() + 3600, time.time() + 3600))
+    out = tasks.ingest_inbox(None, [_signed_event(inbox, msg.file_name)], linger=0)
+    assert out["taken"] == 1 and out["counts"]["stored"] == 1
+    assert (archive / msg.file_name).exists()
+
+
+def test_a_file_changed_since_it_was_announced_waits_for_its_next_announcement(inbox_env, engine):
+    inbox, _ = inbox_env
+    msg = plan_night(only=[NORWICH])[0]
+    path = inbox / msg.file_name
+    path.write_bytes(msg.body[: len(msg.body) // 2])
+    _old(path)
+    event = _signed_event(inbox, msg.file_name)
+    path.write_bytes(msg.body)  # the writer went on after the watcher looked: new bytes, just now
+    out = tasks.ingest_inbox(None, [event], linger=0)
+    assert out["taken"] == 0 and path.exists()
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from pipeline.receipt")).scalar() == 0
+
+
+def test_ingest_settled_takes_the_pairs_it_is_given_without_settling_them(clean_db, settings, tmp_path):
+    from dataclasses import replace
+
+    from pipeline.arrival import signature
+    from pipeline.ingest import ingest_settled, load_run_reference
+
+    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
+    inbox.mkdir()
+    msg = plan_night(only=[NORWICH])[0]
+    path = inbox / msg.file_name
+    path.write_bytes(msg.body)  # just written: an hour's settle interval is far from over
+    slow = replace(settings, settle_seconds=3600.0)
+    started = time.monotonic()
+    summary = ingest_settled(
+        clean_db, [(path, signature(path))], ref=load_run_reference(clean_db, slow), settings=slow, archive=archive
+    )
+    assert time.monotonic() - started < 60  # decided complete by the caller: no interval waited here
+    assert [(f.file_name, f.outcome) for f in summary.files] == [(msg.file_name, "stored")]
+    assert not path.exists() and (archive / msg.file_name).exists()
