@@ -214,11 +214,13 @@ def without_writers(files: dict[Path, Signature]) -> tuple[list[tuple[Path, Sign
     """Split files into those no process on this machine has open for writing and those still open (waiting)."""
     if not files:
         return [], []
-    writers = open_for_writing({p.resolve().parent for p in files})
+    # Resolved once per folder, not per file: a file's own look is its signature, taken already.
+    folders = {folder: folder.resolve() for folder in {p.parent for p in files}}
+    writers = open_for_writing(folders.values())
     ready: list[tuple[Path, Signature]] = []
     waiting: list[Waiting] = []
     for p, sig in files.items():
-        if (pid := writers.get(str(p.resolve()))) is not None:
+        if (pid := writers.get(str(folders[p.parent] / p.name))) is not None:
             waiting.append(Waiting(p, f"still open for writing (process {pid}); left for the next run"))
         else:
             ready.append((p, sig))

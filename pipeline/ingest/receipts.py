@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,19 +22,31 @@ KEEP_IN_DATABASE_BYTES = 64 * 1024 * 1024
 
 
 def read_received(path: Path) -> tuple[Received, RejectedFile | None]:
-    """Hash and (within bounds) read one file; an oversized file is flagged, not parsed."""
+    """Hash and (within bounds) read one file; an oversized file is flagged, not parsed.
+
+    Opened without following a link (refused_links reports those listed; this
+    refuses one swapped in since, with ELOOP) and measured on the open file,
+    so the bytes hashed are the bytes of the file whose size was read.
+    """
     name = display_name(path)
-    if path.is_symlink():  # never read through a link (refused_links reports those listed; this, one swapped in since)
-        raise OSError(errno.ELOOP, "a symbolic link, not followed", str(path))
-    size = path.stat().st_size
-    if size <= MAX_FILE_BYTES:
-        body = path.read_bytes()
-        return Received(name, hashlib.sha256(body).hexdigest(), len(body), body), None
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(errno.ELOOP, "a symbolic link, not followed", str(path)) from None
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size <= MAX_FILE_BYTES:
+            body = fh.read()
+            return Received(name, hashlib.sha256(body).hexdigest(), len(body), body), None
+        digest = hashlib.sha256()
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
-    body = path.read_bytes() if size <= KEEP_IN_DATABASE_BYTES else None
+        body = None
+        if size <= KEEP_IN_DATABASE_BYTES:
+            fh.seek(0)
+            body = fh.read()
     rec = Received(name, digest.hexdigest(), size, body, None if body is not None else str(path.resolve()))
     return rec, FileTooLarge(
         f"the file is {size:,} bytes; no genuine message exceeds 1 MiB and anything over "
