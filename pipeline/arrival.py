@@ -17,8 +17,8 @@ short, an empty file) is left in the inbox until it has not changed for
 reason saying it never completed (pipeline.ingest.prepare).
 
 Each file is judged complete once per run: by the watcher (whose events carry
-each file's signature), by the ingest task's loop (`complete`, for files no
-event named), or, for a run over folders, by `settle`. The ingest then takes
+each file's signature), by the ingest task's loop (pipeline.ingest.linger, for
+files no event named), or, for a run over folders, by `settle`. The ingest then takes
 the `(path, signature)` pairs as they are (pipeline.ingest.run).
 """
 
@@ -195,19 +195,6 @@ def settle(
         else:
             ready.append((p, now))
     return ready, waiting
-
-
-def complete(
-    candidates: dict[Path, Signature], settle_seconds: float, now: float | None = None
-) -> tuple[list[tuple[Path, Signature]], list[Waiting]]:
-    """Of files just scanned, those quiet for the settle interval and open for writing by no process; no waiting.
-
-    A file whose modification time is in the future is not settled here (no
-    one has watched it for an interval): the watcher, which has, names it.
-    """
-    now = time.time() if now is None else now
-    quiet = {p: sig for p, sig in candidates.items() if settled(sig, now, now, settle_seconds)}
-    return without_writers(quiet)
 
 
 def without_writers(files: dict[Path, Signature]) -> tuple[list[tuple[Path, Signature]], list[Waiting]]:
