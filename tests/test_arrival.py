@@ -340,5 +340,5 @@ def test_a_signature_survives_the_watchers_event_and_nothing_else_passes_for_one
     path.write_bytes(b"<FirstPastThePostRush/>")
     sig = Signature.of(path.stat())
     assert Signature.parse(sig.text()) == sig
-    for text in (None, "", "12:34", "a:b:c", "1:2:3:4"):
-        assert Signature.parse(text) is None
+    for written in (None, "", "12:34", "a:b:c", "1:2:3:4"):
+        assert Signature.parse(written) is None
