@@ -190,3 +190,24 @@ def test_ingest_settled_takes_the_pairs_it_is_given_without_settling_them(clean_
     assert time.monotonic() - started < 60  # decided complete by the caller: no interval waited here
     assert [(f.file_name, f.outcome) for f in summary.files] == [(msg.file_name, "stored")]
     assert not path.exists() and (archive / msg.file_name).exists()
+
+
+def test_ingest_settled_takes_its_pairs_oldest_first_whatever_order_they_come_in(clean_db, settings, tmp_path):
+    # A scan lists a folder in no particular order; a correction must still
+    # be stored after what it corrects, as a run over the folder would.
+    from pipeline.arrival import signature
+    from pipeline.ingest import ingest_settled, load_run_reference
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    result = next(m for m in plan_night(only=[NORWICH]) if m.kind == "result")
+    first = inbox / result.file_name
+    first.write_bytes(result.body)
+    corrected = inbox / result.file_name.replace("_1.xml", "_2.xml")
+    corrected.write_bytes(result.body.replace(b'revision="1"', b'revision="2"'))
+    assert corrected.read_bytes() != result.body
+    os.utime(first, (time.time() - 120, time.time() - 120))
+    os.utime(corrected, (time.time() - 60, time.time() - 60))
+    pairs = [(corrected, signature(corrected)), (first, signature(first))]  # newest first
+    summary = ingest_settled(clean_db, pairs, ref=load_run_reference(clean_db, settings), settings=settings)
+    assert [(f.file_name, f.outcome) for f in summary.files] == [(first.name, "stored"), (corrected.name, "stored")]

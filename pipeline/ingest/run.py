@@ -87,11 +87,16 @@ def ingest_settled(
     settings: Settings,
     archive: Path | None = None,
 ) -> IngestSummary:
-    """Ingest files already found complete, each with the signature it was found at; no listing, no settling."""
+    """Ingest files already found complete, each with the signature it was found at; no listing, no settling.
+
+    Taken oldest first by the time each was found at, as `ingest_paths` takes
+    a folder: a correction after what it corrects, whatever order they came in.
+    """
     started = time.perf_counter()
     summary = IngestSummary()
+    ready = sorted(files, key=lambda pair: (pair[1].mtime_ns, pair[0].name))
     with _database_errors():
-        _ingest(engine, list(files), settings, ref, summary, archive=archive)
+        _ingest(engine, ready, settings, ref, summary, archive=archive)
     summary.seconds = time.perf_counter() - started
     return summary
 
