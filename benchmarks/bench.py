@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from pipeline.config import load_settings
 from pipeline.db import database_url
-from pipeline.ingest import _prepare, _store_one, ingest_paths
+from pipeline.ingest import ingest_paths, prepare, store_one
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_feed, plan_night
 from pipeline.resolve import load_reference
@@ -97,11 +97,11 @@ def bench_recompute(engine, settings, night: Path, runs: int) -> dict:
         ref = load_reference(conn)
     for _ in range(runs):
         reset_night(engine)
-        pending = _prepare(engine, files, ref)  # parse + GX once, outside the timed part
+        pending = prepare(engine, files, ref)  # parse + GX once, outside the timed part
         with engine.connect() as store_conn:
             for n, p in enumerate(pending, start=1):
                 t = time.perf_counter()
-                _store_one(store_conn, p, ref)
+                store_one(store_conn, p, ref)
                 dt = time.perf_counter() - t
                 for mark in marks:
                     if mark - 10 < n <= mark + 10 or (mark == 1 and n <= 20):

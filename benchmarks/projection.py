@@ -42,7 +42,7 @@ def bench_refresh(engine, night: Path, runs: int) -> dict:
     the storing transaction. The store (its own transaction, commit included)
     is timed in the same loop, so the two are measured under the same load.
     """
-    from pipeline.ingest import _prepare, _store_one
+    from pipeline.ingest import prepare, store_one
     from pipeline.projection_store import refresh_projection
     from pipeline.resolve import load_reference
     from pipeline.schema import reset_night
@@ -57,13 +57,13 @@ def bench_refresh(engine, night: Path, runs: int) -> dict:
     store: dict[int, list[float]] = {m: [] for m in MARKS}
     for _ in range(runs):
         reset_night(engine)
-        pending = _prepare(engine, list(firsts.values()), ref)
+        pending = prepare(engine, list(firsts.values()), ref)
         near: dict[int, list[float]] = {m: [] for m in MARKS}
         near_store: dict[int, list[float]] = {m: [] for m in MARKS}
         with engine.connect() as store_conn:
             for n, p in enumerate(pending, start=1):
                 t = time.perf_counter()
-                _store_one(store_conn, p, ref)
+                store_one(store_conn, p, ref)
                 stored = time.perf_counter() - t
                 with engine.begin() as conn:
                     t = time.perf_counter()

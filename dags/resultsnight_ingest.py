@@ -49,21 +49,25 @@ feed_inbox = Asset(
 
 RETRIES = {"retries": 5, "retry_delay": timedelta(seconds=3), "retry_exponential_backoff": True}
 START = pendulum.datetime(2019, 12, 12, tz="UTC")
+# What the two DAGs of this file share: both ingest, both start unpaused, neither catches up.
+INGEST_DAG = {
+    "start_date": START,
+    "catchup": False,
+    "is_paused_upon_creation": False,
+    "default_args": RETRIES,
+    "tags": ["resultsnight", "ingest"],
+    "doc_md": __doc__,
+}
 
 
 @dag(
     dag_id="resultsnight_ingest",
     schedule=feed_inbox,
-    start_date=START,
-    catchup=False,
     # Two: one may be a dead run (until Airflow resets it) while the other
     # takes the files; more only fork task processes that find every file
     # already claimed by a lingering run.
     max_active_runs=2,
-    is_paused_upon_creation=False,
-    default_args=RETRIES,
-    tags=["resultsnight", "ingest"],
-    doc_md=__doc__,
+    **INGEST_DAG,
 )
 def resultsnight_ingest() -> None:
     @task
@@ -80,13 +84,8 @@ def resultsnight_ingest() -> None:
 @dag(
     dag_id="resultsnight_sweep",
     schedule=CronTriggerTimetable("* * * * *", timezone="UTC"),
-    start_date=START,
-    catchup=False,
     max_active_runs=1,
-    is_paused_upon_creation=False,
-    default_args=RETRIES,
-    tags=["resultsnight", "ingest"],
-    doc_md=__doc__,
+    **INGEST_DAG,
 )
 def resultsnight_sweep() -> None:
     @task

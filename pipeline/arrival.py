@@ -14,7 +14,12 @@ leaves a file that looks settled but is cut off. That is caught after
 parsing: a message that ends early (truncated XML, a CSV whose last row is
 short, an empty file) is left in the inbox until it has not changed for
 `RESULTSNIGHT_INCOMPLETE_AFTER_SECONDS`, and only then quarantined, with a
-reason saying it never completed (pipeline.ingest).
+reason saying it never completed (pipeline.ingest.prepare).
+
+Each file is judged complete once per run: by the watcher (whose events carry
+each file's signature), by the ingest task's loop (pipeline.ingest.linger, for
+files no event named), or, for a run over folders, by `settle`. The ingest then takes
+the `(path, signature)` pairs as they are (pipeline.ingest.run).
 """
 
 from __future__ import annotations
@@ -42,8 +47,17 @@ class Signature:
         return cls(st.st_size, st.st_mtime_ns, st.st_ino)
 
     def text(self) -> str:
-        """A compact form for the watcher's saved state."""
+        """A compact form for the watcher's saved state and its events."""
         return f"{self.size}:{self.mtime_ns}:{self.inode}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> Signature | None:
+        """The signature `text()` wrote; None for anything else (an event from an older watcher)."""
+        try:
+            size, mtime_ns, inode = (int(part) for part in (text or "").split(":"))
+        except ValueError:
+            return None
+        return cls(size, mtime_ns, inode)
 
 
 def signature(path: Path) -> Signature | None:
@@ -180,4 +194,21 @@ def settle(
             )
         else:
             ready.append((p, now))
+    return ready, waiting
+
+
+def without_writers(files: dict[Path, Signature]) -> tuple[list[tuple[Path, Signature]], list[Waiting]]:
+    """Split files into those no process on this machine has open for writing and those still open (waiting)."""
+    if not files:
+        return [], []
+    # Resolved once per folder, not per file: a file's own look is its signature, taken already.
+    folders = {folder: folder.resolve() for folder in {p.parent for p in files}}
+    writers = open_for_writing(folders.values())
+    ready: list[tuple[Path, Signature]] = []
+    waiting: list[Waiting] = []
+    for p, sig in files.items():
+        if (pid := writers.get(str(folders[p.parent] / p.name))) is not None:
+            waiting.append(Waiting(p, f"still open for writing (process {pid}); left for the next run"))
+        else:
+            ready.append((p, sig))
     return ready, waiting

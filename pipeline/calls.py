@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlalchemy import Connection, Engine
 
+from pipeline.alert_rows import insert_alerts
 from pipeline.alerts import PlannedAlert, decide_call, flip_figures
 from pipeline.db import sql
 from pipeline.exceptions import CallRefused
@@ -71,27 +71,6 @@ def _refresh_seat(conn: Connection, key: dict) -> SeatState:
     return SeatState.from_row(conn.execute(sql("queries/refresh_seat_state"), key).mappings().one())
 
 
-def _raise_alerts(conn: Connection, key: dict, call_id: int, at: datetime, planned: list[PlannedAlert]) -> list:
-    raised = []
-    for alert in planned:
-        row = conn.execute(
-            sql("queries/insert_call_alert"),
-            {
-                **key,
-                "kind": alert.kind,
-                "from_party": alert.from_party,
-                "to_party": alert.to_party,
-                "source": alert.source,
-                "call_id": call_id,
-                "message": alert.message,
-                "declared_at": at,
-            },
-        ).first()
-        if row is not None:
-            raised.append(alert)
-    return raised
-
-
 def make_call(engine: Engine, seat: str, party: str, note: str | None = None, by: str | None = None) -> CallResult:
     """Record the desk's call of `seat` for `party`; raise CallRefused (nothing written) when it cannot stand."""
     by = by or default_caller()
@@ -133,7 +112,7 @@ def make_call(engine: Engine, seat: str, party: str, note: str | None = None, by
         if base is not None and code != base.winner:
             figures = flip_figures(conn, gss, None, ref.baseline_election_id, base.winner, code)
         planned = decide_call(name, base, state.known_winner, new.known_winner, by, figures)
-        alerts = _raise_alerts(conn, key, row.call_id, row.called_at, planned)
+        alerts = insert_alerts(conn, key, planned, row.called_at, call_id=row.call_id)
     outcome = "gain" if base is not None and code != base.winner else "hold" if base is not None else "no baseline"
     return CallResult(True, f"called {name} for {code} ({outcome}) by {by}", gss, row.call_id, alerts)
 
@@ -162,5 +141,5 @@ def withdraw_call(engine: Engine, seat: str, by: str | None = None) -> CallResul
                 current["call_id"],
             )
         planned = decide_call(name, ref.baseline.get(gss), state.known_winner, None, by)
-        alerts = _raise_alerts(conn, key, current["call_id"], at, planned)
+        alerts = insert_alerts(conn, key, planned, at, call_id=current["call_id"])
     return CallResult(True, f"withdrew the call of {name} for {current['party']}", gss, current["call_id"], alerts)

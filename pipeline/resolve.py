@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection
@@ -118,6 +119,14 @@ def seat_of(ref: Reference, gss_code: str | None, name: str | None) -> str | Non
     return None
 
 
+def _place(msg: Declaration | Nominations, ref: Reference, refusal: Callable[[], str]) -> None:
+    """Fill a one-seat message's seat and registered electorate; raise UnknownConstituency (`refusal()`) if none."""
+    msg.gss_code = seat_of(ref, msg.gss_code_given, msg.constituency_name)
+    if msg.gss_code is None:
+        raise UnknownConstituency(refusal())
+    msg.registered_electorate = ref.electorate.get(msg.gss_code)
+
+
 def _candidate_parties(candidates: list[Candidate], ref: Reference) -> list[str]:
     """Set each candidate's party code (OTH for an unheard-of party); return the labels not recognised."""
     unknown: list[str] = []
@@ -141,13 +150,14 @@ def resolve_message(msg: Message, ref: Reference) -> Message:
 
 def resolve_nominations(nom: Nominations, ref: Reference) -> Nominations:
     """Fill the seat (by name, as results are) and the party codes; raise UnknownConstituency if no seat matches."""
-    nom.gss_code = seat_of(ref, nom.gss_code_given, nom.constituency_name)
-    if nom.gss_code is None:
-        raise UnknownConstituency(
+    _place(
+        nom,
+        ref,
+        lambda: (
             f"nominations for a constituency that is not one of {ref.counting_election_id}: "
             f"GSS code {nom.gss_code_given!r}, name {nom.constituency_name!r}"
-        )
-    nom.registered_electorate = ref.electorate.get(nom.gss_code)
+        ),
+    )
     nom.unknown_parties = sorted(set(_candidate_parties(nom.candidates, ref)))
     return nom
 
@@ -183,13 +193,14 @@ def resolve_state_of_parties(sop: StateOfParties, ref: Reference) -> StateOfPart
 
 def resolve(decl: Declaration, ref: Reference) -> Declaration:
     """Fill gss_code, party codes, the registered electorate; raise UnknownConstituency if no seat matches."""
-    decl.gss_code = seat_of(ref, decl.gss_code_given, decl.constituency_name)
-    if decl.gss_code is None:
-        raise UnknownConstituency(
+    _place(
+        decl,
+        ref,
+        lambda: (
             f"no constituency of {ref.counting_election_id} matches "
             f"GSS code {decl.gss_code_given!r} or name {decl.constituency_name!r}"
-        )
-    decl.registered_electorate = ref.electorate.get(decl.gss_code)
+        ),
+    )
     unknown = _candidate_parties(decl.candidates, ref)
     if decl.kind == MessageKind.RUSH and decl.winning_party_label:
         decl.winning_party_code = ref.party(decl.winning_party_label)

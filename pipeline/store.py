@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from pipeline import agency_check
+from pipeline.alert_rows import insert_alerts
 from pipeline.alerts import PlannedAlert, decide, flip_figures
 from pipeline.db import sql
 from pipeline.exceptions import RejectedFile
@@ -185,22 +186,7 @@ def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Refere
         figures = flip_figures(conn, decl.gss_code, decl_id, ref.baseline_election_id, base.winner, known)
     first_recount = is_first_recount(state, decl.kind)
     planned = decide(decl, ref.names[decl.gss_code], base, state.known_winner, known, first_recount, figures)
-    for alert in planned:
-        inserted = conn.execute(
-            sql("queries/insert_alert"),
-            {
-                **key,
-                "kind": alert.kind,
-                "from_party": alert.from_party,
-                "to_party": alert.to_party,
-                "source": alert.source,
-                "declaration_id": decl_id,
-                "message": alert.message,
-                "declared_at": decl.declared_at,
-            },
-        ).first()
-        if inserted is not None:
-            result.alerts.append(alert)
+    result.alerts.extend(insert_alerts(conn, key, planned, decl.declared_at, declaration_id=decl_id))
     return True
 
 

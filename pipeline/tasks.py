@@ -6,9 +6,7 @@ returns a small JSON-able dict for XCom and the task log.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,138 +14,95 @@ from pipeline.config import load_settings
 from pipeline.db import get_engine
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from sqlalchemy.engine import Engine
-
     from pipeline.arrival import Signature
-    from pipeline.config import Settings
     from pipeline.ingest import FileReport
 
 
-def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) -> list[Path]:
-    """The files the inbox watcher's asset events name, as paths (inbox first, then changed quarantined files)."""
-    paths: dict[Path, None] = {}
+def announced_files(events: Iterable[Mapping], inbox: Path, quarantine: Path) -> dict[Path, Signature | None]:
+    """The files the inbox watcher's asset events name, each with the signature it was announced at (if given)."""
+    from pipeline.arrival import Signature
+
+    paths: dict[Path, Signature | None] = {}
     for extra in events:
         payload = (extra or {}).get("payload") or {}
-        paths.update((inbox / Path(name).name, None) for name in payload.get("files", []))
-        paths.update((quarantine / Path(name).name, None) for name in payload.get("quarantine", []))
-    return list(paths)
-
-
-def settled_inbox_files(inbox: Path, settle_seconds: float, now: float | None = None) -> list[Path]:
-    """Visible inbox files unchanged for the settle interval (the watcher has announced or will announce them)."""
-    from pipeline.arrival import scan, settled
-
-    now = time.time() if now is None else now
-    return [inbox / name for name, sig in scan(inbox).items() if settled(sig, now, now, settle_seconds)]
-
-
-@contextmanager
-def claimed(engine: Engine, paths: Sequence[Path]) -> Iterator[list[Path]]:
-    """The paths no other run is working on, claimed until the block ends (or the process dies)."""
-    from sqlalchemy.exc import DBAPIError
-
-    from pipeline.db import sql
-
-    if not paths:
-        yield []
-        return
-    by_key = {str(p): p for p in paths}
-    with engine.connect() as conn:
-        keys = conn.execute(sql("queries/claim_inbox_files"), {"names": list(by_key)}).scalars().all()
-        conn.commit()  # session locks outlive the transaction: do not sit idle in one
-        try:
-            yield [by_key[k] for k in keys]
-        finally:
-            try:
-                conn.execute(sql("queries/release_inbox_claims"))
-                conn.commit()
-            except DBAPIError:
-                conn.invalidate()  # the session ends with the connection, and its locks with it
-
-
-# A run started by an event stays for more files: a forked task process costs
-# about a second of the two cores, a file ingested in a warm one 0.15 s.
-LINGER_SECONDS = 2.0  # ends once no new file has settled for this long ...
-RUN_SECONDS = 10.0  # ... or after this long in all, so a stopping scheduler waits no longer for it
-POLL_SECONDS = 0.1  # as often as the watcher looks
-
-
-def _announced_run(
-    engine: Engine, settings: Settings, named: list[Path], linger: float, run_seconds: float
-) -> tuple[list[FileReport], float]:
-    """Ingest the named files and every unclaimed settled inbox file, then keep taking new ones while they come."""
-    from pipeline.arrival import signature
-    from pipeline.ingest import ingest_paths
-
-    started = last = time.monotonic()
-    tried: dict[Path, Signature | None] = {}  # path -> the signature it was taken at: not taken again unless it changes
-    reports: list[FileReport] = []
-    seconds = 0.0
-    first = True
-    while True:
-        candidates = dict.fromkeys([p for p in named if p.exists()] if first else [])
-        candidates.update(dict.fromkeys(settled_inbox_files(settings.inbox, settings.settle_seconds)))
-        fresh = [p for p in candidates if tried.get(p) != signature(p)]
-        if fresh:
-            with claimed(engine, fresh) as mine:
-                if mine:
-                    tried.update((p, signature(p)) for p in mine)
-                    summary = ingest_paths(engine, mine, settings=settings, archive=settings.archive)
-                    reports += summary.files
-                    seconds += summary.seconds
-                    last = time.monotonic()
-        first = False
-        now = time.monotonic()
-        if now - last >= linger or now - started >= run_seconds:
-            return reports, seconds
-        time.sleep(POLL_SECONDS)
+        for folder, key in ((inbox, "files"), (quarantine, "quarantine")):
+            signatures = payload.get("signatures" if key == "files" else "quarantine_signatures") or {}
+            for name in payload.get(key, []):
+                paths[folder / Path(name).name] = Signature.parse(signatures.get(name))
+    return paths
 
 
 def ingest_inbox(
     extra_files: list[str] | None = None,
     events: list[Mapping] | None = None,
-    linger: float = LINGER_SECONDS,
-    run_seconds: float = RUN_SECONDS,
+    linger: float | None = None,
+    run_seconds: float | None = None,
 ) -> dict:
     """Ingest the files the triggering events announced and any other settled file, or sweep; archive after commit.
 
     A run started by the watcher takes the files its events named plus every
     settled file in the inbox that no other run has claimed, and then stays,
     taking each new file as it settles, until none has come for `linger`
-    seconds (at most `run_seconds` in all). The extra files matter: Airflow
+    seconds (at most `run_seconds` in all; defaults in pipeline.ingest.linger). The extra files matter: Airflow
     3.3 queues one asset-triggered run per DAG at a time (one
     `asset_dag_run_queue` row, kept from the first event) and the run
     consumes only the events up to that row's time, so an event registered
     while the run was waiting to be created is consumed by no run until the
     next event. Its files were settled before that run existed, so the run
     finds them in the inbox. Claims (advisory locks on the paths) keep
-    overlapping runs from reading the same files twice. The minute's sweep
+    overlapping runs from reading the same files twice. Whether a file is
+    complete is decided once, by the watcher or the loop
+    (pipeline.ingest.linger), and the ingest takes it as it was found then;
+    the reference data is read once for the whole run. The minute's sweep
     (no events) takes everything in the inbox and any quarantined file whose
     bytes have changed, claimed or not, once.
     """
-    from pipeline.ingest import ingest_paths
+    from pipeline.arrival import signature
+    from pipeline.ingest import ingest_paths, ingest_settled, load_run_reference
+    from pipeline.ingest.linger import LINGER_SECONDS, RUN_SECONDS, announced_run, claimed
     from pipeline.model import Outcome
 
     settings = load_settings()
     settings.inbox.mkdir(parents=True, exist_ok=True)
     quarantine = settings.archive / "quarantine"
     engine = get_engine(settings)
+    ref = load_run_reference(engine, settings)  # once per run, whatever number of batches it claims
     named = announced_files(events or [], settings.inbox, quarantine)
     files: list[FileReport]
     # Files named in a manual run's conf: only inside the inbox, never through a link.
     outside = [p for p in conf_files(extra_files or [], settings.inbox) if p.exists()]
     if named:
-        files, seconds = _announced_run(
-            engine, settings, [p for p in named if p.parent == settings.inbox], linger, run_seconds
+        in_inbox = {p: sig for p, sig in named.items() if p.parent == settings.inbox}
+        files, seconds = announced_run(
+            engine,
+            settings,
+            in_inbox,
+            ref,
+            LINGER_SECONDS if linger is None else linger,
+            RUN_SECONDS if run_seconds is None else run_seconds,
         )
-        elsewhere = [p for p in named if p.parent != settings.inbox and p.exists()] + outside
-        if elsewhere:  # changed quarantined files the event named
-            with claimed(engine, elsewhere) as mine:
-                summary = ingest_paths(engine, mine, settings=settings, archive=settings.archive)
+        # Changed quarantined files the event named, at the signature the watcher saw settle; any the
+        # event gave no signature for, and files a manual run's conf names, are settled by the ingest.
+        elsewhere = {p: sig for p, sig in named.items() if p.parent != settings.inbox}
+        settled = [(p, sig) for p, sig in elsewhere.items() if sig is not None and sig == signature(p)]
+        unsigned = [p for p, sig in elsewhere.items() if sig is None and p.exists()] + outside
+        if settled:
+            with claimed(engine, [p for p, _ in settled]) as mine:
+                taken = [(p, sig) for p, sig in settled if p in mine]
+                summary = ingest_settled(engine, taken, ref=ref, settings=settings, archive=settings.archive)
+            files, seconds = files + summary.files, seconds + summary.seconds
+        if unsigned:
+            with claimed(engine, unsigned) as mine:
+                summary = ingest_paths(engine, mine, settings=settings, archive=settings.archive, ref=ref)
             files, seconds = files + summary.files, seconds + summary.seconds
     else:
         summary = ingest_paths(
-            engine, [settings.inbox, *outside], settings=settings, archive=settings.archive, recheck=[quarantine]
+            engine,
+            [settings.inbox, *outside],
+            settings=settings,
+            archive=settings.archive,
+            recheck=[quarantine],
+            ref=ref,
         )
         files, seconds = summary.files, summary.seconds
     counts = {str(k): sum(1 for f in files if f.outcome == k) for k in Outcome}

@@ -4,7 +4,9 @@ Lives in the Airflow plugins folder, which airflow.settings puts on sys.path in
 every Airflow process; the triggerer imports it by classpath and does NOT have
 the dags folder on its path, so it cannot live under dags/. It cannot live in
 `pipeline/` either: that package never imports Airflow. When a file counts as
-complete is decided by pipeline.arrival, the rule the ingest applies too.
+complete is decided by pipeline.arrival's rule, here, once: each event carries
+the signature every file it names settled at, and the ingest task takes the
+file as it was then (pipeline.ingest.linger) without settling it again.
 """
 
 from __future__ import annotations
@@ -139,7 +141,15 @@ class InboxTrigger(BaseEventTrigger):
             for i in range(0, max(len(names), 1 if q_new else 0), EVENT_FILES):
                 batch = names[i : i + EVENT_FILES]
                 extra = sorted(q_new) if i == 0 else []
+                # Each file's signature as it settled: the ingest takes it as it is, without looking again.
                 yield TriggerEvent(
-                    {"files": batch, "quarantine": extra, "count": len(batch) + len(extra), "directory": self.directory}
+                    {
+                        "files": batch,
+                        "quarantine": extra,
+                        "signatures": {n: present[n].text() for n in batch},
+                        "quarantine_signatures": {n: q_present[n].text() for n in extra},
+                        "count": len(batch) + len(extra),
+                        "directory": self.directory,
+                    }
                 )
             await asyncio.sleep(self.poll_interval)

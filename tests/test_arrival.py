@@ -329,3 +329,13 @@ def test_the_agencys_timestamp_file_is_not_a_message(tmp_path):
     assert [p.name for p in list_files([tmp_path, tmp_path / ".timestamp"])] == [
         "General_Election_rush_Blyth_Valley_1.xml"
     ]
+
+
+@pytest.mark.unit
+def test_a_signature_survives_the_watchers_event_and_nothing_else_passes_for_one(tmp_path):
+    path = tmp_path / "a.xml"
+    path.write_bytes(b"<FirstPastThePostRush/>")
+    sig = Signature.of(path.stat())
+    assert Signature.parse(sig.text()) == sig
+    for written in (None, "", "12:34", "a:b:c", "1:2:3:4"):
+        assert Signature.parse(written) is None

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from pipeline.arrival import may_be_message
+from pipeline.arrival import Signature, may_be_message
 from pipeline.config import PROJECT_ROOT, load_settings
 from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
@@ -560,7 +560,13 @@ def test_the_inbox_watcher_announces_only_complete_files_and_changed_ones(airflo
     first, again, mended = _announcements(trigger, act)
     assert first["files"] == ["a.xml"] and first["quarantine"] == []
     assert again["files"] == ["a.xml"]
+    signatures = {k: mended.pop(k) for k in ("signatures", "quarantine_signatures")}
     assert mended == {"files": [], "quarantine": ["old.xml"], "count": 1, "directory": str(inbox)}
+    # Each file with the signature it settled at: the ingest takes it as it was then.
+    assert signatures == {
+        "signatures": {},
+        "quarantine_signatures": {"old.xml": Signature.of((quarantine / "old.xml").stat()).text()},
+    }
 
 
 def test_the_inbox_watcher_never_announces_the_agencys_timestamp(airflow_env, tmp_path):

@@ -763,22 +763,22 @@ def test_cli_ingest_of_a_path_that_does_not_exist_exits_2_and_touches_nothing(cl
 
 def test_an_unreadable_file_is_reported_and_left_while_the_rest_goes_on(clean_db, settings, tmp_path, monkeypatch):
     # Tests run as root, which chmod cannot lock out, so the operating
-    # system's refusal is simulated at the one call that reads a file.
+    # system's refusal is simulated at the one call that opens a file to read it.
     inbox = stage(tmp_path / "inbox", [BLYTH, HOUGHTON])
-    real_read = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == BLYTH:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
+    def refusing_open(path, flags, *args, **kwargs):
+        if Path(path).name == BLYTH:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", refusing_open)
     summary = ingest_paths(clean_db, [inbox], settings=settings, archive=tmp_path / "archive")
     assert [(f.file_name, f.outcome) for f in summary.files] == [(BLYTH, "unreadable"), (HOUGHTON, STORED)]
     assert "Permission denied" in summary.files[0].reason and not summary.complete
     assert (inbox / BLYTH).exists() and not (inbox / HOUGHTON).exists()  # left for the next run
 
-    monkeypatch.setattr(Path, "read_bytes", real_read)  # someone fixed the permissions
+    monkeypatch.setattr(os, "open", real_open)  # someone fixed the permissions
     again = ingest_paths(clean_db, [inbox], settings=settings, archive=tmp_path / "archive")
     assert [(f.file_name, f.outcome) for f in again.files] == [(BLYTH, STORED)] and again.complete
 
@@ -860,16 +860,17 @@ def test_replayed_2019_night_declares_all_650_seats(clean_db, settings, tmp_path
 
 def test_the_agencys_timestamp_file_is_neither_ingested_nor_quarantined(clean_db, settings, tmp_path):
     """`.timestamp` beside the messages: the ingest skips it, named or in a folder, and the sweep never takes it."""
+    from pipeline.ingest.linger import complete_inbox_files
     from pipeline.rehearsal.pacing import play
     from pipeline.rehearsal.stories import plan_night
-    from pipeline.tasks import settled_inbox_files
 
     inbox = tmp_path / "inbox"
     messages = plan_night(only=["E14000575"])  # Blyth Valley: a rush and a result
     play(messages, inbox, speed=0, progress=False)
     stamp = inbox / ".timestamp"
     assert stamp.read_text().replace(".", "", 1).isdigit()
-    assert {p.name for p in settled_inbox_files(inbox, settle_seconds=0)} == {m.file_name for m in messages}
+    complete, waiting = complete_inbox_files(inbox, settle_seconds=0)
+    assert {p.name for p, _ in complete} == {m.file_name for m in messages} and waiting == []
     summary = ingest_paths(clean_db, [inbox, stamp], settings=settings)  # the folder, and the file by name
     assert sorted(f.file_name for f in summary.files) == sorted(m.file_name for m in messages)
     assert {f.outcome for f in summary.files} == {"stored"}

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from pipeline import tasks
+from pipeline.ingest import linger
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.stories import plan_night
 
@@ -90,15 +91,15 @@ def test_a_file_another_run_has_claimed_is_left_to_that_run(inbox_env, engine):
     files = sorted(inbox.iterdir())
     for p in files:
         _old(p)
-    with tasks.claimed(engine, files[:1]) as mine:
+    with linger.claimed(engine, files[:1]) as mine:
         assert mine == files[:1]
-        with tasks.claimed(engine, files) as theirs:  # another connection: another run
+        with linger.claimed(engine, files) as theirs:  # another connection: another run
             pass
         assert theirs == files[1:]
         out = tasks.ingest_inbox(None, [_event(*(p.name for p in files))], linger=0)
         assert out["taken"] == len(files) - 1
         assert files[0].exists()  # not read by the other run
-    with tasks.claimed(engine, files[:1]) as again:  # released when the first run's block ended
+    with linger.claimed(engine, files[:1]) as again:  # released when the first run's block ended
         assert again == files[:1]
 
 
@@ -131,3 +132,82 @@ def test_a_run_does_not_take_again_a_file_it_left_waiting(inbox_env, engine):
     out = tasks.ingest_inbox(None, [_event(cut.name)], linger=1)
     assert out["taken"] == 1 and out["counts"]["waiting"] == 1
     assert cut.exists()
+
+
+def _signed_event(inbox: Path, *names: str) -> dict:
+    """An event as the watcher now sends it: each file with the signature it settled at."""
+    from pipeline.arrival import signature
+
+    event = _event(*names)
+    event["payload"]["signatures"] = {n: signature(inbox / n).text() for n in names}
+    return event
+
+
+def test_a_file_announced_with_its_signature_is_taken_as_announced_and_not_settled_again(inbox_env, engine):
+    # Its time is in the future (a copy that kept the agency's clock): only the
+    # watcher, which saw it unchanged for the interval, can say it is complete.
+    # The run takes it on the watcher's word, without waiting an interval more.
+    inbox, archive = inbox_env
+    msg = plan_night(only=[NORWICH])[0]
+    path = inbox / msg.file_name
+    path.write_bytes(msg.body)
+    os.utime(path, (time.time() + 3600, time.time() + 3600))
+    out = tasks.ingest_inbox(None, [_signed_event(inbox, msg.file_name)], linger=0)
+    assert out["taken"] == 1 and out["counts"]["stored"] == 1
+    assert (archive / msg.file_name).exists()
+
+
+def test_a_file_changed_since_it_was_announced_waits_for_its_next_announcement(inbox_env, engine):
+    inbox, _ = inbox_env
+    msg = plan_night(only=[NORWICH])[0]
+    path = inbox / msg.file_name
+    path.write_bytes(msg.body[: len(msg.body) // 2])
+    _old(path)
+    event = _signed_event(inbox, msg.file_name)
+    path.write_bytes(msg.body)  # the writer went on after the watcher looked: new bytes, just now
+    out = tasks.ingest_inbox(None, [event], linger=0)
+    assert out["taken"] == 0 and path.exists()
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from pipeline.receipt")).scalar() == 0
+
+
+def test_ingest_settled_takes_the_pairs_it_is_given_without_settling_them(clean_db, settings, tmp_path):
+    from dataclasses import replace
+
+    from pipeline.arrival import signature
+    from pipeline.ingest import ingest_settled, load_run_reference
+
+    inbox, archive = tmp_path / "inbox", tmp_path / "archive"
+    inbox.mkdir()
+    msg = plan_night(only=[NORWICH])[0]
+    path = inbox / msg.file_name
+    path.write_bytes(msg.body)  # just written: an hour's settle interval is far from over
+    slow = replace(settings, settle_seconds=3600.0)
+    started = time.monotonic()
+    summary = ingest_settled(
+        clean_db, [(path, signature(path))], ref=load_run_reference(clean_db, slow), settings=slow, archive=archive
+    )
+    assert time.monotonic() - started < 60  # decided complete by the caller: no interval waited here
+    assert [(f.file_name, f.outcome) for f in summary.files] == [(msg.file_name, "stored")]
+    assert not path.exists() and (archive / msg.file_name).exists()
+
+
+def test_ingest_settled_takes_its_pairs_oldest_first_whatever_order_they_come_in(clean_db, settings, tmp_path):
+    # A scan lists a folder in no particular order; a correction must still
+    # be stored after what it corrects, as a run over the folder would.
+    from pipeline.arrival import signature
+    from pipeline.ingest import ingest_settled, load_run_reference
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    result = next(m for m in plan_night(only=[NORWICH]) if m.kind == "result")
+    first = inbox / result.file_name
+    first.write_bytes(result.body)
+    corrected = inbox / result.file_name.replace("_1.xml", "_2.xml")
+    corrected.write_bytes(result.body.replace(b'revision="1"', b'revision="2"'))
+    assert corrected.read_bytes() != result.body
+    os.utime(first, (time.time() - 120, time.time() - 120))
+    os.utime(corrected, (time.time() - 60, time.time() - 60))
+    pairs = [(corrected, signature(corrected)), (first, signature(first))]  # newest first
+    summary = ingest_settled(clean_db, pairs, ref=load_run_reference(clean_db, settings), settings=settings)
+    assert [(f.file_name, f.outcome) for f in summary.files] == [(first.name, "stored"), (corrected.name, "stored")]

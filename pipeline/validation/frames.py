@@ -23,14 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 DECLARATIONS = "declarations"
 CANDIDATES = "candidates"
 
-DECLARATION_COLUMNS = (
-    "row_id",
-    "source_format",
-    "constituency_name",
-    "declared_at",
-    "election_id",
-    "winning_party_label",
-    "winning_party_code",
+# The figures: float columns (a missing one is NaN), every other column of a declaration is text.
+_NUMERIC_COLUMNS = (
     "n_candidates",
     "n_elected",
     "elected_votes",
@@ -39,6 +33,16 @@ DECLARATION_COLUMNS = (
     "electorate",
     "turnout_pct",
     "agency_turnout_pct",
+)
+DECLARATION_COLUMNS = (
+    "row_id",
+    "source_format",
+    "constituency_name",
+    "declared_at",
+    "election_id",
+    "winning_party_label",
+    "winning_party_code",
+    *_NUMERIC_COLUMNS,
 )
 CANDIDATE_COLUMNS = (
     "row_id",
@@ -54,16 +58,7 @@ CANDIDATE_COLUMNS = (
 TABLE_COLUMNS = {DECLARATIONS: DECLARATION_COLUMNS, CANDIDATES: CANDIDATE_COLUMNS}
 CANDIDATE_KINDS = ("result", "nominations")  # the kinds whose candidates are a frame of their own
 
-_NUMERIC = {
-    "n_candidates",
-    "n_elected",
-    "elected_votes",
-    "max_votes",
-    "valid_votes",
-    "electorate",
-    "turnout_pct",
-    "agency_turnout_pct",
-}
+_NUMERIC = set(_NUMERIC_COLUMNS)
 _CANDIDATE_DTYPES = {"row_id": "int64", "decl_row": "int64", "votes": "float64", "elected": "bool"}
 
 
