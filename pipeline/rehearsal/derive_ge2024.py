@@ -184,7 +184,9 @@ def declaration_times(names: dict[str, str]) -> dict[str, str]:
             if gss is None or not hhmm:
                 continue
             hour, minute = (int(x) for x in hhmm.split(":"))
-            day = 4 if hour >= 12 else 5  # polls closed 22:00 on 4 July; counts ran into 5 July
+            # Polls closed at 22:00 on 4 July: any earlier hour is 5 July, the
+            # afternoon ones (17:10 South Basildon) after recounts that ran all day.
+            day = 4 if hour >= 22 else 5
             local = datetime(2024, 7, day, hour, minute, tzinfo=_BST)
             out[gss] = local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return out
