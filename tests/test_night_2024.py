@@ -1,0 +1,159 @@
+"""The 2024 night replayed as the agency would have sent it, counted against the notional 2019 results.
+
+The replay (`resultsnight replay --election parl.2024-07-04`) is ingested in
+process into a database set to count 2024 (`db init --election`): every
+seat must give the Commons Library's result (seeds/results_2024.csv), the
+House its published tally, the gains and losses against the notionals the
+golden file derived from the Library's "Result" column
+(tests/golden/night_2024.json, written by pipeline.rehearsal.derive_ge2024),
+and the agency's state of the parties must agree with ours on seats, votes
+and (the baseline being shared) gains.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+import pytest
+from sqlalchemy import text
+
+from pipeline.rehearsal.derive_ge2024 import house_against_notionals
+from pipeline.rehearsal.stories import plan_feed
+
+pytestmark = pytest.mark.integration
+
+ELECTION = "parl.2024-07-04"
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+GOLDEN = json.loads((Path(__file__).resolve().parent / "golden" / "night_2024.json").read_text(encoding="utf-8"))
+PUBLISHED_2024 = {
+    "LAB": 411,
+    "CON": 121,
+    "LD": 72,
+    "SNP": 9,
+    "SF": 7,
+    "IND": 6,
+    "REF": 5,
+    "DUP": 5,
+    "GRN": 4,
+    "PC": 4,
+    "SDLP": 2,
+    "ALL": 1,
+    "UUP": 1,
+    "TUV": 1,
+    "SPK": 1,
+}
+
+
+def q(engine, query: str, **params) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text(query), params)]
+
+
+def library_2024() -> dict[str, dict[str, int]]:
+    """gss_code -> party -> votes: the Commons Library's 2024 result as the seeds hold it."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    with (SEEDS / "results_2024.csv").open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out[row["gss_code"]][row["party_code"]] = int(row["votes"])
+    return dict(out)
+
+
+@pytest.fixture(scope="module")
+def feed_2024():
+    return plan_feed(election_id=ELECTION)
+
+
+@pytest.fixture(scope="module")
+def night_2024(engine, settings, feed_2024, tmp_path_factory):
+    """The whole 2024 feed played into an inbox and ingested once, into a database counting 2024."""
+    from pipeline.ingest import ingest_paths
+    from pipeline.rehearsal.pacing import play
+    from pipeline.schema import init_db, reset_night
+
+    inbox = tmp_path_factory.mktemp("night_2024")
+    play(feed_2024, inbox, speed=0, progress=False)
+    try:
+        init_db(engine, settings, election_id=ELECTION)
+        reset_night(engine)
+        started = time.monotonic()
+        summary = ingest_paths(engine, [inbox], settings=settings)
+        print(f"\n2024 night: {len(feed_2024)} files ingested in {time.monotonic() - started:.1f} s")
+        yield engine, summary
+    finally:
+        reset_night(engine)
+        init_db(engine, settings, election_id="parl.2019-12-12")
+
+
+def test_the_2024_feed_carries_the_notionals_as_the_agency_does_after_a_boundary_change(feed_2024):
+    kinds = Counter(m.kind for m in feed_2024)
+    assert kinds["nominations"] >= 650 and kinds["result"] >= 650 and kinds["rush"] > 500 and kinds["sop"] > 100
+    clacton = next(
+        m for m in feed_2024 if m.kind == "result" and m.file_name == "General_Election_result_Clacton_1.xml"
+    )
+    root = SafeET.fromstring(clacton.body)
+    assert root.find("Election").attrib == {"name": "General Election", "date": "2024-07-04", "type": "G"}
+    con = root.find("Election/Constituency")
+    assert (con.get("winningParty"), con.get("gainOrHold"), con.get("sittingParty")) == ("Reform", "gain", "C")
+    assert root.find("PreviousElection") is None
+    notional = root.find("PreviousNotionalElection")
+    assert notional.attrib == {"name": "General Election", "date": "2019-12-12", "type": "G"}
+    # Parties straight under the constituency, no candidates.
+    assert notional.find("Constituency/Candidate") is None
+    assert notional.find("Constituency").get("winningParty") == "C"
+    assert {p.get("abbreviation") for p in notional.findall("Constituency/Party")} >= {"C", "Lab", "LD", "Others"}
+    # Clacton's real declaration time (02:xx BST on 5 July), not the clock model's.
+    assert root.get("declarationTime").startswith("2024-07-05T0")
+    rush = next(m for m in feed_2024 if m.kind == "rush" and m.gss_code == clacton.gss_code)
+    assert b'paStyleMessageText="Reform UK gain Clacton from Conservative"' in rush.body
+    tuv = [m for m in feed_2024 if m.kind == "result" and b'abbreviation="TUV"' in m.body]
+    assert tuv, "the TUV stood in 2024"
+
+
+def test_the_2024_night_gives_the_librarys_result_for_every_seat(night_2024):
+    engine, summary = night_2024
+    assert summary.counts["quarantined"] == 0
+    assert q(engine, "select status, count(*) from results.seat_status group by 1") == [("declared", 650)]
+    ours: dict[str, dict[str, int]] = defaultdict(dict)
+    for gss, party, votes in q(
+        engine,
+        "select st.gss_code, c.party_code, c.votes from pipeline.seat_state st "
+        "join pipeline.candidate c on c.declaration_id = st.result_declaration_id "
+        "where st.election_id = :e",
+        e=ELECTION,
+    ):
+        ours[gss][party] = votes
+    assert dict(ours) == library_2024()
+    tally = dict(q(engine, "select party, seats from results.party_tally where seats > 0"))
+    assert tally == PUBLISHED_2024
+
+
+def test_gains_and_losses_against_the_notionals_are_the_golden_ones(night_2024):
+    engine, _ = night_2024
+    rows = q(engine, "select party, seats, gains, losses from results.party_tally where seats + gains + losses > 0")
+    assert {p: {"seats": s, "gains": g, "losses": lo} for p, s, g, lo in rows} == GOLDEN
+    assert q(engine, "select count(*) from results.flips") == [(sum(v["gains"] for v in GOLDEN.values()),)]
+
+
+def test_the_agencys_state_of_the_parties_agrees_with_ours_on_gains_too(night_2024):
+    engine, _ = night_2024
+    assert q(engine, "select message from results.alerts where kind = 'disagreement'") == []
+    check = q(
+        engine,
+        "select number_of_results, party, agency_gains, our_gains, agency_losses, our_losses, agrees, baseline_shared "
+        "from results.agency_check order by party",
+    )
+    assert {r[0] for r in check} == {650}
+    assert all(r[6] and r[7] for r in check), check
+    gains = {r[1]: (r[2], r[4]) for r in check if r[2] or r[4]}
+    assert gains == {p: (v["gains"], v["losses"]) for p, v in GOLDEN.items() if v["gains"] or v["losses"]}
+
+
+@pytest.mark.unit
+def test_the_golden_file_is_what_the_derivation_gives_from_the_sources():
+    assert house_against_notionals() == GOLDEN
+    assert {p: v["seats"] for p, v in GOLDEN.items()} == PUBLISHED_2024
