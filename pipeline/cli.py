@@ -381,12 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     ing.set_defaults(func=cmd_ingest)
 
     rep = sub.add_parser("replay", help="play a past night (2019, or 2024) into the inbox as the agency's feed")
-    rep.add_argument(
-        "--election",
-        default="parl.2019-12-12",
-        help="the night to replay: parl.2019-12-12 (against 2017, default) or parl.2024-07-04 (against the "
-        "notional 2019 results); count it with `db init --election` of the same id",
-    )
+    rep.add_argument("--election", default="parl.2019-12-12", help="the night: parl.2019-12-12 or parl.2024-07-04")
     rep.add_argument("--inbox", help="target folder (default RESULTSNIGHT_INBOX)")
     rep.add_argument("--speed", type=float, default=0.0, help="1 = real time, 60 = sixty times faster, 0 = no waiting")
     rep.add_argument("--duration", type=float, help="squeeze the whole night into about this many seconds")

@@ -11,8 +11,6 @@ whole night in process.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from pipeline.ingest import ingest_paths
@@ -20,10 +18,9 @@ from pipeline.rehearsal.corrections import choose_stories
 from pipeline.rehearsal.nights import NIGHT_2024
 from pipeline.rehearsal.pacing import play
 from pipeline.rehearsal.seats import load_seats
-from pipeline.rehearsal.stack import COMPONENTS, group_alive
 from pipeline.rehearsal.stories import plan_feed
 from pipeline.schema import init_db, reset_night
-from tests.test_dags import _make_stack, _wait_processed, q, results_snapshot
+from tests.test_dags import _make_stack, _wait_processed, deliver, q, results_snapshot, running
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow, pytest.mark.slow]
 
@@ -48,18 +45,12 @@ def slice_2024() -> list[str]:
 def stack_2024(settings, engine, tmp_path_factory):
     """A real local Airflow started on a database that counts the 2024 night."""
     init_db(engine, settings, election_id=ELECTION)
-    stack = _make_stack(settings, tmp_path_factory.mktemp("live2024"), "airflow_2024")
-    stack.migrate()
-    stack.start()
     try:
-        stack.wait_ready(timeout=240)
-        yield stack
+        with running(_make_stack(settings, tmp_path_factory.mktemp("live2024"), "airflow_2024")) as stack:
+            yield stack
     finally:
-        groups = {name: pid for name in COMPONENTS if (pid := stack.pid(name))}
-        stack.stop(timeout=20)
         reset_night(engine)
         init_db(engine, settings, election_id="parl.2019-12-12")
-        assert {name: pid for name, pid in groups.items() if group_alive(pid)} == {}
 
 
 def test_real_airflow_gives_a_slice_of_the_2024_night_what_an_in_process_ingest_gives(
@@ -69,12 +60,7 @@ def test_real_airflow_gives_a_slice_of_the_2024_night_what_an_in_process_ingest_
     seats = slice_2024()
     night = tmp_path / "night"
     written = play(plan_feed(only=seats, election_id=ELECTION), night, speed=0, progress=False)
-    files = sorted((p for p in night.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime_ns)
-    for p in files:  # as the feed delivers them: in order, each renamed into place with its publication time
-        tmp = stack_2024.settings.inbox / f".{p.name}.part"
-        tmp.write_bytes(p.read_bytes())
-        os.utime(tmp, ns=(p.stat().st_mtime_ns, p.stat().st_mtime_ns))
-        tmp.rename(stack_2024.settings.inbox / p.name)
+    deliver(night, stack_2024.settings.inbox)
     _wait_processed(engine, stack_2024, written, timeout=300)
     through_airflow = results_snapshot(engine)
     winners = dict(

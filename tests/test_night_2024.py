@@ -12,7 +12,6 @@ and (the baseline being shared) gains.
 
 from __future__ import annotations
 
-import csv
 import json
 import time
 from collections import Counter, defaultdict
@@ -24,29 +23,12 @@ from sqlalchemy import text
 
 from pipeline.rehearsal.derive_ge2024 import house_against_notionals
 from pipeline.rehearsal.stories import plan_feed
+from tests.test_elections import PUBLISHED_2024, _csv
 
 pytestmark = pytest.mark.integration
 
 ELECTION = "parl.2024-07-04"
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 GOLDEN = json.loads((Path(__file__).resolve().parent / "golden" / "night_2024.json").read_text(encoding="utf-8"))
-PUBLISHED_2024 = {
-    "LAB": 411,
-    "CON": 121,
-    "LD": 72,
-    "SNP": 9,
-    "SF": 7,
-    "IND": 6,
-    "REF": 5,
-    "DUP": 5,
-    "GRN": 4,
-    "PC": 4,
-    "SDLP": 2,
-    "ALL": 1,
-    "UUP": 1,
-    "TUV": 1,
-    "SPK": 1,
-}
 
 
 def q(engine, query: str, **params) -> list[tuple]:
@@ -57,10 +39,49 @@ def q(engine, query: str, **params) -> list[tuple]:
 def library_2024() -> dict[str, dict[str, int]]:
     """gss_code -> party -> votes: the Commons Library's 2024 result as the seeds hold it."""
     out: dict[str, dict[str, int]] = defaultdict(dict)
-    with (SEEDS / "results_2024.csv").open(newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            out[row["gss_code"]][row["party_code"]] = int(row["votes"])
+    for row in _csv("results_2024.csv"):
+        out[row["gss_code"]][row["party_code"]] = int(row["votes"])
     return dict(out)
+
+
+def test_on_a_shared_baseline_the_agencys_gains_are_checked_and_a_difference_is_a_disagreement(
+    clean_db, settings, tmp_path
+):
+    """Clacton declared, and a state of the parties that calls Reform's gain a hold: seats agree, gains do not."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from pipeline.ingest import ingest_paths
+    from pipeline.rehearsal.agency_xml import Declared, result_xml, state_of_parties_xml
+    from pipeline.rehearsal.nights import NIGHT_2024
+    from pipeline.rehearsal.seats import load_seats
+    from pipeline.rehearsal.stories import candidate_names
+    from pipeline.schema import init_db
+
+    clacton = next(s for s in load_seats(None, ELECTION) if s.name == "Clacton")
+    names = candidate_names(clacton, 1)
+    at = datetime(2024, 7, 5, 1, 0, tzinfo=UTC)
+    (tmp_path / "General_Election_result_Clacton_1.xml").write_bytes(
+        result_xml(clacton, clacton.votes, revision=1, declared_at=at, names=names, feed=NIGHT_2024.live)
+    )
+    held = Declared(replace(clacton, sitting="REF"), clacton.votes, "REF")  # the agency's hold: no gain, no loss
+    (tmp_path / "General_Election_SOP_1.xml").write_bytes(state_of_parties_xml([held], feed=NIGHT_2024.live))
+    try:
+        init_db(clean_db, settings, election_id=ELECTION)
+        ingest_paths(clean_db, [tmp_path], settings=settings)
+        check = {
+            r[0]: r[1:]
+            for r in q(
+                clean_db,
+                "select party, agency_gains, our_gains, agency_losses, our_losses, agrees from results.agency_check",
+            )
+        }
+        assert check["REF"] == (0, 1, 0, 0, False) and check["CON"] == (0, 0, 0, 1, False)
+        (message,) = [m for (m,) in q(clean_db, "select message from results.alerts where kind = 'disagreement'")]
+        assert "gains and losses against the notional results" in message and "REF agency +0/-0, ours +1/-0" in message
+        assert "seats" not in message.split(":", 1)[1]  # the seats agree
+    finally:
+        init_db(clean_db, settings, election_id="parl.2019-12-12")
 
 
 @pytest.fixture(scope="module")

@@ -79,15 +79,8 @@ def plan_night(
     """The night's rushes, recounts and results (or only the given seats), in landing order, seeded."""
     night = night_for(election_id)
     seats = load_seats(seeds_dir, election_id)
-    stories = choose_stories(
-        seats,
-        seed=seed,
-        corrections=corrections,
-        recounts=recounts,
-        false_flips=false_flips,
-        chains=chains,
-        night=night,
-    )
+    counts = {"corrections": corrections, "recounts": recounts, "false_flips": false_flips, "chains": chains}
+    stories = choose_stories(seats, seed=seed, night=night, **counts)
     wanted = _wanted(seats, only)
     plan = _plan(seats, night, seeds_dir, test_feed)
     messages: list[Message] = []
