@@ -206,7 +206,8 @@ def demo(duration: float, direct: bool = False, election_id: str = "parl.2019-12
             f"{settings.inbox}"
         )
         play(messages, settings.data_dir / "feed", duration=duration, progress=True, layout="agency")
-    _wait_for_night(engine, len({m.body for m in messages}), timeout=180)
+    # A whole night under Airflow on a busy laptop can take minutes after its last file lands.
+    _wait_for_night(engine, len({m.body for m in messages}), timeout=300)
     console.print("[bold]4/4[/] the night\n")
     print_night_summary(engine)
     board = _report_through_airflow(stack, settings.data_dir / "reports")
