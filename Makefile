@@ -40,8 +40,9 @@ lint: $(DEV_STAMP)
 seeds: setup
 	$(BIN)/python -m pipeline.rehearsal.derive_seeds seeds
 
+# ELECTION=parl.2024-07-04 replays and counts the 2024 night against its notionals.
 demo: setup
-	$(BIN)/python -m pipeline.rehearsal.demo
+	$(BIN)/python -m pipeline.rehearsal.demo $(if $(ELECTION),--election $(ELECTION))
 
 bench: setup
 	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)

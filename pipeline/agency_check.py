@@ -74,20 +74,32 @@ def check_overdue(conn: Connection, grace_seconds: float) -> list[PlannedAlert]:
 def disagreement(
     conn: Connection, party_state_id: int, number_of_results: int, listed: int, unresulted: Sequence[str]
 ) -> str | None:
-    """The alert's text if the message's seat totals disagree with ours over its constituencies, else None."""
+    """The alert's text if the message's seat totals (or shared-baseline gains) disagree with ours, else None."""
     rows = conn.execute(sql("queries/party_state_check"), {"party_state_id": party_state_id}).all()
     ours_total = listed - len(unresulted)
     agency_total = sum(r.agency_seats for r in rows)
     differ = [r for r in rows if r.agency_seats != r.our_seats]
+    # Gains only where both count them against the same (notional) baseline: on other nights the
+    # agency's are against the party holding the seat at dissolution, and differ by design.
+    moved = [r for r in rows if r.baseline_shared and (r.agency_gains, r.agency_losses) != (r.our_gains, r.our_losses)]
     # Our seats for parties the message lists nowhere (not even under Others) fall outside every row.
-    if not differ and ours_total == agency_total:
+    if not differ and not moved and ours_total == agency_total:
         return None
     parts = [f"{r.party} agency {r.agency_seats}, ours {r.our_seats}" for r in differ]
     if ours_total != agency_total:
         parts.append(f"all parties agency {agency_total}, ours {ours_total}")
+    sections = ["seats " + "; ".join(parts)] if parts else []
+    if moved:
+        sections.append(
+            "gains and losses against the notional results "
+            + "; ".join(
+                f"{r.party} agency +{r.agency_gains}/-{r.agency_losses}, ours +{r.our_gains}/-{r.our_losses}"
+                for r in moved
+            )
+        )
     text = (
         f"The agency's state of the parties after {number_of_results} results disagrees with ours "
-        f"over the same {listed} constituencies: seats " + "; ".join(parts)
+        f"over the same {listed} constituencies: " + "; ".join(sections)
     )
     if unresulted:
         shown = ", ".join(unresulted[:10]) + (f" and {len(unresulted) - 10} more" if len(unresulted) > 10 else "")

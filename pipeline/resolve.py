@@ -35,6 +35,8 @@ class Reference:
     aliases: dict[str, str]  # folded alias -> party code
     baseline: dict[str, Baseline] = field(default_factory=dict)
     feed_mode: str = "live"  # RESULTSNIGHT_FEED_MODE: which of the agency's feeds counts tonight
+    # Its polling day (ISO) from its elections row; None while it is not known (parl.next).
+    election_date: str | None = None
 
     def party(self, *labels: str | None) -> str | None:
         """The canonical code for the first label that is a known alias."""
@@ -58,7 +60,17 @@ def load_reference(conn: Connection, feed_mode: str = "live") -> Reference:
         by_key[name_key] = gss
         electorate[gss] = elect
     aliases = {k: v for k, v in conn.execute(sql("queries/reference_aliases"))}
-    ref = Reference(counting, baseline_id, names, by_key, electorate, aliases, feed_mode=feed_mode)
+    polling_day = conn.execute(sql("queries/counting_election_date")).scalar()
+    ref = Reference(
+        counting,
+        baseline_id,
+        names,
+        by_key,
+        electorate,
+        aliases,
+        feed_mode=feed_mode,
+        election_date=polling_day.isoformat() if polling_day is not None else None,
+    )
     for gss, winner, runner_up, majority_pct in conn.execute(
         sql("queries/reference_baseline_seats"), {"election_id": baseline_id}
     ):
@@ -74,8 +86,11 @@ def check_election(name: str | None, date: str | None, election_type: str | None
 
     Live mode: a TEST-feed message (the word "Test" in its election name) is
     refused; anything else must be a general election (type G) on the counted
-    date. Test mode: live messages are refused, and TEST messages of a
-    general election count whatever their (rehearsal) date.
+    election's date (its elections row). While that date is not known (the
+    next general election, `parl.next`), any live general election counts:
+    there is no other general election for the agency to send. Test mode:
+    live messages are refused, and TEST messages of a general election count
+    whatever their (rehearsal) date.
     """
     label = f"{name or '(no name)'} of {date or '(no date)'}, type {election_type or '(none)'}"
     is_test = bool(name and _TEST_FEED.search(name))
@@ -89,10 +104,13 @@ def check_election(name: str | None, date: str | None, election_type: str | None
             f"a TEST-feed message ({label}) on a live night: kept out of the results; "
             "for a rehearsal set RESULTSNIGHT_FEED_MODE=test"
         )
-    counted_date = ref.counting_election_id.removeprefix("parl.")
-    if (election_type or "").strip().upper() != "G" or (not is_test and date != counted_date):
+    counted_date = ref.election_date
+    if (election_type or "").strip().upper() != "G" or (
+        not is_test and counted_date is not None and date != counted_date
+    ):
         raise OtherElection(
-            f"a message for another election ({label}); tonight counts the general election of {counted_date}"
+            f"a message for another election ({label}); tonight counts the general election of "
+            f"{counted_date or 'a date not yet known'}"
         )
     return ref.counting_election_id
 

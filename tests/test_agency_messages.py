@@ -274,17 +274,20 @@ def test_a_state_of_the_parties_counting_a_seat_we_do_not_know_is_quarantined(cl
     assert records(engine, "select count(*) as n from pipeline.party_state") == [{"n": 0}]
 
 
+def norwich_in_blyth_still_to_come(engine, settings, folder: Path) -> None:
+    """Norwich North's result, then a state of the parties listing it and Blyth Valley (not yet in): no alert yet."""
+    drop(
+        folder, "General_Election_result_Norwich_North_1.xml", feed.result("Norwich North", 1, RESULTS["Norwich North"])
+    )
+    two = ["Norwich North", "Blyth Valley"]
+    drop(folder, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(two), two))
+    assert ingest(engine, settings, folder).alerts == []
+
+
 def test_a_state_of_the_parties_waits_for_the_results_it_lists(clean_db, settings, tmp_path):
     """Its seats' results may reach us after it: no alert for our own lag; checked when the last one is stored."""
     engine = clean_db
-    drop(
-        tmp_path,
-        "General_Election_result_Norwich_North_1.xml",
-        feed.result("Norwich North", 1, RESULTS["Norwich North"]),
-    )
-    two = ["Norwich North", "Blyth Valley"]
-    drop(tmp_path, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(two), two))
-    assert ingest(engine, settings, tmp_path).alerts == []
+    norwich_in_blyth_still_to_come(engine, settings, tmp_path)
     assert records(engine, "select checked_at is null as waiting from pipeline.party_state") == [{"waiting": True}]
     later = tmp_path / "later"
     drop(later, "General_Election_result_Blyth_Valley_1.xml", feed.result("Blyth Valley", 1, RESULTS["Blyth Valley"]))
@@ -297,14 +300,7 @@ def test_a_seat_the_agency_counts_that_we_have_not_declared_is_a_disagreement_on
     clean_db, settings, tmp_path
 ):
     engine = clean_db
-    drop(
-        tmp_path,
-        "General_Election_result_Norwich_North_1.xml",
-        feed.result("Norwich North", 1, RESULTS["Norwich North"]),
-    )
-    two = ["Norwich North", "Blyth Valley"]
-    drop(tmp_path, "General_Election_SOP_2.xml", feed.state_of_parties(2, agreeing(two), two))
-    assert ingest(engine, settings, tmp_path).alerts == []
+    norwich_in_blyth_still_to_come(engine, settings, tmp_path)
     impatient = dataclasses.replace(settings, agency_check_grace_seconds=0.0)
     ingest_paths(engine, [tmp_path / "nothing-new"], settings=impatient)  # the next run (the minute's sweep)
     (message,) = [

@@ -12,6 +12,8 @@ import os
 import socket
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -229,10 +231,9 @@ def test_fetch_dag_test_run_pulls_a_real_ftp_feed_into_the_inbox(airflow_env, en
     assert rows(engine, "select folder, file_name from pipeline.fetched_file order by folder") == sorted(names.items())
 
 
-@pytest.fixture(scope="module")
-def live_stack(settings, engine, tmp_path_factory):
-    """The real scheduler, triggerer, dag-processor and api-server, on 127.0.0.1."""
-    stack = _make_stack(settings, tmp_path_factory.mktemp("live"), "airflow_live")
+@contextmanager
+def running(stack: LocalStack) -> Iterator[LocalStack]:
+    """The stack migrated, started and ready; stopped after, every component's process group gone."""
     stack.migrate()
     stack.start()
     try:
@@ -243,6 +244,13 @@ def live_stack(settings, engine, tmp_path_factory):
         killed = stack.stop(timeout=20)
         left = {name: pid for name, pid in groups.items() if group_alive(pid)}
         assert left == {}, f"still running after stop(): {left}; SIGKILLed after 20 s: {killed}"
+
+
+@pytest.fixture(scope="module")
+def live_stack(settings, engine, tmp_path_factory):
+    """The real scheduler, triggerer, dag-processor and api-server, on 127.0.0.1."""
+    with running(_make_stack(settings, tmp_path_factory.mktemp("live"), "airflow_live")) as stack:
+        yield stack
 
 
 def _wait_processed(engine, stack: LocalStack, files: int, timeout: float = 240) -> None:
@@ -318,6 +326,17 @@ RESULTS_SNAPSHOT = {
 }
 
 
+def deliver(night: Path, inbox: Path) -> list[Path]:
+    """Move a played night into the inbox as the feed delivers it: in order, each renamed into place, dated."""
+    files = sorted((p for p in night.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime_ns)
+    for p in files:
+        tmp = inbox / f".{p.name}.part"
+        tmp.write_bytes(p.read_bytes())
+        os.utime(tmp, ns=(p.stat().st_mtime_ns, p.stat().st_mtime_ns))
+        tmp.rename(inbox / p.name)
+    return files
+
+
 def results_snapshot(engine) -> dict[str, list[tuple]]:
     return {name: [tuple(r) for r in rows(engine, query)] for name, query in RESULTS_SNAPSHOT.items()}
 
@@ -330,13 +349,8 @@ def test_real_airflow_gives_the_real_format_night_the_same_results_as_an_in_proc
     reset_night(engine)
     night = tmp_path / "night"
     written = play(plan_feed(only=SEATS), night, speed=0, progress=False)
-    files = sorted((p for p in night.iterdir() if not p.name.startswith(".")), key=lambda p: p.stat().st_mtime_ns)
+    files = deliver(night, live_stack.settings.inbox)
     assert {m.split("_")[2] for m in (p.name for p in files)} >= {"nominations", "rush", "result", "SOP"}
-    for p in files:  # as the feed delivers them: in order, each renamed into place with its publication time
-        tmp = live_stack.settings.inbox / f".{p.name}.part"
-        tmp.write_bytes(p.read_bytes())
-        os.utime(tmp, ns=(p.stat().st_mtime_ns, p.stat().st_mtime_ns))
-        tmp.rename(live_stack.settings.inbox / p.name)
     _wait_processed(engine, live_stack, written, timeout=240)
     through_airflow = results_snapshot(engine)
     assert {r[0] for r in through_airflow["alerts"]} >= {"flip", "retraction", "recount"}

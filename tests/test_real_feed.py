@@ -137,6 +137,35 @@ def test_a_live_message_for_another_date_is_another_election(clean_db, settings,
     assert receipt_codes(clean_db) == {"General_Election_result_Norwich_North_1.xml": "other_election"}
 
 
+def test_the_next_election_with_no_date_yet_counts_a_live_general_election_of_any_date(clean_db, settings, tmp_path):
+    """`parl.next` has no polling day in its row until it is called: a live general election message counts for it."""
+    from pipeline.resolve import load_reference
+    from pipeline.schema import init_db
+
+    clacton = Path(__file__).resolve().parent / "corpus" / "ge2024" / "General_Election_2024_result_Clacton_1.xml"
+    body = clacton.read_bytes().replace(b'date="2024-07-04"', b'date="2029-05-03"', 1)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "General_Election_result_Clacton_1.xml").write_bytes(body)
+    try:
+        init_db(clean_db, settings, election_id="parl.2024-07-04")
+        with clean_db.connect() as conn:
+            assert load_reference(conn).election_date == "2024-07-04"
+        ingest_paths(clean_db, [inbox], settings=settings)
+        assert receipt_codes(clean_db) == {"General_Election_result_Clacton_1.xml": "other_election"}
+
+        init_db(clean_db, settings, election_id="parl.next")
+        with clean_db.connect() as conn:
+            assert load_reference(conn).election_date is None
+        later = tmp_path / "later"  # another file of that night: the refused one is not looked at again
+        later.mkdir()
+        (later / "General_Election_result_Clacton_2.xml").write_bytes(body.replace(b'revision="1"', b'revision="2"', 1))
+        ingest_paths(clean_db, [later], settings=settings)
+        assert rows(clean_db, "select election_id, gss_code from pipeline.declaration") == [("parl.next", "E14001174")]
+    finally:
+        init_db(clean_db, settings, election_id="parl.2019-12-12")
+
+
 def test_the_dry_run_says_what_each_file_is_and_stores_nothing(clean_db, settings, tmp_path):
     inbox = inbox_with(tmp_path, NN_RUSH, NN_RESULT, KENSINGTON, THURROCK_BAD_RUSH, TEST_IPSWICH, TOP_UP)
     before = sorted(p.name for p in inbox.iterdir())

@@ -19,6 +19,8 @@ from pipeline.rehearsal.seats import Seat, load_seats, winners_2019
 from pipeline.rehearsal.stories import Message, choose_stories, plan_feed, plan_night
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+# The replay reads which results and baseline a night has from the elections rows.
+ELECTION_ROWS = ("elections.csv", "boundary_sets.csv")
 ROOTS = {"result": "FirstPastThePostResult", "rush": "FirstPastThePostRush", "recount": "Recount"}
 
 
@@ -311,7 +313,7 @@ def test_bad_arguments_are_refused():
 
 @pytest.mark.unit
 def test_seeds_dir_can_point_elsewhere(tmp_path, seats):
-    for name in ("constituencies.csv", "contests.csv", "results_2019.csv", "results_2017.csv"):
+    for name in ("constituencies.csv", "contests.csv", "results_2019.csv", "results_2017.csv", *ELECTION_ROWS):
         (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
     assert plan_night(tmp_path, only=["E14000768"]) == plan_night(only=["E14000768"])
 
@@ -319,7 +321,7 @@ def test_seeds_dir_can_point_elsewhere(tmp_path, seats):
 @pytest.mark.unit
 def test_the_seeds_folder_comes_from_the_settings(tmp_path, monkeypatch):
     """RESULTSNIGHT_SEEDS_DIR (read in pipeline.config) is where the replay reads its seats."""
-    for name in ("constituencies.csv", "contests.csv", "results_2019.csv", "results_2017.csv"):
+    for name in ("constituencies.csv", "contests.csv", "results_2019.csv", "results_2017.csv", *ELECTION_ROWS):
         (tmp_path / name).write_bytes((SEEDS / name).read_bytes())
     with (tmp_path / "contests.csv").open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))

@@ -60,7 +60,7 @@ def _dry_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    """Play the 2019 night into the inbox as the agency's feed (live form, or the TEST feed's)."""
+    """Play a past night (2019 by default) into the inbox as the agency's feed (live form, or the TEST feed's)."""
     from pipeline.rehearsal.bad_files import with_bad_files
     from pipeline.rehearsal.pacing import play
     from pipeline.rehearsal.stories import plan_feed, plan_night
@@ -68,11 +68,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
     settings = _settings()
     inbox = Path(args.inbox) if args.inbox else settings.inbox
     plan = plan_night if args.results_only else plan_feed
-    messages = plan(seed=args.seed, test_feed=args.test_feed)
+    messages = plan(seed=args.seed, test_feed=args.test_feed, election_id=args.election)
     if args.limit:
         messages = messages[: args.limit]
     if args.bad_files:
-        messages = with_bad_files(messages)
+        messages = with_bad_files(messages, election_id=args.election)
     written = play(
         messages, inbox, speed=args.speed, duration=args.duration, progress=not args.quiet, layout=args.layout
     )
@@ -177,7 +177,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     ing.set_defaults(func=cmd_ingest)
 
-    rep = sub.add_parser("replay", help="play the 2019 night into the inbox as the agency's feed")
+    rep = sub.add_parser("replay", help="play a past night (2019, or 2024) into the inbox as the agency's feed")
+    rep.add_argument("--election", default="parl.2019-12-12", help="the night: parl.2019-12-12 or parl.2024-07-04")
     rep.add_argument("--inbox", help="target folder (default RESULTSNIGHT_INBOX)")
     rep.add_argument("--speed", type=float, default=0.0, help="1 = real time, 60 = sixty times faster, 0 = no waiting")
     rep.add_argument("--duration", type=float, help="squeeze the whole night into about this many seconds")

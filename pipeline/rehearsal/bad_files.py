@@ -7,12 +7,16 @@ from datetime import timedelta
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from pipeline.rehearsal.agency_xml import LIVE, TEST, result_xml, slug
-from pipeline.rehearsal.seats import load_seats
-from pipeline.rehearsal.stories import Message, candidate_names
+from pipeline.rehearsal.agency_xml import result_xml, slug
+from pipeline.rehearsal.message import Message
+from pipeline.rehearsal.nights import night_for
+from pipeline.rehearsal.seat_story import candidate_names
+from pipeline.rehearsal.seats import ELECTION_ID, load_seats
 
 
-def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> list[Message]:
+def bad_files(
+    messages: Sequence[Message], seeds_dir: Path | None = None, election_id: str = ELECTION_ID
+) -> list[Message]:
     """Three files a real night also brings, for rehearsing the quarantine (`replay --bad-files`).
 
     A resend cut off in transfer, an agency test message for a constituency
@@ -21,11 +25,13 @@ def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> lis
     overwrite in the inbox) and lands a quarter, half and three quarters of
     the way through the given messages. They carry kind "bad".
     """
+    night = night_for(election_id)
     results = [m for m in messages if m.kind == "result"]
-    prefix = results[0].file_name.split("_result_")[0] if results else LIVE.prefix  # the TEST feed's, on a rehearsal
+    # The TEST feed's prefix, on a rehearsal.
+    prefix = results[0].file_name.split("_result_")[0] if results else night.live.prefix
     if len(results) < 3:
         return []
-    seats = {s.gss_code: s for s in load_seats(seeds_dir)}
+    seats = {s.gss_code: s for s in load_seats(seeds_dir, election_id)}
     picks = [results[len(results) * i // 4] for i in (1, 2, 3)]
     out = []
 
@@ -55,7 +61,7 @@ def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> lis
     inflated = dict(seat.votes)
     inflated[seat.winner] += seat.electorate
     names = candidate_names(seat, 0)
-    feed = TEST if prefix == TEST.prefix else LIVE
+    feed = night.test if prefix == night.test.prefix else night.live
     body = result_xml(seat, inflated, revision=1, declared_at=third.at, names=names, feed=feed)
     out.append(
         Message(
@@ -70,6 +76,10 @@ def bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> lis
     return out
 
 
-def with_bad_files(messages: Sequence[Message], seeds_dir: Path | None = None) -> list[Message]:
+def with_bad_files(
+    messages: Sequence[Message], seeds_dir: Path | None = None, election_id: str = ELECTION_ID
+) -> list[Message]:
     """The messages with `bad_files` slotted in, still in landing order."""
-    return sorted([*messages, *bad_files(messages, seeds_dir)], key=lambda m: m.at)  # stable: ties keep their order
+    return sorted(
+        [*messages, *bad_files(messages, seeds_dir, election_id)], key=lambda m: m.at
+    )  # stable: ties keep their order

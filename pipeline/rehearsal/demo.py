@@ -1,4 +1,4 @@
-"""`make demo`: Postgres, Airflow and a replayed 2019 night on one laptop, from the agency's server to the alert.
+"""`make demo`: Postgres, Airflow and a replayed night (2019 or 2024) on one laptop, from the feed to the alert.
 
 The night is replayed onto a real FTP server on 127.0.0.1 (the agency's
 folders `nominations/` and `results/`, with their `.timestamp`), and the
@@ -6,6 +6,7 @@ resultsnight_fetch DAG pulls it into the inbox as on the night.
 
     python -m pipeline.rehearsal.demo [--duration 120]   # start everything, replay, print the summary
     python -m pipeline.rehearsal.demo --direct           # the same, written straight into the inbox
+    python -m pipeline.rehearsal.demo --election parl.2024-07-04   # the 2024 night against its notionals
     python -m pipeline.rehearsal.demo --stop             # stop Airflow and the embedded Postgres
 """
 
@@ -155,8 +156,8 @@ def stop_feed_server(settings: Settings) -> bool:
     return _stop_group(_ftp_pid_file(settings))
 
 
-def demo(duration: float, direct: bool = False) -> None:
-    """Start the stack, replay the night (by FTP to the fetcher, or straight into the inbox), print the summary."""
+def demo(duration: float, direct: bool = False, election_id: str = "parl.2019-12-12") -> None:
+    """Start the stack, replay the election's night (by FTP to the fetcher, or into the inbox), print the summary."""
     from rich.console import Console
 
     from pipeline.rehearsal.bad_files import with_bad_files
@@ -168,8 +169,11 @@ def demo(duration: float, direct: bool = False) -> None:
     settings = load_settings()
     stack = _stack()
     engine = get_engine(settings)
-    console.print("[bold]1/4[/] results database: migrating and loading the 2017 baseline")
-    init_db(engine, settings)
+    report = init_db(engine, settings, election_id=election_id)  # the board and the DAGs follow the count setting
+    console.print(
+        f"[bold]1/4[/] results database: migrated, counting {report.counting_election_id} "
+        f"against {report.baseline_election_id}"
+    )
     if not direct:
         feed_url = start_feed_server(settings)
         # The fetch DAG reads the Airflow connection resultsnight_feed, here from the environment.
@@ -187,21 +191,23 @@ def demo(duration: float, direct: bool = False) -> None:
     stack.wait_ready()
     live = start_board(settings, database_url(settings))
     console.print(f"      the live board: [bold]{live}[/] (open it now and watch the night arrive)")
-    messages = with_bad_files(plan_feed())  # three broken files too, to show the quarantine at work
+    # Three broken files too, to show the quarantine at work.
+    messages = with_bad_files(plan_feed(election_id=election_id), election_id=election_id)
     if direct:
         console.print(
-            f"[bold]3/4[/] replaying the 2019 night: {len(messages)} agency messages (3 of them broken) "
+            f"[bold]3/4[/] replaying the night of {election_id}: {len(messages)} agency messages (3 of them broken) "
             f"in about {duration:.0f} s into {settings.inbox}"
         )
         play(messages, settings.inbox, duration=duration, progress=True)
     else:
         console.print(
-            f"[bold]3/4[/] replaying the 2019 night onto the FTP server: {len(messages)} agency messages "
+            f"[bold]3/4[/] replaying the night of {election_id} onto the FTP server: {len(messages)} agency messages "
             f"(3 of them broken) in about {duration:.0f} s; the resultsnight_fetch DAG brings each into "
             f"{settings.inbox}"
         )
         play(messages, settings.data_dir / "feed", duration=duration, progress=True, layout="agency")
-    _wait_for_night(engine, len({m.body for m in messages}), timeout=180)
+    # A whole night under Airflow on a busy laptop can take minutes after its last file lands.
+    _wait_for_night(engine, len({m.body for m in messages}), timeout=300)
     console.print("[bold]4/4[/] the night\n")
     print_night_summary(engine)
     board = _report_through_airflow(stack, settings.data_dir / "reports")
@@ -240,6 +246,11 @@ def main() -> None:
         action="store_true",
         help="write the night straight into the inbox instead of serving it by FTP to the fetcher",
     )
+    parser.add_argument(
+        "--election",
+        default=load_settings().election or "parl.2019-12-12",
+        help="the night to replay and count: parl.2019-12-12 (default, or RESULTSNIGHT_ELECTION) or parl.2024-07-04",
+    )
     args = parser.parse_args()
     if args.stop:
         stop()
@@ -253,7 +264,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, interrupted)
     signal.signal(signal.SIGTERM, interrupted)
     try:
-        demo(args.duration, direct=args.direct)
+        demo(args.duration, direct=args.direct, election_id=args.election)
     except Exception:
         stop()
         raise

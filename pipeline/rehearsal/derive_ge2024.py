@@ -184,7 +184,9 @@ def declaration_times(names: dict[str, str]) -> dict[str, str]:
             if gss is None or not hhmm:
                 continue
             hour, minute = (int(x) for x in hhmm.split(":"))
-            day = 4 if hour >= 12 else 5  # polls closed 22:00 on 4 July; counts ran into 5 July
+            # Polls closed at 22:00 on 4 July: any earlier hour is 5 July, the
+            # afternoon ones (17:10 South Basildon) after recounts that ran all day.
+            day = 4 if hour >= 22 else 5
             local = datetime(2024, 7, day, hour, minute, tzinfo=_BST)
             out[gss] = local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return out
@@ -198,3 +200,28 @@ def exit_poll() -> list[tuple[str, int]]:
         if code is not None:
             out.append((code, int(r["exit_poll_seats"])))
     return out
+
+
+def house_against_notionals() -> dict[str, dict[str, int]]:
+    """party code -> seats, gains and losses in 2024 against the notional 2019 winners, as the Library has them."""
+    # From its "Result" column ("Lab gain from Con", "SNP hold"): the golden file of the replayed 2024 night.
+    out: dict[str, dict[str, int]] = defaultdict(lambda: {"seats": 0, "gains": 0, "losses": 0})
+    for row in _read("HoC-GE2024-results-by-constituency.csv"):
+        to, _, held_by = row["Result"].partition(" gain from ")
+        winner = SOURCE_ABBREVIATION[to.removesuffix(" hold")]
+        out[winner]["seats"] += 1
+        if held_by:
+            out[winner]["gains"] += 1
+            out[SOURCE_ABBREVIATION[held_by]]["losses"] += 1
+    return {party: out[party] for party in sorted(out)}
+
+
+def write_golden(path: Path) -> None:
+    """Write house_against_notionals() as the replayed 2024 night's golden file (tests/golden/night_2024.json)."""
+    path.write_text(json.dumps(house_against_notionals(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    write_golden(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("tests/golden/night_2024.json"))

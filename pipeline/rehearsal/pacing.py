@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from pipeline.arrival import TIMESTAMP
-from pipeline.rehearsal.stories import Message
+from pipeline.rehearsal.message import Message
 
 LAYOUTS = ("flat", "agency")
 

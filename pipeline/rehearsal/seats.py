@@ -1,4 +1,4 @@
-"""The 2019 seats of the replayed night, read from the committed seeds (no database).
+"""The seats of a replayed night (2019 by default, or 2024), read from the committed seeds (no database).
 
 Contains Parliamentary information licensed under the Open Parliament Licence v3.0.
 """
@@ -12,16 +12,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.config import load_settings
+from pipeline.exceptions import ConfigurationError
+from pipeline.seeds import read_elections
 
-ELECTION_ID = "parl.2019-12-12"
-BASELINE_ID = "parl.2017-06-08"
-BOUNDARY_SET = "2010"  # seeds/elections.csv
+ELECTION_ID = "parl.2019-12-12"  # the default night; its baseline and boundaries come from seeds/elections.csv
 
 # The party holding the seat at dissolution (6 November 2019) where it is not
 # the 2017 winner. The agency's gain/hold compares with this; the project
 # compares with 2017. Not exhaustive (whip withdrawals and moves to
 # independent are left out), but enough that the two disagree on the night.
-SITTING_AT_DISSOLUTION: dict[str, str] = {
+_SITTING_2019: dict[str, str] = {
     "Brecon and Radnorshire": "LD",  # Liberal Democrat gain at the August 2019 by-election
     "Chorley": "SPK",  # Lindsay Hoyle elected Speaker in November 2019; Labour in 2017
     "Buckingham": "SPK",  # John Bercow, Speaker in 2017 and until the dissolution
@@ -35,36 +35,40 @@ SITTING_AT_DISSOLUTION: dict[str, str] = {
     "Eddisbury": "LD",  # Antoinette Sandbach (Conservative in 2017)
     "East Surrey": "LD",  # Sam Gyimah (Conservative in 2017)
 }
+# After a boundary change (2024) the agency compares with the notional winner,
+# as the project does: no seat is held by another party on its new boundaries.
+SITTING_AT_DISSOLUTION: dict[str, dict[str, str]] = {ELECTION_ID: _SITTING_2019}
 
 
 @dataclass(frozen=True)
 class Seat:
-    """One constituency's 2019 contest as the seeds give it."""
+    """One constituency's contest on the replayed night as the seeds give it (2019 unless loaded for another)."""
 
     gss_code: str
     name: str
     number: int  # agency-style seat number: 1..650 in alphabetical order
     region: str
     country: str
-    electorate: int  # its 2019 electorate (seeds/contests.csv)
-    votes: Mapping[str, int]  # party code -> 2019 votes
-    votes_2017: Mapping[str, int]  # party code -> 2017 votes
+    electorate: int  # its electorate on the night (seeds/contests.csv)
+    votes: Mapping[str, int]  # party code -> votes on the night
+    # The baseline's figures: 2017 on the 2019 night, the notional 2019 ones on the 2024 night.
+    votes_2017: Mapping[str, int]  # party code -> baseline votes
     sitting: str  # party holding the seat at dissolution, as the agency sees it
-    electorate_2017: int = 0  # its 2017 electorate (seeds/contests.csv): the agency's change in turnout
+    electorate_2017: int = 0  # the baseline's electorate (seeds/contests.csv): the agency's change in turnout
 
     @property
     def winner(self) -> str:
-        """The 2019 winner's party code."""
+        """The winner's party code on the night."""
         return winner_of(self.votes)
 
     @property
     def winner_2017(self) -> str:
-        """The 2017 winner's party code (the project's baseline)."""
+        """The baseline's winner's party code (2017 on the 2019 night)."""
         return winner_of(self.votes_2017)
 
     @property
     def majority(self) -> int:
-        """Winner's votes minus runner-up's in 2019."""
+        """Winner's votes minus runner-up's on the night."""
         top, second = ranked(self.votes)[:2]
         return self.votes[top] - self.votes[second]
 
@@ -92,23 +96,33 @@ def _read_votes(path: Path, election_id: str) -> dict[str, dict[str, int]]:
     return out
 
 
-def load_seats(seeds_dir: Path | None = None) -> list[Seat]:
-    """Every 2019 seat from the seeds, numbered alphabetically."""
+def load_seats(seeds_dir: Path | None = None, election_id: str = ELECTION_ID) -> list[Seat]:
+    """Every seat of the election (2019 by default) from the seeds, numbered alphabetically, with its baseline."""
     seeds = Path(seeds_dir) if seeds_dir is not None else load_settings().seeds_dir
+    election = read_elections(seeds)[election_id]
+    baseline_id = election.baseline_election_id or ""
+    if not election.results_file or not baseline_id:
+        raise ConfigurationError(
+            f"{election_id} has no results or no baseline in seeds/elections.csv: nothing to replay"
+        )
+    baseline_file = read_elections(seeds)[baseline_id].results_file or ""
     with (seeds / "contests.csv").open(newline="", encoding="utf-8") as fh:
         contests = list(csv.DictReader(fh))
-    electorate = {r["gss_code"]: int(r["electorate"]) for r in contests if r["election_id"] == ELECTION_ID}
-    electorate_2017 = {r["gss_code"]: int(r["electorate"]) for r in contests if r["election_id"] == BASELINE_ID}
+    electorate = {r["gss_code"]: int(r["electorate"]) for r in contests if r["election_id"] == election_id}
+    electorate_before = {r["gss_code"]: int(r["electorate"]) for r in contests if r["election_id"] == baseline_id}
     with (seeds / "constituencies.csv").open(newline="", encoding="utf-8") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["gss_code"] in electorate and r["boundary_set"] == BOUNDARY_SET]
-    votes = _read_votes(seeds / "results_2019.csv", ELECTION_ID)
-    votes_2017 = _read_votes(seeds / "results_2017.csv", BASELINE_ID)
+        rows = [
+            r for r in csv.DictReader(fh) if r["gss_code"] in electorate and r["boundary_set"] == election.boundary_set
+        ]
+    votes = _read_votes(seeds / election.results_file, election_id)
+    votes_before = _read_votes(seeds / baseline_file, baseline_id)
+    sitting_at_dissolution = SITTING_AT_DISSOLUTION.get(election_id, {})
     rows.sort(key=lambda r: ascii_fold(r["name"]).casefold())
     seats = []
     for number, row in enumerate(rows, start=1):
         gss = row["gss_code"]
-        baseline = votes_2017.get(gss, {})
-        sitting = SITTING_AT_DISSOLUTION.get(row["name"]) or (winner_of(baseline) if baseline else "")
+        baseline = votes_before.get(gss, {})
+        sitting = sitting_at_dissolution.get(row["name"]) or (winner_of(baseline) if baseline else "")
         seats.append(
             Seat(
                 gss_code=gss,
@@ -120,7 +134,7 @@ def load_seats(seeds_dir: Path | None = None) -> list[Seat]:
                 votes=votes[gss],
                 votes_2017=baseline,
                 sitting=sitting,
-                electorate_2017=electorate_2017.get(gss, 0),
+                electorate_2017=electorate_before.get(gss, 0),
             )
         )
     return seats

@@ -129,3 +129,32 @@ def test_state_of_the_parties_resolves_every_constituency_and_maps_others_and_un
     assert [p.party_code for p in sop.parties] == ["CON", "OTH", "OTH"] and sop.unknown_parties == ["Res London"]
     with pytest.raises(UnknownConstituency, match="'Atlantis'"):
         resolve_message(_parsed(feed.state_of_parties(2, parties, ["Blyth Valley", "Atlantis"])), ref)
+
+
+@pytest.mark.parametrize(
+    ("polling_day", "name", "date", "kind", "counts"),
+    [
+        ("2019-12-12", "General Election", "2019-12-12", "G", True),
+        ("2019-12-12", "General Election", "2017-06-08", "G", False),  # a live message of another election
+        # The next general election, its date not yet known: any live general election is it ...
+        (None, "General Election", "2029-05-03", "G", True),
+        (None, "Snap General Election", "2027-10-14", "G", True),
+        # ... but not another kind of election, and never the TEST feed on a live night.
+        (None, "Scottish Parliament", "2026-05-07", "S", False),
+        (None, "Test General Election", "2029-04-20", "G", False),
+    ],
+)
+@pytest.mark.unit
+def test_live_messages_are_checked_against_the_counted_elections_own_date(ref, polling_day, name, date, kind, counts):
+    from dataclasses import replace
+
+    from pipeline.exceptions import OtherElection, TestMessage
+    from pipeline.resolve import check_election
+
+    counting = "parl.next" if polling_day is None else ref.counting_election_id
+    counted = replace(ref, counting_election_id=counting, election_date=polling_day)
+    if counts:
+        assert check_election(name, date, kind, counted) == counted.counting_election_id
+    else:
+        with pytest.raises((OtherElection, TestMessage)):
+            check_election(name, date, kind, counted)
