@@ -53,8 +53,7 @@ from pipeline.projection_fit import (
     Stats,
     add_seat,
     empty_stats,
-    night_spread,
-    regression_change,
+    regression_fit,
     stats_of,
     uniform_change,
 )
@@ -117,8 +116,7 @@ class Counts:
 def _change(base: Baseline, d: Declared, method: str) -> tuple[np.ndarray, float]:
     if method == UNIFORM:
         return uniform_change(base, d), 1.0
-    stats = stats_of(base, d)
-    return regression_change(base, stats), night_spread(base, stats)
+    return regression_fit(base, stats_of(base, d))
 
 
 def project_shares(base: Baseline, d: Declared, method: str = REGRESSION) -> np.ndarray:
@@ -185,7 +183,7 @@ def project(base: Baseline, d: Declared, band: Band, method: str = REGRESSION) -
 
 def project_stats(base: Baseline, stats: Stats, band: Band) -> list[PartyProjection]:
     """The regression projection from running Stats (what a refresh keeps between results)."""
-    change, spread = regression_change(base, stats), night_spread(base, stats)
+    change, spread = regression_fit(base, stats)
     return _lines(
         base, stats.mask, _counts(base, stats.mask, stats.declared, change, spread, REGRESSION), band, REGRESSION
     )

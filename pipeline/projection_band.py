@@ -4,7 +4,7 @@ A party's half-width is q(declared) * spread * sqrt(1 + marginal seats): the
 marginal seats are the undeclared ones it is first or second in by under ten
 points (more where the seat's nation has few declarations yet, and more on a
 night whose declared seats scatter further about the fit: `spread`, from
-pipeline.projection_fit.night_spread), and q comes from
+pipeline.projection_fit.regression_fit), and q comes from
 pipeline/calibration/projection_band.csv (`python -m pipeline.backtest_calibrate`,
 on past elections only, each backtested election kept out of its own band).
 """

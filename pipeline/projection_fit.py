@@ -7,7 +7,7 @@ seat can be added to or taken back from, so a refresh costs the same all
 night; Northern Ireland gets its own mean change, shrunk toward none. The same
 sums give the spread of the declared seats about the fit: how much this
 night's seats differ from one another once the model has explained what it can
-(`night_spread`), which widens the band on a volatile night.
+(`regression_fit`), which widens the band on a volatile night.
 """
 
 from __future__ import annotations
@@ -99,36 +99,29 @@ def uniform_change(base: Baseline, d: Declared) -> np.ndarray:
     return change[base.nation]
 
 
-def _beta(base: Baseline, stats: Stats) -> np.ndarray | None:
-    """(F, P) ridge coefficients, or None before any GB seat is fitted."""
-    if stats.xtx[0, 0] <= 0:  # the intercept's entry: the number of seats fitted
-        return None
-    return np.linalg.solve(stats.xtx + np.diag(base.penalty), stats.xty)
-
-
-def regression_change(base: Baseline, stats: Stats) -> np.ndarray:
-    """(S, P) change per seat from the ridge model (GB) and a shrunk mean (NI)."""
+def regression_fit(base: Baseline, stats: Stats) -> tuple[np.ndarray, float]:
+    """(S, P) change per seat from the ridge model (GB) and a shrunk mean (NI), and the night's spread."""
     out = np.zeros_like(base.shares)
     gb = base.nation != NI
-    beta = _beta(base, stats)
-    if beta is not None:
+    spread = 1.0
+    n = float(stats.xtx[0, 0])  # the intercept's entry: the number of seats fitted
+    if n > 0:
+        # One solve gives the coefficients and the ridge fit's hat-matrix trace.
+        solved = np.linalg.solve(stats.xtx + np.diag(base.penalty), np.hstack([stats.xty, stats.xtx]))
+        beta = solved[:, :P]
         out[gb] = base.design[gb] @ beta
+        spread = _spread(stats, beta, n, float(np.trace(solved[:, P:])))
     if stats.ni_n:
         out[~gb] = stats.ni_sum / (stats.ni_n + RIDGE_NI)
-    return out
+    return out, spread
 
 
-def night_spread(base: Baseline, stats: Stats) -> float:
-    """How far this night's declared seats scatter about the fit, relative to a typical night (1.0)."""
-    beta = _beta(base, stats)
-    if beta is None:
-        return 1.0
-    n = float(stats.xtx[0, 0])
+def _spread(stats: Stats, beta: np.ndarray, n: float, df: float) -> float:
+    """How far the declared seats scatter about the fit, relative to a typical night (1.0)."""
     # Residual sum of squares from the sums alone; its degrees of freedom are
-    # the seats less the ridge fit's effective parameters (the trace of its hat
-    # matrix), so the spread is about what an unseen seat would show.
+    # the seats less the ridge fit's effective parameters (df), so the spread
+    # is about what an unseen seat would show.
     rss = float(stats.yty.sum() - 2.0 * (beta * stats.xty).sum() + (beta * (stats.xtx @ beta)).sum())
-    df = float(np.trace(np.linalg.solve(stats.xtx + np.diag(base.penalty), stats.xtx)))
     # Halved: two shares per seat carry most of the residual (its top two).
     per_share = max(rss, 0.0) / (2.0 * max(n - df, 1.0))
     pooled = (NOISE_PRIOR_SEATS * NOISE_PRIOR**2 + n * per_share) / (NOISE_PRIOR_SEATS + n)

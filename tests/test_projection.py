@@ -179,7 +179,7 @@ def test_the_band_widens_on_a_night_whose_seats_scatter_about_the_fit():
     per_share = ((y - x @ beta) ** 2).sum() / (2 * (fit.sum() - df))
     k, prior = pf.NOISE_PRIOR_SEATS, pf.NOISE_PRIOR
     expected = np.sqrt((k * prior**2 + fit.sum() * per_share) / (k + fit.sum())) / prior
-    assert pf.night_spread(base, stats) == pytest.approx(expected)
+    assert pf.regression_fit(base, stats)[1] == pytest.approx(expected)
     spread_calm, spread_wild = (pj.seat_counts(base, d).spread for d in (calm, wild))
     assert spread_calm < 1.0 < spread_wild
     band = pj.Band(np.array([0, 40]), np.array([1.0, 1.0]))
