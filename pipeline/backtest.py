@@ -11,29 +11,25 @@ each moved by a seeded N(0, 20 min), the seats without one last. At each
 mark the projection is compared with the final House, and, where
 seeds/exit_polls.csv has the broadcasters' exit poll, with the exit poll.
 
-`python -m pipeline.backtest --calibrate` derives the band's calibration
+`python -m pipeline.backtest_calibrate` derives the band's calibration
 (pipeline/calibration/projection_band.csv) from other orders than the ones
-the backtest uses, and for each election from the other two elections only,
-so no backtest figure is scored on what its band was fitted to.
+the backtest uses, and for each election from the other elections only, so
+no backtest figure is scored on what its band was fitted to.
+pipeline.backtest_report summarises the points (tables, the exit poll, the plot).
 """
 
 from __future__ import annotations
 
 import csv
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pipeline import projection as pj
 from pipeline.rehearsal.stories import declaration_order
-
-if TYPE_CHECKING:
-    from rich.table import Table
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -243,278 +239,9 @@ def run(
 
 def held_out_band(election: str, method: str, path: Path = pj.CALIBRATION_CSV) -> pj.Band:
     """The band calibrated on the other elections than this one."""
-    return pj.load_band(path, method, calibrated_on=_others(election))
+    return pj.load_band(path, method, calibrated_on=others(election))
 
 
-def _others(election: str) -> str:
+def others(election: str) -> str:
+    """The calibration row set's name for every backtested election but this one ('2017+2019+2024')."""
     return "+".join(e[5:9] for e in ELECTIONS if e != election)
-
-
-# --- calibration -------------------------------------------------------------
-
-_NO_BAND = pj.Band(np.array([0, 650]), np.array([0.0, 0.0]))
-COVERAGE = 0.80
-_CALIBRATED = [pj.PARTIES.index(p) for p in REPORTED]
-
-
-def calibrate(count: int = 20, tick: Callable[[], None] | None = None) -> list[dict[str, str]]:
-    """Band rows (method, calibrated_on, declared_count, q) for every held-out set and for 'all'."""
-    # z = |error| / sqrt(1 + marginal seats) for CON, LAB, SNP and LD, pooled
-    # over parties and orders; q is its 80th percentile at each mark.
-    z: dict[tuple[str, str], dict[int, list[float]]] = {}
-    for election in ELECTIONS:
-        r = load_election(election)
-        for kind in ORDER_KINDS:
-            for order in orders(r.base, kind, count, CALIBRATION_SEED, election):
-                for method in pj.METHODS:
-                    per = z.setdefault((election, method), {m: [] for m in GRID})
-                    for mark in GRID:
-                        mask = np.zeros(len(r.base.gss_codes), dtype=bool)
-                        mask[order[:mark]] = True
-                        d = pj.declared_rows(r.base, mask, r.final)
-                        _, projected, marginal = pj.seat_counts(r.base, d, method)
-                        per[mark] += (np.abs(projected - r.final_seats) / np.sqrt(1 + marginal))[_CALIBRATED].tolist()
-                if tick:
-                    tick()
-    rows = []
-    for method in pj.METHODS:
-        for held_out in [*ELECTIONS, None]:
-            used = [e for e in ELECTIONS if e != held_out]
-            name = "all" if held_out is None else _others(held_out)
-            for mark in GRID:
-                values = np.concatenate([z[(e, method)][mark] for e in used])
-                q = float(np.quantile(values, COVERAGE)) if mark < GRID[-1] else 0.0
-                rows.append({"method": method, "calibrated_on": name, "declared_count": str(mark), "q": f"{q:.4f}"})
-    return rows
-
-
-def write_calibration(rows: Sequence[dict[str, str]], path: Path = pj.CALIBRATION_CSV) -> None:
-    """Write the band calibration CSV."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, ["method", "calibrated_on", "declared_count", "q"], lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-
-
-# --- beside the exit poll ----------------------------------------------------
-
-FINE_MARKS = tuple(range(5, 651, 5))
-
-
-@dataclass(frozen=True)
-class ExitPollComparison:
-    """One party of an election's exit poll beside the projection's clock-order replays."""
-
-    party: str
-    exit_poll: int
-    final: int
-    median_error: dict[int, float]  # mark -> median |projected - final| over the orders
-    beats_after: int | None  # the first mark from which the projection's median error stays under the exit poll's
-
-    @property
-    def exit_poll_error(self) -> int:
-        """The exit poll's absolute seat error."""
-        return abs(self.exit_poll - self.final)
-
-
-def exit_poll_comparison(
-    points: Sequence[Point], exit_poll: dict[str, int], method: str = pj.REGRESSION, kind: str = "clock"
-) -> list[ExitPollComparison]:
-    """Per exit-poll party: the projection's median error at each mark and when it beats the poll for good."""
-    out = []
-    for party, seats in exit_poll.items():
-        sel = [p for p in points if p.party == party and p.method == method and p.kind == kind]
-        if not sel:
-            continue
-        final = sel[0].final
-        marks = sorted({p.declared for p in sel})
-        err = {m: median_abs_error(p for p in sel if p.declared == m) for m in marks}
-        # "Beats" means from that mark on: a lucky early mark followed by a
-        # worse one does not count.
-        beats = None
-        for m in reversed(marks):
-            if err[m] < abs(seats - final):
-                beats = m
-            else:
-                break
-        out.append(ExitPollComparison(party, seats, final, err, beats))
-    return out
-
-
-def exit_poll_table(election: str, rows: Sequence[ExitPollComparison], marks: Sequence[int] = MARKS) -> Table:
-    """A rich table: the exit poll's error beside the projection's, and when the projection beats it."""
-    from rich.table import Table
-
-    t = Table(title=f"{election}: the exit poll beside the projection ({pj.REGRESSION}, clock orders, median |error|)")
-    for col in ("party", "exit poll", "final", "exit poll error", *(f"N={m}" for m in marks), "beats it from N="):
-        t.add_column(col, justify="left" if col == "party" else "right")
-    for r in rows:
-        t.add_row(
-            r.party,
-            str(r.exit_poll),
-            str(r.final),
-            str(r.exit_poll_error),
-            *(f"{r.median_error[m]:g}" if m in r.median_error else "" for m in marks),
-            str(r.beats_after) if r.beats_after is not None else "never",
-        )
-    return t
-
-
-# --- summaries ---------------------------------------------------------------
-
-
-def median_abs_error(points: Iterable[Point]) -> float:
-    """Median absolute seat error of the points."""
-    errors = [abs(p.error) for p in points]
-    return float(np.median(errors)) if errors else float("nan")
-
-
-def coverage(points: Iterable[Point]) -> float:
-    """Share of points whose band held the final figure."""
-    held = [p.covered for p in points]
-    return float(np.mean(held)) if held else float("nan")
-
-
-def _mean(values: Iterable[float]) -> float:
-    return float(np.mean(list(values)))
-
-
-def _pct_pair(values: Iterable[float]) -> str:
-    a, b = values
-    return f"{a:.0%}"[:-1] + f"→{b:.0%}"
-
-
-def tables(points: Sequence[Point], marks: Sequence[int] = MARKS) -> list:
-    """Rich tables: per election and on average, median absolute error and band coverage, both methods."""
-    from rich.table import Table
-
-    elections = sorted({p.election for p in points})
-    out = []
-
-    def cell(sel: list[Point], mark: int) -> str:
-        a, b = (median_abs_error(p for p in sel if p.method == m and p.declared == mark) for m in pj.METHODS)
-        style = "green" if b < a else "red" if b > a else ""
-        return f"{a:g}→[{style}]{b:g}[/]" if style else f"{a:g}→{b:g}"
-
-    for election in elections:
-        t = Table(
-            title=f"{election}: median absolute seat error after N declared, {pj.UNIFORM}→{pj.REGRESSION}",
-            caption="band held: share of orders and marks whose 80% band held the final figure",
-        )
-        t.add_column("party")
-        t.add_column("orders")
-        for mark in marks:
-            t.add_column(f"N={mark}", justify="right")
-        t.add_column("band held", justify="right")
-        for party in REPORTED:
-            for kind in ORDER_KINDS:
-                sel = [p for p in points if p.election == election and p.party == party and p.kind == kind]
-                if not sel:
-                    continue
-                held = _pct_pair(coverage(p for p in sel if p.method == m and p.declared in marks) for m in pj.METHODS)
-                t.add_row(party, kind, *(cell(sel, mark) for mark in marks), held)
-        out.append(t)
-
-    t = Table(
-        title=f"Over {len(elections)} election(s), CON LAB SNP LD: mean of median abs error, and band coverage;"
-        f" {pj.UNIFORM}→{pj.REGRESSION}"
-    )
-    t.add_column("measure")
-    t.add_column("orders")
-    for mark in marks:
-        t.add_column(f"N={mark}", justify="right")
-    t.add_column("all", justify="right")
-    for kind in ORDER_KINDS:
-        row = []
-        for mark in [*marks, None]:
-            vals = []
-            for m in pj.METHODS:
-                vals.append(
-                    _mean(
-                        median_abs_error(
-                            p
-                            for p in points
-                            if p.election == e
-                            and p.party == party
-                            and p.kind == kind
-                            and p.method == m
-                            and (mark is None and p.declared in marks or p.declared == mark)
-                        )
-                        for e in elections
-                        for party in REPORTED
-                    )
-                )
-            row.append(f"{vals[0]:.1f}→[{'green' if vals[1] < vals[0] else 'red'}]{vals[1]:.1f}[/]")
-        t.add_row("error", kind, *row)
-    for kind in (*ORDER_KINDS, "both"):
-        row = []
-        for mark in [*marks, None]:
-            row.append(
-                _pct_pair(
-                    coverage(
-                        p
-                        for p in points
-                        if p.method == m
-                        and kind in (p.kind, "both")
-                        and (p.declared == mark if mark else p.declared in marks)
-                    )
-                    for m in pj.METHODS
-                )
-            )
-        t.add_row("band held", kind, *row)
-    out.append(t)
-    return out
-
-
-def plot(points: Sequence[Point], path: Path) -> None:
-    """PNG of mean (over elections and parties) median absolute error against seats declared."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    elections = sorted({p.election for p in points})
-    marks = sorted({p.declared for p in points if p.declared >= 10})  # log axis: from ten declared
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
-    for ax, kind in zip(axes, ORDER_KINDS, strict=True):
-        for method, style in zip(pj.METHODS, ("--", "-"), strict=True):
-            ys = [
-                _mean(
-                    median_abs_error(
-                        p
-                        for p in points
-                        if p.kind == kind
-                        and p.method == method
-                        and p.declared == mark
-                        and p.election == e
-                        and p.party == party
-                    )
-                    for e in elections
-                    for party in REPORTED
-                )
-                for mark in marks
-            ]
-            ax.plot(marks, ys, style, marker="o", markersize=3, label=method)
-        ax.set_title(f"{kind} orders" + (" (clock model)" if kind == "clock" else " (uniformly random)"))
-        ax.set_xscale("log")
-        ax.set_xticks([10, 25, 50, 100, 200, 400, 650], ["10", "25", "50", "100", "200", "400", "650"])
-        ax.set_xlabel("seats declared (log scale)")
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("median |projected - final| seats")
-    axes[0].legend()
-    fig.suptitle("Projection backtest: " + ", ".join(e[5:9] for e in elections) + " (mean of CON, LAB, SNP, LD)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, metadata={"Software": None})  # no version stamp: reruns give the same file
-    plt.close(fig)
-
-
-if __name__ == "__main__":
-    if sys.argv[1:] == ["--calibrate"]:  # every backtested election: 2015, 2017, 2019 and 2024
-        write_calibration(calibrate())
-        print(f"wrote {pj.CALIBRATION_CSV}")
-    else:
-        raise SystemExit(
-            "usage: python -m pipeline.backtest --calibrate   (the backtest itself: resultsnight backtest)"
-        )

@@ -90,8 +90,24 @@ def _state(base: pj.Baseline, row: Row) -> tuple[pj.Stats, np.ndarray]:
         np.frombuffer(row.xty, dtype="<f8").reshape(f, pj.P).copy(),
         np.frombuffer(row.ni_sum, dtype="<f8").copy(),
         row.ni_n,
+        np.frombuffer(row.yty, dtype="<f8").copy(),
     )
     return stats, counted
+
+
+# projection_write.sql's array parameter -> the PartyProjection field it holds, one element per line.
+_LINE_COLUMNS = {
+    "parties": "party",
+    "declared_seats": "declared_seats",
+    "projected_seats": "projected_seats",
+    "low": "low",
+    "high": "high",
+}
+
+
+def _columns(lines: Sequence[pj.PartyProjection]) -> dict[str, list]:
+    """The lines as one array per column, for unnest in projection_write.sql."""
+    return {name: [getattr(x, field) for x in lines] for name, field in _LINE_COLUMNS.items()}
 
 
 def _buffer(values: np.ndarray, dtype: str) -> bytes:
@@ -182,13 +198,10 @@ def refresh_projection(
             "xty": _buffer(stats.xty, "<f8"),
             "ni_sum": _buffer(stats.ni_sum, "<f8"),
             "ni_n": stats.ni_n,
+            "yty": _buffer(stats.yty, "<f8"),
             "declared_count": int(stats.mask.sum()),
             "method": pj.REGRESSION,
-            "parties": [x.party for x in lines],
-            "declared_seats": [x.declared_seats for x in lines],
-            "projected_seats": [x.projected_seats for x in lines],
-            "low": [x.low for x in lines],
-            "high": [x.high for x in lines],
+            **_columns(lines),
         },
     )
     return Refresh(election_id, int(stats.mask.sum()), lines, len(changed))

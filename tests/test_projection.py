@@ -10,7 +10,10 @@ import numpy as np
 import pytest
 
 from pipeline import backtest as bt
+from pipeline import backtest_calibrate as cal
+from pipeline import backtest_report as rep
 from pipeline import projection as pj
+from pipeline import projection_fit as pf
 from pipeline.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
@@ -122,8 +125,69 @@ def test_running_sums_add_and_take_back_one_seat_at_a_time(base):
     whole = pj.stats_of(base, night(base, corrected))
     assert np.array_equal(stats.mask, whole.mask) and np.array_equal(stats.declared, whole.declared)
     assert np.allclose(stats.xtx, whole.xtx) and np.allclose(stats.xty, whole.xty)
+    assert np.allclose(stats.yty, whole.yty)
     band = pj.Band(np.array([0, 8]), np.array([1.0, 1.0]))
     assert pj.project_stats(base, stats, band) == pj.project(base, night(base, corrected), band)
+
+
+# Forty Conservative seats in one region, LD and LAB a point apart behind, second in turn, at two levels.
+CHALLENGED = [(f"C{i:02d}", "South East", "England") for i in range(40)]
+_KINDS = (
+    {"CON": 500, "LD": 260, "LAB": 250},
+    {"CON": 500, "LD": 160, "LAB": 150, "OTH": 100},
+    {"CON": 500, "LAB": 260, "LD": 250},
+    {"CON": 500, "LAB": 160, "LD": 150, "OTH": 100},
+)
+CHALLENGED_BASE = {g: dict(_KINDS[i % 4]) for i, (g, _, _) in enumerate(CHALLENGED)}
+
+
+def _swung(votes: dict[str, int], points: int, noise: int = 0) -> dict[str, int]:
+    """Move `points` tenths of a point from CON to whoever was second, plus some noise between LAB and LD."""
+    second = sorted(votes, key=votes.get)[-2]
+    out = {**votes, "CON": votes["CON"] - points, second: votes[second] + points}
+    out["LAB"] += noise
+    out["LD"] -= noise
+    return out
+
+
+def test_the_challenger_gains_where_it_came_second():
+    # Tactical voting: the Conservatives lose ten points to whoever was second. Baseline shares
+    # hardly tell the two kinds of seat apart (a point between LD and LAB either way); who came second can.
+    base = pj.make_baseline(CHALLENGED, CHALLENGED_BASE)
+    declared = {g: _swung(v, 100) for g, v in list(CHALLENGED_BASE.items())[:30]}
+    shares = pj.project_shares(base, night(base, declared), pj.REGRESSION)
+    ld_second, lab_second = base.index["C33"], base.index["C34"]
+    ld, lab = pj.PARTIES.index("LD"), pj.PARTIES.index("LAB")
+    assert shares[ld_second, ld] - base.shares[ld_second, ld] > 0.07
+    assert shares[ld_second, lab] - base.shares[ld_second, lab] < 0.03
+    assert shares[lab_second, lab] - base.shares[lab_second, lab] > 0.07
+
+
+def test_the_band_widens_on_a_night_whose_seats_scatter_about_the_fit():
+    base = pj.make_baseline(CHALLENGED, CHALLENGED_BASE)
+    seats = list(CHALLENGED_BASE.items())[:30]
+    calm = night(base, {g: _swung(v, 100) for g, v in seats})
+    signs = np.random.default_rng(7).choice([-1, 1], len(seats))  # ±6 points between LAB and LD, seat by seat
+    wild = night(base, {g: _swung(v, 100, 60 * int(sign)) for (g, v), sign in zip(seats, signs, strict=True)})
+    # The running sums give the spread a direct fit gives: residuals of the ridge fit, over its degrees of freedom.
+    stats = pj.stats_of(base, wild)
+    fit = wild.mask
+    x, y = base.design[fit], (wild.shares - base.shares)[fit]
+    a = x.T @ x + np.diag(base.penalty)
+    beta = np.linalg.solve(a, x.T @ y)
+    df = np.trace(np.linalg.solve(a, x.T @ x))
+    per_share = ((y - x @ beta) ** 2).sum() / (2 * (fit.sum() - df))
+    k, prior = pf.NOISE_PRIOR_SEATS, pf.NOISE_PRIOR
+    expected = np.sqrt((k * prior**2 + fit.sum() * per_share) / (k + fit.sum())) / prior
+    assert pf.regression_fit(base, stats)[1] == pytest.approx(expected)
+    spread_calm, spread_wild = (pj.seat_counts(base, d).spread for d in (calm, wild))
+    assert spread_calm < 1.0 < spread_wild
+    band = pj.Band(np.array([0, 40]), np.array([1.0, 1.0]))
+
+    def width(d):
+        return sum(x.high - x.low for x in pj.project(base, d, band))
+
+    assert width(wild) > width(calm)
 
 
 def test_the_band_holds_the_projection_and_closes_when_all_are_declared(base):
@@ -168,14 +232,15 @@ def test_the_backtest_covers_2024_against_its_notionals():
 
 
 def test_band_coverage_on_a_fixed_set_of_orders(fixed_points):
-    held = bt.coverage(fixed_points)
-    # 240 cases (3 elections x 4 orders x 5 marks x 4 parties); calibrated for 80%. Since each held-out
-    # band is fitted on three elections of four, 2024's large errors among them, it is wider: ~95%.
+    held = rep.coverage(fixed_points)
+    # 240 cases (3 elections x 4 orders x 5 marks x 4 parties); calibrated for 80% (each election's band on
+    # the three others, 2024 among them: the band's spread factor keeps 2024's volatility from widening it
+    # for the calmer nights, ~84% here; it was ~95% before that factor).
     assert len(fixed_points) == 240
-    assert 0.75 <= held <= 0.98, held
+    assert 0.72 <= held <= 0.92, held
     # The coverage measure can fail: without a band almost nothing is held.
     bare = bt.run(ON_2010_BOUNDARIES, 2, methods=[pj.REGRESSION], band_for=lambda e, m: NO_BAND)
-    assert bt.coverage(bare) < 0.35
+    assert rep.coverage(bare) < 0.35
 
 
 def test_the_2024_backtest_on_the_fixed_orders(fixed_points_2024):
@@ -184,19 +249,21 @@ def test_the_2024_backtest_on_the_fixed_orders(fixed_points_2024):
     at = {(p.kind, p.party, p.declared): [] for p in fixed_points_2024}
     for p in fixed_points_2024:
         at[(p.kind, p.party, p.declared)].append(p)
-    err = {k: bt.median_abs_error(v) for k, v in at.items()}
-    # After 100 declarations in clock orders Labour is within 10 seats; the Conservatives are
-    # overstated by about 30 (the notionals' Conservative seats fell further than the swing says):
-    # the issue's goal of 15 is not met for CON, and this says by how much.
-    assert err[("clock", "LAB", 100)] <= 10
-    assert 15 < err[("clock", "CON", 100)] <= 40
+    err = {k: rep.median_abs_error(v) for k, v in at.items()}
+    # After 100 declarations in clock orders (on these two orders: CON 13.5, LAB 13). Without the
+    # challenger terms the Conservatives were overstated by ~30 here (who came second decided where
+    # their vote went); over 20 orders CON is 16.5 off, just short of the issue's goal of 15.
+    assert err[("clock", "LAB", 100)] <= 15
+    assert err[("clock", "CON", 100)] <= 20
     assert err[("clock", "SNP", 100)] <= 5
-    assert all(err[(kind, party, 400)] <= 25 for kind in bt.ORDER_KINDS for party in bt.REPORTED)
-    # The band, fitted on 2015, 2017 and 2019 only, holds the final figure far less than 80% of the time.
-    held = bt.coverage(fixed_points_2024)
-    assert 0.1 <= held <= 0.5, held
+    assert all(err[(kind, party, 400)] <= 15 for kind in bt.ORDER_KINDS for party in bt.REPORTED)
+    # The band, fitted on 2015, 2017 and 2019 only and widened by the night's own spread, holds the
+    # final figure ~60% of the time here (63% over 20 clock orders, 73% random): short of 80%, but
+    # not the 10-50% it held before the spread factor.
+    held = rep.coverage(fixed_points_2024)
+    assert 0.5 <= held <= 0.9, held
     bare = bt.run(["parl.2024-07-04"], 2, methods=[pj.REGRESSION], band_for=lambda e, m: NO_BAND)
-    assert bt.coverage(bare) < held
+    assert rep.coverage(bare) < held
 
 
 def test_the_2024_projection_beside_the_exit_poll():
@@ -208,8 +275,8 @@ def test_the_2024_projection_beside_the_exit_poll():
         "REF": 13,
         "SNP": 10,
     }
-    fine = bt.run(["parl.2024-07-04"], 2, bt.FINE_MARKS, methods=[pj.REGRESSION], parties=list(poll), kinds=["clock"])
-    rows = {r.party: r for r in bt.exit_poll_comparison(fine, poll)}
+    fine = bt.run(["parl.2024-07-04"], 2, rep.FINE_MARKS, methods=[pj.REGRESSION], parties=list(poll), kinds=["clock"])
+    rows = {r.party: r for r in rep.exit_poll_comparison(fine, poll)}
     assert {p: rows[p].exit_poll_error for p in ("LAB", "CON", "LD", "REF", "SNP")} == {
         "LAB": 1,
         "CON": 10,
@@ -219,7 +286,7 @@ def test_the_2024_projection_beside_the_exit_poll():
     }
     assert rows["REF"].beats_after is not None and rows["REF"].beats_after <= 50  # Reform's 5 seats come early
     assert rows["LD"].beats_after is not None and rows["LD"].beats_after <= 400
-    assert rows["CON"].beats_after is not None and rows["CON"].beats_after >= 400  # the poll's CON is hard to beat
+    assert rows["CON"].beats_after is not None and rows["CON"].beats_after <= 450  # 290 over 20 orders
     assert rows["PC"].beats_after is None  # the poll had Plaid exactly: nothing beats it
     for r in rows.values():  # once beaten, beaten for good
         if r.beats_after is not None:
@@ -228,13 +295,13 @@ def test_the_2024_projection_beside_the_exit_poll():
 
 def test_the_2019_goal_on_the_fixed_orders(fixed_points):
     at_100 = [p for p in fixed_points if p.election == "parl.2019-12-12" and p.kind == "clock" and p.declared == 100]
-    assert bt.median_abs_error(p for p in at_100 if p.party == "CON") <= 10
-    assert bt.median_abs_error(p for p in at_100 if p.party == "LAB") <= 10
+    assert rep.median_abs_error(p for p in at_100 if p.party == "CON") <= 10
+    assert rep.median_abs_error(p for p in at_100 if p.party == "LAB") <= 10
 
 
 def test_committed_calibration_is_what_the_script_derives(tmp_path):
     path = tmp_path / "band.csv"
-    bt.write_calibration(bt.calibrate(), path)
+    cal.write_calibration(cal.calibrate(), path)
     assert path.read_text() == pj.CALIBRATION_CSV.read_text()
 
 

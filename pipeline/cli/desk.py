@@ -34,7 +34,8 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pipeline import backtest
+    from pipeline import backtest, backtest_report
+    from pipeline import projection as pj
 
     if args.orders < 1:
         raise SystemExit("--orders must be at least 1")
@@ -61,20 +62,22 @@ def cmd_backtest(args: argparse.Namespace) -> int:
             e: backtest.run(
                 [e],
                 args.orders,
-                backtest.FINE_MARKS,
-                methods=[backtest.pj.REGRESSION],
+                backtest_report.FINE_MARKS,
+                methods=[pj.REGRESSION],
                 parties=list(poll),
                 kinds=["clock"],
                 tick=lambda: bar.advance(task),
             )
             for e, poll in polled.items()
         }
-    for table in backtest.tables(points):
+    for table in backtest_report.tables(points):
         console.print(table)
     for election, poll in polled.items():
-        console.print(backtest.exit_poll_table(election, backtest.exit_poll_comparison(fine[election], poll)))
+        console.print(
+            backtest_report.exit_poll_table(election, backtest_report.exit_poll_comparison(fine[election], poll))
+        )
     if args.plot:
-        backtest.plot(points, Path(args.plot))
+        backtest_report.plot(points, Path(args.plot))
         console.print(f"plot written to {args.plot}")
     return 0
 

@@ -11,7 +11,8 @@ select
     ps.xtx,
     ps.xty,
     ps.ni_sum,
-    ps.ni_n
+    ps.ni_n,
+    ps.yty
 from pipeline.count_setting as s
 cross join pg_class as c
 left join pipeline.projection_state as ps on ps.election_id = s.counting_election_id

@@ -5,7 +5,7 @@
 -- The four touch disjoint rows.
 with state as (
     insert into pipeline.projection_state
-    (election_id, baseline_key, last_declaration_id, seat_declaration, declared, xtx, xty, ni_sum, ni_n)
+    (election_id, baseline_key, last_declaration_id, seat_declaration, declared, xtx, xty, ni_sum, ni_n, yty)
     select
         :election_id,
         :baseline_key,
@@ -15,18 +15,14 @@ with state as (
         :xtx,
         :xty,
         :ni_sum,
-        :ni_n
+        :ni_n,
+        :yty
     where :write_state
     on conflict (election_id) do update
-        set
-            baseline_key = excluded.baseline_key,
-            last_declaration_id = excluded.last_declaration_id,
-            seat_declaration = excluded.seat_declaration,
-            declared = excluded.declared,
-            xtx = excluded.xtx,
-            xty = excluded.xty,
-            ni_sum = excluded.ni_sum,
-            ni_n = excluded.ni_n
+        set (baseline_key, last_declaration_id, seat_declaration, declared, xtx, xty, ni_sum, ni_n, yty) = (
+            excluded.baseline_key, excluded.last_declaration_id, excluded.seat_declaration, excluded.declared,
+            excluded.xtx, excluded.xty, excluded.ni_sum, excluded.ni_n, excluded.yty
+        )
     returning 1
 ),
 
