@@ -20,8 +20,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """Write the night's Markdown report and HTML board (what the report DAG does)."""
-    from pipeline.written_report import write_report
     from pipeline.db import get_engine
+    from pipeline.written_report import write_report
 
     settings = _settings()
     out = write_report(get_engine(settings), Path(args.out) if args.out else settings.data_dir / "reports")
