@@ -1,4 +1,4 @@
-"""The polling loop: each folder's .timestamp every poll, a listing when it changes, stable files into the inbox."""
+"""The polling loop: results/.timestamp every poll, a listing when a .timestamp changes, stable files into the inbox."""
 
 from __future__ import annotations
 
