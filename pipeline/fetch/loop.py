@@ -241,14 +241,14 @@ class Fetcher:
                         log.info("connected to %s again after %d failed attempts", self.address.label, failures)
                     else:
                         log.info("connected to %s; polling every %.1f s", self.address.label, self.poll_seconds)
-                    failures = 0
                 self.poll()
+                failures = 0  # after a poll, not a login: a server that drops every poll is not retried at once
             except FeedUnavailable as exc:
                 self.client.close()
                 failures += 1
                 self.report.failures += 1
                 cap = BACKOFF_LOGIN_MAX if isinstance(exc, FeedLoginRefused) else max(self.poll_seconds, BACKOFF_FIRST)
-                wait = 0.0 if connected else min(BACKOFF_FIRST * 2 ** (failures - 1), cap)
+                wait = 0.0 if failures == 1 and connected else min(BACKOFF_FIRST * 2 ** (failures - 1), cap)
                 connected = False
                 # Every attempt while few, then one line in twenty: a long outage is not a flood.
                 level = logging.WARNING if failures <= 3 or failures % 20 == 0 else logging.DEBUG
