@@ -44,6 +44,9 @@ seeds: setup
 demo: setup
 	$(BIN)/python -m pipeline.rehearsal.demo $(if $(ELECTION),--election $(ELECTION))
 
+# In-process ingest and per-file cost, the projection, Airflow latency, and the
+# feed fetcher (FTP and SFTP servers; the fetch DAG beside inbox-only), then the
+# board. BENCH_ARGS="--only fetch,fetch-airflow" runs the fetcher's part alone.
 bench: setup
 	$(BIN)/python -m benchmarks.bench $(BENCH_ARGS)
 	$(BIN)/python -m benchmarks.board --runs 3

@@ -4,7 +4,12 @@ Uses its own database (`resultsnight_bench`) on the embedded server (or on
 DATABASE_URL's server), so it never touches the night's data. Prints a
 Markdown table; BENCHMARKS.md records the figures with the machine they came from.
 
-    python benchmarks/bench.py [--runs 5] [--only ingest,feed,command,recompute,projection,airflow]
+    python benchmarks/bench.py [--runs 5] [--only ingest,feed,command,recompute,projection,airflow,fetch,fetch-airflow]
+
+`fetch` is the fetcher against a real FTP and SFTP server (benchmarks/fetch.py:
+server → inbox, idle load, a reconnect after 30 s down); `fetch-airflow` the
+fetch DAG under a local Airflow stack, server → stored and → alert beside
+the inbox-only figure of the same run (benchmarks/fetch_airflow.py).
 """
 
 from __future__ import annotations
@@ -127,7 +132,7 @@ def main() -> None:
     """Run the benchmarks and print a Markdown summary."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default="ingest,feed,command,recompute,projection,airflow")
+    parser.add_argument("--only", default="ingest,feed,command,recompute,projection,airflow,fetch,fetch-airflow")
     parser.add_argument("--airflow-runs", type=int, default=3, help="repeats of the Airflow latency part")
     parser.add_argument("--minutes", type=float, default=2.0, help="minutes of the busiest hour replayed per pace")
     parser.add_argument(
@@ -176,6 +181,14 @@ def main() -> None:
         if bench_latency is not None:
             parts = tuple(p.strip() for p in args.airflow_parts.split(","))
             out["airflow"] = bench_latency(args.airflow_runs, args.minutes, args.crashes, parts)
+    if "fetch" in only:
+        from benchmarks.fetch import bench_fetch
+
+        out["fetch"] = bench_fetch(engine, runs=args.airflow_runs)
+    if "fetch-airflow" in only:
+        from benchmarks.fetch_airflow import bench_fetch_airflow
+
+        out["fetch_airflow"] = bench_fetch_airflow(args.airflow_runs, args.minutes)
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=2, default=str))
@@ -219,6 +232,17 @@ def main() -> None:
         print("| --- | --- | --- | --- |")
         for row in out["airflow"].get("rows", []):
             print(row)
+    if "fetch" in out:
+        from benchmarks.fetch import HEADER
+
+        print("\n" + HEADER.format(files=20, poll=1))
+        print("\n".join(out["fetch"]["rows"]))
+    if "fetch_airflow" in out:
+        from benchmarks.fetch_airflow import HEADER, summary
+
+        print("\n" + HEADER)
+        print("\n".join(out["fetch_airflow"]["rows"]))
+        print("\n".join(summary(out["fetch_airflow"])))
 
 
 if __name__ == "__main__":

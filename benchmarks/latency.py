@@ -46,7 +46,8 @@ def _slice(msgs: list, start, minutes: float) -> list:
     return [m for m in msgs if start <= m.at < start + timedelta(minutes=minutes)]
 
 
-def _latencies(engine, archive: Path) -> tuple[list[float], list[float]]:
+def receipt_latencies(engine, landed: dict[str, float]) -> tuple[list[float], list[float]]:
+    """Seconds from each file's landing (epoch seconds, by name) to its receipt row, and to its first alert row."""
     with engine.connect() as conn:
         receipts = conn.execute(
             text(
@@ -58,14 +59,17 @@ def _latencies(engine, archive: Path) -> tuple[list[float], list[float]]:
         ).all()
     to_receipt, to_alert = [], []
     for name, received, alerted in receipts:
-        path = archive / name
-        if not path.exists():
+        if name not in landed:
             continue
-        landed = path.stat().st_mtime
-        to_receipt.append(float(received) - landed)
+        to_receipt.append(float(received) - landed[name])
         if alerted is not None:
-            to_alert.append(float(alerted) - landed)
+            to_alert.append(float(alerted) - landed[name])
     return to_receipt, to_alert
+
+
+def _latencies(engine, archive: Path) -> tuple[list[float], list[float]]:
+    # Landing time: the file's mtime, kept when it is archived.
+    return receipt_latencies(engine, {p.name: p.stat().st_mtime for p in archive.iterdir() if p.is_file()})
 
 
 def _in_process(engine, settings, msgs) -> list[float]:

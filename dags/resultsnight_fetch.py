@@ -10,8 +10,8 @@ DAG; it starts unpaused only where the connection is in the environment
 (AIRFLOW_CONN_RESULTSNIGHT_FEED), so a stack that reads only its inbox (the
 demo, the tests) holds no worker slot polling a server it does not have.
 
-A long-running task, not a deferrable trigger. The fetcher reads each
-folder's .timestamp every second and downloads in the same process, so a
+A long-running task, not a deferrable trigger. The fetcher reads
+results/.timestamp every second and downloads in the same process, so a
 file is in the inbox about a poll after the agency announces it. A trigger
 polling in the triggerer would need the scheduler to start a worker task for
 every change (a second or more per hop on a busy night) and an async copy of
@@ -51,7 +51,7 @@ RUN_SECONDS = 3600
 def resultsnight_fetch() -> None:
     @task
     def fetch(**context) -> dict:
-        """Poll the feed's .timestamp files (RESULTSNIGHT_FETCH_POLL_SECONDS) and download new files, for an hour."""
+        """Poll the feed's .timestamp (RESULTSNIGHT_FETCH_POLL_SECONDS) and download new files, for an hour."""
         from airflow.sdk import Connection
 
         from pipeline.fetch.run import fetch_task

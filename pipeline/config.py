@@ -48,7 +48,7 @@ class Settings:
     election: str | None = None
     # A state of the parties whose seats' results have not all arrived after this long is checked with what we hold.
     agency_check_grace_seconds: float = 120.0
-    # The feed fetcher (pipeline.fetch): how often it reads each folder's .timestamp.
+    # The feed fetcher (pipeline.fetch): how often it reads results/.timestamp.
     fetch_poll_seconds: float = 1.0
     # The agency's server for `resultsnight fetch` (ftp://user:pass@host:port/path or sftp://...);
     # the DAG reads the Airflow connection `resultsnight_feed` instead. Secret: kept out of repr.

@@ -41,6 +41,10 @@ class FeedUnavailable(PipelineError):
     """The agency's feed server cannot be reached, dropped the connection or refused the login."""
 
 
+class FeedLoginRefused(FeedUnavailable):
+    """The feed server answered but refused the login (the fetcher retries it more slowly than a dead server)."""
+
+
 class FeedRefused(ConfigurationError):
     """The feed server is not the one configured (unknown SSH host key) or the feed address is malformed."""
 

@@ -2,8 +2,9 @@
 
 A process, not a thread: a test kills it (SIGKILL, as a server crash or a
 network cut looks to the client) and starts it again on the same port.
-The FTP server appends every command it receives to a file, so a test can
-count the listings it saw. Run as `python -m tests.feed_servers ftp|sftp ...`.
+Each server appends every request it receives to a file (FTP: its commands;
+SFTP: OPEN, READ, CLOSE, READDIR, STAT … with the path), so a test can count
+the listings and downloads it saw. Run as `python -m tests.feed_servers ftp|sftp ...`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,37 @@ from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+class Feed:
+    """The server's side of the feed: a root with live/results and live/nominations, written as the agency does."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        for folder in ("results", "nominations"):
+            (root / "live" / folder).mkdir(parents=True, exist_ok=True)
+            self.stamp(folder)
+
+    def stamp(self, folder: str) -> None:
+        """Rewrite the folder's .timestamp (seconds since the epoch with a fraction, as text)."""
+        (self.root / "live" / folder / ".timestamp").write_text(f"{time.time():.5f}")
+
+    def put(self, folder: str, name: str, data: bytes) -> Path:
+        """The file, then its folder's .timestamp."""
+        path = self.root / "live" / folder / name
+        path.write_bytes(data)
+        self.stamp(folder)
+        return path
+
+
+def wait_for(check, timeout: float, what: str, every: float = 0.05):
+    """check()'s first true answer, looking every `every` seconds; AssertionError after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := check():
+            return result
+        time.sleep(every)
+    raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
 
 
 def free_port() -> int:
@@ -68,22 +100,32 @@ class ServerProcess:
         self.proc = None
 
 
-def ftp_commands(path: Path) -> Counter:
-    """How many of each command (LIST, MLSD, RETR …) the FTP server received."""
+def server_commands(path: Path) -> Counter:
+    """How many of each request (FTP: LIST, MLSD, RETR …; SFTP: OPEN, READ, READDIR …) the server received."""
     if not path.exists():
         return Counter()
     return Counter(line.split(" ", 1)[0] for line in path.read_text(errors="replace").splitlines() if line)
 
 
-def ftp_retrieved(path: Path, name: str) -> int:
-    """How many times the FTP server was asked for a file of this name (RETR)."""
+def server_retrieved(path: Path, name: str) -> int:
+    """How many times the server was asked for a file of this name (FTP RETR, SFTP OPEN)."""
     if not path.exists():
         return 0
     return sum(
         1
         for line in path.read_text(errors="replace").splitlines()
-        if line.startswith("RETR ") and line.endswith("/" + name)
+        if line.startswith(("RETR ", "OPEN ")) and line.endswith("/" + name)
     )
+
+
+def _logger(path: Path):
+    """A function appending one request line to the server's request log."""
+
+    def log(request: str, arg: str = "") -> None:
+        with open(path, "a", encoding="utf-8", errors="replace") as out:
+            out.write(f"{request} {arg}".rstrip() + "\n")
+
+    return log
 
 
 def _serve_ftp(opts: argparse.Namespace) -> None:
@@ -93,6 +135,7 @@ def _serve_ftp(opts: argparse.Namespace) -> None:
     from pyftpdlib.servers import FTPServer
 
     refuse_until = time.time() + opts.refuse_for
+    log = _logger(opts.commands)
 
     class Authorizer(DummyAuthorizer):
         def validate_authentication(self, username, password, handler):
@@ -111,8 +154,7 @@ def _serve_ftp(opts: argparse.Namespace) -> None:
 
     class Handler(FTPHandler):
         def pre_process_command(self, line, cmd, arg):
-            with open(opts.commands, "a", encoding="utf-8", errors="replace") as log:
-                log.write(f"{cmd} {arg or ''}".rstrip() + "\n")
+            log(cmd, arg or "")
             super().pre_process_command(line, cmd, arg)
 
     authorizer = Authorizer()
@@ -133,6 +175,9 @@ def _serve_sftp(opts: argparse.Namespace) -> None:
 
     import asyncssh
 
+    refuse_until = time.time() + opts.refuse_for
+    log = _logger(opts.commands)
+
     class Server(asyncssh.SSHServer):
         def begin_auth(self, username):
             return True
@@ -141,11 +186,51 @@ def _serve_sftp(opts: argparse.Namespace) -> None:
             return True
 
         def validate_password(self, username, password):
+            if time.time() < refuse_until:
+                return False  # logins refused for now
             return username == opts.user and password == opts.password
 
     class ChrootSFTP(asyncssh.SFTPServer):
+        """The feed's root as the client's /, every request logged; downloads throttled with --throttle."""
+
         def __init__(self, chan):
             super().__init__(chan, chroot=str(opts.root).encode())
+            self._paths: dict[int, str] = {}
+            self._throttle = asyncio.Lock()  # one read at a time, so parallel reads share the limit
+
+        def open(self, path, pflags, attrs):
+            log("OPEN", path.decode(errors="replace"))
+            f = super().open(path, pflags, attrs)
+            self._paths[id(f)] = path.decode(errors="replace")
+            return f
+
+        async def read(self, file_obj, offset, size):
+            log("READ", self._paths.get(id(file_obj), ""))
+            data = super().read(file_obj, offset, size)
+            if opts.throttle:
+                async with self._throttle:
+                    await asyncio.sleep(len(data) / opts.throttle)
+            return data
+
+        def close(self, file_obj):
+            log("CLOSE", self._paths.pop(id(file_obj), ""))
+            return super().close(file_obj)
+
+        def scandir(self, path):
+            log("READDIR", path.decode(errors="replace"))
+            return super().scandir(path)
+
+        def stat(self, path):
+            log("STAT", path.decode(errors="replace"))
+            return super().stat(path)
+
+        def lstat(self, path):
+            log("LSTAT", path.decode(errors="replace"))
+            return super().lstat(path)
+
+        def fstat(self, file_obj):
+            log("FSTAT", self._paths.get(id(file_obj), ""))
+            return super().fstat(file_obj)
 
     async def main():
         await asyncssh.listen(

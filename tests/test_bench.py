@@ -52,3 +52,16 @@ def test_the_projection_benchmark_runs(settings, tmp_path):
     projection = figures["projection"]
     assert set(projection["model"]["ms"]) == set(projection["refresh"]["ms"]) == {"1", "325", "650"}
     assert "refresh_projection in the storing transaction, 650 declared" in done.stdout
+
+
+@pytest.mark.slow
+def test_bench_fetch_measures_latency_idle_load_and_a_reconnect(clean_db):
+    from benchmarks.fetch import bench_fetch
+
+    out = bench_fetch(clean_db, runs=1, files=2, idle=2, poll=0.3, protocols=("ftp", "sftp"), backlog=3, down=1)
+    assert [r["protocol"] for r in out["runs"]] == ["ftp", "sftp"]
+    for r in out["runs"]:
+        assert len(r["latencies"]) == 2 and r["median_s"] > 0
+        assert r["idle_listings"] == 0 and 0.5 <= r["idle_timestamp_reads_per_poll"] <= 1.5
+    assert len(out["backlog"]) == 1 and out["backlog"][0]["seconds"] > 0
+    assert len(out["rows"]) == 3 and all(row.startswith("| ") for row in out["rows"])

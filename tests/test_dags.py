@@ -27,6 +27,7 @@ from pipeline.rehearsal.stack import COMPONENTS, LocalStack, group_alive
 from pipeline.rehearsal.stories import plan_feed, plan_night
 from pipeline.schema import reset_night
 from tests.db_helpers import rows
+from tests.feed_servers import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow]
 
@@ -264,12 +265,7 @@ def _wait_processed(engine, stack: LocalStack, files: int, timeout: float = 240)
 
 
 def _wait_until(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := check():
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
+    return wait_for(check, timeout, what, every=0.5)
 
 
 @pytest.mark.slow

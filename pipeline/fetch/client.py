@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from io import BytesIO
+from typing import Any, BinaryIO, Protocol
 
 from pipeline.fetch.address import FeedAddress
 
@@ -47,6 +48,32 @@ class FeedClient(Protocol):
 
     def download(self, path: str, out: BinaryIO, limit: int) -> int | None:
         """Copy a file into out, stopping after limit bytes; its length (limit + 1 when longer), None when gone."""
+
+
+class SessionClient:
+    """What the FTP and SFTP clients share: a session opened on first use, and small reads through download."""
+
+    _live: Any = None  # the logged-in session (ftplib.FTP, asyncssh.SFTPClient); None when closed
+
+    def connect(self) -> None:
+        """Connect and log in (each protocol's own)."""
+        raise NotImplementedError
+
+    def download(self, path: str, out: BinaryIO, limit: int) -> int | None:
+        """Copy a file into out (each protocol's own)."""
+        raise NotImplementedError
+
+    def _session(self) -> Any:
+        if self._live is None:
+            self.connect()
+        assert self._live is not None  # noqa: S101 - for the type checker: connect() set it or raised
+        return self._live
+
+    def read_small(self, path: str, limit: int) -> bytes | None:
+        """The whole of a small file (at most limit bytes), or None when it does not exist."""
+        buf = BytesIO()
+        length = self.download(path, buf, limit)
+        return None if length is None else buf.getvalue()[:limit]
 
 
 def open_client(address: FeedAddress, timeout: float = TIMEOUT_SECONDS) -> FeedClient:

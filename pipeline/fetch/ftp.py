@@ -14,9 +14,9 @@ import ftplib
 import time
 from typing import BinaryIO
 
-from pipeline.exceptions import FeedUnavailable
+from pipeline.exceptions import FeedLoginRefused, FeedUnavailable
 from pipeline.fetch.address import FeedAddress
-from pipeline.fetch.client import RemoteFile
+from pipeline.fetch.client import RemoteFile, SessionClient
 
 _CHUNK = 64 * 1024
 
@@ -28,20 +28,20 @@ def _mlsd_time(value: str) -> float:
     return seconds + (float(f"0.{fraction}") if fraction.isdigit() else 0.0)
 
 
-class FTPFeedClient:
+class FTPFeedClient(SessionClient):
     """A FeedClient over FTP (passive mode, binary transfers)."""
 
     def __init__(self, address: FeedAddress, timeout: float) -> None:
         self.address = address
         self.timeout = timeout
-        self._ftp: ftplib.FTP | None = None
+        self._live: ftplib.FTP | None = None
         self._mlsd = True  # until the server says it has no MLSD
         self._binary = False  # ftplib's listings switch to TYPE A; downloads must be TYPE I
 
-    def _fail(self, what: str, exc: BaseException) -> FeedUnavailable:
+    def _fail(self, what: str, exc: BaseException, kind: type[FeedUnavailable] = FeedUnavailable) -> FeedUnavailable:
         self.close()
         reply = str(exc).strip() or type(exc).__name__
-        return FeedUnavailable(f"{self.address.label}: {what}: {reply}")
+        return kind(f"{self.address.label}: {what}: {reply}")
 
     def connect(self) -> None:
         """Connect and log in."""
@@ -52,31 +52,17 @@ class FTPFeedClient:
             ftp.login(self.address.user, self.address.password or "")
         except ftplib.error_perm as exc:
             ftp.close()
-            raise self._fail("login refused", exc) from None
+            raise self._fail("login refused", exc, FeedLoginRefused) from None
         except (*ftplib.all_errors, UnicodeError) as exc:
             ftp.close()
             raise self._fail("cannot connect", exc) from None
-        self._ftp = ftp
+        self._live = ftp
 
     def close(self) -> None:
         """Drop the connection."""
-        ftp, self._ftp, self._binary = self._ftp, None, False
+        ftp, self._live, self._binary = self._live, None, False
         if ftp is not None:
             ftp.close()  # no QUIT: the connection may be dead already, and close() cannot fail
-
-    def _session(self) -> ftplib.FTP:
-        if self._ftp is None:
-            self.connect()
-        assert self._ftp is not None  # noqa: S101 - for the type checker: connect() set it or raised
-        return self._ftp
-
-    def read_small(self, path: str, limit: int) -> bytes | None:
-        """The whole of a small file, or None when it does not exist."""
-        from io import BytesIO
-
-        buf = BytesIO()
-        length = self.download(path, buf, limit)
-        return None if length is None else buf.getvalue()[:limit]
 
     def list_folder(self, path: str) -> list[RemoteFile]:
         """Regular files in the folder, by MLSD (or NLST, SIZE and MDTM on a server without it)."""

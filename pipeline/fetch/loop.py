@@ -1,4 +1,4 @@
-"""The polling loop: each folder's .timestamp every poll, a listing when it changes, stable files into the inbox."""
+"""The polling loop: results/.timestamp every poll, a listing when a .timestamp changes, stable files into the inbox."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from pipeline.config import MAX_FILE_BYTES
-from pipeline.exceptions import FeedUnavailable
+from pipeline.exceptions import FeedLoginRefused, FeedUnavailable
 from pipeline.fetch.names import TIMESTAMP, printable, refusal
 from pipeline.fetch.record import load_fetched, record_fetched
+from pipeline.fetch.state import FetchReport, FolderState, Hashing
 from pipeline.model import FeedFolder
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
@@ -25,10 +25,13 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from pipeline.fetch.address import FeedAddress
     from pipeline.fetch.client import FeedClient, RemoteFile
 
+
 log = logging.getLogger("pipeline.fetch")
 
 # Nominations first: a result names candidates its nomination introduced.
 FOLDERS = tuple(FeedFolder)  # nominations/ before results/
+# The folder whose .timestamp every poll reads; the night's files come there.
+WATCHED = FeedFolder.RESULTS
 # A folder is listed at least this often even when its .timestamp says nothing changed.
 RESCAN_SECONDS = 60.0
 # A .timestamp is a number as text; anything longer is not read further.
@@ -42,57 +45,12 @@ TEMP_PREFIX, STALE_TEMP_SECONDS = ".fetch-", 3600.0
 # writer paused longer than this, the file's next size is a new version,
 # fetched again, and the ingest holds back a message that ends early.
 RECHECK_SECONDS = 0.25
-# Reconnecting after a failure: 0.5 s, doubling, at most 5 s between attempts (12 logins a minute).
-BACKOFF_FIRST, BACKOFF_MAX = 0.5, 5.0
-
-
-@dataclass
-class FolderState:
-    """What the loop knows of one server folder between polls."""
-
-    stamp: bytes | None = None  # the .timestamp's bytes when last listed
-    listed_at: float | None = None  # monotonic time of the last listing
-    seen: dict[str, RemoteFile] = field(default_factory=dict)  # the last listing, by name
-    recheck: bool = False  # a new or changing file waits for the next listing to agree
-    refused: set[str] = field(default_factory=set)  # names already logged as refused
-    too_large: set[tuple[str, tuple[int, int]]] = field(default_factory=set)
-    no_stamp_logged: bool = False
-
-
-@dataclass
-class FetchReport:
-    """What a fetcher did: files brought in, listings made, names refused, connection failures."""
-
-    fetched: list[str] = field(default_factory=list)
-    listings: int = 0
-    polls: int = 0
-    refused: int = 0
-    too_large: int = 0
-    same_bytes: int = 0
-    failures: int = 0
-
-    def as_dict(self) -> dict:
-        """A small JSON-able summary (for XCom and --json)."""
-        return {
-            "fetched": len(self.fetched),
-            "listings": self.listings,
-            "polls": self.polls,
-            "refused": self.refused,
-            "too_large": self.too_large,
-            "same_bytes": self.same_bytes,
-            "failures": self.failures,
-        }
-
-
-class _Hashing:
-    """A write-only file that also feeds a sha256."""
-
-    def __init__(self, out: BinaryIO, digest: hashlib._Hash) -> None:
-        self.out, self.digest = out, digest
-
-    def write(self, data: bytes) -> int:
-        self.digest.update(data)
-        return self.out.write(data)
+# Reconnecting after a failure: at once when a working connection drops, then
+# 0.5 s doubling, at most a poll apart while the server cannot be reached (a
+# refused connection costs it nothing, and the backlog comes in the sooner it
+# is back), at most 5 s apart while it refuses logins (12 a minute: servers
+# ban addresses that fail logins fast).
+BACKOFF_FIRST, BACKOFF_LOGIN_MAX = 0.5, 5.0
 
 
 class Fetcher:
@@ -138,34 +96,48 @@ class Fetcher:
                 pass  # another fetcher removed it first
 
     def poll(self, force_list: bool = False) -> list[str]:
-        """One poll of both folders (nominations first); the names brought in. Raises FeedUnavailable."""
+        """One poll of both folders (nominations first); the names brought in. Raises FeedUnavailable.
+
+        An idle poll reads one .timestamp, results/'s: the other folders'
+        .timestamps are read when it changed (so a nomination written before
+        a result is still taken first), when a listing of theirs is due (once
+        a minute) or waits for a second look, and every poll for a folder
+        without a readable one.
+        """
         got: list[str] = []
         self.report.polls += 1
+        stamps = {WATCHED: self._stamp(WATCHED)}
+        busy = force_list or stamps[WATCHED] is None or stamps[WATCHED] != self.folders[WATCHED].stamp
         for folder in FOLDERS:
             state, path = self.folders[folder], self.address.folder(folder)
-            stamp = self.client.read_small(f"{path}/{TIMESTAMP}", TIMESTAMP_LIMIT)
             now = self.clock()
             due = state.listed_at is None or now - state.listed_at >= self.rescan_seconds
-            if stamp is None:
-                # No .timestamp to watch (a server that does not write one, a
-                # folder not there yet): list every poll rather than wait a minute.
-                due = True
-                if not state.no_stamp_logged:
-                    state.no_stamp_logged = True
-                    log.warning("%s/ has no readable %s: listing it every poll instead", folder, TIMESTAMP)
+            if folder not in stamps:
+                if not (busy or due or state.recheck or state.stamp is None):
+                    continue  # quiet: its .timestamp is not even read
+                stamps[folder] = self._stamp(folder)
+            stamp = stamps[folder]
+            # No .timestamp to watch (a server that does not write one, a
+            # folder not there yet): list every poll rather than wait a minute.
+            due = due or stamp is None
             if not (force_list or due or state.recheck or stamp != state.stamp):
-                continue  # the one request an idle poll makes per folder
+                continue  # the one request an idle poll makes
             listing = self.client.list_folder(path)
             self.report.listings += 1
-            log.debug(
-                "listed %s/: %d entries (.timestamp %s)",
-                folder,
-                len(listing),
-                "changed" if stamp != state.stamp else "unchanged",
-            )
+            log.debug("listed %s/: %d entries (.timestamp %s)", folder, len(listing), stamp != state.stamp)
             state.stamp, state.listed_at = stamp, now
             got += self._take(folder, path, state, listing)
         return got
+
+    def _stamp(self, folder: str) -> bytes | None:
+        """A folder's .timestamp (None, logged once, when it has none)."""
+        self.report.stamp_reads += 1
+        stamp = self.client.read_small(f"{self.address.folder(folder)}/{TIMESTAMP}", TIMESTAMP_LIMIT)
+        state = self.folders[folder]
+        if stamp is None and not state.no_stamp_logged:
+            state.no_stamp_logged = True
+            log.warning("%s/ has no readable %s: listing it every poll instead", folder, TIMESTAMP)
+        return stamp
 
     def _take(self, folder: str, path: str, state: FolderState, listing: list[RemoteFile]) -> list[str]:
         got, current, recheck = [], {}, False
@@ -212,7 +184,7 @@ class Fetcher:
         digest = hashlib.sha256()
         try:
             with os.fdopen(fd, "wb") as out:
-                length = self.client.download(f"{path}/{f.name}", _Hashing(out, digest), f.size)
+                length = self.client.download(f"{path}/{f.name}", Hashing(out, digest), f.size)
                 if length == f.size:
                     out.flush()
                     os.fsync(out.fileno())
@@ -269,15 +241,18 @@ class Fetcher:
                         log.info("connected to %s again after %d failed attempts", self.address.label, failures)
                     else:
                         log.info("connected to %s; polling every %.1f s", self.address.label, self.poll_seconds)
-                    failures = 0
                 self.poll()
+                failures = 0  # after a poll, not a login: a server that drops every poll is not retried at once
             except FeedUnavailable as exc:
-                connected = False
                 self.client.close()
                 failures += 1
                 self.report.failures += 1
-                wait = min(BACKOFF_FIRST * 2 ** (failures - 1), BACKOFF_MAX)
-                log.warning("%s; trying again in %.1f s (attempt %d)", exc, wait, failures)
+                cap = BACKOFF_LOGIN_MAX if isinstance(exc, FeedLoginRefused) else max(self.poll_seconds, BACKOFF_FIRST)
+                wait = 0.0 if failures == 1 and connected else min(BACKOFF_FIRST * 2 ** (failures - 1), cap)
+                connected = False
+                # Every attempt while few, then one line in twenty: a long outage is not a flood.
+                level = logging.WARNING if failures <= 3 or failures % 20 == 0 else logging.DEBUG
+                log.log(level, "%s; trying again in %.1f s (attempt %d)", exc, wait, failures)
                 stop.wait(wait)
                 continue
             every = self.poll_seconds

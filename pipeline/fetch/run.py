@@ -10,7 +10,8 @@ from pipeline.config import Settings, load_settings
 from pipeline.exceptions import ConfigurationError
 from pipeline.fetch.address import FeedAddress
 from pipeline.fetch.client import open_client
-from pipeline.fetch.loop import Fetcher, FetchReport
+from pipeline.fetch.loop import Fetcher
+from pipeline.fetch.state import FetchReport
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

@@ -24,9 +24,9 @@ from typing import BinaryIO, TypeVar
 
 import asyncssh
 
-from pipeline.exceptions import FeedRefused, FeedUnavailable
+from pipeline.exceptions import FeedLoginRefused, FeedRefused, FeedUnavailable
 from pipeline.fetch.address import FeedAddress
-from pipeline.fetch.client import RemoteFile
+from pipeline.fetch.client import RemoteFile, SessionClient
 
 _CHUNK = 64 * 1024
 T = TypeVar("T")
@@ -36,7 +36,7 @@ def _encode(path: str) -> bytes:
     return path.encode("utf-8", "surrogateescape")
 
 
-class SFTPFeedClient:
+class SFTPFeedClient(SessionClient):
     """A FeedClient over SFTP (one SSH connection, one SFTP session)."""
 
     def __init__(self, address: FeedAddress, timeout: float) -> None:
@@ -46,7 +46,7 @@ class SFTPFeedClient:
         self.timeout = timeout
         self._loop = asyncio.new_event_loop()
         self._conn: asyncssh.SSHClientConnection | None = None
-        self._sftp: asyncssh.SFTPClient | None = None
+        self._live: asyncssh.SFTPClient | None = None
 
     def _known_hosts(self):  # -> asyncssh's KnownHostsArg
         a = self.address
@@ -77,7 +77,7 @@ class SFTPFeedClient:
             ) from None
         except asyncssh.PermissionDenied as exc:
             self.close()
-            raise FeedUnavailable(f"{self.address.label}: login refused: {exc.reason}") from None
+            raise FeedLoginRefused(f"{self.address.label}: login refused: {exc.reason}") from None
         except (TimeoutError, asyncssh.Error, OSError, EOFError) as exc:
             if isinstance(exc, (asyncssh.SFTPNoSuchFile, asyncssh.SFTPPermissionDenied)):
                 raise  # about one file, not the connection: the caller skips it
@@ -110,30 +110,33 @@ class SFTPFeedClient:
                 conn.close()
                 raise
 
-        self._conn, self._sftp = self._run(_open())
+        self._conn, self._live = self._run(_open())
 
     def close(self) -> None:
         """Drop the connection."""
-        conn, self._conn, self._sftp = self._conn, None, None
+        conn, self._conn, self._live = self._conn, None, None
         if conn is not None:
             conn.close()
             # Closing a dead connection fails: nothing more to do.
             with contextlib.suppress(TimeoutError, asyncssh.Error, OSError):
                 self._loop.run_until_complete(asyncio.wait_for(conn.wait_closed(), 2))
 
-    def _session(self) -> asyncssh.SFTPClient:
-        if self._sftp is None:
-            self.connect()
-        assert self._sftp is not None  # noqa: S101 - for the type checker: connect() set it or raised
-        return self._sftp
-
     def read_small(self, path: str, limit: int) -> bytes | None:
-        """The whole of a small file, or None when it does not exist."""
-        from io import BytesIO
+        """The whole of a small file in three requests (open, one read, close), or None when it does not exist."""
+        sftp = self._session()
 
-        buf = BytesIO()
-        length = self.download(path, buf, limit)
-        return None if length is None else buf.getvalue()[:limit]
+        async def _read() -> bytes:
+            # block_size 0: one READ of limit + 1 bytes, not a read-ahead and a second READ for the end of file
+            async with sftp.open(_encode(path), "rb", block_size=0) as f:
+                try:
+                    return (await f.read(limit + 1))[:limit]
+                except asyncssh.SFTPEOFError:
+                    return b""  # an empty file
+
+        try:
+            return self._run(_read())
+        except (asyncssh.SFTPNoSuchFile, asyncssh.SFTPPermissionDenied):
+            return None
 
     def list_folder(self, path: str) -> list[RemoteFile]:
         """Regular files in the folder (names decoded as UTF-8; undecodable bytes kept as surrogates, then refused)."""
