@@ -66,9 +66,10 @@ def claimed(engine: Engine, paths: Sequence[Path]) -> Iterator[list[Path]]:
 
 
 # A run started by an event stays for more files: a forked task process costs
-# about a second of the two cores, a file ingested in a warm one 0.15 s.
-LINGER_SECONDS = 2.0  # ends once no new file has settled for this long ...
-RUN_SECONDS = 10.0  # ... or after this long in all, so a stopping scheduler waits no longer for it
+# about a second of the two cores (several under Celery), a file ingested in a
+# warm one 0.15 s. How long: RESULTSNIGHT_INGEST_LINGER_SECONDS (default 2 s,
+# since no new file has settled) and RESULTSNIGHT_INGEST_RUN_SECONDS (default
+# 10 s in all, so a stopping LocalExecutor scheduler waits no longer for it).
 POLL_SECONDS = 0.1  # as often as the watcher looks
 
 
@@ -106,8 +107,8 @@ def _announced_run(
 def ingest_inbox(
     extra_files: list[str] | None = None,
     events: list[Mapping] | None = None,
-    linger: float = LINGER_SECONDS,
-    run_seconds: float = RUN_SECONDS,
+    linger: float | None = None,
+    run_seconds: float | None = None,
 ) -> dict:
     """Ingest the files the triggering events announced and any other settled file, or sweep; archive after commit.
 
@@ -129,6 +130,8 @@ def ingest_inbox(
     from pipeline.model import Outcome
 
     settings = load_settings()
+    linger = settings.ingest_linger_seconds if linger is None else linger
+    run_seconds = settings.ingest_run_seconds if run_seconds is None else run_seconds
     settings.inbox.mkdir(parents=True, exist_ok=True)
     quarantine = settings.archive / "quarantine"
     engine = get_engine(settings)
