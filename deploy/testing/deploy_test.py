@@ -241,6 +241,7 @@ def measure_and_check(
     figures["stall_to_next_stored_s"] = verify.stalls(night.faults, lat["receipts"])
     figures["after_back"] = timeline.fault_costs(compose, night.faults, night.back, lat["receipts"], received)
     figures["worker_task_retried_after_s"] = night.retried_after_s
+    figures["killed_try"] = timeline.killed_try(compose, night.killed_task, night.faults.get("kill a worker"))
     figures["where_the_time_goes"] = timeline.breakdown(compose, feeder.dropped, lat["receipts"])
     kill = night.faults.get("kill one of two schedulers")
     if kill is not None:

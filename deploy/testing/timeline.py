@@ -29,8 +29,8 @@ ALL_TRIES = (
     " hostname from task_instance_history where dag_id = 'resultsnight_ingest'"
 )
 EVENTS = (
-    "select extract(epoch from timestamp), extra from asset_event e join asset a on a.id = e.asset_id"
-    " where a.name = 'resultsnight_inbox' order by timestamp"
+    "select extract(epoch from e.timestamp), e.extra from asset_event e join asset a on a.id = e.asset_id"
+    " where a.name = 'resultsnight_inbox' order by e.timestamp"
 )
 FETCHED = "select file_name, min(extract(epoch from fetched_at)) from pipeline.fetched_file group by file_name"
 STAGES = ("fetch", "watcher_event", "run_created", "task_queued", "task_started", "ingest")
@@ -134,4 +134,31 @@ def fault_costs(
         missed = [int(a) for a, t in raised if float(t) < up and first.get(int(a), float("inf")) >= down]
         out[receiver]["alerts_waiting"] = len(missed)
         out[receiver]["delivered_after_back_s"] = spread([first[a] - up for a in missed if a in first])
+    return out
+
+
+def killed_try(compose: Compose, task: list[str] | None, kill_at: float | None) -> dict:
+    """The killed worker's task: seconds from the kill to its try failed, the retry queued, and the retry started."""
+    if not task or kill_at is None:
+        return {}
+    _, task_id, run_id, tried = task
+    where = f"dag_id = 'resultsnight_ingest' and task_id = '{task_id}' and run_id = '{run_id}'"  # Airflow's own ids
+    failed = compose.psql(
+        "postgres",
+        "airflow",
+        "airflow",
+        f"select extract(epoch from end_date) from task_instance_history where {where} and try_number = {int(tried)}",
+    )
+    retry = compose.psql(
+        "postgres",
+        "airflow",
+        "airflow",
+        "select extract(epoch from queued_dttm), extract(epoch from start_date) from task_instance"
+        f" where {where} and try_number > {int(tried)}",
+    )
+    out = {"failed_after_s": round(float(failed[0][0]) - kill_at, 1) if failed and failed[0][0] else None}
+    if retry:
+        queued, started = retry[0]
+        out["retry_queued_after_s"] = round(float(queued) - kill_at, 1) if queued else None
+        out["retry_started_after_s"] = round(float(started) - kill_at, 1) if started else None
     return out

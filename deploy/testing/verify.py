@@ -14,20 +14,19 @@ from harness import ROOT, Compose, Feeder, inspect, run
 
 from pipeline.rehearsal.stack import SECRET_VARIABLE, allowed_environment, read_env_file
 
-SERVICES_UP = (
-    "postgres",
-    "results-db",
-    "redis",
-    "airflow-apiserver",
-    "airflow-scheduler",
-    "airflow-dag-processor",
-    "airflow-triggerer",
-    "airflow-worker",
-    "board",
-    "alert-receiver",
-    "feeder",
-    "feed-ftp",
-)
+COMPOSE_FILES = (ROOT / "docker-compose.yml", ROOT / "deploy" / "testing" / "compose.test.yml")
+
+
+def long_running_services() -> list[str]:
+    """The services `up` starts and keeps running: no profile, not one-shot (restart "no")."""
+    import yaml
+
+    services: dict = {}
+    for path in COMPOSE_FILES:
+        services.update(yaml.safe_load(path.read_text(encoding="utf-8"))["services"])
+    return [name for name, svc in services.items() if not svc.get("profiles") and svc.get("restart") != "no"]
+
+
 # The fetcher's record: distinct files fetched, and files fetched more than once (the same name and version).
 FETCHED_TWICE = (
     "select count(distinct file_name), count(*) - count(distinct (folder, file_name, size, modified_at))"
@@ -62,7 +61,7 @@ def services_healthy(compose: Compose, checks) -> None:
     by_service: dict[str, list[dict]] = {}
     for row in rows:
         by_service.setdefault(row["Service"], []).append(row)
-    for name in SERVICES_UP:
+    for name in long_running_services():
         states = [(r.get("State"), r.get("Health") or "") for r in by_service.get(name, [])]
         ok = bool(states) and all(s == "running" and h in ("healthy", "") for s, h in states)
         checks.check(f"service {name} healthy", ok, ", ".join(f"{s}/{h or 'no healthcheck'}" for s, h in states))
