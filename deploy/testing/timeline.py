@@ -18,10 +18,10 @@ from harness import Compose
 from verify import spread
 
 TRIES = (
-    "select extract(epoch from queued_dttm), extract(epoch from start_date),"
-    " coalesce(extract(epoch from end_date), 1e12), t.run_id, hostname,"
-    " extract(epoch from d.queued_at) from ({tries}) t join dag_run d on d.dag_id = t.dag_id and d.run_id = t.run_id"
-    " where start_date is not null"
+    "select extract(epoch from t.queued_dttm), extract(epoch from t.start_date),"
+    " coalesce(extract(epoch from t.end_date), 1e12), t.run_id, t.hostname, extract(epoch from d.queued_at)"
+    " from ({tries}) t join dag_run d on d.dag_id = t.dag_id and d.run_id = t.run_id"
+    " where t.start_date is not null"
 )
 ALL_TRIES = (
     "select dag_id, run_id, queued_dttm, start_date, end_date, hostname from task_instance"
