@@ -45,9 +45,11 @@ def _event_times(compose: Compose) -> dict[str, float]:
     first: dict[str, float] = {}
     for at, extra in compose.psql("postgres", "airflow", "airflow", EVENTS):
         try:
-            names = json.loads(extra).get("files") or []
+            body = json.loads(extra)
         except ValueError:
-            names = []
+            body = {}
+        # The watcher's TriggerEvent payload, as Airflow stores it in the event's extra.
+        names = (body.get("payload") or body).get("files") or [] if isinstance(body, dict) else []
         for name in names:
             first.setdefault(os.path.basename(str(name)), float(at))
     return first
@@ -149,12 +151,15 @@ def killed_try(compose: Compose, task: list[str] | None, kill_at: float | None) 
         "airflow",
         f"select extract(epoch from end_date) from task_instance_history where {where} and try_number = {int(tried)}",
     )
+    # The first retry: in the history if it was tried again after it, else the task instance itself.
     retry = compose.psql(
         "postgres",
         "airflow",
         "airflow",
-        "select extract(epoch from queued_dttm), extract(epoch from start_date) from task_instance"
-        f" where {where} and try_number > {int(tried)}",
+        "select extract(epoch from queued_dttm), extract(epoch from start_date) from ("
+        f"select try_number, queued_dttm, start_date from task_instance_history where {where}"
+        f" union all select try_number, queued_dttm, start_date from task_instance where {where}"
+        f") t where try_number = {int(tried) + 1}",
     )
     out = {"failed_after_s": round(float(failed[0][0]) - kill_at, 1) if failed and failed[0][0] else None}
     if retry:

@@ -239,8 +239,12 @@ def files_and_inbox(compose: Compose, feeder: Feeder, names: set[str], checks) -
         not missing and not twice and not odd and set(per_name) == names,
         f"{len(names)} files: {dict(outcomes)}; missing {len(missing)}, twice {twice[:3]}, odd {odd[:3]}",
     )
-    left = [f for f in feeder.listing("inbox")]
-    checks.check("nothing left in the inbox", not left, f"{len(left)} left {left[:3]}")
+    listing = feeder.listing("inbox")
+    left = [f for f in listing if not f.startswith(".")]
+    # A fetcher killed mid-download leaves its hidden .fetch-* file, which the watcher ignores and the
+    # next fetcher removes after an hour (pipeline.fetch.loop); reported, not a file left unread.
+    hidden = [f for f in listing if f.startswith(".")]
+    checks.check("nothing left in the inbox", not left, f"{len(left)} left {left[:3]}; hidden in-flight {hidden[:3]}")
 
 
 def alerts_once(compose: Compose, kill_at: float | None, checks) -> list[dict]:
