@@ -191,7 +191,7 @@ def measure_and_check(
         night.retried is not None,
         night.retried or f"killed while running {night.killed_task}",
     )
-    fetched = compose.psql("results-db", "resultsnight", "resultsnight", verify.FETCHED_TWICE)
+    fetched = compose.psql("results-db", "resultsnight", "resultsnight", timeline.FETCHED_TWICE)
     checks.check(
         "the fetcher brought each published file once, across the FTP server's death",
         int(fetched[0][0]) == len(names) and int(fetched[0][1]) == 0,

@@ -171,6 +171,19 @@ class Compose:
         return [line.split("\t") for line in out.splitlines() if line]
 
 
+COMPOSE_FILES = (ROOT / "docker-compose.yml", ROOT / "deploy" / "testing" / "compose.test.yml")
+
+
+def long_running_services() -> list[str]:
+    """The services `up` starts and keeps running: no profile, not one-shot (restart "no")."""
+    import yaml
+
+    services: dict = {}
+    for path in COMPOSE_FILES:
+        services.update(yaml.safe_load(path.read_text(encoding="utf-8"))["services"])
+    return [name for name, svc in services.items() if not svc.get("profiles") and svc.get("restart") != "no"]
+
+
 def inspect(container: str) -> dict:
     """docker inspect of one container."""
     return json.loads(run(["docker", "inspect", container]).stdout)[0]

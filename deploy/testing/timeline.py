@@ -32,6 +32,11 @@ EVENTS = (
     "select extract(epoch from e.timestamp), e.extra from asset_event e join asset a on a.id = e.asset_id"
     " where a.name = 'resultsnight_inbox' order by e.timestamp"
 )
+# The fetcher's record: distinct files fetched, and files fetched more than once (the same name and version).
+FETCHED_TWICE = (
+    "select count(distinct file_name), count(*) - count(distinct (folder, file_name, size, modified_at))"
+    " from pipeline.fetched_file"
+)
 FETCHED = "select file_name, min(extract(epoch from fetched_at)) from pipeline.fetched_file group by file_name"
 STAGES = ("fetch", "watcher_event", "run_created", "task_queued", "task_started", "ingest")
 

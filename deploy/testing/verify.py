@@ -10,28 +10,10 @@ import urllib.request
 from collections import Counter
 
 import psycopg
-from harness import ROOT, Compose, Feeder, inspect, run
+from harness import ROOT, Compose, Feeder, inspect, long_running_services, run
 
 from pipeline.rehearsal.stack import SECRET_VARIABLE, allowed_environment, read_env_file
 
-COMPOSE_FILES = (ROOT / "docker-compose.yml", ROOT / "deploy" / "testing" / "compose.test.yml")
-
-
-def long_running_services() -> list[str]:
-    """The services `up` starts and keeps running: no profile, not one-shot (restart "no")."""
-    import yaml
-
-    services: dict = {}
-    for path in COMPOSE_FILES:
-        services.update(yaml.safe_load(path.read_text(encoding="utf-8"))["services"])
-    return [name for name, svc in services.items() if not svc.get("profiles") and svc.get("restart") != "no"]
-
-
-# The fetcher's record: distinct files fetched, and files fetched more than once (the same name and version).
-FETCHED_TWICE = (
-    "select count(distinct file_name), count(*) - count(distinct (folder, file_name, size, modified_at))"
-    " from pipeline.fetched_file"
-)
 # A test-only secret -> the deployment's secret that carries it (the FTP password is inside the connection URI).
 CARRIED_IN = {"TESTING_FEED_FTP_PASSWORD": "AIRFLOW_CONN_RESULTSNIGHT_FEED"}
 
