@@ -7,8 +7,10 @@ nominations/; extra `host_key` or `known_hosts` for SFTP, `key_file` for a
 client key). Create it with `airflow connections add resultsnight_feed
 --conn-uri 'ftp://user:password@host:21/live'` (or the UI), then unpause this
 DAG; it starts unpaused only where the connection is in the environment
-(AIRFLOW_CONN_RESULTSNIGHT_FEED), so a stack that reads only its inbox (the
-demo, the tests) holds no worker slot polling a server it does not have.
+(AIRFLOW_CONN_RESULTSNIGHT_FEED), or where RESULTSNIGHT_FETCH_ENABLED=true
+says it is (docker-compose.yml: the connection is a secret of the workers
+alone, so the dag-processor is told only that it is there), so a stack that reads only
+its inbox (the tests) holds no worker slot polling a server it does not have.
 
 A long-running task, not a deferrable trigger. The fetcher reads
 results/.timestamp every second and downloads in the same process, so a
@@ -38,7 +40,10 @@ RUN_SECONDS = 3600
     start_date=pendulum.datetime(2019, 12, 12, tz="UTC"),
     catchup=False,
     max_active_runs=1,  # one fetcher per feed: two would download everything twice over
-    is_paused_upon_creation=not os.environ.get("AIRFLOW_CONN_RESULTSNIGHT_FEED"),
+    is_paused_upon_creation=not (
+        os.environ.get("AIRFLOW_CONN_RESULTSNIGHT_FEED")
+        or os.environ.get("RESULTSNIGHT_FETCH_ENABLED", "").lower() in ("1", "true", "yes")
+    ),
     default_args={
         "retries": 5,
         "retry_delay": timedelta(seconds=3),

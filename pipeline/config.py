@@ -50,6 +50,10 @@ class Settings:
     agency_check_grace_seconds: float = 120.0
     # The feed fetcher (pipeline.fetch): how often it reads results/.timestamp.
     fetch_poll_seconds: float = 1.0
+    # An event's ingest run stays for more files until none has settled for this long, at most
+    # ingest_run_seconds in all (pipeline.tasks); longer under Celery, where a new task costs seconds.
+    ingest_linger_seconds: float = 2.0
+    ingest_run_seconds: float = 10.0
     # The agency's server for `resultsnight fetch` (ftp://user:pass@host:port/path or sftp://...);
     # the DAG reads the Airflow connection `resultsnight_feed` instead. Secret: kept out of repr.
     feed_url: str | None = field(default=None, repr=False)
@@ -96,6 +100,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         election=(env.get("RESULTSNIGHT_ELECTION") or "").strip() or None,
         agency_check_grace_seconds=_seconds(env, "RESULTSNIGHT_AGENCY_CHECK_GRACE_SECONDS", 120.0),
         fetch_poll_seconds=_seconds(env, "RESULTSNIGHT_FETCH_POLL_SECONDS", 1.0),
+        ingest_linger_seconds=_seconds(env, "RESULTSNIGHT_INGEST_LINGER_SECONDS", 2.0),
+        ingest_run_seconds=_seconds(env, "RESULTSNIGHT_INGEST_RUN_SECONDS", 10.0),
         feed_url=env.get("RESULTSNIGHT_FEED_URL") or None,
         feed_key_file=_path(env, "RESULTSNIGHT_FEED_KEY_FILE"),
         feed_known_hosts=_path(env, "RESULTSNIGHT_FEED_KNOWN_HOSTS"),

@@ -43,7 +43,8 @@ def ingest_inbox(
     A run started by the watcher takes the files its events named plus every
     settled file in the inbox that no other run has claimed, and then stays,
     taking each new file as it settles, until none has come for `linger`
-    seconds (at most `run_seconds` in all; defaults in pipeline.ingest.linger). The extra files matter: Airflow
+    seconds (at most `run_seconds` in all; by default RESULTSNIGHT_INGEST_LINGER_SECONDS and
+    RESULTSNIGHT_INGEST_RUN_SECONDS). The extra files matter: Airflow
     3.3 queues one asset-triggered run per DAG at a time (one
     `asset_dag_run_queue` row, kept from the first event) and the run
     consumes only the events up to that row's time, so an event registered
@@ -59,10 +60,12 @@ def ingest_inbox(
     """
     from pipeline.arrival import signature
     from pipeline.ingest import ingest_paths, ingest_settled, load_run_reference
-    from pipeline.ingest.linger import LINGER_SECONDS, RUN_SECONDS, announced_run, claimed
+    from pipeline.ingest.linger import announced_run, claimed
     from pipeline.model import Outcome
 
     settings = load_settings()
+    linger = settings.ingest_linger_seconds if linger is None else linger
+    run_seconds = settings.ingest_run_seconds if run_seconds is None else run_seconds
     settings.inbox.mkdir(parents=True, exist_ok=True)
     quarantine = settings.archive / "quarantine"
     engine = get_engine(settings)
@@ -78,8 +81,8 @@ def ingest_inbox(
             settings,
             in_inbox,
             ref,
-            LINGER_SECONDS if linger is None else linger,
-            RUN_SECONDS if run_seconds is None else run_seconds,
+            linger,
+            run_seconds,
         )
         # Changed quarantined files the event named, at the signature the watcher saw settle; any the
         # event gave no signature for, and files a manual run's conf names, are settled by the ingest.

@@ -117,6 +117,24 @@ def test_every_dag_imports_with_retries_and_tags(airflow_env):
             assert t.retries and t.retries > 0, f"{dag.dag_id}.{t.task_id} has no retries"
 
 
+@pytest.mark.parametrize(
+    ("env", "paused"),
+    [
+        ({}, True),
+        ({"RESULTSNIGHT_FETCH_ENABLED": "false"}, True),
+        # docker-compose.yml: the connection is the workers' alone; the dag-processor is told it is there
+        ({"RESULTSNIGHT_FETCH_ENABLED": "true"}, False),
+        ({"AIRFLOW_CONN_RESULTSNIGHT_FEED": "ftp://feed:pw-1@127.0.0.1:2121/live"}, False),
+    ],
+)
+def test_the_fetch_dag_starts_unpaused_only_where_the_feed_is_configured(airflow_env, monkeypatch, env, paused):
+    monkeypatch.delenv("AIRFLOW_CONN_RESULTSNIGHT_FEED", raising=False)
+    monkeypatch.delenv("RESULTSNIGHT_FETCH_ENABLED", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    assert _load_dag_module("resultsnight_fetch").fetch_dag.is_paused_upon_creation is paused
+
+
 # What a DAG file may cost the DAG processor beyond Airflow itself: the settings, nothing heavier.
 # (SQLAlchemy, psycopg and rich are not listed: Airflow loads them itself, with its metadata
 # database on Postgres, so no DAG file can add them. A DAG file that imported pipeline.db or

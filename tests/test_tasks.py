@@ -122,6 +122,25 @@ def test_a_run_stays_for_files_that_land_while_it_lingers_and_then_ends(inbox_en
     assert out["alerts"] and [p.name for p in inbox.iterdir()] == [".timestamp"]
 
 
+def test_how_long_a_run_lingers_comes_from_the_environment(inbox_env, engine, monkeypatch):
+    # docker-compose.yml lets runs linger longer under Celery, where a new task costs seconds.
+    inbox, _ = inbox_env
+    msgs = [m for m in plan_night(only=[BLYTH]) if m.kind in ("rush", "result")]
+    first, later = msgs[0], msgs[1:]
+    (inbox / first.file_name).write_bytes(first.body)
+    _old(inbox / first.file_name)
+    monkeypatch.setenv("RESULTSNIGHT_INGEST_LINGER_SECONDS", "4")
+    monkeypatch.setenv("RESULTSNIGHT_INGEST_RUN_SECONDS", "30")
+    out: dict = {}
+    run = threading.Thread(target=lambda: out.update(tasks.ingest_inbox(None, [_event(first.file_name)])))
+    run.start()
+    time.sleep(2.5)  # past the default 2 s linger
+    assert run.is_alive()
+    play(later, inbox, speed=0, progress=False)
+    run.join(timeout=60)
+    assert not run.is_alive() and out["taken"] == len(msgs)
+
+
 def test_a_run_does_not_take_again_a_file_it_left_waiting(inbox_env, engine):
     # A cut-off message is left in the inbox for the rest of it; a lingering
     # run must not read it again on every poll, only once it changes.

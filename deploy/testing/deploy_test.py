@@ -14,21 +14,27 @@ module and `make test` never collects it. Steps, each printed as it goes:
     refusing to start with the example's secrets or an empty one;
  3. a slice of the 2019 night (the busiest twenty minutes, which hold the
     Caithness false flip and its correction, plus Kensington's recount and
-    three bad files) dropped into the stack's inbox at five times real pace,
-    quiet gaps cut to 10 s; mid-replay one worker (the one running a task) is
-    killed, then one of the two schedulers (left down 30 s: the other carries
-    on alone; the next file must be stored within 5 s, and nothing run
-    twice), then the results database restarted;
+    three bad files) published on the agency's FTP server (a real one, the
+    feed-ftp container of compose.test.yml) at five times real pace, quiet
+    gaps cut to 10 s; the workers' resultsnight_fetch DAG pulls it into the
+    inbox over FTP with a read-only account. Mid-replay (night.py) the FTP
+    server is killed (down 20 s), then one worker (the one running an ingest
+    task; its task must be retried elsewhere), then the alert receiver (down
+    60 s, in the background), then one of the two schedulers (left down 30 s:
+    the other carries on alone; the next file must be stored within 5 s, and
+    nothing run twice), then the results database restarted;
  4. checks: the results equal an in-process ingest of the same files, every
-    file stored or quarantined once, each alert raised and delivered once,
+    file fetched once and stored or quarantined once, each alert raised and
+    delivered once,
     nothing left in the inbox, tasks on both workers, the analyst's access,
     the UI, nothing published beyond 127.0.0.1;
  5. `docker compose down -v`, also on failure (--keep leaves it up).
 
-Exit 0 only if every check held. Figures go to .data/deploy-test/last-run.json.
+Exit 0 only if every check held. Figures go to .data/deploy-test/last-run.json,
+with where each file's time went (timeline.py: the Celery tail's evidence).
 
-About 390 lines in one module: it is one story (the night, its faults and
-what is checked after) told in order; harness.py, verify.py and reference.py
+The story (build, start, play, check) is told here in order; night.py plays
+the night and its faults, harness.py, verify.py, timeline.py and reference.py
 hold the parts that stand alone.
 """
 
@@ -43,16 +49,17 @@ import shutil
 import socket
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import timeline  # noqa: E402
 import verify  # noqa: E402
-from harness import ROOT, Compose, Feeder, MemorySampler, base_image, build_standins, inspect, log, run  # noqa: E402
-from reference import differences, published, reference_ingest, snapshot  # noqa: E402
+from harness import ROOT, Compose, Feeder, MemorySampler, base_image, build_standins, log  # noqa: E402
+from night import FAULTS, MAX_GAP, SCHEDULER_DOWN_S, SPEED, Night, schedule  # noqa: E402
+from reference import differences, reference_ingest, snapshot  # noqa: E402
 
 from pipeline.rehearsal.bad_files import with_bad_files  # noqa: E402
 from pipeline.rehearsal.seats import load_seats  # noqa: E402
@@ -61,9 +68,6 @@ from pipeline.rehearsal.stories import plan_night  # noqa: E402
 
 PROJECT = "resultsnight-deploytest"
 WINDOW = (datetime(2019, 12, 13, 2, 33, tzinfo=UTC), datetime(2019, 12, 13, 2, 53, tzinfo=UTC))
-SPEED, MAX_GAP = 5.0, 10.0  # five times real pace; no wait longer than 10 s
-FAULTS = (("kill a worker", 0.30), ("kill one of two schedulers", 0.55), ("restart results-db", 0.75))
-SCHEDULER_DOWN_S = 30.0  # how long the killed scheduler stays down: the other one schedules alone
 SCHEDULER_STALL_LIMIT_S = 5.0  # issue 18: the next file stored within 5 s of one scheduler's death
 OUTCOMES = {"stored", "superseded", "duplicate", "quarantined"}
 SECRETS = (
@@ -128,6 +132,11 @@ def write_env(path: Path, images: dict[str, str]) -> dict[str, str]:
         REDIS_IMAGE=images["redis"],
         TESTING_HELPER_IMAGE=images["helper"],
         RESULTSNIGHT_ALERT_WEBHOOK="http://alert-receiver:8000/alert",
+        # The agency's server (compose.test.yml's feed-ftp): its read-only account's password, and
+        # the workers' connection to it, which the fetch DAG reads.
+        TESTING_FEED_FTP_PASSWORD=(ftp_password := secrets.token_hex(16)),
+        AIRFLOW_CONN_RESULTSNIGHT_FEED=f"ftp://feed:{ftp_password}@feed-ftp:2121/",
+        RESULTSNIGHT_FETCH_ENABLED="true",
     )
     path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
     path.chmod(0o600)
@@ -140,163 +149,6 @@ def the_slice() -> list:
     kensington = {s.gss_code for s in load_seats() if s.name == "Kensington"}
     chosen = [m for m in night if WINDOW[0] <= m.at < WINDOW[1] or m.gss_code in kensington]
     return with_bad_files(chosen)
-
-
-def schedule(messages: list) -> list[tuple[float, list]]:
-    """(seconds from the start, messages) at SPEED times real pace, gaps capped at MAX_GAP."""
-    out: list[tuple[float, list]] = []
-    clock, previous = 0.0, messages[0].at
-    for message in messages:
-        clock += min((message.at - previous).total_seconds() / SPEED, MAX_GAP)
-        previous = message.at
-        if out and clock - out[-1][0] < 0.25:
-            out[-1][1].append(message)
-        else:
-            out.append((clock, [message]))
-    return out
-
-
-def container_state(cid: str) -> str:
-    """running, exited, ..."""
-    return inspect(cid)["State"]["Status"]
-
-
-class Night:
-    """Plays the slice into the stack while injecting the faults; records when everything happened."""
-
-    def __init__(self, compose: Compose, feeder: Feeder, messages: list) -> None:
-        self.compose, self.feeder, self.messages = compose, feeder, messages
-        self.faults: dict[str, float] = {}
-        self.killed_worker: str | None = None
-        self.killed_task: list[str] | None = None
-        self.retried: str | None = None
-        self.error: BaseException | None = None
-
-    def _feed(self) -> None:
-        try:
-            start = time.monotonic()
-            for offset, batch in schedule(self.messages):
-                delay = start + offset - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                self.feeder.drop([(m.file_name, m.body, published(m)) for m in batch])
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            self.error = exc
-
-    def play(self) -> None:
-        """Feed in a thread; inject each fault once that share of the files has landed."""
-        thread = threading.Thread(target=self._feed, daemon=True)
-        thread.start()
-        pending = list(FAULTS)
-        while thread.is_alive() or pending:
-            fed = len(self.feeder.dropped) / len(self.messages)
-            if pending and (fed >= pending[0][1] or not thread.is_alive()):
-                name, _ = pending.pop(0)
-                getattr(self, "_" + name.split()[0])(name)
-            time.sleep(0.2)
-        thread.join()
-        if self.error:
-            raise self.error
-
-    def _running_worker(self) -> tuple[str, list[str] | None]:
-        """The worker running an ingest task now and that task (waiting up to 20 s for one), else the first."""
-        workers = {inspect(cid)["Config"]["Hostname"]: cid for cid in self.compose.ids("airflow-worker")}
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            rows = self.compose.psql(
-                "postgres",
-                "airflow",
-                "airflow",
-                "select hostname, task_id, run_id, try_number from task_instance"
-                " where state = 'running' and dag_id = 'resultsnight_ingest'",
-            )
-            for row in rows:
-                if row[0] in workers:
-                    return workers[row[0]], row
-            time.sleep(0.3)
-        return next(iter(workers.values())), None
-
-    def _still_running(self, task: list[str]) -> bool:
-        """Whether the task try we aimed at is still `running` (a kill leaves it so until Airflow notices)."""
-        _, task_id, run_id, tried = task
-        rows = self.compose.psql(
-            "postgres",
-            "airflow",
-            "airflow",
-            "select state, try_number from task_instance"
-            f" where dag_id = 'resultsnight_ingest' and task_id = '{task_id}'"
-            f" and run_id = '{run_id}'",
-        )  # ids read from Airflow's own table
-        return any(state == "running" and int(attempt) == int(tried) for state, attempt in rows)
-
-    def _wait_healthy(self, cid: str, timeout: float = 180) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and inspect(cid)["State"].get("Health", {}).get("Status") != "healthy":
-            time.sleep(1)
-
-    def _retried_elsewhere(self, task: list[str], timeout: float = 240) -> str | None:
-        """Wait for the killed worker's task to run again on another worker; say where and when."""
-        host, task_id, run_id, tried = task
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            rows = self.compose.psql(
-                "postgres",
-                "airflow",
-                "airflow",
-                "select hostname, try_number, state from task_instance"
-                f" where dag_id = 'resultsnight_ingest' and task_id = '{task_id}'"
-                f" and run_id = '{run_id}'",
-            )  # ids read from Airflow's own table above
-            for other, attempt, state in rows:
-                if other and other != host and int(attempt) > int(tried) and state in ("running", "success"):
-                    after = time.time() - self.faults["kill a worker"]
-                    return f"{task_id} try {attempt} on {other}, {after:.0f} s after the kill"
-            time.sleep(1)
-        return None
-
-    def _kill(self, name: str) -> None:
-        if "worker" in name:
-            for _ in range(3):
-                cid, task = self._running_worker()
-                self.faults[name] = time.time()
-                run(["docker", "kill", cid])
-                if task is None or self._still_running(task):
-                    break
-                # A run ends every few seconds (it lingers 2 s for more files): this
-                # one ended between our look and the kill, so nothing was cut off
-                # and nothing will be retried. Bring the worker back and aim again.
-                log(f"      {name}: {task[1]} try {task[3]} had ended before the kill landed; again")
-                run(["docker", "start", cid])
-                self._wait_healthy(cid)
-            self.killed_worker, self.killed_task = cid, task
-            log(
-                f"FAULT {name}: docker kill {cid[:12]} (running {task[1] + ' try ' + task[3] if task else 'nothing'});"
-                " the other worker carries on alone"
-            )
-            # Down until the task it was running has been retried on the other
-            # worker (Airflow fails it after the heartbeat timeout), at most 4 min.
-            self.retried = self._retried_elsewhere(task) if task else None
-            log(f"      {name}: {self.retried or 'no retry seen elsewhere'}")
-        else:
-            schedulers = self.compose.ids("airflow-scheduler")
-            cid = schedulers[0]
-            self.faults[name] = time.time()
-            run(["docker", "kill", cid])
-            log(
-                f"FAULT {name}: docker kill {cid[:12]} ({len(schedulers)} schedulers); the other schedules alone"
-                f" for {SCHEDULER_DOWN_S:.0f} s"
-            )
-            time.sleep(SCHEDULER_DOWN_S)
-        # `docker kill` counts as a manual stop, so `restart: always` leaves the
-        # container down; start it again as the restart policy would after a crash.
-        if container_state(cid) != "running":
-            run(["docker", "start", cid])
-            log(f"      {name}: container started again")
-
-    def _restart(self, name: str) -> None:
-        self.faults[name] = time.time()
-        self.compose("restart", "results-db", timeout=120)
-        log(f"FAULT {name}: docker compose restart results-db done")
 
 
 def quiesce(compose: Compose, feeder: Feeder, names: set[str], timeout: float = 900) -> dict[str, int]:
@@ -338,6 +190,12 @@ def measure_and_check(
         "the killed worker's task retried on the other worker",
         night.retried is not None,
         night.retried or f"killed while running {night.killed_task}",
+    )
+    fetched = compose.psql("results-db", "resultsnight", "resultsnight", timeline.FETCHED_TWICE)
+    checks.check(
+        "the fetcher brought each published file once, across the FTP server's death",
+        int(fetched[0][0]) == len(names) and int(fetched[0][1]) == 0,
+        f"{fetched[0][0]} files fetched of {len(names)} published; fetched twice: {fetched[0][1]}",
     )
     verify.files_and_inbox(compose, feeder, names, checks)
     received = verify.alerts_once(compose, night.faults.get("kill a worker"), checks)
@@ -381,6 +239,14 @@ def measure_and_check(
     figures["file_to_webhook_s"] = verify.spread(lat["webhook"])
     figures["in_process_per_file_s"] = verify.spread(ref.per_file_seconds)
     figures["stall_to_next_stored_s"] = verify.stalls(night.faults, lat["receipts"])
+    figures["after_back"] = timeline.fault_costs(compose, night.faults, night.back, lat["receipts"], received)
+    figures["worker_task_retried_after_s"] = night.retried_after_s
+    figures["killed_try"] = timeline.killed_try(compose, night.killed_task, night.faults.get("kill a worker"))
+    try:  # evidence, not a check: a failed query is reported in the figures and the log, the checks go on
+        figures["where_the_time_goes"] = timeline.breakdown(compose, feeder.dropped, lat["receipts"])
+    except RuntimeError as exc:
+        figures["where_the_time_goes"] = {"error": str(exc)[:2000]}
+        log(f"where the time goes: not measured: {str(exc)[:400]}")
     kill = night.faults.get("kill one of two schedulers")
     if kill is not None:
         figures["scheduler_kill"] = verify.scheduler_stall(

@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 STANDINS = ("postgres", "redis", "helper", "airflow")
 DATA = "/opt/resultsnight/data"
+FEED = "/srv/feed"  # the FTP server's root in the feeder (compose.test.yml)
 
 
 def log(message: str) -> None:
@@ -170,35 +171,51 @@ class Compose:
         return [line.split("\t") for line in out.splitlines() if line]
 
 
+COMPOSE_FILES = (ROOT / "docker-compose.yml", ROOT / "deploy" / "testing" / "compose.test.yml")
+
+
+def long_running_services() -> list[str]:
+    """The services `up` starts and keeps running: no profile, not one-shot (restart "no")."""
+    import yaml
+
+    services: dict = {}
+    for path in COMPOSE_FILES:
+        services.update(yaml.safe_load(path.read_text(encoding="utf-8"))["services"])
+    return [name for name, svc in services.items() if not svc.get("profiles") and svc.get("restart") != "no"]
+
+
 def inspect(container: str) -> dict:
     """docker inspect of one container."""
     return json.loads(run(["docker", "inspect", container]).stdout)[0]
 
 
 class Feeder:
-    """Drops files into the stack's inbox through the feeder container: written beside it, renamed in."""
+    """Publishes files on the agency's FTP server through the feeder container: written beside, renamed in."""
 
     def __init__(self, container: str) -> None:
         self.container = container
-        self.dropped: dict[str, float] = {}  # file name -> when the drop began (host clock)
+        self.dropped: dict[str, float] = {}  # file name -> when its publication began (host clock)
 
-    def drop(self, files: list[tuple[str, bytes, int]]) -> None:
-        """Land a batch of files in the inbox (each a rename, so no one sees half a file), each dated when published."""
+    def drop(self, files: list[tuple[str, str, bytes, int]]) -> None:
+        """Publish (folder, name, body, mtime) files: each a rename into its folder, then the folder's .timestamp."""
         buf = io.BytesIO()
         with tarfile.open(fileobj=buf, mode="w") as tar:
-            for name, body, mtime in files:
-                info = tarfile.TarInfo(name)
-                # The agency's publication time, as a mirroring downloader keeps it: a rush takes it as
-                # its time, and the pipeline ingests oldest first.
+            for folder, name, body, mtime in files:
+                info = tarfile.TarInfo(f"{folder}/{name}")
+                # The agency's publication time, as the server lists it and the fetcher keeps it: a
+                # rush takes it as its time, and the pipeline ingests oldest first.
                 info.size, info.mode, info.mtime = len(body), 0o664, mtime
                 tar.addfile(info, io.BytesIO(body))
         began = time.time()
+        # As the agency does: the file complete under its name, then the folder's .timestamp rewritten.
         script = (
-            f'set -e; d=$(mktemp -d {DATA}/.feed.XXXXXX); tar -x -C "$d" -f -; '
-            f'for f in "$d"/*; do mv -- "$f" {DATA}/inbox/; done; rmdir "$d"'
+            f'set -e; d=$(mktemp -d {FEED}/.feed.XXXXXX); tar -x -C "$d" -f -; '
+            f'for dir in "$d"/*; do f=$(basename "$dir"); chmod a+r "$dir"/*; mv -- "$dir"/* {FEED}/$f/; '
+            f"date +%s.%N > {FEED}/$f/.ts.tmp; chmod a+r {FEED}/$f/.ts.tmp; mv {FEED}/$f/.ts.tmp {FEED}/$f/.timestamp; "
+            'rmdir "$dir"; done; rmdir "$d"'
         )
         run(["docker", "exec", "-i", self.container, "sh", "-c", script], input=buf.getvalue(), timeout=60)
-        for name, _, _ in files:
+        for _, name, _, _ in files:
             self.dropped[name] = began
 
     def listing(self, folder: str) -> list[str]:

@@ -10,23 +10,12 @@ import urllib.request
 from collections import Counter
 
 import psycopg
-from harness import ROOT, Compose, Feeder, inspect, run
+from harness import ROOT, Compose, Feeder, inspect, long_running_services, run
 
 from pipeline.rehearsal.stack import SECRET_VARIABLE, allowed_environment, read_env_file
 
-SERVICES_UP = (
-    "postgres",
-    "results-db",
-    "redis",
-    "airflow-apiserver",
-    "airflow-scheduler",
-    "airflow-dag-processor",
-    "airflow-triggerer",
-    "airflow-worker",
-    "board",
-    "alert-receiver",
-    "feeder",
-)
+# A test-only secret -> the deployment's secret that carries it (the FTP password is inside the connection URI).
+CARRIED_IN = {"TESTING_FEED_FTP_PASSWORD": "AIRFLOW_CONN_RESULTSNIGHT_FEED"}
 
 
 def pct(values: list[float], p: float) -> float | None:
@@ -54,7 +43,7 @@ def services_healthy(compose: Compose, checks) -> None:
     by_service: dict[str, list[dict]] = {}
     for row in rows:
         by_service.setdefault(row["Service"], []).append(row)
-    for name in SERVICES_UP:
+    for name in long_running_services():
         states = [(r.get("State"), r.get("Health") or "") for r in by_service.get(name, [])]
         ok = bool(states) and all(s == "running" and h in ("healthy", "") for s, h in states)
         checks.check(f"service {name} healthy", ok, ", ".join(f"{s}/{h or 'no healthcheck'}" for s, h in states))
@@ -232,8 +221,12 @@ def files_and_inbox(compose: Compose, feeder: Feeder, names: set[str], checks) -
         not missing and not twice and not odd and set(per_name) == names,
         f"{len(names)} files: {dict(outcomes)}; missing {len(missing)}, twice {twice[:3]}, odd {odd[:3]}",
     )
-    left = [f for f in feeder.listing("inbox")]
-    checks.check("nothing left in the inbox", not left, f"{len(left)} left {left[:3]}")
+    listing = feeder.listing("inbox")
+    left = [f for f in listing if not f.startswith(".")]
+    # A fetcher killed mid-download leaves its hidden .fetch-* file, which the watcher ignores and the
+    # next fetcher removes after an hour (pipeline.fetch.loop); reported, not a file left unread.
+    hidden = [f for f in listing if f.startswith(".")]
+    checks.check("nothing left in the inbox", not left, f"{len(left)} left {left[:3]}; hidden in-flight {hidden[:3]}")
 
 
 def alerts_once(compose: Compose, kill_at: float | None, checks) -> list[dict]:
@@ -321,7 +314,9 @@ def environments(compose: Compose, env: dict[str, str], checks) -> dict[str, lis
         leaked = sorted(
             k
             for k, v in secret_values.items()
-            if k not in allowed[service].secrets and any(v in value for value in held.values())
+            if k not in allowed[service].secrets
+            and CARRIED_IN.get(k) not in allowed[service].secrets
+            and any(v in value for value in held.values())
         )
         if extra or leaked:
             bad.append(f"{service}: not allowed {sorted(extra)}, others' secrets {leaked}")

@@ -29,9 +29,9 @@ from pipeline.model import Outcome
 from pipeline.resolve import Reference
 
 # A run started by an event stays for more files: a forked task process costs
-# about a second of the two cores, a file ingested in a warm one 0.15 s.
-LINGER_SECONDS = 2.0  # ends once no new file has settled for this long ...
-RUN_SECONDS = 10.0  # ... or after this long in all, so a stopping scheduler waits no longer for it
+# about a second of the two cores (several under Celery), a file ingested in a
+# warm one 0.15 s. How long it stays: Settings.ingest_linger_seconds (since no
+# new file has settled) and ingest_run_seconds (in all), from the environment.
 POLL_SECONDS = 0.1  # as often as the watcher looks
 
 
@@ -85,8 +85,8 @@ def announced_run(
     settings: Settings,
     named: dict[Path, Signature | None],
     ref: Reference,
-    linger: float = LINGER_SECONDS,
-    run_seconds: float = RUN_SECONDS,
+    linger: float,
+    run_seconds: float,
 ) -> tuple[list[FileReport], float]:
     """Ingest the named files and every unclaimed complete inbox file, then keep taking new ones while they come."""
     started = last = time.monotonic()

@@ -2,6 +2,9 @@
 
     python -m pipeline.rehearsal.ftp_server --root DIR --port N   # user and password from the environment
 
+`make deploy-test` runs it as the agency's server in a container of its own
+(`--host 0.0.0.0`, reached only on the compose network).
+
 The account is read-only (list and retrieve), like the agency's: the fetcher
 never writes or deletes on the server. The password comes from
 RESULTSNIGHT_DEMO_FTP_PASSWORD, never the command line (which `ps` shows).
@@ -61,8 +64,8 @@ def start(root: Path, port: int, user: str, password: str, log: Path, timeout: f
     raise RuntimeError(f"the FTP server did not listen on 127.0.0.1:{port} within {timeout:.0f} s")
 
 
-def serve(root: Path, port: int, user: str, password: str) -> None:
-    """Serve `root` read-only to one user on 127.0.0.1 until killed."""
+def serve(root: Path, port: int, user: str, password: str, host: str = "127.0.0.1") -> None:
+    """Serve `root` read-only to one user on `host` (127.0.0.1 unless told) until killed."""
     from pyftpdlib.authorizers import DummyAuthorizer
     from pyftpdlib.handlers import FTPHandler
     from pyftpdlib.servers import FTPServer
@@ -70,7 +73,7 @@ def serve(root: Path, port: int, user: str, password: str) -> None:
     authorizer = DummyAuthorizer()
     authorizer.add_user(user, password, str(root), perm="elr")  # list and retrieve only
     handler = type("FeedHandler", (FTPHandler,), {"authorizer": authorizer, "banner": "resultsnight demo feed"})
-    FTPServer(("127.0.0.1", port), handler).serve_forever()
+    FTPServer((host, port), handler).serve_forever()
 
 
 def main() -> None:
@@ -79,11 +82,12 @@ def main() -> None:
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--user", default="feed")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0 inside a container)")
     args = parser.parse_args()
     password = os.environ.get(PASSWORD_VARIABLE)
     if not password:
         raise SystemExit(f"set {PASSWORD_VARIABLE}: the demo feed's password is never on the command line")
-    serve(args.root, args.port, args.user, password)
+    serve(args.root, args.port, args.user, password, args.host)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,7 @@ def read_env_file(path: Path) -> dict[str, str]:
 ALLOWED_ENVIRONMENT = PROJECT_ROOT / "deploy" / "allowed-environment.yml"
 # The .env variables that are credentials: their values may reach only the
 # services deploy/allowed-environment.yml names.
-SECRET_VARIABLE = re.compile(r"PASSWORD|SECRET|FERNET_KEY|^RESULTSNIGHT_ALERT_WEBHOOK$")
+SECRET_VARIABLE = re.compile(r"PASSWORD|SECRET|FERNET_KEY|^RESULTSNIGHT_ALERT_WEBHOOK$|^AIRFLOW_CONN_")
 
 
 @dataclass(frozen=True)
