@@ -26,23 +26,25 @@ from pipeline.model import AlertKind, AlertSource
 
 def take_turns(conn: Connection) -> None:
     """Serialise checks with the storing of results until this transaction ends."""
-    conn.execute(sql("queries/agency_check_lock"))
+    conn.execute(sql("queries/agency_check/lock"))
 
 
 def check(conn: Connection, party_state_id: int, *, waited_enough: bool = False) -> list[PlannedAlert]:
     """Check one message if every seat it lists has a result (or it has waited enough); its alert, if it raised one."""
-    message = conn.execute(sql("queries/party_state_message"), {"party_state_id": party_state_id}).one()
+    message = conn.execute(sql("queries/agency_check/message"), {"party_state_id": party_state_id}).one()
     if message.checked_at is not None:
         return []
-    unresulted = conn.execute(sql("queries/party_state_unresulted"), {"party_state_id": party_state_id}).scalars().all()
+    unresulted = (
+        conn.execute(sql("queries/agency_check/unresulted"), {"party_state_id": party_state_id}).scalars().all()
+    )
     if unresulted and not waited_enough:
         return []  # its seats' results are still on their way: checked when the last one is stored
-    conn.execute(sql("queries/mark_party_state_checked"), {"party_state_id": party_state_id})
+    conn.execute(sql("queries/agency_check/mark_checked"), {"party_state_id": party_state_id})
     text = disagreement(conn, party_state_id, message.number_of_results, message.listed, unresulted)
     if text is None:
         return []
     inserted = conn.execute(
-        sql("queries/insert_party_state_alert"),
+        sql("queries/agency_check/insert_alert"),
         {
             "election_id": message.election_id,
             "kind": AlertKind.DISAGREEMENT,
@@ -60,14 +62,14 @@ def check_waiting(conn: Connection, gss_codes: Sequence[str]) -> list[PlannedAle
     """After results are stored for these seats: check each waiting message that lists one of them."""
     if not gss_codes:
         return []
-    rows = conn.execute(sql("queries/party_state_waiting"), {"gss_codes": list(gss_codes)}).all()
+    rows = conn.execute(sql("queries/agency_check/waiting"), {"gss_codes": list(gss_codes)}).all()
     return [a for r in rows for a in check(conn, r.party_state_id)]
 
 
 def check_overdue(conn: Connection, grace_seconds: float) -> list[PlannedAlert]:
     """Check every message that has waited longer than the grace, with the results we hold."""
     take_turns(conn)
-    rows = conn.execute(sql("queries/party_state_overdue"), {"grace_seconds": grace_seconds}).all()
+    rows = conn.execute(sql("queries/agency_check/overdue"), {"grace_seconds": grace_seconds}).all()
     return [a for r in rows for a in check(conn, r.party_state_id, waited_enough=True)]
 
 
@@ -75,7 +77,7 @@ def disagreement(
     conn: Connection, party_state_id: int, number_of_results: int, listed: int, unresulted: Sequence[str]
 ) -> str | None:
     """The alert's text if the message's seat totals (or shared-baseline gains) disagree with ours, else None."""
-    rows = conn.execute(sql("queries/party_state_check"), {"party_state_id": party_state_id}).all()
+    rows = conn.execute(sql("queries/agency_check/check"), {"party_state_id": party_state_id}).all()
     ours_total = listed - len(unresulted)
     agency_total = sum(r.agency_seats for r in rows)
     differ = [r for r in rows if r.agency_seats != r.our_seats]

@@ -24,7 +24,7 @@ def insert_alerts(
     raised = []
     for alert in planned:
         row = conn.execute(
-            sql("queries/insert_alert"),
+            sql("queries/store/insert_alert"),
             {
                 **seat,
                 "kind": alert.kind,

@@ -41,7 +41,7 @@ def flip_figures(
     """The swing from baseline winner `holder` to `party` in a declaration (None: a call), by the views' formulas."""
     # Read inside the storing transaction: the declaration's candidates are already inserted.
     row = conn.execute(
-        sql("queries/flip_figures"),
+        sql("queries/store/flip_figures"),
         {
             "gss_code": gss_code,
             "declaration_id": declaration_id,

@@ -63,12 +63,12 @@ def find_party(ref: Reference, party: str) -> str:
 
 
 def _lock_seat(conn: Connection, key: dict) -> SeatState:
-    return SeatState.from_row(conn.execute(sql("queries/lock_seat_state"), key).mappings().one())
+    return SeatState.from_row(conn.execute(sql("queries/store/lock_seat_state"), key).mappings().one())
 
 
 def _refresh_seat(conn: Connection, key: dict) -> SeatState:
     """The locked seat's state once the call (or its withdrawal) is written, by the one rule."""
-    return SeatState.from_row(conn.execute(sql("queries/refresh_seat_state"), key).mappings().one())
+    return SeatState.from_row(conn.execute(sql("queries/store/refresh_seat_state"), key).mappings().one())
 
 
 def make_call(engine: Engine, seat: str, party: str, note: str | None = None, by: str | None = None) -> CallResult:
@@ -88,7 +88,7 @@ def make_call(engine: Engine, seat: str, party: str, note: str | None = None, by
             raise CallRefused(
                 f"{name} already has a rush ({state.known_winner}) stored: the feed's rush decides, not a desk call"
             )
-        current = conn.execute(sql("queries/current_call"), key).mappings().first()
+        current = conn.execute(sql("queries/calls/current_call"), key).mappings().first()
         if current is not None:
             if current["party"] == code:
                 return CallResult(
@@ -103,7 +103,7 @@ def make_call(engine: Engine, seat: str, party: str, note: str | None = None, by
                 f"withdraw that call first (resultsnight call {gss} --withdraw)"
             )
         row = conn.execute(
-            sql("queries/insert_call"),
+            sql("queries/calls/insert_call"),
             {**key, "party": code, "note": note, "called_by": by},
         ).one()
         new = _refresh_seat(conn, key)
@@ -126,10 +126,10 @@ def withdraw_call(engine: Engine, seat: str, by: str | None = None) -> CallResul
         name = ref.names[gss]
         key = {"election_id": ref.counting_election_id, "gss_code": gss}
         state = _lock_seat(conn, key)
-        current = conn.execute(sql("queries/current_call"), key).mappings().first()
+        current = conn.execute(sql("queries/calls/current_call"), key).mappings().first()
         if current is None:
             raise CallRefused(f"{name} has no current desk call to withdraw")
-        at = conn.execute(sql("queries/withdraw_call"), {"call_id": current["call_id"]}).scalar_one()
+        at = conn.execute(sql("queries/calls/withdraw_call"), {"call_id": current["call_id"]}).scalar_one()
         new = _refresh_seat(conn, key)
         if new == state:
             # The feed has spoken since the call: it decides; the withdrawal is only recorded.

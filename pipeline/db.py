@@ -122,7 +122,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
 
 @functools.cache
 def sql_text(name: str) -> str:
-    """The text of sql/<name>.sql (e.g. 'queries/insert_declaration'), from Settings.sql_dir."""
+    """The text of sql/<name>.sql (e.g. 'queries/store/insert_declaration'), from Settings.sql_dir."""
     path = load_settings().sql_dir / f"{name}.sql"
     try:
         return path.read_text(encoding="utf-8")

@@ -202,14 +202,14 @@ def deliver_pending(
             # is posted, so two deliverers never send it at once; the POST
             # and its record commit together or (killed) not at all.
             with conn.begin():
-                row = conn.execute(sql("queries/claim_due_alert"), {"tried": tried}).mappings().first()
+                row = conn.execute(sql("queries/delivery/claim_due_alert"), {"tried": tried}).mappings().first()
                 if row is None:
                     break
                 alert = dict(row)
                 tried.append(alert["alert_id"])
                 attempt = receiver.post(alert)
                 conn.execute(
-                    sql("queries/record_alert_attempt"),
+                    sql("queries/delivery/record_alert_attempt"),
                     {
                         "alert_id": alert["alert_id"],
                         "receiver": attempt.receiver,
@@ -219,12 +219,12 @@ def deliver_pending(
                     },
                 )
                 if attempt.delivered:
-                    conn.execute(sql("queries/mark_alert_delivered"), {"alert_id": alert["alert_id"]})
+                    conn.execute(sql("queries/delivery/mark_alert_delivered"), {"alert_id": alert["alert_id"]})
                     report.delivered += 1
                 else:
                     wait = backoff.after(alert["delivery_attempts"])
                     conn.execute(
-                        sql("queries/mark_alert_failed"),
+                        sql("queries/delivery/mark_alert_failed"),
                         {"alert_id": alert["alert_id"], "error": attempt.error, "backoff_seconds": wait},
                     )
                     report.failed += 1
@@ -235,7 +235,7 @@ def deliver_pending(
 def seconds_until_due(engine: Engine) -> float | None:
     """Seconds until the next undelivered alert is due (0 now), None when every alert is delivered."""
     with engine.connect() as conn:
-        value = conn.execute(sql("queries/next_alert_due")).scalar()
+        value = conn.execute(sql("queries/delivery/next_alert_due")).scalar()
     return None if value is None else float(value)
 
 

@@ -49,7 +49,7 @@ _baselines: dict[str, pj.Baseline] = {}
 def _baseline(conn: Connection, key: str) -> pj.Baseline:
     """The counted election's baseline, read once per process per seeds load."""
     if key not in _baselines:
-        rows = conn.execute(sql("queries/projection_baseline")).all()
+        rows = conn.execute(sql("queries/projection/baseline")).all()
         _baselines.clear()
         _baselines[key] = pj.make_baseline(
             [(r.gss_code, r.region, r.country) for r in rows],
@@ -95,7 +95,7 @@ def _state(base: pj.Baseline, row: Row) -> tuple[pj.Stats, np.ndarray]:
     return stats, counted
 
 
-# projection_write.sql's array parameter -> the PartyProjection field it holds, one element per line.
+# projection/write.sql's array parameter -> the PartyProjection field it holds, one element per line.
 _LINE_COLUMNS = {
     "parties": "party",
     "declared_seats": "declared_seats",
@@ -106,7 +106,7 @@ _LINE_COLUMNS = {
 
 
 def _columns(lines: Sequence[pj.PartyProjection]) -> dict[str, list]:
-    """The lines as one array per column, for unnest in projection_write.sql."""
+    """The lines as one array per column, for unnest in projection/write.sql."""
     return {name: [getattr(x, field) for x in lines] for name, field in _LINE_COLUMNS.items()}
 
 
@@ -130,8 +130,8 @@ def refresh_projection(
     `reopened` names seats whose result a correcting rush set aside: their
     result is taken out of the sums until a new result is stored.
     """
-    conn.execute(sql("queries/projection_lock"), {"lock_key": _LOCK_KEY})
-    read = conn.execute(sql("queries/projection_read")).one_or_none()
+    conn.execute(sql("queries/projection/lock"), {"lock_key": _LOCK_KEY})
+    read = conn.execute(sql("queries/projection/read")).one_or_none()
     if read is None:
         return None
     election_id, key = read.counting_election_id, read.baseline_key
@@ -148,7 +148,7 @@ def refresh_projection(
         # Every declared seat's current result id: cheap, but it grows with the night.
         current = {
             r.gss_code: r.result_declaration_id
-            for r in conn.execute(sql("queries/projection_current"), {"election_id": election_id})
+            for r in conn.execute(sql("queries/projection/current"), {"election_id": election_id})
         }
         # a seat counted before that has no current result now was reopened by a correcting rush
         current.update({g: 0 for g in base.gss_codes if counted[base.index[g]] and g not in current})
@@ -156,7 +156,7 @@ def refresh_projection(
     else:
         # Only the seats just stored, with all their result revisions: constant cost.
         rows = conn.execute(
-            sql("queries/projection_seat_results"), {"election_id": election_id, "codes": list(gss_codes)}
+            sql("queries/projection/seat_results"), {"election_id": election_id, "codes": list(gss_codes)}
         ).all()
         current = {**{g: 0 for g in gss_codes}, **{r.gss_code: r.current_id for r in rows}}
         results = _parse(rows)
@@ -169,7 +169,7 @@ def refresh_projection(
         if missing:  # every declared seat's on a rebuild, else only a superseded result's
             results = {
                 **(results or {}),
-                **_parse(conn.execute(sql("queries/projection_candidates"), {"ids": missing})),
+                **_parse(conn.execute(sql("queries/projection/candidates"), {"ids": missing})),
             }
     for i, decl in changed:
         if counted[i]:
@@ -181,12 +181,12 @@ def refresh_projection(
         counted[i] = decl
     if not stats.mask.any():
         if changed:  # the only declared seat was reopened: nothing to project until a result counts again
-            conn.execute(sql("queries/projection_clear"), {"election_id": election_id})
+            conn.execute(sql("queries/projection/clear"), {"election_id": election_id})
         return None
     # A party that cannot win a seat even at the top of its band (0/0/0/0) says nothing: no row for it.
     lines = [x for x in pj.project_stats(base, stats, _band()) if x.high > 0]
     conn.execute(
-        sql("queries/projection_write"),
+        sql("queries/projection/write"),
         {
             "election_id": election_id,
             "baseline_key": key,

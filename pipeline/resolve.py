@@ -50,17 +50,17 @@ class Reference:
 
 def load_reference(conn: Connection, feed_mode: str = "live") -> Reference:
     """Read the counted election's seats, parties and baseline from the database."""
-    setting = conn.execute(sql("queries/count_setting")).one_or_none()
+    setting = conn.execute(sql("queries/ingest/count_setting")).one_or_none()
     if setting is None:
         raise PipelineError("no election is set to be counted: run `resultsnight db init`")
     counting, baseline_id = setting
     names, by_key, electorate = {}, {}, {}
-    for gss, name, name_key, elect in conn.execute(sql("queries/reference_seats"), {"election_id": counting}):
+    for gss, name, name_key, elect in conn.execute(sql("queries/ingest/reference_seats"), {"election_id": counting}):
         names[gss] = name
         by_key[name_key] = gss
         electorate[gss] = elect
-    aliases = {k: v for k, v in conn.execute(sql("queries/reference_aliases"))}
-    polling_day = conn.execute(sql("queries/counting_election_date")).scalar()
+    aliases = {k: v for k, v in conn.execute(sql("queries/ingest/reference_aliases"))}
+    polling_day = conn.execute(sql("queries/ingest/counting_election_date")).scalar()
     ref = Reference(
         counting,
         baseline_id,
@@ -72,7 +72,7 @@ def load_reference(conn: Connection, feed_mode: str = "live") -> Reference:
         election_date=polling_day.isoformat() if polling_day is not None else None,
     )
     for gss, winner, runner_up, majority_pct in conn.execute(
-        sql("queries/reference_baseline_seats"), {"election_id": baseline_id}
+        sql("queries/ingest/reference_baseline_seats"), {"election_id": baseline_id}
     ):
         ref.baseline[gss] = Baseline(winner, runner_up, float(majority_pct))
     return ref

@@ -48,7 +48,9 @@ def set_login_passwords(engine: Engine, passwords: Mapping[str, str]) -> list[st
     if not verifiers:
         return []
     with engine.begin() as conn:
-        found = {row.role: row for row in conn.execute(sql("queries/role_attributes"), {"roles": list(verifiers)})}
+        found = {
+            row.role: row for row in conn.execute(sql("queries/admin/role_attributes"), {"roles": list(verifiers)})
+        }
         missing = sorted(set(verifiers) - set(found))
         if missing:
             raise ConfigurationError(f"roles {', '.join(missing)} do not exist: run `resultsnight db init` first")
@@ -60,7 +62,7 @@ def set_login_passwords(engine: Engine, passwords: Mapping[str, str]) -> list[st
             )
         for role, verifier in verifiers.items():
             statement = conn.execute(
-                sql("queries/alter_role_password"), {"role": role, "verifier": verifier}
+                sql("queries/admin/alter_role_password"), {"role": role, "verifier": verifier}
             ).scalar_one()
             conn.exec_driver_sql(statement)
     return list(verifiers)

@@ -78,7 +78,7 @@ def _drop_views(conn: Connection, kinds: dict[str, str]) -> None:
     files (an upgrade).
     """
     reads: dict[str, set[str]] = {}
-    for view, uses in conn.execute(sql("queries/view_dependencies")):
+    for view, uses in conn.execute(sql("queries/admin/view_dependencies")):
         reads.setdefault(view, set()).add(uses)
     remaining = set(kinds)
     while remaining:
@@ -145,7 +145,7 @@ def init_db(
         default_counting, default_baseline = default_count_setting(settings.seeds_dir, counting_election_id)
         explicit = counting_election_id is not None or baseline_election_id is not None
         conn.execute(
-            sql("queries/seed_count_setting"),
+            sql("queries/seeds/count_setting"),
             {
                 "counting_election_id": counting_election_id or default_counting,
                 "baseline_election_id": baseline_election_id or default_baseline,
@@ -162,4 +162,4 @@ def init_db(
 def reset_night(engine: Engine) -> None:
     """Forget every received file, declaration and alert (seeds stay): a fresh rehearsal."""
     with engine.begin() as conn:
-        conn.exec_driver_sql(sql_text("queries/reset_night"))
+        conn.exec_driver_sql(sql_text("queries/admin/reset_night"))

@@ -3,7 +3,7 @@
 The rule that makes the state (revisions across rush and result, a
 correcting rush reopening a declared seat, recount notices, desk calls) is
 SQL, once: pipeline.seat_state_at in sql/migrations/0014_revisions.sql. The
-live views, the as-of functions and sql/queries/refresh_seat_state.sql (which
+live views, the as-of functions and sql/queries/store/refresh_seat_state.sql (which
 pipeline.store and pipeline.calls run after writing, with the seat locked)
 all read it. This module only interprets a state row: pure, no database.
 """

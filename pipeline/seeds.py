@@ -43,9 +43,9 @@ def load_results_csv(conn: Connection, path: Path) -> tuple[str, int]:
         {"election_id": election_id, "gss_code": r["gss_code"], "party_code": r["party_code"], "votes": int(r["votes"])}
         for r in rows
     ]
-    conn.execute(sql("queries/seed_upsert_past_result"), params)
+    conn.execute(sql("queries/seeds/upsert_past_result"), params)
     keys = [f"{r['gss_code']}|{r['party_code']}" for r in rows]
-    conn.execute(sql("queries/seed_prune_past_result"), {"election_id": election_id, "keys": keys})
+    conn.execute(sql("queries/seeds/prune_past_result"), {"election_id": election_id, "keys": keys})
     return election_id, len(rows)
 
 
@@ -133,7 +133,7 @@ def check_election_id(election: Election) -> None:
 def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = None) -> SeedReport:
     """Upsert every seed file; rows already equal are left untouched."""
     conn.execute(
-        sql("queries/seed_upsert_boundary_set"),
+        sql("queries/seeds/upsert_boundary_set"),
         [
             {k: b[k] for k in ("boundary_set", "name", "first_election_date")}
             for b in _rows(seeds_dir / "boundary_sets.csv")
@@ -141,7 +141,7 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
     )
     elections = read_elections(seeds_dir)
     conn.execute(
-        sql("queries/seed_upsert_election"),
+        sql("queries/seeds/upsert_election"),
         [
             {
                 "election_id": e.election_id,
@@ -159,7 +159,7 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
     constituencies = _rows(seeds_dir / "constituencies.csv")
     seats = check_constituencies(constituencies)
     conn.execute(
-        sql("queries/seed_upsert_constituency"),
+        sql("queries/seeds/upsert_constituency"),
         [
             {
                 "gss_code": c["gss_code"],
@@ -173,7 +173,7 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
         ],
     )
     conn.execute(
-        sql("queries/seed_upsert_boundary_set_constituency"),
+        sql("queries/seeds/upsert_boundary_set_constituency"),
         [{"boundary_set": c["boundary_set"], "gss_code": c["gss_code"]} for c in constituencies],
     )
     sets_of: dict[str, set[str]] = {}
@@ -196,10 +196,10 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
                 "electorate": int(c["electorate"]) if c["electorate"] else None,
             }
         )
-    conn.execute(sql("queries/seed_upsert_contest"), contests)
+    conn.execute(sql("queries/seeds/upsert_contest"), contests)
 
     parties = _rows(seeds_dir / "parties.csv")
-    conn.execute(sql("queries/seed_upsert_party"), parties)
+    conn.execute(sql("queries/seeds/upsert_party"), parties)
     aliases: dict[tuple[str, str], dict[str, str]] = {}
     for a in _rows(seeds_dir / "party_aliases.csv"):
         valid_from = a.get("valid_from") or "-infinity"
@@ -212,7 +212,7 @@ def load_seeds(conn: Connection, seeds_dir: Path, baseline_csv: Path | None = No
             "alias": a["alias"],
             "party_code": a["party_code"],
         }
-    conn.execute(sql("queries/seed_upsert_party_alias"), list(aliases.values()))
+    conn.execute(sql("queries/seeds/upsert_party_alias"), list(aliases.values()))
 
     past: dict[str, int] = {}
     result_files = [seeds_dir / e.results_file for e in elections.values() if e.results_file]

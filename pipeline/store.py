@@ -59,7 +59,7 @@ class StoreResult:
 def _record(conn: Connection, f: Received, result: StoreResult) -> StoreResult:
     """Insert the receipt last: if another run got there first, undo everything we did."""
     row = conn.execute(
-        sql("queries/insert_receipt"),
+        sql("queries/store/insert_receipt"),
         {
             "file_name": f.file_name,
             "sha256": f.sha256,
@@ -77,7 +77,7 @@ def _record(conn: Connection, f: Received, result: StoreResult) -> StoreResult:
 
 def _keep_bytes(conn: Connection, f: Received) -> None:
     conn.execute(
-        sql("queries/insert_raw_file"),
+        sql("queries/store/insert_raw_file"),
         {
             "sha256": f.sha256,
             "size_bytes": f.size_bytes,
@@ -106,7 +106,7 @@ def store_declarations(conn: Connection, f: Received, decls: list[Declaration], 
     stale: list[str] = []
     for decl in decls:
         row = conn.execute(
-            sql("queries/insert_declaration"),
+            sql("queries/store/insert_declaration"),
             {
                 "election_id": decl.election_id,
                 "gss_code": decl.gss_code,
@@ -170,8 +170,8 @@ def _stored_result(decl: Declaration, decl_id: int) -> StoredResult:
 def _advance_seat(conn: Connection, decl: Declaration, decl_id: int, ref: Reference, result: StoreResult) -> bool:
     """Bring the seat's state up to this declaration by the one rule; False if it is stale (kept, changes nothing)."""
     key = {"election_id": decl.election_id, "gss_code": decl.gss_code}
-    state = SeatState.from_row(conn.execute(sql("queries/lock_seat_state"), key).mappings().one())
-    new = SeatState.from_row(conn.execute(sql("queries/refresh_seat_state"), key).mappings().one())
+    state = SeatState.from_row(conn.execute(sql("queries/store/lock_seat_state"), key).mappings().one())
+    new = SeatState.from_row(conn.execute(sql("queries/store/refresh_seat_state"), key).mappings().one())
     if not took_effect(new, decl.kind, decl_id):
         return False
     if new.result_declaration_id != state.result_declaration_id:
@@ -194,10 +194,10 @@ def store_nominations(conn: Connection, f: Received, nom: Nominations) -> StoreR
     """Store one seat's nominations: a higher revision replaces the list; a lower or repeated one is kept, no change."""
     _keep_bytes(conn, f)
     key = {"election_id": nom.election_id, "gss_code": nom.gss_code}
-    top = conn.execute(sql("queries/max_nomination_revision"), key).scalar_one()
+    top = conn.execute(sql("queries/store/max_nomination_revision"), key).scalar_one()
     cs = nom.candidates
     row = conn.execute(
-        sql("queries/insert_nomination"),
+        sql("queries/store/insert_nomination"),
         {
             **key,
             "revision": nom.revision,
@@ -231,7 +231,7 @@ def store_state_of_parties(conn: Connection, f: Received, sop: StateOfParties) -
     _keep_bytes(conn, f)
     ps = sop.parties
     row = conn.execute(
-        sql("queries/insert_party_state"),
+        sql("queries/store/insert_party_state"),
         {
             "election_id": sop.election_id,
             "number_of_results": sop.number_of_results,

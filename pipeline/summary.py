@@ -63,22 +63,22 @@ def night_figures(engine: Engine, limit_flips: int = 1000, seeds_dir: Path | Non
 
         seeds_dir = load_settings().seeds_dir
     with engine.connect() as conn:
-        counting = conn.execute(sql("queries/serve_count_setting")).one().counting_election_id
+        counting = conn.execute(sql("queries/board/count_setting")).one().counting_election_id
         watch_lists = load_watch_lists(seeds_dir, counting)
-        label = str(conn.execute(sql("queries/baseline_label")).scalar_one())
+        label = str(conn.execute(sql("queries/summary/baseline_label")).scalar_one())
         return NightFigures(
-            status={k: v for k, v in conn.execute(sql("queries/summary_status"))},
-            tally=conn.execute(sql("queries/summary_tally")).all(),
-            flips=conn.execute(sql("queries/summary_flips"), {"limit": limit_flips}).all(),
+            status={k: v for k, v in conn.execute(sql("queries/summary/status"))},
+            tally=conn.execute(sql("queries/summary/tally")).all(),
+            flips=conn.execute(sql("queries/summary/flips"), {"limit": limit_flips}).all(),
             watch_lists=[WatchListFigures(w.heading(label), w.seats(conn)) for w in watch_lists],
-            alerts=conn.execute(sql("queries/summary_alerts")).all(),
-            quarantine=conn.execute(sql("queries/summary_quarantine")).all(),
-            seats=conn.execute(sql("queries/board_seats")).all(),
+            alerts=conn.execute(sql("queries/summary/alerts")).all(),
+            quarantine=conn.execute(sql("queries/summary/quarantine")).all(),
+            seats=conn.execute(sql("queries/summary/board_seats")).all(),
             baseline_label=label,
-            projection=conn.execute(sql("queries/summary_projection")).all(),
-            nominations=conn.execute(sql("queries/summary_nominations")).one(),
-            agency_check=conn.execute(sql("queries/summary_agency_check")).all(),
-            corrections=conn.execute(sql("queries/summary_corrections")).all(),
+            projection=conn.execute(sql("queries/summary/projection")).all(),
+            nominations=conn.execute(sql("queries/summary/nominations")).one(),
+            agency_check=conn.execute(sql("queries/summary/agency_check")).all(),
+            corrections=conn.execute(sql("queries/summary/corrections")).all(),
         )
 
 

@@ -67,7 +67,7 @@ class WatchList:
         return [
             dict(r)
             for r in conn.execute(
-                sql("queries/watch_list_seats"),
+                sql("queries/watchlists/seats"),
                 {
                     "regions": list(self.regions),
                     "counties": list(self.counties),

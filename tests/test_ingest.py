@@ -583,7 +583,7 @@ def test_killed_ingest_leaves_no_partial_declaration_and_a_rerun_completes(clean
     # that row waits for us, inside the transaction storing the 4th file.
     blocker = clean_db.connect()
     blocker.begin()
-    blocker.execute(sql("queries/lock_seat_state"), seat)
+    blocker.execute(sql("queries/store/lock_seat_state"), seat)
     blocker_pid = blocker.execute(text("select pg_backend_pid()")).scalar_one()
     probe = clean_db.connect().execution_options(isolation_level="AUTOCOMMIT")
     proc = subprocess.Popen(

@@ -103,7 +103,7 @@ def test_declared_dependencies_are_the_ones_postgres_records(engine) -> None:
 
     with engine.connect() as conn:
         recorded: dict[str, set[str]] = {}
-        for view, uses in conn.execute(sql("queries/view_dependencies")):
+        for view, uses in conn.execute(sql("queries/admin/view_dependencies")):
             recorded.setdefault(view, set()).add(uses)
     for view in load_views():
         assert set(view.depends_on) == recorded.get(view.name, set()), view.name

@@ -35,7 +35,7 @@ def router(engine: Engine, cached: CachedResponses) -> APIRouter:
         return await cached(request, lambda: db.rows(engine, at, as_of=t))
 
     async def require_projection() -> None:
-        if not await anyio.to_thread.run_sync(lambda: db.scalar(engine, "serve_projection_exists")):
+        if not await anyio.to_thread.run_sync(lambda: db.scalar(engine, "board/projection_exists")):
             raise HTTPException(
                 503, "results.projection does not exist in this database yet (run resultsnight db init)"
             )
@@ -46,11 +46,11 @@ def router(engine: Engine, cached: CachedResponses) -> APIRouter:
 
     @api.get("/api/v1/tally", summary="rows of results.party_tally (as it stood at as_of, if given)")
     async def tally(request: Request, as_of: dt.datetime | None = Query(None)) -> Response:
-        return await as_of_or_live(request, as_of, "serve_tally", "serve_tally_as_of")
+        return await as_of_or_live(request, as_of, "board/tally", "board/tally_as_of")
 
     @api.get("/api/v1/seats", summary="rows of results.seat_status (as it stood at as_of, if given)")
     async def seats(request: Request, as_of: dt.datetime | None = Query(None)) -> Response:
-        return await as_of_or_live(request, as_of, "serve_seats", "serve_seats_as_of")
+        return await as_of_or_live(request, as_of, "board/seats", "board/seats_as_of")
 
     @api.get(
         "/api/v1/seats/{gss_code}",
@@ -59,15 +59,15 @@ def router(engine: Engine, cached: CachedResponses) -> APIRouter:
     )
     async def seat(request: Request, gss_code: str) -> Response:
         def compute() -> dict[str, Any]:
-            found = db.rows(engine, "serve_seat", gss_code=gss_code)
+            found = db.rows(engine, "board/seat", gss_code=gss_code)
             if not found:
                 raise LookupError
             return {
                 **found[0],
-                "candidates": db.rows(engine, "serve_seat_candidates", gss_code=gss_code),
-                "revisions": db.rows(engine, "serve_seat_revisions", gss_code=gss_code),
-                "baseline": db.rows(engine, "serve_seat_baseline", gss_code=gss_code),
-                "nominations": db.rows(engine, "serve_seat_nominations", gss_code=gss_code),
+                "candidates": db.rows(engine, "board/seat_candidates", gss_code=gss_code),
+                "revisions": db.rows(engine, "board/seat_revisions", gss_code=gss_code),
+                "baseline": db.rows(engine, "board/seat_baseline", gss_code=gss_code),
+                "nominations": db.rows(engine, "board/seat_nominations", gss_code=gss_code),
             }
 
         try:
@@ -79,26 +79,26 @@ def router(engine: Engine, cached: CachedResponses) -> APIRouter:
 
     @api.get("/api/v1/agency/tally", summary="rows of results.agency_tally: the agency's latest state of the parties")
     async def agency_tally(request: Request) -> Response:
-        return await cached(request, lambda: db.rows(engine, "serve_agency_tally"))
+        return await cached(request, lambda: db.rows(engine, "board/agency_tally"))
 
     @api.get(
         "/api/v1/agency/check",
         summary="rows of results.agency_check: the agency's latest totals beside ours over the same constituencies",
     )
     async def agency_check(request: Request) -> Response:
-        return await cached(request, lambda: db.rows(engine, "serve_agency_check"))
+        return await cached(request, lambda: db.rows(engine, "board/agency_check"))
 
     @api.get("/api/v1/flips", summary="rows of results.flips (as it stood at as_of, if given)")
     async def flips(request: Request, as_of: dt.datetime | None = Query(None)) -> Response:
-        return await as_of_or_live(request, as_of, "serve_flips", "serve_flips_as_of")
+        return await as_of_or_live(request, as_of, "board/flips", "board/flips_as_of")
 
     @api.get("/api/v1/alerts", summary="rows of results.alerts with alert_id > after, oldest first")
     async def alerts(request: Request, after: int = Query(0, ge=0, le=BIGINT_MAX)) -> Response:
-        return await cached(request, lambda: db.rows(engine, "serve_alerts", after=after, max_rows=PAGE_MAX))
+        return await cached(request, lambda: db.rows(engine, "board/alerts", after=after, max_rows=PAGE_MAX))
 
     @api.get("/api/v1/targets", summary="rows of results.targets, for one attacking party if given")
     async def targets(request: Request, party: str | None = Query(None, max_length=16)) -> Response:
-        return await cached(request, lambda: db.rows(engine, "serve_targets", party=party))
+        return await cached(request, lambda: db.rows(engine, "board/targets", party=party))
 
     @api.get(
         "/api/v1/projection",
@@ -107,7 +107,7 @@ def router(engine: Engine, cached: CachedResponses) -> APIRouter:
     )
     async def projection(request: Request) -> Response:
         await require_projection()
-        return await cached(request, lambda: db.rows(engine, "serve_projection"))
+        return await cached(request, lambda: db.rows(engine, "board/projection"))
 
     @api.get(
         "/api/v1/projection/history",
@@ -116,6 +116,6 @@ def router(engine: Engine, cached: CachedResponses) -> APIRouter:
     )
     async def projection_history(request: Request, after: int = Query(-1, ge=-1, le=650)) -> Response:
         await require_projection()
-        return await cached(request, lambda: db.rows(engine, "serve_projection_history", after=after))
+        return await cached(request, lambda: db.rows(engine, "board/projection_history", after=after))
 
     return api

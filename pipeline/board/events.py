@@ -34,7 +34,7 @@ CATCH_UP_MAX = 10000  # events the listener reads at a time after a notification
 @functools.cache
 def _events_after() -> str:
     """The API's replay query (serve_events_after) in psycopg's parameter style, for the listening connection."""
-    return str(sql("queries/serve_events_after").compile(dialect=psycopg_dialect.dialect()))
+    return str(sql("queries/board/events_after").compile(dialect=psycopg_dialect.dialect()))
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ class Listener:
                     await conn.execute(f"listen {CHANNEL}")  # a constant identifier, not data
                     if first:
                         # Start from now: older events are for replays (Last-Event-ID), not a broadcast.
-                        cur = await conn.execute(sql_text("queries/serve_listen_last_event"))
+                        cur = await conn.execute(sql_text("queries/board/listen_last_event"))
                         self.broadcaster.last_id = (await cur.fetchone())[0]
                         first = False
                     else:

@@ -26,7 +26,7 @@ def router(engine: Engine, broadcaster: Broadcaster) -> APIRouter:
         }
         try:
             # Stored files the pipeline could not move out of the inbox (results.files.archive_error).
-            stuck = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_archive_failures"))
+            stuck = await anyio.to_thread.run_sync(lambda: db.rows(engine, "board/archive_failures"))
         except Exception as exc:  # noqa: BLE001 - any driver error means "not healthy"; reported, not swallowed
             body = {
                 "status": "unavailable",

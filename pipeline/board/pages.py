@@ -26,7 +26,7 @@ SECURITY_HEADERS = {
 
 def _watch(engine: Engine, watch_lists: list[WatchList]) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        counting = conn.execute(sql("queries/serve_count_setting")).one().counting_election_id
+        counting = conn.execute(sql("queries/board/count_setting")).one().counting_election_id
         return [
             {"list_id": w.list_id, "title": w.title, "seats": w.rows(conn)} for w in watch_lists if w.is_for(counting)
         ]
@@ -45,7 +45,7 @@ def router(
     @api.get("/board/hexmap.json", include_in_schema=False)
     async def hexes(request: Request) -> Response:
         # Read per request, uncached: `db init --election` can change the set without any event.
-        (setting,) = await anyio.to_thread.run_sync(lambda: db.rows(engine, "serve_count_setting"))
+        (setting,) = await anyio.to_thread.run_sync(lambda: db.rows(engine, "board/count_setting"))
         return json_response(
             request,
             db.dumps(
@@ -65,6 +65,6 @@ def router(
 
     @api.get("/board/timeline.json", include_in_schema=False)
     async def timeline(request: Request) -> Response:
-        return await cached(request, lambda: db.rows(engine, "serve_timeline")[0])
+        return await cached(request, lambda: db.rows(engine, "board/timeline")[0])
 
     return api

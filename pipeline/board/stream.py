@@ -58,7 +58,7 @@ def router(engine: Engine, broadcaster: Broadcaster, max_streams: int) -> APIRou
                 while start is not None:
                     # A page at a time: a client far behind never has the whole log buffered for it.
                     page = await anyio.to_thread.run_sync(
-                        lambda after=sent: db.rows(engine, "serve_events_after", after=after, max_rows=REPLAY_PAGE)
+                        lambda after=sent: db.rows(engine, "board/events_after", after=after, max_rows=REPLAY_PAGE)
                     )
                     for row in page:
                         yield Event(row["event_id"], row["kind"], row["payload"], row["created_at"]).sse()

@@ -42,7 +42,7 @@ def load_fetched(engine: Engine, feed: str) -> Fetched:
     """Every version fetched from this feed so far (what a restarted fetcher skips)."""
     fetched = Fetched()
     with engine.connect() as conn:
-        rows = conn.execute(sql("queries/fetched_files"), {"feed": feed}).all()
+        rows = conn.execute(sql("queries/fetch/fetched_files"), {"feed": feed}).all()
     for folder, name, size, modified_at, sha256 in sorted(rows, key=lambda r: r.modified_at):
         fetched.versions.setdefault((folder, name), set()).add((size, _microseconds(modified_at)))
         fetched.latest_sha256[(folder, name)] = sha256
@@ -53,7 +53,7 @@ def record_fetched(engine: Engine, feed: str, folder: str, f: RemoteFile, sha256
     """Record one version as fetched; recording it again changes nothing."""
     with engine.begin() as conn:
         conn.execute(
-            sql("queries/insert_fetched_file"),
+            sql("queries/fetch/insert_fetched_file"),
             {
                 "feed": feed,
                 "folder": folder,

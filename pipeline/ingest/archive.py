@@ -81,7 +81,7 @@ def record_archive(conn: Connection, rec: Received, failure: ArchiveMoveFailed |
     if failure is not None:
         with conn.begin():
             conn.execute(
-                sql("queries/record_archive_failure"),
+                sql("queries/ingest/record_archive_failure"),
                 {
                     "file_name": rec.file_name,
                     "sha256": rec.sha256,
@@ -91,4 +91,6 @@ def record_archive(conn: Connection, rec: Received, failure: ArchiveMoveFailed |
             )
     elif retried:
         with conn.begin():
-            conn.execute(sql("queries/clear_archive_failure"), {"file_name": rec.file_name, "sha256": rec.sha256})
+            conn.execute(
+                sql("queries/ingest/clear_archive_failure"), {"file_name": rec.file_name, "sha256": rec.sha256}
+            )

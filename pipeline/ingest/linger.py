@@ -43,13 +43,13 @@ def claimed(engine: Engine, paths: Sequence[Path]) -> Iterator[list[Path]]:
         return
     by_key = {str(p): p for p in paths}
     with engine.connect() as conn:
-        keys = conn.execute(sql("queries/claim_inbox_files"), {"names": list(by_key)}).scalars().all()
+        keys = conn.execute(sql("queries/ingest/claim_inbox_files"), {"names": list(by_key)}).scalars().all()
         conn.commit()  # session locks outlive the transaction: do not sit idle in one
         try:
             yield [by_key[k] for k in keys]
         finally:
             try:
-                conn.execute(sql("queries/release_inbox_claims"))
+                conn.execute(sql("queries/ingest/release_inbox_claims"))
                 conn.commit()
             except DBAPIError:
                 conn.invalidate()  # the session ends with the connection, and its locks with it

@@ -57,7 +57,7 @@ def read_received(path: Path) -> tuple[Received, RejectedFile | None]:
 def known_receipts(engine: Engine, received: Sequence[Received]) -> list[tuple[bool, str | None]]:
     """For each receipt: (already received under this name, the first file name its bytes came under if a copy)."""
     with engine.connect() as conn:
-        known = conn.execute(sql("queries/find_receipts"), {"shas": [r.sha256 for r in received]}).all()
+        known = conn.execute(sql("queries/ingest/find_receipts"), {"shas": [r.sha256 for r in received]}).all()
     pairs = {(r.file_name, r.sha256) for r in known}
     first_name = {r.sha256: r.first_file_name for r in known}
     seen_here: dict[str, str] = {}

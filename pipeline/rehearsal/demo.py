@@ -120,7 +120,7 @@ def _wait_for_night(engine: Engine, files: int, timeout: float) -> None:
         task = progress.add_task("Airflow ingesting the last files", total=files)
         while time.monotonic() < deadline:
             with engine.connect() as conn:
-                done = conn.execute(sql("queries/count_receipts")).scalar_one()
+                done = conn.execute(sql("queries/ingest/count_receipts")).scalar_one()
             progress.update(task, completed=min(done, files))
             if done >= files:
                 return

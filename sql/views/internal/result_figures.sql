@@ -29,7 +29,7 @@ select
     -- Butler swing between the baseline winner and runner-up, as the
     -- contract defines it; a party that did not stand this time polled 0%
     -- (so in the Speaker's seat the figure is arithmetic, not politics).
-    -- sql/queries/flip_figures.sql gives a flip alert the same figure.
+    -- sql/queries/store/flip_figures.sql gives a flip alert the same figure.
     case
         when b.gss_code is not null
             then

@@ -8,7 +8,7 @@ select
     s.baseline_election_id,
     b.name as baseline_name,
     b.is_notional as baseline_is_notional,
-    -- how titles name the baseline (as sql/queries/baseline_label.sql): "2017", "2019 notional"
+    -- how titles name the baseline (as sql/queries/summary/baseline_label.sql): "2017", "2019 notional"
     cast(extract(year from b.election_date) as integer) || case when b.is_notional then ' notional' else '' end
         as baseline_label
 from pipeline.count_setting as s
