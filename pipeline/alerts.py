@@ -139,9 +139,9 @@ def _changes(
         else:
             quoted = f"rush; needed {needed:.1f}%"
         if new_winner != base.runner_up:
-            # The views' swing is between the 2017 winner and runner-up; say
-            # whose swing this is when a party from further back wins.
-            quoted += f"; {new_winner} was not second in 2017"
+            # The views' swing is between the baseline's winner and runner-up;
+            # say whose swing this is when a party from further back wins.
+            quoted += f"; {new_winner} was not second in {base.label}"
         alerts.append(
             PlannedAlert(
                 AlertKind.FLIP,

@@ -16,11 +16,12 @@ from pipeline.names import fold
 
 @dataclass(frozen=True)
 class Baseline:
-    """A seat's baseline (2017) result: who won, who came second, by how much."""
+    """A seat's baseline result: who won, who came second, by how much, and which election that was."""
 
     winner: str
     runner_up: str | None
     majority_pct: float
+    label: str  # the baseline election as alerts name it: "2017", "2019 notional"
 
 
 @dataclass
@@ -71,10 +72,11 @@ def load_reference(conn: Connection, feed_mode: str = "live") -> Reference:
         feed_mode=feed_mode,
         election_date=polling_day.isoformat() if polling_day is not None else None,
     )
+    label = conn.execute(sql("queries/ingest/baseline_label"), {"election_id": baseline_id}).scalar_one()
     for gss, winner, runner_up, majority_pct in conn.execute(
         sql("queries/ingest/reference_baseline_seats"), {"election_id": baseline_id}
     ):
-        ref.baseline[gss] = Baseline(winner, runner_up, float(majority_pct))
+        ref.baseline[gss] = Baseline(winner, runner_up, float(majority_pct), label)
     return ref
 
 

@@ -9,7 +9,7 @@ from pipeline.model import AlertKind, AlertSource, Declaration, MessageKind, Sou
 from pipeline.resolve import Baseline
 
 # Blyth Valley at the baseline: LAB held it from CON by 18.6% of the votes.
-BLYTH = Baseline(winner="LAB", runner_up="CON", majority_pct=18.6)
+BLYTH = Baseline(winner="LAB", runner_up="CON", majority_pct=18.6, label="2017")
 RESULT_FIGURES = FlipFigures(swing_pct=10.2, swing_needed_pct=9.3)
 RUSH_FIGURES = FlipFigures(swing_pct=None, swing_needed_pct=9.3)
 BREXIT_FIGURES = FlipFigures(swing_pct=12.0, swing_needed_pct=27.1)
@@ -116,6 +116,25 @@ CASES = [
                 "BRX",
                 RUSH,
                 "BRX GAIN FROM LAB: Blyth Valley (rush; needed 27.1%; BRX was not second in 2017)",
+            )
+        ],
+    ),
+    (
+        "on a notional baseline the alert names it (the 2024 night's)",
+        MessageKind.RUSH,
+        1,
+        Baseline(winner="LAB", runner_up="CON", majority_pct=18.6, label="2019 notional"),
+        None,
+        "REF",
+        False,
+        FlipFigures(None, 27.1),
+        [
+            (
+                FLIP,
+                "LAB",
+                "REF",
+                RUSH,
+                "REF GAIN FROM LAB: Blyth Valley (rush; needed 27.1%; REF was not second in 2019 notional)",
             )
         ],
     ),

@@ -22,7 +22,7 @@ def ref() -> Reference:
         by_key={fold(name): gss for gss, name in SEATS.items()},
         electorate={"E14000575": 64429, "W07000041": 51925, "E14000754": 68835},
         aliases={fold(alias): code for alias, code in ALIASES.items()},
-        baseline={"E14000575": Baseline("LAB", "CON", 18.6)},
+        baseline={"E14000575": Baseline("LAB", "CON", 18.6, "2017")},
     )
 
 
