@@ -283,7 +283,7 @@ def bench_latency(runs: int = 3, minutes: float = 2.0, crashes: int = 5, parts: 
 
 def _sigterm_exit(stack: LocalStack) -> float:
     """Seconds from SIGTERM to the scheduler's whole process group being gone."""
-    from pipeline.rehearsal.stack import group_alive
+    from pipeline.rehearsal.processes import group_alive
 
     pid = stack.pid("scheduler")
     t = time.monotonic()

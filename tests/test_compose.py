@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 import yaml
 
-from pipeline.rehearsal.stack import SECRET_VARIABLE, allowed_environment, read_env_file
+from pipeline.rehearsal.environment import SECRET_VARIABLE, allowed_environment, read_env_file
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"

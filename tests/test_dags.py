@@ -23,7 +23,8 @@ from pipeline.arrival import Signature, may_be_message
 from pipeline.config import PROJECT_ROOT, load_settings
 from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
-from pipeline.rehearsal.stack import COMPONENTS, LocalStack, group_alive
+from pipeline.rehearsal.processes import group_alive
+from pipeline.rehearsal.stack import COMPONENTS, LocalStack
 from pipeline.rehearsal.stories import plan_feed, plan_night
 from pipeline.schema import reset_night
 from tests.db_helpers import rows

@@ -62,8 +62,8 @@ from night import FAULTS, MAX_GAP, SCHEDULER_DOWN_S, SPEED, Night, schedule  # n
 from reference import differences, reference_ingest, snapshot  # noqa: E402
 
 from pipeline.rehearsal.bad_files import with_bad_files  # noqa: E402
+from pipeline.rehearsal.environment import read_env_file  # noqa: E402
 from pipeline.rehearsal.seats import load_seats  # noqa: E402
-from pipeline.rehearsal.stack import read_env_file  # noqa: E402
 from pipeline.rehearsal.stories import plan_night  # noqa: E402
 
 PROJECT = "resultsnight-deploytest"

@@ -12,7 +12,7 @@ from collections import Counter
 import psycopg
 from harness import ROOT, Compose, Feeder, inspect, long_running_services, run
 
-from pipeline.rehearsal.stack import SECRET_VARIABLE, allowed_environment, read_env_file
+from pipeline.rehearsal.environment import SECRET_VARIABLE, allowed_environment, read_env_file
 
 # A test-only secret -> the deployment's secret that carries it (the FTP password is inside the connection URI).
 CARRIED_IN = {"TESTING_FEED_FTP_PASSWORD": "AIRFLOW_CONN_RESULTSNIGHT_FEED"}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import secrets
 import signal
 import subprocess
@@ -23,6 +22,8 @@ from pathlib import Path
 
 from pipeline.config import PROJECT_ROOT, Settings
 from pipeline.exceptions import PipelineError
+from pipeline.rehearsal.environment import read_env_file
+from pipeline.rehearsal.processes import kill_tasks, wait_gone
 
 COMPONENTS = {
     "api-server": ["api-server", "--host", "127.0.0.1", "--port", "{port}"],
@@ -31,46 +32,6 @@ COMPONENTS = {
     "triggerer": ["triggerer", "--skip-serve-logs"],
 }
 LATENCY_ENV = PROJECT_ROOT / "deploy" / "airflow-latency.env"
-
-
-def read_env_file(path: Path) -> dict[str, str]:
-    """KEY=VALUE lines of an env file, comments and blanks skipped."""
-    env = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, value = line.split("=", 1)
-            env[key.strip()] = value.strip()
-    return env
-
-
-ALLOWED_ENVIRONMENT = PROJECT_ROOT / "deploy" / "allowed-environment.yml"
-# The .env variables that are credentials: their values may reach only the
-# services deploy/allowed-environment.yml names.
-SECRET_VARIABLE = re.compile(r"PASSWORD|SECRET|FERNET_KEY|^RESULTSNIGHT_ALERT_WEBHOOK$|^AIRFLOW_CONN_")
-
-
-@dataclass(frozen=True)
-class Allowance:
-    """What one compose service may hold: variable names, and the .env secrets its values may carry."""
-
-    environment: frozenset[str]
-    secrets: frozenset[str]
-
-
-def allowed_environment(path: Path = ALLOWED_ENVIRONMENT) -> dict[str, Allowance]:
-    """deploy/allowed-environment.yml by service, its groups expanded."""
-    import yaml
-
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    groups = data.get("groups") or {}
-    out = {}
-    for service, body in data["services"].items():
-        names: set[str] = set()
-        for item in body.get("environment") or []:
-            names.update(groups.get(item, [item]))
-        out[service] = Allowance(frozenset(names), frozenset(body.get("secrets") or []))
-    return out
 
 
 def ensure_database(admin_sqlalchemy_url: str, name: str) -> None:
@@ -226,17 +187,17 @@ class LocalStack:
         for pid in groups.values():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL if hard else signal.SIGTERM)
-        groups = _wait_gone(groups, timeout)
+        groups = wait_gone(groups, timeout)
         for pid in groups.values():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pid, signal.SIGKILL)
-        _wait_gone(groups, 10)
+        wait_gone(groups, 10)
         for name in names:
             (self.run_dir / f"{name}.pid").unlink(missing_ok=True)
         if whole:
             # Task processes have process groups of their own, so a lingering ingest or
             # delivery task outlives its scheduler: when the whole stack stops, so do they.
-            _kill_tasks(tasks)
+            kill_tasks(tasks)
         return sorted(groups)
 
     def _running_task_ids(self) -> set[str]:
@@ -292,67 +253,3 @@ class LocalStack:
                 pass  # tables not there yet
             time.sleep(0.5)
         raise PipelineError(f"Airflow was not ready after {timeout:.0f} s; logs in {self.run_dir}")
-
-
-def _wait_gone(groups: dict[str, int], timeout: float) -> dict[str, int]:
-    """Wait up to `timeout` for process groups to end; return those still alive."""
-    deadline = time.monotonic() + timeout
-    while True:
-        groups = {n: p for n, p in groups.items() if group_alive(p)}
-        if not groups or time.monotonic() >= deadline:
-            return groups
-        time.sleep(0.2)
-
-
-def _kill_tasks(task_ids: set[str]) -> None:
-    """SIGKILL the process groups of the task processes running these task instances (`airflow worker -- <id>`)."""
-    if not task_ids:
-        return
-    left = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            words = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
-        except OSError:
-            continue
-        if any(word in task_ids for word in words[-2:]):
-            pid = int(proc.name)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)  # the task's group: its supervisor leads one of its own
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
-            left.append(pid)
-    deadline = time.monotonic() + 10
-    while left and time.monotonic() < deadline:
-        left = [pid for pid in left if Path(f"/proc/{pid}").exists() and not _zombie(pid)]
-        time.sleep(0.05)
-
-
-def _zombie(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
-    except (OSError, IndexError):
-        return False
-
-
-def group_alive(pgid: int) -> bool:
-    """Whether any process of the group is still running (zombies, which hold nothing, do not count)."""
-    with contextlib.suppress(ChildProcessError):  # not our child (started by another command)
-        os.waitpid(pgid, os.WNOHANG)  # reap the leader if it is our exited child
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return True  # not Linux: the signal test above is all there is
-    for stat in proc.glob("[0-9]*/stat"):
-        try:
-            # pid (comm) state ppid pgrp ...: comm may hold spaces, so split after the last ')'
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue  # the process ended while we looked
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            return True
-    return False
