@@ -34,19 +34,15 @@ Exit 0 only if every check held. Figures go to .data/deploy-test/last-run.json,
 with where each file's time went (timeline.py: the Celery tail's evidence).
 
 The story (build, start, play, check) is told here in order; night.py plays
-the night and its faults, harness.py, verify.py, timeline.py and reference.py
-hold the parts that stand alone.
+the night and its faults, harness.py, verify.py (the checks), measures.py,
+environment_checks.py, timeline.py and reference.py hold the parts that stand alone.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import json
-import os
-import secrets
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -55,6 +51,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import environment_checks  # noqa: E402
+import measures  # noqa: E402
 import timeline  # noqa: E402
 import verify  # noqa: E402
 from harness import ROOT, Compose, Feeder, MemorySampler, base_image, build_standins, log  # noqa: E402
@@ -62,85 +60,19 @@ from night import FAULTS, MAX_GAP, SCHEDULER_DOWN_S, SPEED, Night, schedule  # n
 from reference import differences, reference_ingest, snapshot  # noqa: E402
 
 from pipeline.rehearsal.bad_files import with_bad_files  # noqa: E402
-from pipeline.rehearsal.environment import read_env_file  # noqa: E402
 from pipeline.rehearsal.seats import load_seats  # noqa: E402
 from pipeline.rehearsal.stories import plan_night  # noqa: E402
 
 PROJECT = "resultsnight-deploytest"
+
+
 WINDOW = (datetime(2019, 12, 13, 2, 33, tzinfo=UTC), datetime(2019, 12, 13, 2, 53, tzinfo=UTC))
+
+
 SCHEDULER_STALL_LIMIT_S = 5.0  # issue 18: the next file stored within 5 s of one scheduler's death
+
+
 OUTCOMES = {"stored", "superseded", "duplicate", "quarantined"}
-SECRETS = (
-    "AIRFLOW_DB_PASSWORD",
-    "RESULTS_DB_PASSWORD",
-    "ANALYST_PASSWORD",
-    "BOARD_DB_PASSWORD",
-    "AIRFLOW_JWT_SECRET",
-    "AIRFLOW_API_SECRET_KEY",
-    "AIRFLOW_ADMIN_PASSWORD",
-    "PIPELINE_DB_PASSWORD",
-    "DESK_DB_PASSWORD",
-    "REDIS_PASSWORD",
-)
-
-
-class Checks:
-    """Named checks, printed as they are made and as a table at the end."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[str, bool, str]] = []
-
-    def check(self, name: str, ok: bool, detail: str = "") -> bool:
-        """Record one check."""
-        self.rows.append((name, bool(ok), detail))
-        log(f"{'PASS' if ok else 'FAIL'}  {name}{': ' + detail if detail else ''}")
-        return bool(ok)
-
-    @property
-    def passed(self) -> bool:
-        """Every check held (and there was at least one)."""
-        return bool(self.rows) and all(ok for _, ok, _ in self.rows)
-
-    def table(self) -> str:
-        """The final table."""
-        width = max(len(name) for name, _, _ in self.rows) if self.rows else 10
-        lines = [f"{'check':<{width}}  result  detail", f"{'-' * width}  ------  ------"]
-        lines += [f"{name:<{width}}  {'PASS' if ok else 'FAIL':<6}  {detail[:110]}" for name, ok, detail in self.rows]
-        return "\n".join(lines)
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def write_env(path: Path, images: dict[str, str]) -> dict[str, str]:
-    """The test's .env: deploy/.env.example with fresh secrets, free ports, the stand-ins and the receiver."""
-    values = read_env_file(ROOT / "deploy" / ".env.example")
-    values.update({name: secrets.token_hex(16) for name in SECRETS})
-    values["AIRFLOW_FERNET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
-    values.update(
-        AIRFLOW_API_PORT=str(free_port()),
-        RESULTS_DB_PORT=str(free_port()),
-        FLOWER_PORT=str(free_port()),
-        BOARD_PORT=str(free_port()),
-        RESULTSNIGHT_IMAGE="resultsnight-testing/resultsnight-airflow:3.3.2",
-        AIRFLOW_IMAGE=images["airflow"],
-        POSTGRES_IMAGE=images["postgres"],
-        REDIS_IMAGE=images["redis"],
-        TESTING_HELPER_IMAGE=images["helper"],
-        RESULTSNIGHT_ALERT_WEBHOOK="http://alert-receiver:8000/alert",
-        # The agency's server (compose.test.yml's feed-ftp): its read-only account's password, and
-        # the workers' connection to it, which the fetch DAG reads.
-        TESTING_FEED_FTP_PASSWORD=(ftp_password := secrets.token_hex(16)),
-        AIRFLOW_CONN_RESULTSNIGHT_FEED=f"ftp://feed:{ftp_password}@feed-ftp:2121/",
-        RESULTSNIGHT_FETCH_ENABLED="true",
-    )
-    path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
-    path.chmod(0o600)
-    return values
 
 
 def the_slice() -> list:
@@ -181,7 +113,7 @@ def measure_and_check(
     feeder: Feeder,
     night: Night,
     names: set[str],
-    checks: Checks,
+    checks: verify.Checks,
     figures: dict,
     workdir: Path,
 ) -> None:
@@ -222,23 +154,23 @@ def measure_and_check(
             table not in diff and bool(stack[table]),
             diff.get(table, f"{sum(stack[table].values())} rows"),
         )
-    lat = verify.latencies(compose, feeder.dropped, received)
+    lat = measures.latencies(compose, feeder.dropped, received)
     # Files stored before the first fault: the stack's steady pace; "all" includes files held up behind the faults.
     first_fault = min(night.faults.values(), default=float("inf"))
     calm_names = {n for t, n in lat["receipts"] if t < first_fault}
-    calm = verify.latencies(compose, {n: t for n, t in feeder.dropped.items() if n in calm_names}, received)
-    figures["stored_before_faults"] = {k: verify.spread(calm[k]) for k in ("stored", "alert", "webhook")}
+    calm = measures.latencies(compose, {n: t for n, t in feeder.dropped.items() if n in calm_names}, received)
+    figures["stored_before_faults"] = {k: measures.spread(calm[k]) for k in ("stored", "alert", "webhook")}
     figures["raw"] = {
         "dropped": feeder.dropped,
         "faults": night.faults,
         "receipts": lat["receipts"],
         "file_to_alert_s": lat["alert"],
     }
-    figures["file_to_stored_s"] = verify.spread(lat["stored"])
-    figures["file_to_alert_s"] = verify.spread(lat["alert"])
-    figures["file_to_webhook_s"] = verify.spread(lat["webhook"])
-    figures["in_process_per_file_s"] = verify.spread(ref.per_file_seconds)
-    figures["stall_to_next_stored_s"] = verify.stalls(night.faults, lat["receipts"])
+    figures["file_to_stored_s"] = measures.spread(lat["stored"])
+    figures["file_to_alert_s"] = measures.spread(lat["alert"])
+    figures["file_to_webhook_s"] = measures.spread(lat["webhook"])
+    figures["in_process_per_file_s"] = measures.spread(ref.per_file_seconds)
+    figures["stall_to_next_stored_s"] = measures.stalls(night.faults, lat["receipts"])
     figures["after_back"] = timeline.fault_costs(compose, night.faults, night.back, lat["receipts"], received)
     figures["worker_task_retried_after_s"] = night.retried_after_s
     figures["killed_try"] = timeline.killed_try(compose, night.killed_task, night.faults.get("kill a worker"))
@@ -249,7 +181,7 @@ def measure_and_check(
         log(f"where the time goes: not measured: {str(exc)[:400]}")
     kill = night.faults.get("kill one of two schedulers")
     if kill is not None:
-        figures["scheduler_kill"] = verify.scheduler_stall(
+        figures["scheduler_kill"] = measures.scheduler_stall(
             kill, kill + SCHEDULER_DOWN_S, feeder.dropped, lat["receipts"]
         )
         stall = figures["scheduler_kill"]["next_stored_s"]
@@ -266,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--keep", action="store_true", help="leave the stack running at the end (debugging)")
     args = parser.parse_args(argv)
-    checks, figures = Checks(), {"started": datetime.now(UTC).isoformat(timespec="seconds")}
+    checks, figures = verify.Checks(), {"started": datetime.now(UTC).isoformat(timespec="seconds")}
     workdir = Path(tempfile.mkdtemp(prefix="resultsnight-deploy-test-"))
     compose = Compose(
         PROJECT, workdir / ".env", [ROOT / "docker-compose.yml", ROOT / "deploy/testing/compose.test.yml"]
@@ -279,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["base_image_s"] = round(time.monotonic() - t0, 1)
         images = build_standins(base)
         figures["standins_s"] = round(time.monotonic() - t0 - figures["base_image_s"], 1)
-        env = write_env(compose.env_file, images)
+        env = environment_checks.write_env(compose.env_file, images)
         t1 = time.monotonic()
         compose("build", capture=False, timeout=1800)
         figures["compose_build_s"] = round(time.monotonic() - t1, 1)
@@ -298,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         checks.check("docker compose up --wait", up.returncode == 0, f"{figures['up_wait_s']} s")
         verify.services_healthy(compose, checks)
         verify.init_done(compose, checks)
-        verify.environments(compose, env, checks)
-        verify.refuses_example_and_empty_secrets(compose, env, workdir, checks)
+        environment_checks.environments(compose, env, checks)
+        environment_checks.refuses_example_and_empty_secrets(compose, env, workdir, checks)
         if not checks.passed:
             raise RuntimeError("the stack did not come up healthy")
 

@@ -15,7 +15,7 @@ import os
 import statistics
 
 from harness import Compose
-from verify import spread
+from measures import spread
 
 TRIES = (
     "select extract(epoch from t.queued_dttm), extract(epoch from t.start_date),"

@@ -3,38 +3,38 @@
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import urllib.error
 import urllib.request
 from collections import Counter
 
 import psycopg
-from harness import ROOT, Compose, Feeder, inspect, long_running_services, run
-
-from pipeline.rehearsal.environment import SECRET_VARIABLE, allowed_environment, read_env_file
-
-# A test-only secret -> the deployment's secret that carries it (the FTP password is inside the connection URI).
-CARRIED_IN = {"TESTING_FEED_FTP_PASSWORD": "AIRFLOW_CONN_RESULTSNIGHT_FEED"}
+from harness import Compose, Feeder, inspect, log, long_running_services, run
 
 
-def pct(values: list[float], p: float) -> float | None:
-    """The p-th quantile (nearest rank), or None for no values."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))] if ordered else None
+class Checks:
+    """Named checks, printed as they are made and as a table at the end."""
 
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, bool, str]] = []
 
-def spread(values: list[float]) -> dict:
-    """n, median, p95, min, max of a list of seconds."""
-    if not values:
-        return {"n": 0}
-    return {
-        "n": len(values),
-        "median": round(statistics.median(values), 3),
-        "p95": round(pct(values, 0.95), 3),
-        "min": round(min(values), 3),
-        "max": round(max(values), 3),
-    }
+    def check(self, name: str, ok: bool, detail: str = "") -> bool:
+        """Record one check."""
+        self.rows.append((name, bool(ok), detail))
+        log(f"{'PASS' if ok else 'FAIL'}  {name}{': ' + detail if detail else ''}")
+        return bool(ok)
+
+    @property
+    def passed(self) -> bool:
+        """Every check held (and there was at least one)."""
+        return bool(self.rows) and all(ok for _, ok, _ in self.rows)
+
+    def table(self) -> str:
+        """The final table."""
+        width = max(len(name) for name, _, _ in self.rows) if self.rows else 10
+        lines = [f"{'check':<{width}}  result  detail", f"{'-' * width}  ------  ------"]
+        lines += [f"{name:<{width}}  {'PASS' if ok else 'FAIL':<6}  {detail[:110]}" for name, ok, detail in self.rows]
+        return "\n".join(lines)
 
 
 def services_healthy(compose: Compose, checks) -> None:
@@ -256,132 +256,6 @@ def alerts_once(compose: Compose, kill_at: float | None, checks) -> list[dict]:
         f"{len(after)} alerts raised after the kill",
     )
     return received
-
-
-def latencies(compose: Compose, dropped: dict[str, float], received: list[dict]) -> dict[str, list]:
-    """Per file: drop -> receipt, drop -> first alert raised, drop -> first alert at the webhook (seconds)."""
-    rows = compose.psql(
-        "results-db",
-        "resultsnight",
-        "resultsnight",
-        "select r.file_name, extract(epoch from r.received_at),"
-        " (select min(extract(epoch from a.raised_at)) from pipeline.alert a"
-        "   where a.declaration_id = any(r.declaration_ids)),"
-        " (select array_to_string(array_agg(a.alert_id), ',') from pipeline.alert a"
-        "   where a.declaration_id = any(r.declaration_ids))"
-        " from pipeline.receipt r",
-    )
-    delivered = {}
-    for r in received:
-        delivered.setdefault(r["alert"].get("alert_id"), r["received_at"])
-    out: dict[str, list] = {"stored": [], "alert": [], "webhook": [], "receipts": []}
-    for name, stored, alerted, alert_ids in rows:
-        if name not in dropped:
-            continue
-        out["receipts"].append((float(stored), name))
-        out["stored"].append(float(stored) - dropped[name])
-        if alerted:
-            out["alert"].append(float(alerted) - dropped[name])
-            at = [delivered[int(a)] for a in alert_ids.split(",") if int(a) in delivered]
-            if at:
-                out["webhook"].append(min(at) - dropped[name])
-    return out
-
-
-def stalls(faults: dict[str, float], receipts: list[tuple[float, str]]) -> dict[str, float | None]:
-    """For each fault, seconds from it to the next file stored."""
-    times = sorted(t for t, _ in receipts)
-    return {name: round(min((t for t in times if t > at), default=float("nan")) - at, 1) for name, at in faults.items()}
-
-
-def environments(compose: Compose, env: dict[str, str], checks) -> dict[str, list[str]]:
-    """Each container holds only what deploy/allowed-environment.yml lets its service, and no other service's secret."""
-    allowed = allowed_environment()
-    secret_values = {k: v for k, v in env.items() if SECRET_VARIABLE.search(k) and v}
-    held_by: dict[str, list[str]] = {}
-    bad = []
-    for row in compose.ps():
-        service = row["Service"]
-        if service not in allowed:
-            continue  # the test's own helpers (compose.test.yml)
-        info = inspect(row["ID"])
-        image = json.loads(run(["docker", "image", "inspect", info["Image"]]).stdout)[0]
-        base = dict(item.split("=", 1) for item in image["Config"].get("Env") or [])
-        held = dict(item.split("=", 1) for item in info["Config"].get("Env") or [])
-        # What compose gave it: every variable the image does not set to the same value.
-        own = sorted(k for k, v in held.items() if base.get(k) != v)
-        extra = set(own) - allowed[service].environment
-        leaked = sorted(
-            k
-            for k, v in secret_values.items()
-            if k not in allowed[service].secrets
-            and CARRIED_IN.get(k) not in allowed[service].secrets
-            and any(v in value for value in held.values())
-        )
-        if extra or leaked:
-            bad.append(f"{service}: not allowed {sorted(extra)}, others' secrets {leaked}")
-        held_by[service] = own
-    board = held_by.get("board")
-    checks.check(
-        "each container's environment within deploy/allowed-environment.yml",
-        bool(held_by) and not bad,
-        "; ".join(bad) or f"{len(held_by)} services; the board holds {board}",
-    )
-    return held_by
-
-
-def refuses_example_and_empty_secrets(compose: Compose, env: dict[str, str], workdir, checks) -> None:
-    """With deploy/.env.example's secrets the services refuse to start (exit 78); an empty one stops compose itself."""
-    example = read_env_file(ROOT / "deploy" / ".env.example")
-    values = {**env, **{k: v for k, v in example.items() if SECRET_VARIABLE.search(k)}}
-    env_file = workdir / "example.env"
-    env_file.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
-    other = Compose(f"{compose.project}-refusal", env_file, [ROOT / "docker-compose.yml"])
-    results = {}
-    try:
-        # one of each way in: our image's own entrypoint, an entrypoint naming the
-        # check (board), the check mounted into an image not ours (redis, results-db)
-        for service in ("airflow-triggerer", "board", "redis", "results-db"):
-            proc = other("run", "--rm", "--no-deps", "-T", service, check=False, timeout=180)
-            said = proc.stderr.decode(errors="replace")
-            results[service] = (
-                proc.returncode if "published example value" in said else f"{proc.returncode} (no reason given)"
-            )
-    finally:
-        other("down", "-v", "--remove-orphans", check=False, timeout=120)
-    checks.check(
-        "services refuse deploy/.env.example's secrets",
-        all(code == 78 for code in results.values()),
-        f"exit codes {results}",
-    )
-    env_file.write_text(
-        "".join(f"{k}={'' if k == 'REDIS_PASSWORD' else v}\n" for k, v in env.items()), encoding="utf-8"
-    )
-    empty = Compose(f"{compose.project}-refusal", env_file, [ROOT / "docker-compose.yml"])("config", "-q", check=False)
-    said = empty.stderr.decode(errors="replace")
-    checks.check(
-        "docker compose refuses an empty secret",
-        empty.returncode != 0 and "REDIS_PASSWORD" in said,
-        f"exit {empty.returncode}: {said.strip()[:120]}",
-    )
-    env_file.unlink()
-
-
-def scheduler_stall(kill: float, back: float, dropped: dict[str, float], receipts: list[tuple[float, str]]) -> dict:
-    """After one of two schedulers is killed: seconds to the next file stored, and files dropped while it was down."""
-    stored_at = {name: t for t, name in receipts}
-    pending = [n for n, d in dropped.items() if d < kill and stored_at.get(n, float("inf")) > kill]
-    # Waiting for a file that is not there yet is not a stall: count from the
-    # kill if files were waiting then, else from the next file's arrival.
-    start = kill if pending else min((d for d in dropped.values() if d >= kill), default=None)
-    following = [t for t, _ in receipts if start is not None and t >= start and t > kill]
-    during = [stored_at[n] - d for n, d in dropped.items() if kill <= d < back and n in stored_at]
-    return {
-        "files_waiting_at_kill": len(pending),
-        "next_stored_s": round(min(following) - start, 2) if following else None,
-        "dropped_while_down": len(during),
-        "while_down_file_to_stored_s": spread(during),
-    }
 
 
 def nothing_run_twice(compose: Compose, killed_task: list[str] | None, checks) -> None:
