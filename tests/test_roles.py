@@ -64,16 +64,16 @@ def as_role(logins) -> Iterator:
         eng.dispose()
 
 
-def relations(engine: Engine, schema: str) -> list[str]:
-    """Every table, view and materialised view of a schema, qualified."""
+def relations(engine: Engine, schema: str, kinds: tuple[str, ...] = ("r", "v", "m", "p")) -> list[str]:
+    """The relations of a schema of the given pg_class kinds (all tables and views by default), qualified."""
     with engine.connect() as conn:
         return (
             conn.execute(
                 text(
                     "select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                    " where n.nspname = :s and c.relkind in ('r', 'v', 'm', 'p') order by 1"
+                    " where n.nspname = :s and c.relkind = any(:kinds) order by 1"
                 ),
-                {"s": schema},
+                {"s": schema, "kinds": list(kinds)},
             )
             .scalars()
             .all()
@@ -82,18 +82,7 @@ def relations(engine: Engine, schema: str) -> list[str]:
 
 def tables(engine: Engine, schema: str) -> list[str]:
     """Every ordinary table of a schema, qualified."""
-    with engine.connect() as conn:
-        return (
-            conn.execute(
-                text(
-                    "select n.nspname || '.' || c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
-                    " where n.nspname = :s and c.relkind = 'r' order by 1"
-                ),
-                {"s": schema},
-            )
-            .scalars()
-            .all()
-        )
+    return relations(engine, schema, ("r",))
 
 
 def refused(engine: Engine, statement: str) -> bool:

@@ -64,6 +64,15 @@ def _plan(seats: Sequence[Seat], night: Night, seeds_dir: Path | None, test_feed
     return Plan(night, night.test, shift, fixed)
 
 
+def _setup(
+    seeds_dir: Path | None, election_id: str, only: Iterable[str] | None, test_feed: bool
+) -> tuple[Night, list[Seat], set[str] | None, Plan]:
+    """What both plans start from: the night, its seats, the seats asked for (None: all) and the timing."""
+    night = night_for(election_id)
+    seats = load_seats(seeds_dir, election_id)
+    return night, seats, _wanted(seats, only), _plan(seats, night, seeds_dir, test_feed)
+
+
 def plan_night(
     seeds_dir: Path | None = None,
     *,
@@ -77,12 +86,9 @@ def plan_night(
     election_id: str = ELECTION_ID,
 ) -> list[Message]:
     """The night's rushes, recounts and results (or only the given seats), in landing order, seeded."""
-    night = night_for(election_id)
-    seats = load_seats(seeds_dir, election_id)
+    night, seats, wanted, plan = _setup(seeds_dir, election_id, only, test_feed)
     counts = {"corrections": corrections, "recounts": recounts, "false_flips": false_flips, "chains": chains}
     stories = choose_stories(seats, seed=seed, night=night, **counts)
-    wanted = _wanted(seats, only)
-    plan = _plan(seats, night, seeds_dir, test_feed)
     messages: list[Message] = []
     for seat in seats:
         if wanted is not None and seat.gss_code not in wanted:
@@ -102,10 +108,7 @@ def plan_feed(
     **stories: int,
 ) -> list[Message]:
     """The night's whole feed: nominations, then `plan_night`'s messages with the states of the parties among them."""
-    night = night_for(election_id)
-    seats = load_seats(seeds_dir, election_id)
-    wanted = _wanted(seats, only)
-    plan = _plan(seats, night, seeds_dir, test_feed)
+    night, seats, wanted, plan = _setup(seeds_dir, election_id, only, test_feed)
     messages = plan_night(seeds_dir, seed=seed, only=only, test_feed=test_feed, election_id=election_id, **stories)
     chosen = [s for s in seats if wanted is None or s.gss_code in wanted]
     return in_landing_order(

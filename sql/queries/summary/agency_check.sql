@@ -1,12 +1,7 @@
--- The agency's latest state of the parties beside ours, party by party, and the disagreements raised.
+-- The agency's latest state of the parties beside ours (the documented view,
+-- whole), and how many disagreements the night raised.
 select
-    c.number_of_results,
-    c.party,
-    c.agency_seats,
-    c.our_seats,
-    c.agency_votes,
-    c.our_votes,
-    c.agrees,
+    c.*,
     (
         select count(*) from results.alerts as a
         where a.kind = 'disagreement'
