@@ -113,7 +113,10 @@ class InboxTrigger(BaseEventTrigger):
                 q_present = await asyncio.to_thread(scan, self.quarantine_directory)
                 q_known = {n: t for n, t in q_known.items() if n in q_present}
                 for n, s in q_present.items():
-                    q_known.setdefault(n, s.text())  # archived here by a run: its bytes were seen
+                    # First seen here: archived by a run, so its bytes were seen as they were
+                    # announced in the inbox (a move keeps size, time and inode). Rewritten
+                    # before this look (a resend racing the move), it differs from that: news.
+                    q_known.setdefault(n, announced.get(n) or s.text())
                 q_new = [n for n in self._ready(q_present, q_seen, now) if q_known[n] != q_present[n].text()]
             if candidates or q_new:
                 folders = [self.directory] + ([self.quarantine_directory] if q_new else [])

@@ -598,6 +598,35 @@ def test_the_inbox_watcher_announces_only_complete_files_and_changed_ones(airflo
     }
 
 
+def test_the_inbox_watcher_announces_a_resend_that_races_the_move_to_quarantine(airflow_env, tmp_path):
+    """A quarantined file rewritten before the watcher first saw it there is news; one moved unchanged is not."""
+    import asyncio
+    import sys
+
+    sys.path.insert(0, str(PROJECT_ROOT / "plugins"))
+    from resultsnight_triggers import InboxTrigger
+
+    inbox, quarantine = tmp_path / "inbox", tmp_path / "quarantine"
+    inbox.mkdir()
+    quarantine.mkdir()
+    trigger = InboxTrigger(str(inbox), str(quarantine), poll_interval=0.05, settle_seconds=0.3)
+
+    async def act(events: list[dict]) -> None:
+        (inbox / "a.xml").write_bytes(b"<broken")
+        (inbox / "b.xml").write_bytes(b"<broken too")
+        await asyncio.sleep(1.0)
+        assert [sorted(e["files"]) for e in events] == [["a.xml", "b.xml"]]
+        # Between two looks of the watcher: the ingest quarantines both, and the
+        # agency resends a.xml where it now lies (no await: the watcher cannot look in between).
+        os.replace(inbox / "a.xml", quarantine / "a.xml")
+        os.replace(inbox / "b.xml", quarantine / "b.xml")
+        (quarantine / "a.xml").write_bytes(b"<FirstPastThePostResult/>")
+        await asyncio.sleep(1.0)
+
+    events = _announcements(trigger, act)
+    assert [(e["files"], e["quarantine"]) for e in events[1:]] == [([], ["a.xml"])]
+
+
 def test_the_inbox_watcher_never_announces_the_agencys_timestamp(airflow_env, tmp_path):
     """`.timestamp`, rewritten as every file lands, is not a message: the watcher announces only the messages."""
     import asyncio
