@@ -55,8 +55,11 @@ def container_state(cid: str) -> str:
 class Night:
     """Plays the slice onto the FTP server while injecting the faults; records when everything happened."""
 
-    def __init__(self, compose: Compose, feeder: Feeder, messages: list) -> None:
+    def __init__(
+        self, compose: Compose, feeder: Feeder, messages: list, plan: tuple[tuple[str, float], ...] = FAULTS
+    ) -> None:
         self.compose, self.feeder, self.messages = compose, feeder, messages
+        self.plan = plan  # the faults to inject: FAULTS, or none (deploy_test.py --no-faults)
         self.faults: dict[str, float] = {}  # fault -> when it was injected (host clock)
         self.back: dict[str, float] = {}  # fault -> when the killed part was started again
         self.killed_worker: str | None = None
@@ -88,7 +91,7 @@ class Night:
         """Feed in a thread; inject each fault once that share of the files has been published."""
         thread = threading.Thread(target=self._feed, daemon=True)
         thread.start()
-        pending = list(FAULTS)
+        pending = list(self.plan)
         while thread.is_alive() or pending:
             fed = len(self.feeder.dropped) / len(self.messages)
             if pending and (fed >= pending[0][1] or not thread.is_alive()):

@@ -249,7 +249,9 @@ def alerts_once(compose: Compose, kill_at: float | None, checks) -> list[dict]:
         db_ids and set(ids) == db_ids and not twice,
         f"{len(db_ids)} alerts in the DB, {len(received)} POSTs for {len(ids)} alerts; twice: {twice}",
     )
-    after = [int(a) for a, t in rows if kill_at is not None and float(t) >= kill_at]
+    if kill_at is None:  # a night without faults (deploy_test.py --no-faults)
+        return received
+    after = [int(a) for a, t in rows if float(t) >= kill_at]
     checks.check(
         "alerts raised after the worker kill delivered once",
         bool(after) and all(ids.get(a) == 1 for a in after),
