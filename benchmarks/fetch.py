@@ -35,8 +35,9 @@ from benchmarks.latency import _pct
 from pipeline.fetch.address import FeedAddress
 from pipeline.fetch.client import open_client
 from pipeline.fetch.loop import Fetcher
+from pipeline.rehearsal.processes import free_port
 from pipeline.schema import reset_night
-from tests.feed_servers import Feed, ServerProcess, free_port, server_commands, server_retrieved
+from tests.feed_servers import Feed, ServerProcess, server_commands, server_retrieved
 
 BODY = b"<FirstPastThePostResult/>\n" * 40
 LISTINGS = ("LIST", "MLSD", "NLST", "READDIR")

@@ -32,10 +32,11 @@ from sqlalchemy import text
 from benchmarks.fetch import load
 from benchmarks.latency import _busiest, _fmt, _pct, _slice, receipt_latencies
 from pipeline.config import load_settings
+from pipeline.rehearsal.processes import free_port
 from pipeline.rehearsal.stack import LocalStack
 from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
-from tests.feed_servers import Feed, ServerProcess, free_port
+from tests.feed_servers import Feed, ServerProcess
 
 PACES = {"election-night pace": 1.0, "10x pace": 10.0}
 

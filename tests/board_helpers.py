@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,13 +14,9 @@ from pathlib import Path
 
 import httpx
 
+from pipeline.rehearsal.processes import free_port
+
 HOSTILE_CANDIDATE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class BoardServer:

@@ -53,13 +53,6 @@ def wait_for(check, timeout: float, what: str, every: float = 0.05):
     raise AssertionError(f"gave up after {timeout:.0f} s waiting for {what}")
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class ServerProcess:
     """One feed server process: start, kill (as a crash), start again on the same port."""
 

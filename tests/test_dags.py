@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import socket
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -23,7 +22,7 @@ from pipeline.arrival import Signature, may_be_message
 from pipeline.config import PROJECT_ROOT, load_settings
 from pipeline.ingest import ingest_paths
 from pipeline.rehearsal.pacing import play
-from pipeline.rehearsal.processes import group_alive
+from pipeline.rehearsal.processes import free_port, group_alive
 from pipeline.rehearsal.stack import COMPONENTS, LocalStack
 from pipeline.rehearsal.stories import plan_feed, plan_night
 from pipeline.schema import reset_night
@@ -52,12 +51,6 @@ def alerts(engine) -> Counter:
     return Counter(rows(engine, "select kind, gss_code, from_party, to_party from results.alerts"))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _make_stack(settings, tmp: Path, name: str) -> LocalStack:
     folder = tmp / name
     stack_settings = load_settings(
@@ -73,7 +66,7 @@ def _make_stack(settings, tmp: Path, name: str) -> LocalStack:
         results_url=settings.database_url,
         home=folder / "airflow",
         metadata_db=f"{db}_{name}",
-        port=_free_port(),
+        port=free_port(),
     )
 
 
@@ -223,7 +216,7 @@ def test_ingest_dag_test_run_over_a_small_night(airflow_env, engine, tmp_path, p
 
 
 def test_fetch_dag_test_run_pulls_a_real_ftp_feed_into_the_inbox(airflow_env, engine, tmp_path, monkeypatch):
-    from tests.feed_servers import ServerProcess, free_port
+    from tests.feed_servers import ServerProcess
 
     reset_night(engine)
     inbox = Path(os.environ["RESULTSNIGHT_INBOX"])

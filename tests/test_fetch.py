@@ -20,7 +20,8 @@ from pipeline.exceptions import FeedRefused, FeedUnavailable
 from pipeline.fetch.address import FeedAddress
 from pipeline.fetch.client import open_client
 from pipeline.fetch.loop import RESCAN_SECONDS, Fetcher
-from tests.feed_servers import Feed, ServerProcess, free_port, server_commands, server_retrieved, wait_for
+from pipeline.rehearsal.processes import free_port
+from tests.feed_servers import Feed, ServerProcess, server_commands, server_retrieved, wait_for
 
 pytestmark = pytest.mark.integration
 

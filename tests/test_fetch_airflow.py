@@ -14,10 +14,11 @@ from collections import Counter
 import pytest
 
 from pipeline.rehearsal.pacing import play
+from pipeline.rehearsal.processes import free_port
 from pipeline.rehearsal.stories import plan_night
 from pipeline.schema import reset_night
 from tests.db_helpers import rows
-from tests.feed_servers import ServerProcess, free_port
+from tests.feed_servers import ServerProcess
 from tests.test_dags import SEATS, _make_stack, _wait_processed, alerts
 
 pytestmark = [pytest.mark.integration, pytest.mark.airflow, pytest.mark.slow]

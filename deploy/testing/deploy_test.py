@@ -64,14 +64,8 @@ from pipeline.rehearsal.seats import load_seats  # noqa: E402
 from pipeline.rehearsal.stories import plan_night  # noqa: E402
 
 PROJECT = "resultsnight-deploytest"
-
-
 WINDOW = (datetime(2019, 12, 13, 2, 33, tzinfo=UTC), datetime(2019, 12, 13, 2, 53, tzinfo=UTC))
-
-
 SCHEDULER_STALL_LIMIT_S = 5.0  # issue 18: the next file stored within 5 s of one scheduler's death
-
-
 OUTCOMES = {"stored", "superseded", "duplicate", "quarantined"}
 
 

@@ -8,13 +8,16 @@ import base64
 import json
 import os
 import secrets
-import socket
 from pathlib import Path
 
 from harness import ROOT, Compose, inspect, run
 
 from pipeline.rehearsal.environment import SECRET_VARIABLE, allowed_environment, read_env_file
+from pipeline.rehearsal.processes import free_port
 
+# A test-only secret -> the deployment's secret that carries it (the FTP password is inside the connection URI).
+CARRIED_IN = {"TESTING_FEED_FTP_PASSWORD": "AIRFLOW_CONN_RESULTSNIGHT_FEED"}
+# The .env's credentials, made fresh for each run.
 SECRETS = (
     "AIRFLOW_DB_PASSWORD",
     "RESULTS_DB_PASSWORD",
@@ -27,13 +30,6 @@ SECRETS = (
     "DESK_DB_PASSWORD",
     "REDIS_PASSWORD",
 )
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def write_env(path: Path, images: dict[str, str]) -> dict[str, str]:
@@ -61,10 +57,6 @@ def write_env(path: Path, images: dict[str, str]) -> dict[str, str]:
     path.write_text("".join(f"{k}={v}\n" for k, v in values.items()), encoding="utf-8")
     path.chmod(0o600)
     return values
-
-
-# A test-only secret -> the deployment's secret that carries it (the FTP password is inside the connection URI).
-CARRIED_IN = {"TESTING_FEED_FTP_PASSWORD": "AIRFLOW_CONN_RESULTSNIGHT_FEED"}
 
 
 def environments(compose: Compose, env: dict[str, str], checks) -> dict[str, list[str]]:

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 
 from pipeline.config import Settings, load_settings
 from pipeline.db import analyst_psql_command, database_url, get_engine, stop_embedded
+from pipeline.rehearsal.processes import free_port
 from pipeline.rehearsal.stack import LocalStack
 from pipeline.schema import init_db
 
@@ -145,7 +146,7 @@ def start_feed_server(settings: Settings) -> str:
         (root / folder).mkdir(parents=True)
         (root / folder / ".timestamp").write_text(f"{time.time():.5f}")
     password = secrets.token_urlsafe(12)  # this demo's own, never printed
-    port = ftp_server.free_port()
+    port = free_port()
     proc = ftp_server.start(root, port, "feed", password, settings.data_dir / "feed-ftp.log")
     _ftp_pid_file(settings).write_text(str(proc.pid))
     return f"ftp://feed:{password}@127.0.0.1:{port}/"

@@ -23,13 +23,6 @@ from pathlib import Path
 PASSWORD_VARIABLE = "RESULTSNIGHT_DEMO_FTP_PASSWORD"  # noqa: S105 - the variable's name, not a password
 
 
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(root: Path, port: int, user: str, password: str, log: Path, timeout: float = 20) -> subprocess.Popen:
     """Start the server in a process group of its own; return once it listens."""
     with open(log, "ab") as out:

@@ -1,4 +1,5 @@
-"""Process groups of the local stack: whether one is alive, waiting for them to end, killing task processes.
+"""Processes of the local stack: a free port to start one on, whether a process group is alive,
+waiting for groups to end, killing task processes.
 
 Linux's /proc is read directly (zombies hold nothing and do not count as alive).
 """
@@ -8,8 +9,16 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import time
 from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_gone(groups: dict[str, int], timeout: float) -> dict[str, int]:
