@@ -14,9 +14,11 @@ backtest's own orders and seeds), nothing timed; three parts:
    LD), 2015-2019 beside 2024. A variant earns its place only by helping on
    2015-2019, which were not the problem: choosing one because 2024 liked it
    would be fitting the test the goal sets.
-3. `--band`: the band with the regression coefficients' own uncertainty
-   added (drawn from the ridge posterior, each draw's expected seats), its
-   factor calibrated like pipeline.backtest_calibrate on the other elections.
+3. `--band`: two other bands beside the shipped one, each factor calibrated
+   like pipeline.backtest_calibrate on the other elections: with the
+   regression coefficients' own uncertainty added (drawn from the ridge
+   posterior, each draw's expected seats), and with an English seat's doubt
+   widened while its region, not only its nation, has few declarations.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from scipy.special import ndtr
 from pipeline import backtest as bt
 from pipeline import projection as pj
 from pipeline.projection import _expected_seats, _round_to
-from pipeline.projection_base import IDX, NI, SPK
+from pipeline.projection_band import MARGINAL, UNSEEN_MARGINAL, UNSEEN_SEATS
+from pipeline.projection_base import IDX, NATIONS, NI, SPK
 from pipeline.projection_fit import NOISE_PRIOR, regression_fit
 
 Counter = Callable[[np.ndarray], np.ndarray]  # undeclared seats' (U, P) shares -> (P,) expected seats
@@ -129,8 +132,7 @@ def floor(election: str, variant: Variant = VARIANTS[0]) -> dict[str, int]:
 
 
 def kept_wrongly(election: str, party: str = "CON") -> dict[str, float]:
-    """The seats the floor's fit gives `party` (largest share) that it lost: how many, its baseline share there,
-    and for those each winner took, the winner's share against the projected one."""
+    """Seats the floor's fit gives `party` that it lost: how many, its baseline share, winners' real and fit shares."""
     r = bt.load_election(election)
     base = r.base
     gb = (base.nation != NI) & ~((base.shares[:, SPK] > 0) | (r.final[:, SPK] > 0))
@@ -192,39 +194,61 @@ def coefficient_variance(base: pj.Baseline, mask: np.ndarray, final: np.ndarray,
     return np.var(np.array(seats), axis=0)
 
 
-def band_coverage(count: int = 10, n_draws: int = 100) -> dict[str, dict[tuple[str, int], tuple[float, float]]]:
-    """Per election, (kind, mark) -> coverage of the shipped band and of the band with coefficient variance added."""
+def region_marginal(base: pj.Baseline, mask: np.ndarray, shares: np.ndarray, spread: float) -> np.ndarray:
+    """pipeline.projection_band.marginal_seats, an English seat's doubt widened by its region's declarations."""
+    key = np.where(base.nation == 0, base.region, len(base.regions) + base.nation)
+    seen = np.bincount(key[mask], minlength=len(base.regions) + len(NATIONS))[key]
+    doubt = MARGINAL * spread + UNSEEN_MARGINAL * UNSEEN_SEATS / (UNSEEN_SEATS + seen)
+    rows = ~mask
+    top2 = np.argpartition(-shares[rows], 1, axis=1)[:, :2]
+    s = np.take_along_axis(shares[rows], top2, axis=1)
+    return np.bincount(top2[(s[:, 0] - s[:, 1]) < doubt[rows]].ravel(), minlength=pj.P)
+
+
+BANDS = ("shipped", "with coefficients", "unseen by region")
+
+
+def _scales(r: bt.Replayed, mask: np.ndarray, draws: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """|error| and each band's scale (what its factor multiplies) at one mark, for the reported parties."""
+    d = pj.declared_rows(r.base, mask, r.final)
+    c = pj.seat_counts(r.base, d)
+    change, spread = regression_fit(r.base, pj.stats_of(r.base, d))
+    shares = np.clip(r.base.shares + change, 0.0, None)
+    scales = [
+        c.spread * np.sqrt(1 + c.marginal),
+        c.spread * np.sqrt(1 + c.marginal + coefficient_variance(r.base, mask, r.final, draws)),
+        spread * np.sqrt(1 + region_marginal(r.base, mask, shares, spread)),
+    ]
+    return np.abs(c.projected - r.final_seats)[_REPORTED], [x[_REPORTED] for x in scales]
+
+
+def band_coverage(count: int = 10, n_draws: int = 100) -> dict[str, dict[tuple[str, int], list[float]]]:
+    """Per election, (kind, mark) -> each of BANDS' coverage, its factor calibrated on the other elections."""
     draws = np.random.default_rng(7).standard_normal((n_draws, 64, pj.P))
-    z: dict = {}  # (use, election, kind, mark, which) -> list of (|error|, scale) arrays
+    z: dict = {}  # (use, election, kind, mark, band) -> list of (|error|, scale) arrays
     for election in bt.ELECTIONS:
         r = bt.load_election(election)
         for kind in bt.ORDER_KINDS:
-            for use, seed, n, marks in (
-                ("cal", bt.CALIBRATION_SEED, count, bt.MARKS),
-                ("test", bt.BACKTEST_SEED, 2 * count, bt.MARKS),
-            ):
+            for use, seed, n in (("cal", bt.CALIBRATION_SEED, count), ("test", bt.BACKTEST_SEED, 2 * count)):
                 for order in bt.orders(r.base, kind, n, seed, election):
-                    for mark in marks:
+                    for mark in bt.MARKS:
                         mask = np.zeros(len(r.base.gss_codes), dtype=bool)
                         mask[order[:mark]] = True
-                        c = pj.seat_counts(r.base, pj.declared_rows(r.base, mask, r.final))
-                        err = np.abs(c.projected - r.final_seats)[_REPORTED]
-                        shipped = c.spread * np.sqrt(1 + c.marginal)
-                        added = c.spread * np.sqrt(1 + c.marginal + coefficient_variance(r.base, mask, r.final, draws))
-                        for which, scale in (("shipped", shipped), ("with coefficients", added)):
-                            z.setdefault((use, election, kind, mark, which), []).append((err, scale[_REPORTED]))
+                        err, scales = _scales(r, mask, draws)
+                        for band, scale in zip(BANDS, scales, strict=True):
+                            z.setdefault((use, election, kind, mark, band), []).append((err, scale))
     out: dict = {}
     for election in bt.ELECTIONS:
         for kind in bt.ORDER_KINDS:
             for mark in bt.MARKS:
                 cell = []
-                for which in ("shipped", "with coefficients"):
+                for band in BANDS:
                     cal = [e / s for o in bt.ELECTIONS if o != election for k in bt.ORDER_KINDS
-                           for e, s in z[("cal", o, k, mark, which)]]  # fmt: skip
+                           for e, s in z[("cal", o, k, mark, band)]]  # fmt: skip
                     q = float(np.quantile(np.concatenate(cal), 0.8))
-                    test = z[("test", election, kind, mark, which)]
+                    test = z[("test", election, kind, mark, band)]
                     cell.append(float(np.mean([(e <= np.rint(q * s) + 0.5).mean() for e, s in test])))
-                out.setdefault(election, {})[(kind, mark)] = (cell[0], cell[1])
+                out.setdefault(election, {})[(kind, mark)] = cell
     return out
 
 
@@ -263,13 +287,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                     cells.append(f"{mean:.1f} ({con:.1f})")
                 print(f"| {v.name} | {label} | {kind} | " + " | ".join(cells) + f" | {total:.1f} |")
     if args.band:
-        print("\n## Band coverage: shipped → with the coefficients' uncertainty\n")
+        print(f"\n## Band coverage: {' / '.join(BANDS)}\n")
         print(f"| election | orders | {marks} | all |\n| --- | --- |" + " ---: |" * 6)
         for e, cells in band_coverage().items():
             for kind in bt.ORDER_KINDS:
                 row = [cells[(kind, m)] for m in bt.MARKS]
-                mean = np.mean(row, axis=0)
-                shown = [f"{a * 100:.0f} → {b * 100:.0f}%" for a, b in [*row, tuple(mean)]]
+                shown = [" / ".join(f"{x * 100:.0f}" for x in cell) + "%" for cell in [*row, np.mean(row, axis=0)]]
                 print(f"| {e[5:9]} | {kind} | " + " | ".join(shown) + " |")
 
 

@@ -8,6 +8,7 @@ import pytest
 from benchmarks import projection_variants as pv
 from pipeline import backtest as bt
 from pipeline import projection as pj
+from pipeline.projection_band import marginal_seats
 from pipeline.projection_base import IDX, NI
 
 pytestmark = pytest.mark.unit
@@ -62,3 +63,18 @@ def test_the_floor_is_small_on_2019_and_the_variants_table_scores_every_mark(rep
     scored = pv.score(ELECTION, pv.VARIANTS[0], count=2, marks=(100,))
     assert set(scored) == {(k, 100) for k in bt.ORDER_KINDS}
     assert all(0 <= cell["mean"] < 20 for cell in scored.values())
+
+
+def test_the_region_band_doubts_at_least_as_many_seats_as_the_nation_band(replayed):
+    r = replayed
+    order = bt.orders(r.base, "clock", 1, bt.BACKTEST_SEED, ELECTION)[0]
+    wider = 0
+    for mark in (10, 50, 200):
+        mask = np.zeros(len(r.base.gss_codes), dtype=bool)
+        mask[order[:mark]] = True
+        shares = pj.project_shares(r.base, pj.declared_rows(r.base, mask, r.final))
+        by_nation = marginal_seats(r.base, mask, shares)
+        by_region = pv.region_marginal(r.base, mask, shares, 1.0)
+        assert (by_region >= by_nation).all()
+        wider += int(by_region.sum() > by_nation.sum())
+    assert wider  # early in the clock order most English regions have declared nothing
