@@ -34,13 +34,12 @@ from pipeline import backtest as bt
 from pipeline import projection as pj
 from pipeline.projection import _expected_seats, _round_to
 from pipeline.projection_band import MARGINAL, UNSEEN_MARGINAL, UNSEEN_SEATS
-from pipeline.projection_base import IDX, NATIONS, NI, SPK
+from pipeline.projection_base import IDX, NATIONS, NI, RIDGE_SLOPE, SPK
 from pipeline.projection_fit import NOISE_PRIOR, regression_fit
 
 Counter = Callable[[np.ndarray], np.ndarray]  # undeclared seats' (U, P) shares -> (P,) expected seats
 Extra = Callable[[pj.Baseline, np.ndarray], list[tuple[np.ndarray, float]]]  # base, ranked -> (column, penalty)
 _REPORTED = [IDX[p] for p in bt.REPORTED]
-_SLOPE_PENALTY = 30.0  # pipeline.projection_base.RIDGE_SLOPE
 
 
 def with_columns(base: pj.Baseline, extra: Extra) -> pj.Baseline:
@@ -71,7 +70,7 @@ def challenger_strength(base: pj.Baseline, ranked: np.ndarray) -> list[tuple[np.
     out = []
     for party in ("LAB", "LD"):
         x = base.shares[:, IDX[party]] * held
-        out.append((x / (x[gb].std() or 1.0), _SLOPE_PENALTY))
+        out.append((x / (x[gb].std() or 1.0), RIDGE_SLOPE))
     return out
 
 
@@ -118,30 +117,29 @@ def counts(base: pj.Baseline, mask: np.ndarray, final: np.ndarray, counter: Coun
     return np.bincount(d.winner[mask], minlength=pj.P) + _round_to(int(rows.sum()), counter(shares[rows]))
 
 
-def floor(election: str, variant: Variant = VARIANTS[0]) -> dict[str, int]:
-    """Projected minus final seats per party when the model is fitted on every seat and projects every seat."""
+def _fitted_on_all(election: str, variant: Variant) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The model fitted on every GB seat but the Speaker's at once: those seats' baseline, fitted and final shares."""
     r = bt.load_election(election)
     base = with_columns(r.base, variant.extra) if variant.extra else r.base
     gb = (base.nation != NI) & ~((base.shares[:, SPK] > 0) | (r.final[:, SPK] > 0))
     x = base.design[gb]
     change = x @ np.linalg.solve(x.T @ x + np.diag(base.penalty), x.T @ (r.final - base.shares)[gb])
-    shares = np.clip(base.shares[gb] + change, 0.0, None)
-    projected = _round_to(int(gb.sum()), variant.counter(shares))
-    error = projected - np.bincount(np.argmax(r.final[gb], axis=1), minlength=pj.P)
+    return base.shares[gb], np.clip(base.shares[gb] + change, 0.0, None), r.final[gb]
+
+
+def floor(election: str, variant: Variant = VARIANTS[0]) -> dict[str, int]:
+    """Projected minus final seats per party when the model is fitted on every seat and projects every seat."""
+    _, shares, final = _fitted_on_all(election, variant)
+    error = _round_to(len(shares), variant.counter(shares)) - np.bincount(np.argmax(final, axis=1), minlength=pj.P)
     return {p: int(error[IDX[p]]) for p in ("CON", "LAB", "LD", "SNP", "REF")}
 
 
 def kept_wrongly(election: str, party: str = "CON") -> dict[str, float]:
     """Seats the floor's fit gives `party` that it lost: how many, its baseline share, winners' real and fit shares."""
-    r = bt.load_election(election)
-    base = r.base
-    gb = (base.nation != NI) & ~((base.shares[:, SPK] > 0) | (r.final[:, SPK] > 0))
-    x = base.design[gb]
-    change = x @ np.linalg.solve(x.T @ x + np.diag(base.penalty), x.T @ (r.final - base.shares)[gb])
-    shares, final = np.clip(base.shares[gb] + change, 0.0, None), r.final[gb]
+    baseline, shares, final = _fitted_on_all(election, VARIANTS[0])
     i = IDX[party]
     wrong = (np.argmax(shares, axis=1) == i) & (np.argmax(final, axis=1) != i)
-    out = {"seats": float(wrong.sum()), "baseline share": float(base.shares[gb][wrong, i].mean())}
+    out = {"seats": float(wrong.sum()), "baseline share": float(baseline[wrong, i].mean())}
     for winner in ("LAB", "LD"):
         won = wrong & (np.argmax(final, axis=1) == IDX[winner])
         out[f"{winner} took"] = float(won.sum())
