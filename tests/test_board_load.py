@@ -136,6 +136,37 @@ def test_healthz_is_503_while_the_listener_is_down_and_it_comes_back_by_itself(e
     assert back.json()["events_listening"] is True and back.json()["listener_restarts"] >= 1
 
 
+@pytest.mark.parametrize("before", [False, True])
+def test_healthz_status_and_body_agree_when_the_listener_changes_during_its_query(engine, before):
+    """The race behind a flaky run of the test above: the listener reconnected while /healthz queried the
+    database, and the answer said 200 "ok" with events_listening false. Driven here exactly: the real route
+    on the real database, the listener's state flipped by the route's own query."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from pipeline.board import health
+    from pipeline.board.events import Broadcaster
+
+    broadcaster = Broadcaster()
+    broadcaster.connected = before
+    app = FastAPI()
+    app.include_router(health.router(engine, broadcaster))
+
+    def flip(*_args) -> None:
+        broadcaster.connected = not before
+
+    event.listen(engine, "before_cursor_execute", flip)
+    try:
+        with TestClient(app) as client:
+            answer = client.get("/healthz")
+    finally:
+        event.remove(engine, "before_cursor_execute", flip)
+    listening = answer.json()["events_listening"]
+    assert listening is (not before)  # what the listener was when the answer was made
+    assert answer.status_code == (200 if listening else 503), answer.json()
+
+
 def test_healthz_names_stored_files_the_archive_move_left_in_the_inbox(engine, board):
     ((name, sha),) = rows(engine, "select file_name, sha256 from pipeline.receipt order by receipt_id limit 1")
     assert _health(board).json()["archive_failures"] == []
