@@ -33,8 +33,8 @@ from scipy.special import ndtr
 from pipeline import backtest as bt
 from pipeline import projection as pj
 from pipeline.projection import _expected_seats, _round_to
-from pipeline.projection_band import MARGINAL, UNSEEN_MARGINAL, UNSEEN_SEATS
-from pipeline.projection_base import IDX, NATIONS, NI, RIDGE_SLOPE, SPK
+from pipeline.projection_band import marginal_seats
+from pipeline.projection_base import IDX, NI, RIDGE_SLOPE, SPK
 from pipeline.projection_fit import NOISE_PRIOR, regression_fit
 
 Counter = Callable[[np.ndarray], np.ndarray]  # undeclared seats' (U, P) shares -> (P,) expected seats
@@ -194,13 +194,8 @@ def coefficient_variance(base: pj.Baseline, mask: np.ndarray, final: np.ndarray,
 
 def region_marginal(base: pj.Baseline, mask: np.ndarray, shares: np.ndarray, spread: float) -> np.ndarray:
     """pipeline.projection_band.marginal_seats, an English seat's doubt widened by its region's declarations."""
-    key = np.where(base.nation == 0, base.region, len(base.regions) + base.nation)
-    seen = np.bincount(key[mask], minlength=len(base.regions) + len(NATIONS))[key]
-    doubt = MARGINAL * spread + UNSEEN_MARGINAL * UNSEEN_SEATS / (UNSEEN_SEATS + seen)
-    rows = ~mask
-    top2 = np.argpartition(-shares[rows], 1, axis=1)[:, :2]
-    s = np.take_along_axis(shares[rows], top2, axis=1)
-    return np.bincount(top2[(s[:, 0] - s[:, 1]) < doubt[rows]].ravel(), minlength=pj.P)
+    groups = np.where(base.nation == 0, base.region, len(base.regions) + base.nation)
+    return marginal_seats(base, mask, shares, spread, groups)
 
 
 BANDS = ("shipped", "with coefficients", "unseen by region")

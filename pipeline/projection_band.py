@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.projection_base import NATIONS, Baseline, P
+from pipeline.projection_base import Baseline, P
 
 MARGINAL = 0.10  # a seat is marginal for a party first or second in it by under ten points
 UNSEEN_MARGINAL, UNSEEN_SEATS = 0.25, 3.0  # ... or by more where its nation has few declarations
@@ -47,12 +47,15 @@ def load_band(path: Path = CALIBRATION_CSV, method: str = "regression", calibrat
     return Band(np.array([int(r["declared_count"]) for r in rows]), np.array([float(r["q"]) for r in rows]))
 
 
-def marginal_seats(base: Baseline, mask: np.ndarray, shares: np.ndarray, spread: float = 1.0) -> np.ndarray:
+def marginal_seats(
+    base: Baseline, mask: np.ndarray, shares: np.ndarray, spread: float = 1.0, groups: np.ndarray | None = None
+) -> np.ndarray:
     """(P,) undeclared seats each party is first or second in by under the seat's margin of doubt."""
     # Ten points (times the night's spread), widened where the seat's nation
-    # has few declarations yet: nothing measured there means its change is
-    # anyone's guess.
-    seen = np.bincount(base.nation[mask], minlength=len(NATIONS))[base.nation]
+    # (or the given grouping, an index per seat) has few declarations yet:
+    # nothing measured there means its change is anyone's guess.
+    groups = base.nation if groups is None else groups
+    seen = np.bincount(groups[mask], minlength=int(groups.max()) + 1)[groups]
     doubt = MARGINAL * spread + UNSEEN_MARGINAL * UNSEEN_SEATS / (UNSEEN_SEATS + seen)
     rows = ~mask
     top2 = np.argpartition(-shares[rows], 1, axis=1)[:, :2]
